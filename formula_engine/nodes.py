@@ -1,0 +1,148 @@
+"""The typed AST of the formula language.
+
+Every node is a frozen, slotted dataclass with a source span. Spans are excluded from
+equality, so `parse(to_text(tree)) == tree` compares structure, not layout. Numbers are
+exact (`fractions.Fraction`); nothing here knows about lark, sympy or units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal, TypeAlias
+
+from .errors import Span
+
+NO_SPAN = Span(0, 0)
+
+
+# Periods: which year a reference reads, relative to the year being evaluated (n).
+
+
+@dataclass(frozen=True, slots=True)
+class Relative:
+    """Year n + offset: [n] is offset 0, [n-1] is offset -1."""
+
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    """An absolute calendar year: [2022]."""
+
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The plan's baseline (kondisi awal): [awal]."""
+
+
+Period: TypeAlias = Relative | Year | Baseline
+CURRENT_YEAR = Relative(0)
+
+
+# Expressions.
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A literal number, exact: 16.24 is Fraction(406, 25)."""
+
+    value: Fraction
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A literal percentage: 100% is Percent(100), a hundred percent points."""
+
+    value: Fraction
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A declared input or indicator, by snake_case name or by quoted label."""
+
+    name: str
+    quoted: bool = False
+    period: Period = CURRENT_YEAR
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+UnaryOp: TypeAlias = Literal["-", "+", "not"]
+BinaryOp: TypeAlias = Literal["+", "-", "*", "/", "and", "or"]
+CompareOp: TypeAlias = Literal["=", "!=", "<", "<=", ">", ">="]
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: UnaryOp
+    operand: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: BinaryOp
+    left: Expr
+    right: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: CompareOp
+    left: Expr
+    right: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call of an allow-listed function (sum, min, max, abs, if)."""
+
+    function: str
+    args: tuple[Expr, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Cumulative:
+    """akumulasi(body): body summed over the plan years from the first up to n."""
+
+    body: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+Expr: TypeAlias = Number | Percent | Reference | Unary | Binary | Compare | Call | Cumulative
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    """The direct sub-expressions of a node, in source order."""
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary | Compare):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Cumulative):
+        return (node.body,)
+    return ()
+
+
+def walk(node: Expr) -> list[Expr]:
+    """Every node of the tree, parents before children (iterative: no recursion limit)."""
+    order: list[Expr] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        order.append(current)
+        stack.extend(reversed(children(current)))
+    return order
+
+
+def references(node: Expr) -> list[Reference]:
+    """The references of a formula, in source order."""
+    return [n for n in walk(node) if isinstance(n, Reference)]
