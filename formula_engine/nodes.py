@@ -110,9 +110,11 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Cumulative:
-    """akumulasi(body): body summed over the plan years from the first up to n."""
+    """akumulasi(body)[until]: body summed over the plan years from the first year of the
+    plan period up to `until` (n by default)."""
 
     body: Expr
+    until: Relative | Year = CURRENT_YEAR
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
@@ -146,3 +148,30 @@ def walk(node: Expr) -> list[Expr]:
 def references(node: Expr) -> list[Reference]:
     """The references of a formula, in source order."""
     return [n for n in walk(node) if isinstance(n, Reference)]
+
+
+def to_dict(node: Expr) -> dict[str, object]:
+    """A JSON-ready view of the tree, with spans (depth is bounded by the parser)."""
+    data: dict[str, object] = {"node": type(node).__name__}
+    if isinstance(node, Number | Percent):
+        data["value"] = str(node.value)
+    elif isinstance(node, Reference):
+        data.update(name=node.name, quoted=node.quoted, period=_period_dict(node.period))
+    elif isinstance(node, Unary):
+        data.update(op=node.op, operand=to_dict(node.operand))
+    elif isinstance(node, Binary | Compare):
+        data.update(op=node.op, left=to_dict(node.left), right=to_dict(node.right))
+    elif isinstance(node, Call):
+        data.update(function=node.function, args=[to_dict(arg) for arg in node.args])
+    elif isinstance(node, Cumulative):
+        data.update(body=to_dict(node.body), until=_period_dict(node.until))
+    data["span"] = [node.span.start, node.span.end]
+    return data
+
+
+def _period_dict(period: Period) -> dict[str, object]:
+    if isinstance(period, Relative):
+        return {"kind": "relative", "offset": period.offset}
+    if isinstance(period, Year):
+        return {"kind": "year", "year": period.year}
+    return {"kind": "baseline"}

@@ -43,6 +43,10 @@ MAX_LABEL = 200  # characters in one quoted label
 MAX_YEAR_OFFSET = 50  # |k| in [n-k] / [n+k]
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+# Words of the grammar; the lexer may still read one as a name where the grammar does
+# not expect the keyword (a lone "x"), so names are checked against this list too.
+RESERVED = frozenset({"x", "n", "and", "dan", "or", "atau", "not", "tidak", "awal", "baseline"})
+_COMPARISONS = ("==", "!=", "<>", "<=", ">=", "=", "<", ">", "≠", "≤", "≥")
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,12 @@ def parse(text: str) -> nodes.Expr:
     except RecursionError:  # defensive: the bounds above should make this unreachable
         raise LimitError("formula nests too deeply", Span(0, len(text)), code="E121") from None
     try:
-        return _AstBuilder(text).transform(tree)
+        expr: nodes.Expr = _AstBuilder(text).transform(tree)
     except VisitError as error:  # lark wraps what our callbacks raise
         if isinstance(error.orig_exc, ParseError):
             raise error.orig_exc from None
         raise
+    return expr
 
 
 @cache
@@ -119,13 +124,24 @@ def _check_text_bounds(text: str) -> None:
         )
     for offset, char in enumerate(text):
         if not char.isprintable() and char not in " \t\r\n":
-            raise ParseError(
-                f"control character U+{ord(char):04X} is not allowed in a formula",
-                Span(offset, offset + 1),
-                code="E101",
-                hint="remove the character (it may come from copying out of a PDF)",
-            )
+            raise _unprintable_character(char, offset)
     _check_brackets(text)
+
+
+def _unprintable_character(char: str, offset: int) -> ParseError:
+    if char.isspace():
+        return ParseError(
+            f"unusual space character U+{ord(char):04X} in the formula",
+            Span(offset, offset + 1),
+            code="E101",
+            hint="replace it with a normal space (it may come from copying out of a PDF)",
+        )
+    return ParseError(
+        f"control or unassigned character U+{ord(char):04X} is not allowed in a formula",
+        Span(offset, offset + 1),
+        code="E101",
+        hint="remove the character (it may come from copying out of a PDF)",
+    )
 
 
 _CLOSING = {")": "(", "]": "["}
@@ -183,7 +199,7 @@ _TOKEN_NAMES = {
     "PLUS": "'+'",
     "MINUS": "'-'",
     "PERCENT": "'%'",
-        "$END": "the end of the formula",
+    "$END": "the end of the formula",
 }
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X", "TIMES", "DIVIDE", "EQUAL", "LESSTHAN"}
 _OPERAND_START = {"NUMBER", "NAME", "LABEL", "LPAR", "MINUS", "PLUS", "NOT", "TIDAK"}
@@ -212,7 +228,7 @@ def _explain_syntax_error(text: str, error: UnexpectedInput) -> ParseError:
 
 
 def _unexpected_character(text: str, error: UnexpectedCharacters) -> ParseError:
-    offset = error.pos_in_stream
+    offset = error.pos_in_stream or 0
     char = text[offset]
     span = Span(offset, offset + 1)
     number_before = re.search(r"[0-9][0-9_]*(\.[0-9]+)?$", text[:offset])
@@ -227,9 +243,9 @@ def _unexpected_character(text: str, error: UnexpectedCharacters) -> ParseError:
         )
     if char == '"':
         return ParseError(
-            "unterminated label", span, code="E108", hint='close the label with a \'"\''
+            "unterminated label", span, code="E108", hint="close the label with a '\"'"
         )
-    if char in "^" or text.startswith("**", offset - 1):
+    if char == "^":
         return ParseError(
             "powers are not part of the language",
             span,
@@ -266,6 +282,13 @@ def _unexpected_token(text: str, error: UnexpectedToken) -> ParseError:
             Span(span.start - 1, span.end),
             code="E109",
             hint="write the product out, or compute the value as a named input",
+        )
+    if str(token) in _COMPARISONS and any(op in text[: span.start] for op in _COMPARISONS):
+        return ParseError(
+            "comparisons do not chain",
+            span,
+            code="E119",
+            hint="compare two values at a time and join them: (a = b) and (b = c)",
         )
     if text[: span.start].rstrip().endswith(",") and token.type in {"RPAR", "COMMA"}:
         return ParseError(
@@ -453,14 +476,38 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @v_args(meta=True)
     def call(self, meta: Any, children: list[Any]) -> nodes.Expr:
-        name_token, _lpar, args, _rpar = children
+        name_token, _lpar, args, _rpar, _lsqb, period, _rsqb = children
         args = tuple(args or ())
         spec = _function_spec(name_token)
-        _check_arity(spec, args, name_token, _span_of(meta))
         span = _span_of(meta)
+        _check_arity(spec, args, name_token, span)
         if spec.name == "akumulasi":
-            return self._made(nodes.Cumulative(args[0], span))
+            return self._made(nodes.Cumulative(args[0], _cumulative_end(period, span), span))
+        if period is not None:
+            raise ParseError(
+                f"{spec.name}() does not take a period",
+                Span(_rsqb_start(_lsqb), span.end),
+                code="E117",
+                hint="write the period on each reference inside, as in a[n-1]",
+            )
         return self._made(nodes.Call(spec.name, args, span))
+
+
+def _rsqb_start(token: Token) -> int:
+    return token.start_pos or 0
+
+
+def _cumulative_end(period: nodes.Period | None, span: Span) -> nodes.Relative | nodes.Year:
+    if period is None:
+        return nodes.CURRENT_YEAR
+    if isinstance(period, nodes.Baseline):
+        raise ParseError(
+            "akumulasi(...) cannot end at the baseline",
+            span,
+            code="E117",
+            hint="a cumulative sum runs over plan years: end it at [n], [n-1] or a year",
+        )
+    return period
 
 
 def _number_value(token: Token) -> Fraction:
@@ -508,6 +555,13 @@ def _year(token: Token) -> int:
 
 def _name(token: Token) -> str:
     name = str(token)
+    if name in RESERVED:
+        raise ParseError(
+            f"{name!r} is a reserved word, not a name",
+            _token_span(token),
+            code="E118",
+            hint=f'rename the input (e.g. {name}_value) or quote its label: "..."',
+        )
     if SNAKE_CASE.fullmatch(name):
         return name
     suggestion = _snake_case(name)
@@ -515,7 +569,7 @@ def _name(token: Token) -> str:
         f"{name!r} is not a snake_case name",
         _token_span(token),
         code="E112",
-        hint=f"write {suggestion!r}, or quote the document's label: \"...\""
+        hint=f'write {suggestion!r}, or quote the document\'s label: "..."'
         if suggestion
         else "names start with a letter and use lowercase letters, digits and '_'",
     )

@@ -63,7 +63,7 @@ def _print(node: nodes.Expr) -> str:
     if isinstance(node, nodes.Call):
         return f"{node.function}({', '.join(_print(arg) for arg in node.args)})"
     if isinstance(node, nodes.Cumulative):
-        return f"akumulasi({_print(node.body)})"
+        return f"akumulasi({_print(node.body)}){format_period(node.until)}"
     raise TypeError(f"not a formula node: {node!r}")
 
 

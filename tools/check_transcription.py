@@ -44,7 +44,10 @@ def cell_problem(seed: list[str], cell: dict[str, Any]) -> str | None:
     if not words:
         return "empty text"
     if words[0] not in lines[0] or words[-1] not in lines[-1]:
-        return f"first word {words[0]!r} not on line {first} or last word {words[-1]!r} not on line {last}"
+        return (
+            f"first word {words[0]!r} not on line {first} "
+            f"or last word {words[-1]!r} not on line {last}"
+        )
     haystack = " ".join(lines)
     position = 0
     for word in words:
