@@ -297,6 +297,14 @@ def _unexpected_token(text: str, error: UnexpectedToken) -> ParseError:
             code="E104",
             hint="write the argument, or remove the ','",
         )
+    stray_times = re.search(r"([-+*/×÷−–])\s*(x)\s*$", text[: span.start])
+    if stray_times:
+        return ParseError(
+            f"missing operand between {stray_times.group(1)!r} and 'x'",
+            Span(stray_times.start(2), stray_times.end(2)),
+            code="E104",
+            hint=f"write a value after {stray_times.group(1)!r}, or remove one of the two",
+        )
     if token.type in _OPERAND_START and "PLUS" in expected and token.type not in expected:
         return ParseError(
             f"missing operator before {str(token)!r}",

@@ -24,6 +24,9 @@ def iter_cells(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]
         if "text" in node and "line" in node:
             yield path, node
             return
+        if "text" in node and "parts" in node:  # a cell interrupted by a page header
+            yield from iter_cells(node["parts"], f"{path}.parts")
+            return
         for key, value in node.items():
             yield from iter_cells(value, f"{path}.{key}")
     elif isinstance(node, list):
