@@ -9,12 +9,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import click
 
+from .check import check_file
+from .declarations import Declarations, Plan
+from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
+from .loader import load_yaml
+from .model import Model, ad_hoc_declarations
 from .nodes import to_dict
+from .numbers import parse_plain
 from .parser import parse
 from .printer import to_text
 
@@ -105,3 +112,183 @@ def _numbered(where: str, lines: Iterable[str]) -> Iterator[tuple[Location, str]
 def _fail(error: FormulaError) -> None:
     click.echo(error.render(), err=True)
     sys.exit(1)
+
+
+@main.command("eval", context_settings=FORMULA_ARGUMENTS)
+@click.argument("formula")
+@click.option(
+    "-i",
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME=VALUE[@YEAR]",
+    help='A value of an input: jumlah_pmks=1009@2022, or "Jumlah PMKS=1009@2022"; '
+    "@awal for the baseline; no @ means the --year. Repeat for each value.",
+)
+@click.option("-y", "--year", type=int, required=True, help="The year n to compute.")
+@click.option(
+    "-u",
+    "--unit",
+    "units",
+    multiple=True,
+    metavar="NAME=UNIT",
+    help="The unit of an input (default: dimensionless), e.g. jumlah_pmks=orang.",
+)
+@click.option(
+    "-d",
+    "--declarations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A formula file declaring the inputs (ids, labels, units) and indicators.",
+)
+@click.option("--decimals", type=int, default=None, help="Decimals of the rounded value.")
+@click.option("--first-year", type=int, default=None, help="First year of the plan period.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def eval_command(
+    formula: str,
+    inputs: tuple[str, ...],
+    year: int,
+    units: tuple[str, ...],
+    declarations: Path | None,
+    decimals: int | None,
+    first_year: int | None,
+    as_json: bool,
+) -> None:
+    """Evaluate FORMULA exactly for --year with the given input values."""
+    try:
+        model = _model_for(formula, units, declarations, first_year)
+        compiled = model.compile(formula)
+        values = _parse_values(inputs, year)
+        result = compiled.evaluate(values, year, decimals)
+    except FormulaError as error:
+        _fail(error if error.source else error.with_source(formula, Location("<argument>")))
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+    elif result.status == "ok":
+        click.echo(f"{result.rounded} {_unit_suffix(result.unit)}".rstrip())
+        click.echo(f"  exact:   {result.value}")
+        if result.display:
+            click.echo(f"  display: {result.display} (half-up, {result.decimals} decimals)")
+    else:
+        click.echo(f"not computable: {result.reason}", err=True)
+        sys.exit(3)
+
+
+def _unit_suffix(unit: str) -> str:
+    return "" if unit == "1" else unit
+
+
+def _model_for(
+    formula: str, units: tuple[str, ...], declarations: Path | None, first_year: int | None
+) -> Model:
+    plan = Plan(first_year=first_year, last_year=max(first_year, 2026)) if first_year else Plan()
+    if declarations is not None:
+        loaded = load_declarations(declarations)
+        return Model(loaded.model_copy(update={"plan": plan}) if first_year else loaded)
+    unit_map = dict(_split(item, "=", "--unit") for item in units)
+    return Model(ad_hoc_declarations(formula, unit_map, plan))
+
+
+def _split(item: str, separator: str, option: str) -> tuple[str, str]:
+    name, found, value = item.rpartition(separator)
+    if not found or not name.strip():
+        raise ValueError(f"{option} {item!r}: expected NAME{separator}VALUE")
+    return name.strip().strip('"'), value.strip()
+
+
+def _parse_values(items: tuple[str, ...], year: int) -> dict[str, dict[int | str, Fraction]]:
+    values: dict[str, dict[int | str, Fraction]] = {}
+    for item in items:
+        name, value = _split(item, "=", "--input")
+        number, _, at = value.partition("@")
+        when: int | str = year if not at else ("awal" if at == "awal" else int(at))
+        values.setdefault(name, {})[when] = parse_plain(number)
+    return values
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit non-zero on warnings too.")
+def check_command(files: tuple[Path, ...], strict: bool) -> None:
+    """Check formula files: schema, names, units, symbolic checks; report every problem."""
+    errors = warnings = 0
+    for path in files:
+        for diagnostic in check_file(path):
+            click.echo(diagnostic.render() + "\n", err=True)
+            errors += diagnostic.severity == "error"
+            warnings += diagnostic.severity == "warning"
+    click.echo(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@main.command("equiv", context_settings=FORMULA_ARGUMENTS)
+@click.argument("left")
+@click.argument("right")
+@click.option(
+    "-d",
+    "--declarations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A formula file declaring the inputs (units, domains); otherwise inputs are "
+    "dimensionless and nonnegative.",
+)
+def equiv_command(left: str, right: str, declarations: Path | None) -> None:
+    """Say whether formulas LEFT and RIGHT are the same function of their inputs.
+
+    Exit 0 when equivalent, 1 when not (with a counterexample), 2 when not proven.
+    """
+    try:
+        verdict = equivalence(left, right, _equiv_declarations(left, right, declarations))
+    except FormulaError as error:
+        where = left if error.source is None and _fails(left) else right
+        _fail(error if error.source else error.with_source(where, Location("<argument>")))
+    if not verdict.units_agree:
+        click.echo(f"note: the units differ: {verdict.left_unit} and {verdict.right_unit}")
+    if verdict.status == "equivalent":
+        click.echo(
+            "equivalent: the two formulas are the same function of their inputs "
+            "(where both are defined)"
+        )
+        return
+    if verdict.status == "not_proven":
+        click.echo(
+            "not proven: sympy could not show the formulas equal, and no "
+            f"counterexample was found in {TRIALS} trials per year"
+        )
+        sys.exit(2)
+    example = verdict.counterexample
+    assert example is not None
+    click.echo(f"not equivalent: they differ in year {example.year} for these inputs:")
+    for label, years in example.inputs.items():
+        shown = ", ".join(f"{value}@{key}" for key, value in years.items())
+        click.echo(f"  {label} = {shown}")
+    click.echo(f"  left:  {left}\n         = {example.left}")
+    click.echo(f"  right: {right}\n         = {example.right}")
+    sys.exit(1)
+
+
+def _fails(text: str) -> bool:
+    try:
+        parse(text)
+    except FormulaError:
+        return True
+    return False
+
+
+def _equiv_declarations(left: str, right: str, path: Path | None) -> Declarations:
+    if path is not None:
+        return load_declarations(path)
+    inputs = {}
+    for text in (left, right):
+        for declared in ad_hoc_declarations(text).inputs:
+            inputs[declared.id] = declared.model_copy(update={"domain": "nonnegative"})
+    return Declarations(inputs=tuple(inputs.values()))
+
+
+def load_declarations(path: Path) -> Declarations:
+    """A formula file's declarations, or a located LoadError."""
+    diagnostics = [d for d in check_file(path) if d.severity == "error"]
+    if diagnostics:
+        raise diagnostics[0].error
+    return Declarations.model_validate(load_yaml(path).data)

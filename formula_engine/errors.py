@@ -147,8 +147,10 @@ def render_diagnostic(error: FormulaError, severity: str) -> str:
     line, column = line_and_column(source, offset) if source else (1, 1)
     file_line = loc.line + line - 1
     file_column = (loc.column + column - 1) if line == 1 else column
-    where = loc.where if loc.entry is None else f"{loc.where}:{loc.entry}"
-    head = f"{where}:{file_line}:{file_column}: {severity}[{error.code}]: {error.message}"
+    entry = f"{loc.entry}: " if loc.entry else ""
+    head = (
+        f"{loc.where}:{file_line}:{file_column}: {severity}[{error.code}]: {entry}{error.message}"
+    )
     parts = [head]
     if source:
         text_line = source.splitlines()[line - 1] if source.splitlines() else ""
@@ -176,3 +178,18 @@ def _excerpt(line: str, caret: int) -> tuple[str, int]:
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + _EXCERPT_WIDTH < len(line) else ""
     return prefix + window + suffix, caret - start + len(prefix)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """An error or a warning about one formula or entry, ready to render."""
+
+    severity: str  # "error" or "warning"
+    error: FormulaError
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+    def render(self) -> str:
+        return render_diagnostic(self.error, self.severity)

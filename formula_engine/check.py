@@ -1,0 +1,163 @@
+"""Checking a formula file: every problem at once, each with file, entry, line, column.
+
+A formula file is YAML with a `plan`, `inputs` and `indicators` (formula_engine.
+declarations). `check_file` validates the schema, then for each indicator parses,
+resolves and unit-checks its formula and runs the symbolic checks; it reports cycles
+between indicators and inputs that no formula uses. Unlike `Model`, which fails fast,
+it collects everything and never raises for bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import nodes
+from .checks import Subject, run_checks
+from .declarations import Declarations, Indicator
+from .errors import CheckError, Diagnostic, FormulaError, ResolveError
+from .loader import LoadError, YamlFile, load_yaml
+from .model import Model
+from .parser import parse
+from .resolve import SymbolTable, dependency_order, referenced_ids, resolve
+from .units import Unit, conversion_hint, infer_unit
+
+
+def check_file(path: Path) -> list[Diagnostic]:
+    try:
+        source = load_yaml(path)
+    except LoadError as error:
+        return [Diagnostic("error", error)]
+    except OSError as error:
+        return [Diagnostic("error", LoadError(f"cannot read {path}: {error.strerror}"))]
+    try:
+        declarations = Declarations.model_validate(source.data or {})
+    except ValidationError as invalid:
+        return [_schema_error(source, detail) for detail in invalid.errors()]
+    return check_declarations(declarations, source)
+
+
+def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
+    path = tuple(detail["loc"])
+    entry = _entry_name(source, path)
+    message = detail["msg"]
+    if detail["type"] == "extra_forbidden":
+        error = LoadError(
+            f"unknown key {path[-1]!r}",
+            code="E502",
+            hint="check the spelling; see docs/catalog.md for the keys",
+        )
+        return Diagnostic("error", source.error_at(path, error, entry, key=True))
+    if detail["type"] == "missing":
+        error = LoadError(f"missing required key {path[-1]!r}", code="E503")
+        return Diagnostic("error", source.error_at(path[:-1], error, entry))
+    error = LoadError(f"{'.'.join(map(str, path))}: {message}", code="E501")
+    return Diagnostic("error", source.error_at(path, error, entry))
+
+
+def _entry_name(source: YamlFile, path: tuple[Any, ...]) -> str | None:
+    if len(path) >= 2 and isinstance(path[1], int):
+        try:
+            entry = source.value_at(path[:2])
+            identifier = entry.get("id") if hasattr(entry, "get") else None
+            return f"{path[0]}[{path[1]}] {identifier}" if identifier else f"{path[0]}[{path[1]}]"
+        except (KeyError, IndexError, TypeError):
+            return None
+    return None
+
+
+def check_declarations(
+    declarations: Declarations, source: YamlFile | None = None
+) -> list[Diagnostic]:
+    table = SymbolTable.from_declarations(declarations)
+    diagnostics: list[Diagnostic] = []
+    bound: dict[str, nodes.Expr] = {}
+    for index, indicator in enumerate(declarations.indicators):
+        located = _Located(
+            source,
+            ("indicators", index, "formula"),
+            f"indicators[{index}] {indicator.id}",
+            indicator.formula,
+        )
+        try:
+            bound[indicator.id] = _bind_and_check(indicator, table)
+        except FormulaError as error:
+            diagnostics.append(Diagnostic("error", located.attach(error)))
+            continue
+        subject = Subject(
+            bound[indicator.id], table, Model.symbolic(declarations), declarations.plan.last_year
+        )
+        diagnostics.extend(
+            Diagnostic(d.severity, located.attach(d.error)) for d in run_checks(subject)
+        )
+    diagnostics.extend(_cycles(bound, source, declarations))
+    diagnostics.extend(_unused_inputs(declarations, bound, source))
+    return diagnostics
+
+
+def _bind_and_check(indicator: Indicator, table: SymbolTable) -> nodes.Expr:
+    tree = resolve(parse(indicator.formula), table)
+    unit = infer_unit(tree, lambda r: table.by_id[r.name].unit)
+    declared = indicator.parsed_unit
+    if unit != declared:
+        raise CheckError(
+            f"the formula gives '{unit}' but the indicator's unit (Satuan) is '{declared}'",
+            tree.span,
+            code="E313",
+            hint=conversion_hint(unit, declared) if isinstance(unit, Unit) else None,
+        )
+    return tree
+
+
+class _Located:
+    """Attaches the formula text and its place in the file to an error."""
+
+    def __init__(self, source: YamlFile | None, path: tuple[Any, ...], entry: str, text: str):
+        self.source, self.path, self.entry, self.text = source, path, entry, text
+
+    def attach(self, error: FormulaError) -> FormulaError:
+        if self.source is None:
+            return error.with_source(self.text)
+        return error.with_source(self.text, self.source.text_location(self.path, self.entry))
+
+
+def _cycles(
+    bound: dict[str, nodes.Expr], source: YamlFile | None, declarations: Declarations
+) -> list[Diagnostic]:
+    try:
+        dependency_order(bound, set(bound))
+    except ResolveError as error:
+        ids = [d.id for d in declarations.indicators]
+        culprit = next((i for i in ids if i in error.message), ids[0])
+        index = ids.index(culprit)
+        located = _Located(
+            source,
+            ("indicators", index, "formula"),
+            f"indicators[{index}] {culprit}",
+            declarations.indicators[index].formula,
+        )
+        return [Diagnostic("error", located.attach(error))]
+    return []
+
+
+def _unused_inputs(
+    declarations: Declarations, bound: dict[str, nodes.Expr], source: YamlFile | None
+) -> list[Diagnostic]:
+    used = set().union(*(referenced_ids(tree) for tree in bound.values())) if bound else set()
+    findings = []
+    for index, declared in enumerate(declarations.inputs):
+        if declared.id in used or not bound:
+            continue
+        warning: FormulaError = ResolveError(
+            f"input {declared.id!r} is declared but no formula uses it",
+            code="W330",
+            hint="remove it, or use it in a formula",
+        )
+        if source is not None:
+            warning = source.error_at(
+                ("inputs", index, "id"), warning, f"inputs[{index}] {declared.id}"
+            )
+        findings.append(Diagnostic("warning", warning))
+    return findings

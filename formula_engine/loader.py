@@ -1,0 +1,123 @@
+"""Reading YAML files with positions, so every diagnostic can name file, line and column.
+
+ruamel.yaml's round-trip loader keeps the line and column of every key and value (and
+the comments, which matter when the tool writes files back). Codes and ids stay strings:
+nothing here converts types; the pydantic models decide what is valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
+
+from .errors import FormulaError, Location, Span
+
+Path_ = tuple[str | int, ...]
+
+
+class LoadError(FormulaError, ValueError):
+    """A file that is not valid YAML, or not the expected shape (stage: load)."""
+
+    code = "E500"
+    stage = "load"
+
+
+@dataclass
+class YamlFile:
+    path: Path
+    text: str
+    data: Any
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        """1-based (line, column) of the value at `path`, or of the nearest parent."""
+        node, best = self.data, (1, 1)
+        for key in path:
+            try:
+                if isinstance(node, CommentedMap) and key in node:
+                    line, column = node.lc.value(key)
+                    best, node = (line + 1, column + 1), node[key]
+                elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+                    line, column = node.lc.item(key)
+                    best, node = (line + 1, column + 1), node[key]
+                else:
+                    break
+            except (KeyError, IndexError, TypeError, AttributeError):
+                break
+        return best
+
+    def key_position(self, path: Path_) -> tuple[int, int]:
+        """1-based (line, column) of the key that holds the value at `path`."""
+        parent = self.value_at(path[:-1])
+        if isinstance(parent, CommentedMap) and path and path[-1] in parent:
+            line, column = parent.lc.key(path[-1])
+            return line + 1, column + 1
+        return self.position(path)
+
+    def value_at(self, path: Path_) -> Any:
+        node = self.data
+        for key in path:
+            node = node[key]
+        return node
+
+    def text_location(self, path: Path_, entry: str | None) -> Location:
+        """Where the text of a string value begins (inside quotes, or a block scalar)."""
+        line, column = self.position(path)
+        value = self.value_at(path)
+        if isinstance(value, DoubleQuotedScalarString | SingleQuotedScalarString):
+            column += 1
+        elif isinstance(value, LiteralScalarString | FoldedScalarString):
+            line += 1
+            column = len(self.line_text(line)) - len(self.line_text(line).lstrip()) + 1
+        return Location(str(self.path), entry, line, column)
+
+    def error_at(
+        self, path: Path_, error: FormulaError, entry: str | None, key: bool = False
+    ) -> FormulaError:
+        """Attach the file line of `path` as the error's source, with a caret under it."""
+        line, column = self.key_position(path) if key else self.position(path)
+        source = self.line_text(line)
+        width = _token_width(source, column - 1)
+        error.span = Span(column - 1, column - 1 + width)
+        return error.with_source(source, Location(str(self.path), entry, line, 1))
+
+
+def _token_width(line: str, start: int) -> int:
+    rest = line[start:]
+    stripped = rest.split(" #")[0].rstrip()
+    return max(1, len(stripped))
+
+
+def load_yaml(path: Path) -> YamlFile:
+    """Parse a YAML file with positions; LoadError (located) if it is not valid YAML."""
+    text = path.read_text(encoding="utf-8")
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        source = text.splitlines()[line - 1] if text.splitlines() else ""
+        problem = f"{error.problem or error.context}".strip()
+        failure = LoadError(
+            f"not valid YAML: {problem}",
+            Span(column - 1, column),
+            code="E500",
+            hint="check the indentation and quoting on this line",
+        )
+        raise failure.with_source(source, Location(str(path), None, line, 1)) from None
+    return YamlFile(path, text, data)

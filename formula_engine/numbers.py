@@ -1,0 +1,71 @@
+"""Exact numbers: rounding for presentation, and the document's number notation.
+
+Values stay exact (`Fraction`) through evaluation. Rounding happens only when a value is
+presented, by a declared rule: half-up (away from zero on a tie) to N decimals, the rule
+the published figures follow. A recomputed value "matches" a printed figure when it
+rounds to the printed digits.
+
+Indonesian notation: '.' groups thousands and ',' is the decimal mark: "16,24" is 16.24,
+"4.489.798.475" is 4489798475.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+DEFAULT_DECIMALS = 2
+
+
+def round_half_up(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> Fraction:
+    """Round to `decimals` places, ties away from zero: 16.245 -> 16.25, -0.125 -> -0.13."""
+    scale = 10**decimals
+    scaled = abs(value) * scale
+    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
+    return Fraction(rounded if value >= 0 else -rounded, scale)
+
+
+def format_decimal(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> str:
+    """Plain notation after rounding: '16.24', '-731.00', '4489798475'."""
+    rounded = round_half_up(value, decimals)
+    sign = "-" if rounded < 0 else ""
+    units = abs(rounded.numerator) * 10**decimals // rounded.denominator
+    whole, fraction = divmod(units, 10**decimals)
+    return f"{sign}{whole}.{fraction:0{decimals}d}" if decimals else f"{sign}{whole}"
+
+
+def format_indonesian(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> str:
+    """Indonesian notation after rounding: '16,24', '4.489.798.475', '-731,00'."""
+    plain = format_decimal(value, decimals)
+    sign = "-" if plain.startswith("-") else ""
+    whole, _, fraction = plain.lstrip("-").partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+_INDONESIAN = re.compile(r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?")
+
+
+def parse_indonesian(text: str) -> Fraction:
+    """'16,24' -> 406/25; '4.489.798.475' -> 4489798475; '-731,00' -> -731.
+
+    Raises ValueError for anything else (including '1.5', which is not this notation)."""
+    cleaned = text.strip().replace("−", "-")
+    if not _INDONESIAN.fullmatch(cleaned):
+        raise ValueError(f"{text!r} is not a number in Indonesian notation")
+    return Fraction(cleaned.replace(".", "").replace(",", "."))
+
+
+def matches_printed(value: Fraction, printed: str) -> bool:
+    """Does the exact value round (half-up) to the digits the document prints?"""
+    decimals = len(printed.partition(",")[2])
+    return round_half_up(value, decimals) == parse_indonesian(printed)
+
+
+def parse_plain(text: str) -> Fraction:
+    """A plain decimal as typed on a command line: '16.24', '-3', '4_489_798_475', '1/3'."""
+    cleaned = text.strip().replace("_", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?(/\d+)?", cleaned):
+        raise ValueError(f"{text!r} is not a number (write 16.24, not 16,24)")
+    value = Fraction(cleaned)
+    return value

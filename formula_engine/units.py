@@ -1,0 +1,258 @@
+"""Units: a small algebra, the registry of the units the Renstra uses, and unit inference.
+
+A unit is a product of named base units with integer exponents: `orang`, `Rp`, `%`,
+`indeks`, `orang/bulan`, or dimensionless (`1`). Values are held in their unit's own
+scale, so 16.24 % is the number 16.24 with unit `%`, and the literal `100%` is 100 with
+unit `%`. That makes the document's "A / B x 100%" exact: A/B (dimensionless) times 100
+percent points is A/B x 100 with unit `%`.
+
+Inference (part of the check stage): counts divided by the same count are dimensionless;
+adding, subtracting, comparing or taking min/max of different units is an error with the
+span of the offending operation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from . import nodes
+from .errors import CheckError, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A product of base units with non-zero integer exponents, kept sorted."""
+
+    factors: tuple[tuple[str, int], ...] = ()
+
+    def __mul__(self, other: Unit) -> Unit:
+        return _combine(self, other, 1)
+
+    def __truediv__(self, other: Unit) -> Unit:
+        return _combine(self, other, -1)
+
+    @property
+    def is_dimensionless(self) -> bool:
+        return not self.factors
+
+    def __str__(self) -> str:
+        if not self.factors:
+            return "1"
+        above = [_power(name, exp) for name, exp in self.factors if exp > 0]
+        below = [_power(name, -exp) for name, exp in self.factors if exp < 0]
+        text = "·".join(above) or "1"
+        return f"{text}/{'·'.join(below)}" if below else text
+
+
+def _power(name: str, exponent: int) -> str:
+    return name if exponent == 1 else f"{name}^{exponent}"
+
+
+def _combine(left: Unit, right: Unit, sign: int) -> Unit:
+    exponents = dict(left.factors)
+    for name, exponent in right.factors:
+        exponents[name] = exponents.get(name, 0) + sign * exponent
+    return Unit(tuple(sorted((n, e) for n, e in exponents.items() if e != 0)))
+
+
+def base(name: str) -> Unit:
+    return Unit(((name, 1),))
+
+
+DIMENSIONLESS = Unit()
+PERCENT = base("%")
+RUPIAH = base("Rp")
+
+
+class Boolean:
+    """The type of comparisons and of and/or/not: a truth value, not a quantity."""
+
+    def __repr__(self) -> str:
+        return "BOOLEAN"
+
+    def __str__(self) -> str:
+        return "boolean"
+
+
+BOOLEAN = Boolean()
+Kind = Unit | Boolean
+
+
+# The registry: each unit the Renstra prints, with the spellings it uses. Lookup ignores
+# case; the first spelling is the canonical name.
+_SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("1", "-", "dimensionless", "tanpa satuan"),
+    ("%", "persen", "percent"),
+    ("Rp", "rupiah"),
+    ("indeks", "index", "nilai"),
+    ("orang", "org", "jiwa"),
+    ("KPM",),
+    ("keluarga",),
+    ("RTM",),
+    ("unit",),
+    ("paket",),
+    ("laporan",),
+    ("jenis",),
+    ("even", "event"),
+    ("dokumen", "dok"),
+    ("lembaga",),
+    ("makam",),
+    ("publikasi", "publk"),
+    ("komponen", "komp"),
+    ("dos",),
+    ("lembar",),
+    ("bahan bacaan",),
+    ("rakor",),
+    ("rekening", "rek"),
+    ("iuran",),
+    ("KUBE",),
+    ("bulan",),
+    ("tahun",),
+)
+UNIT_NAMES: dict[str, str] = {
+    spelling.lower(): names[0] for names in _SPELLINGS for spelling in names
+}
+
+
+def parse_unit(text: str) -> Unit:
+    """A declared unit ('orang', 'Org', '%', 'Rp', 'Orang/bulan', '-') -> Unit.
+
+    Raises CheckError (E301) with a "did you mean" for a unit that is not registered.
+    """
+    numerator, _, denominator = text.strip().partition("/")
+    unit = _named(numerator, text)
+    return unit / _named(denominator, text) if denominator else unit
+
+
+def _named(name: str, whole: str) -> Unit:
+    key = " ".join(name.split()).lower()
+    if key not in UNIT_NAMES:
+        close = difflib.get_close_matches(key, list(UNIT_NAMES), n=1, cutoff=0.6)
+        hint = (
+            f"did you mean {UNIT_NAMES[close[0]]!r}?"
+            if close
+            else "add the unit to the registry in formula_engine/units.py"
+        )
+        raise CheckError(f"unknown unit {whole.strip()!r}", None, code="E301", hint=hint)
+    canonical = UNIT_NAMES[key]
+    return DIMENSIONLESS if canonical == "1" else base(canonical)
+
+
+# Inference.
+
+UnitOf = Callable[[nodes.Reference], Kind]
+
+
+def infer_unit(expr: nodes.Expr, unit_of: UnitOf) -> Kind:
+    """The unit (or BOOLEAN) of a resolved formula; CheckError with a span if ill-formed."""
+    if isinstance(expr, nodes.Number):
+        return DIMENSIONLESS
+    if isinstance(expr, nodes.Percent):
+        return PERCENT
+    if isinstance(expr, nodes.Reference):
+        return unit_of(expr)
+    if isinstance(expr, nodes.Cumulative):
+        return _quantity(infer_unit(expr.body, unit_of), expr.body)
+    if isinstance(expr, nodes.Unary):
+        return _unary(expr, unit_of)
+    if isinstance(expr, nodes.Binary):
+        return _binary(expr, unit_of)
+    if isinstance(expr, nodes.Compare):
+        _same_units([expr.left, expr.right], unit_of, expr.span, f"compare with '{expr.op}'")
+        return BOOLEAN
+    return _call(expr, unit_of)
+
+
+def _unary(expr: nodes.Unary, unit_of: UnitOf) -> Kind:
+    operand = infer_unit(expr.operand, unit_of)
+    if expr.op == "not":
+        return _truth(operand, expr.operand)
+    return _quantity(operand, expr.operand)
+
+
+def _binary(expr: nodes.Binary, unit_of: UnitOf) -> Kind:
+    left = infer_unit(expr.left, unit_of)
+    right = infer_unit(expr.right, unit_of)
+    if expr.op in ("and", "or"):
+        _truth(left, expr.left)
+        return _truth(right, expr.right)
+    left_unit, right_unit = _quantity(left, expr.left), _quantity(right, expr.right)
+    if expr.op == "*":
+        return left_unit * right_unit
+    if expr.op == "/":
+        return left_unit / right_unit
+    if left_unit != right_unit:
+        verb = "add" if expr.op == "+" else "subtract"
+        raise CheckError(
+            f"cannot {verb} {_name(right_unit)} {'to' if expr.op == '+' else 'from'} "
+            f"{_name(left_unit)}",
+            expr.span,
+            code="E310",
+            hint=_mismatch_hint(left_unit, right_unit),
+        )
+    return left_unit
+
+
+def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
+    if expr.function == "if":
+        condition, then, otherwise = expr.args
+        _truth(infer_unit(condition, unit_of), condition)
+        return _same_units([then, otherwise], unit_of, expr.span, "choose between")
+    return _same_units(list(expr.args), unit_of, expr.span, f"take {expr.function}() of")
+
+
+def _same_units(args: Iterable[nodes.Expr], unit_of: UnitOf, span: Span, verb: str) -> Unit:
+    units = [(arg, _quantity(infer_unit(arg, unit_of), arg)) for arg in args]
+    first_arg, first = units[0]
+    for arg, unit in units[1:]:
+        if unit != first:
+            raise CheckError(
+                f"cannot {verb} {_name(first)} and {_name(unit)}",
+                first_arg.span.cover(arg.span),
+                code="E310",
+                hint=_mismatch_hint(first, unit),
+            )
+    return first
+
+
+def _quantity(kind: Kind, expr: nodes.Expr) -> Unit:
+    if isinstance(kind, Unit):
+        return kind
+    raise CheckError(
+        "a comparison or condition is used as a number",
+        expr.span,
+        code="E311",
+        hint="use if(condition, value, otherwise) to turn a condition into a number",
+    )
+
+
+def _truth(kind: Kind, expr: nodes.Expr) -> Boolean:
+    if isinstance(kind, Boolean):
+        return kind
+    raise CheckError(
+        f"a number ({_name(kind)}) is used as a condition",
+        expr.span,
+        code="E312",
+        hint="write a comparison, such as a > 0",
+    )
+
+
+def _name(unit: Unit) -> str:
+    return "a dimensionless number" if unit.is_dimensionless else f"'{unit}'"
+
+
+def _mismatch_hint(left: Unit, right: Unit) -> str:
+    if PERCENT in (left, right) and DIMENSIONLESS in (left, right):
+        return "a ratio and a percentage differ by 100: multiply the ratio by 100%"
+    return "both sides must have the same unit; check the declared units of the inputs"
+
+
+def conversion_hint(actual: Unit, declared: Unit) -> str:
+    """What to change when a formula's unit differs from its indicator's Satuan."""
+    if declared == PERCENT and actual.is_dimensionless:
+        return "the formula gives a ratio; write it as ... x 100% to get a percentage"
+    if actual == PERCENT * PERCENT:
+        return "the formula multiplies two percentages; drop one 'x 100%'"
+    return f"the formula gives '{actual}', the indicator's Satuan is '{declared}'"
