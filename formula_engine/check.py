@@ -20,7 +20,7 @@ from .declarations import Declarations, Indicator
 from .errors import CheckError, Diagnostic, FormulaError, ResolveError
 from .loader import LoadError, YamlFile, load_yaml
 from .model import Model
-from .parser import parse
+from .parser import parse, snake_case
 from .resolve import SymbolTable, dependency_order, referenced_ids, resolve
 from .units import Unit, conversion_hint, infer_unit
 
@@ -42,7 +42,6 @@ def check_file(path: Path) -> list[Diagnostic]:
 def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
     path = tuple(detail["loc"])
     entry = _entry_name(source, path)
-    message = detail["msg"]
     if detail["type"] == "extra_forbidden":
         error = LoadError(
             f"unknown key {path[-1]!r}",
@@ -53,8 +52,26 @@ def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
     if detail["type"] == "missing":
         error = LoadError(f"missing required key {path[-1]!r}", code="E503")
         return Diagnostic("error", source.error_at(path[:-1], error, entry))
-    error = LoadError(f"{'.'.join(map(str, path))}: {message}", code="E501")
+    error = LoadError(_schema_message(path, detail), code="E501", hint=_schema_hint(path, detail))
     return Diagnostic("error", source.error_at(path, error, entry))
+
+
+def _schema_message(path: tuple[Any, ...], detail: Any) -> str:
+    field = str(path[-1]) if path else "value"
+    if detail["type"] == "string_pattern_mismatch" and field in ("id", "part_of"):
+        return f"{field} {detail['input']!r} is not a snake_case id"
+    if detail["type"] == "string_type":
+        return f"{field} must be text, got {type(detail['input']).__name__} {detail['input']!r}"
+    return f"{field}: {detail['msg'].removeprefix('Value error, ')}"
+
+
+def _schema_hint(path: tuple[Any, ...], detail: Any) -> str | None:
+    if detail["type"] == "string_pattern_mismatch":
+        suggestion = snake_case(str(detail["input"]))
+        return f"write {suggestion!r}" if suggestion else "use lowercase letters, digits and '_'"
+    if detail["type"] == "string_type":
+        return 'quote the value so that YAML reads it as text: "..."'
+    return None
 
 
 def _entry_name(source: YamlFile, path: tuple[Any, ...]) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -91,7 +91,7 @@ class YamlFile:
         """Attach the file line of `path` as the error's source, with a caret under it."""
         line, column = self.key_position(path) if key else self.position(path)
         source = self.line_text(line)
-        width = _token_width(source, column - 1)
+        width = len(str(path[-1])) if key and path else _token_width(source, column - 1)
         error.span = Span(column - 1, column - 1 + width)
         return error.with_source(source, Location(str(self.path), entry, line, 1))
 
@@ -109,15 +109,28 @@ def load_yaml(path: Path) -> YamlFile:
     try:
         data = yaml.load(text)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        source = text.splitlines()[line - 1] if text.splitlines() else ""
-        problem = f"{error.problem or error.context}".strip()
-        failure = LoadError(
-            f"not valid YAML: {problem}",
-            Span(column - 1, column),
-            code="E500",
-            hint="check the indentation and quoting on this line",
-        )
-        raise failure.with_source(source, Location(str(path), None, line, 1)) from None
+        raise _located_yaml_error(path, text, error) from None
+    except YAMLError as error:
+        failure = LoadError(f"not valid YAML: {error}", Span(0, 1), code="E500")
+        raise failure.with_source(
+            text.splitlines()[0] if text else "", Location(str(path))
+        ) from None
     return YamlFile(path, text, data)
+
+
+def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadError:
+    lines = text.splitlines() or [""]
+    mark = error.problem_mark or error.context_mark
+    if mark is not None and mark.line >= len(lines) and error.context_mark is not None:
+        mark = error.context_mark  # the problem is at the end: show where it began
+    line = min(mark.line + 1, len(lines)) if mark else 1
+    column = min(mark.column + 1, len(lines[line - 1]) + 1) if mark else 1
+    problem = str(error.problem or error.context).strip()
+    failure = LoadError(
+        f"not valid YAML: {problem}",
+        Span(column - 1, column),
+        code="E500",
+        hint="check the indentation and quoting on this line",
+    )
+    failure.with_source(lines[line - 1], Location(str(path), None, line, 1))
+    return failure

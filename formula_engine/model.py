@@ -31,7 +31,7 @@ from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
 from .parser import parse
 from .printer import to_text
 from .resolve import SymbolTable, dependency_order, resolve
-from .units import RUPIAH, Kind, Unit, conversion_hint, infer_unit
+from .units import INDEX, PERCENT, RUPIAH, Kind, Unit, conversion_hint, infer_unit
 
 Number = int | Fraction | Decimal | str | float
 ValuesByName = Mapping[str, Mapping[int | str, Number]]
@@ -57,7 +57,12 @@ class Result(BaseModel):
 
 
 def default_decimals(unit: Kind) -> int:
-    return 0 if unit == RUPIAH else DEFAULT_DECIMALS
+    """Rupiah and plain counts (orang, dokumen, ...) show whole numbers; percentages,
+    indices, ratios and compound units show DEFAULT_DECIMALS."""
+    if unit == RUPIAH:
+        return 0
+    is_count = isinstance(unit, Unit) and len(unit.factors) == 1 and unit.factors[0][1] == 1
+    return 0 if is_count and unit not in (PERCENT, INDEX) else DEFAULT_DECIMALS
 
 
 def to_fraction(value: Number) -> Fraction:

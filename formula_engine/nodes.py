@@ -7,7 +7,8 @@ exact (`fractions.Fraction`); nothing here knows about lark, sympy or units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
@@ -148,6 +149,22 @@ def walk(node: Expr) -> list[Expr]:
 def references(node: Expr) -> list[Reference]:
     """The references of a formula, in source order."""
     return [n for n in walk(node) if isinstance(n, Reference)]
+
+
+def map_references(expr: Expr, change: Callable[[Reference], Reference]) -> Expr:
+    """The tree with every reference replaced by `change(reference)`; spans kept."""
+    if isinstance(expr, Reference):
+        return change(expr)
+    if isinstance(expr, Unary):
+        return replace(expr, operand=map_references(expr.operand, change))
+    if isinstance(expr, Binary | Compare):
+        left, right = map_references(expr.left, change), map_references(expr.right, change)
+        return replace(expr, left=left, right=right)
+    if isinstance(expr, Call):
+        return replace(expr, args=tuple(map_references(a, change) for a in expr.args))
+    if isinstance(expr, Cumulative):
+        return replace(expr, body=map_references(expr.body, change))
+    return expr
 
 
 def to_dict(node: Expr) -> dict[str, object]:

@@ -572,7 +572,7 @@ def _name(token: Token) -> str:
         )
     if SNAKE_CASE.fullmatch(name):
         return name
-    suggestion = _snake_case(name)
+    suggestion = snake_case(name)
     raise ParseError(
         f"{name!r} is not a snake_case name",
         _token_span(token),
@@ -583,7 +583,8 @@ def _name(token: Token) -> str:
     )
 
 
-def _snake_case(name: str) -> str:
+def snake_case(name: str) -> str:
+    """The snake_case spelling of a name or label ('Jumlah PMKS' -> 'jumlah_pmks'), or ''."""
     words = re.findall(r"[A-Za-z0-9]+", name)
     candidate = "_".join(word.lower() for word in words)
     return candidate if SNAKE_CASE.fullmatch(candidate) else ""

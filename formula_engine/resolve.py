@@ -76,7 +76,9 @@ class SymbolTable:
 
 def resolve(expr: nodes.Expr, table: SymbolTable) -> nodes.Expr:
     """The formula with every reference rewritten to a declared id (spans kept)."""
-    return _rebuild(expr, lambda ref: replace(ref, name=_bind(ref, table).id, quoted=False))
+    return nodes.map_references(
+        expr, lambda ref: replace(ref, name=_bind(ref, table).id, quoted=False)
+    )
 
 
 def _bind(reference: nodes.Reference, table: SymbolTable) -> Symbol:
@@ -93,22 +95,6 @@ def _bind(reference: nodes.Reference, table: SymbolTable) -> Symbol:
     raise ResolveError(
         f"unknown input or indicator {shown}", reference.span, code="E201", hint=hint
     )
-
-
-def _rebuild(expr: nodes.Expr, on_reference: object) -> nodes.Expr:
-    if isinstance(expr, nodes.Reference):
-        return on_reference(expr)  # type: ignore[operator,no-any-return]
-    if isinstance(expr, nodes.Unary):
-        return replace(expr, operand=_rebuild(expr.operand, on_reference))
-    if isinstance(expr, nodes.Binary | nodes.Compare):
-        return replace(
-            expr, left=_rebuild(expr.left, on_reference), right=_rebuild(expr.right, on_reference)
-        )
-    if isinstance(expr, nodes.Call):
-        return replace(expr, args=tuple(_rebuild(a, on_reference) for a in expr.args))
-    if isinstance(expr, nodes.Cumulative):
-        return replace(expr, body=_rebuild(expr.body, on_reference))
-    return expr
 
 
 def referenced_ids(expr: nodes.Expr) -> set[str]:

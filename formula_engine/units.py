@@ -64,6 +64,7 @@ def base(name: str) -> Unit:
 DIMENSIONLESS = Unit()
 PERCENT = base("%")
 RUPIAH = base("Rp")
+INDEX = base("indeks")
 
 
 class Boolean:
@@ -160,7 +161,7 @@ def infer_unit(expr: nodes.Expr, unit_of: UnitOf) -> Kind:
     if isinstance(expr, nodes.Binary):
         return _binary(expr, unit_of)
     if isinstance(expr, nodes.Compare):
-        _same_units([expr.left, expr.right], unit_of, expr.span, f"compare with '{expr.op}'")
+        _same_units([expr.left, expr.right], unit_of, expr.span, "compare")
         return BOOLEAN
     return _call(expr, unit_of)
 
@@ -183,16 +184,8 @@ def _binary(expr: nodes.Binary, unit_of: UnitOf) -> Kind:
         return left_unit * right_unit
     if expr.op == "/":
         return left_unit / right_unit
-    if left_unit != right_unit:
-        verb = "add" if expr.op == "+" else "subtract"
-        raise CheckError(
-            f"cannot {verb} {_name(right_unit)} {'to' if expr.op == '+' else 'from'} "
-            f"{_name(left_unit)}",
-            expr.span,
-            code="E310",
-            hint=_mismatch_hint(left_unit, right_unit),
-        )
-    return left_unit
+    verb = "add" if expr.op == "+" else "subtract"
+    return _same_units([expr.left, expr.right], unit_of, expr.span, verb)
 
 
 def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
@@ -203,10 +196,21 @@ def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
     return _same_units(list(expr.args), unit_of, expr.span, f"take {expr.function}() of")
 
 
+def _is_zero(expr: nodes.Expr) -> bool:
+    """A literal zero (0, -0, 0%) fits any unit: 0 orang and 0 Rp are both nothing."""
+    while isinstance(expr, nodes.Unary) and expr.op in "+-":
+        expr = expr.operand
+    return isinstance(expr, nodes.Number | nodes.Percent) and expr.value == 0
+
+
 def _same_units(args: Iterable[nodes.Expr], unit_of: UnitOf, span: Span, verb: str) -> Unit:
+    """The common unit of `args` (literal zeros fit any unit), or E310 on the first clash."""
     units = [(arg, _quantity(infer_unit(arg, unit_of), arg)) for arg in args]
-    first_arg, first = units[0]
-    for arg, unit in units[1:]:
+    measured = [(arg, unit) for arg, unit in units if not _is_zero(arg)]
+    if not measured:
+        return units[0][1]
+    first_arg, first = measured[0]
+    for arg, unit in measured[1:]:
         if unit != first:
             raise CheckError(
                 f"cannot {verb} {_name(first)} and {_name(unit)}",

@@ -1,0 +1,56 @@
+"""The reference runner of the conformance cases in tests/conformance/*.yaml."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from formula_engine.declarations import Declarations, Policy
+from formula_engine.errors import FormulaError
+from formula_engine.model import Model
+
+FILES = sorted((Path(__file__).parent / "conformance").glob("*.yaml"))
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for path in FILES:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        declarations = Declarations(plan=data["plan"], inputs=data["inputs"])
+        for case in data["cases"]:
+            cases.append(pytest.param(declarations, case, id=f"{path.stem}: {case['name']}"))
+    return cases
+
+
+@pytest.mark.parametrize(("declarations", "case"), _cases())
+def test_conformance(declarations: Declarations, case: dict[str, Any]) -> None:
+    model = Model(declarations)
+    expect = case["expect"]
+    try:
+        formula = model.compile(case["formula"], Policy(**case.get("policy", {})), case.get("unit"))
+    except FormulaError as error:
+        assert expect.get("error") == error.code, error.with_source(case["formula"]).render()
+        assert error.span is not None
+        assert 0 <= error.span.start <= error.span.end <= len(case["formula"])
+        return
+    assert "error" not in expect, f"expected error {expect['error']}, the formula compiled"
+    values = {
+        name: {year: Fraction(str(value)) for year, value in by_year.items()}
+        for name, by_year in case["values"].items()
+    }
+    result = formula.evaluate(values, case["year"])
+    if "not_computable" in expect:
+        assert (result.status, result.code) == ("not_computable", expect["not_computable"])
+        assert result.reason == expect["reason"]
+        assert result.value is None
+        return
+    assert result.status == "ok", result.reason
+    expected = expect["value"]
+    assert result.value == (expected if isinstance(expected, bool) else Fraction(expected))
+    for key in ("rounded", "display", "unit"):
+        if key in expect:
+            assert getattr(result, key) == expect[key]
