@@ -29,7 +29,7 @@ from .printer import to_text
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="formula-engine")
 def main() -> None:
-    """Formulas, targets and budgets of a Renstra: parse, check, evaluate, audit."""
+    """Formulas of a Renstra's indicators: parse, format, check, evaluate, compare."""
 
 
 # Formulas may start with '-' ("-a + b"): such arguments are formulas, not options.
@@ -153,7 +153,12 @@ def eval_command(
     first_year: int | None,
     as_json: bool,
 ) -> None:
-    """Evaluate FORMULA exactly for --year with the given input values."""
+    """Evaluate FORMULA exactly for --year with the given input values.
+
+    Prints the rounded value with its unit, the exact value and the Indonesian
+    presentation. Exit 3 (with the reason) when the value is not computable: a missing
+    value or a zero denominator is never turned into 0.
+    """
     try:
         model = _model_for(formula, units, declarations, first_year)
         compiled = model.compile(formula)

@@ -20,7 +20,7 @@ from typing import Literal
 
 from . import nodes
 from .declarations import Plan, Policy
-from .errors import Span
+from .errors import EvaluationError, Span
 from .printer import to_text
 
 BASELINE: Literal["awal"] = "awal"
@@ -30,12 +30,13 @@ YearKey = int | Literal["awal"]
 Value = Fraction | bool
 
 
-class NotComputable(Exception):
-    """The value cannot be computed; `reason` says why, for a person."""
+class NotComputable(EvaluationError):
+    """The value cannot be computed; `reason` says why, for a person. The facade turns
+    it into a Result with status "not_computable"; it never reaches a user as a crash."""
 
     def __init__(self, reason: str, span: Span, code: str) -> None:
-        super().__init__(reason)
-        self.reason, self.span, self.code = reason, span, code
+        super().__init__(reason, span, code=code)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
