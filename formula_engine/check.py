@@ -18,9 +18,9 @@ from . import nodes
 from .checks import Subject, run_checks
 from .declarations import Declarations, Indicator
 from .errors import CheckError, Diagnostic, FormulaError, ResolveError
-from .loader import LoadError, YamlFile, load_yaml
+from .loader import LoadError, YamlFile, load_yaml, schema_diagnostics
 from .model import Model
-from .parser import parse, snake_case
+from .parser import parse
 from .resolve import SymbolTable, dependency_order, referenced_ids, resolve
 from .units import Unit, conversion_hint, infer_unit
 
@@ -35,54 +35,8 @@ def check_file(path: Path) -> list[Diagnostic]:
     try:
         declarations = Declarations.model_validate(source.data or {})
     except ValidationError as invalid:
-        return [_schema_error(source, detail) for detail in invalid.errors()]
+        return schema_diagnostics(source, invalid)
     return check_declarations(declarations, source)
-
-
-def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
-    path = tuple(detail["loc"])
-    entry = _entry_name(source, path)
-    if detail["type"] == "extra_forbidden":
-        error = LoadError(
-            f"unknown key {path[-1]!r}",
-            code="E502",
-            hint="check the spelling; see docs/catalog.md for the keys",
-        )
-        return Diagnostic("error", source.error_at(path, error, entry, key=True))
-    if detail["type"] == "missing":
-        error = LoadError(f"missing required key {path[-1]!r}", code="E503")
-        return Diagnostic("error", source.error_at(path[:-1], error, entry))
-    error = LoadError(_schema_message(path, detail), code="E501", hint=_schema_hint(path, detail))
-    return Diagnostic("error", source.error_at(path, error, entry))
-
-
-def _schema_message(path: tuple[Any, ...], detail: Any) -> str:
-    field = str(path[-1]) if path else "value"
-    if detail["type"] == "string_pattern_mismatch" and field in ("id", "part_of"):
-        return f"{field} {detail['input']!r} is not a snake_case id"
-    if detail["type"] == "string_type":
-        return f"{field} must be text, got {type(detail['input']).__name__} {detail['input']!r}"
-    return f"{field}: {detail['msg'].removeprefix('Value error, ')}"
-
-
-def _schema_hint(path: tuple[Any, ...], detail: Any) -> str | None:
-    if detail["type"] == "string_pattern_mismatch":
-        suggestion = snake_case(str(detail["input"]))
-        return f"write {suggestion!r}" if suggestion else "use lowercase letters, digits and '_'"
-    if detail["type"] == "string_type":
-        return 'quote the value so that YAML reads it as text: "..."'
-    return None
-
-
-def _entry_name(source: YamlFile, path: tuple[Any, ...]) -> str | None:
-    if len(path) >= 2 and isinstance(path[1], int):
-        try:
-            entry = source.value_at(path[:2])
-            identifier = entry.get("id") if hasattr(entry, "get") else None
-            return f"{path[0]}[{path[1]}] {identifier}" if identifier else f"{path[0]}[{path[1]}]"
-        except (KeyError, IndexError, TypeError):
-            return None
-    return None
 
 
 def check_declarations(
@@ -95,7 +49,7 @@ def check_declarations(
         located = _Located(
             source,
             ("indicators", index, "formula"),
-            f"indicators[{index}] {indicator.id}",
+            indicator.id,
             indicator.formula,
         )
         try:
@@ -152,7 +106,7 @@ def _cycles(
         located = _Located(
             source,
             ("indicators", index, "formula"),
-            f"indicators[{index}] {culprit}",
+            culprit,
             declarations.indicators[index].formula,
         )
         return [Diagnostic("error", located.attach(error))]
@@ -173,8 +127,6 @@ def _unused_inputs(
             hint="remove it, or use it in a formula",
         )
         if source is not None:
-            warning = source.error_at(
-                ("inputs", index, "id"), warning, f"inputs[{index}] {declared.id}"
-            )
+            warning = source.error_at(("inputs", index, "id"), warning, declared.id)
         findings.append(Diagnostic("warning", warning))
     return findings

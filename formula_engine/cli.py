@@ -14,6 +14,9 @@ from pathlib import Path
 
 import click
 
+from .catalog import Catalog, bundled_catalog_path, load_catalog, validate
+from .catalog.schema import write_schemas
+from .catalog.stats import catalog_stats
 from .check import check_file
 from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
@@ -213,17 +216,27 @@ def _parse_values(items: tuple[str, ...], year: int) -> dict[str, dict[int | str
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Exit non-zero on warnings too.")
-def check_command(files: tuple[Path, ...], strict: bool) -> None:
-    """Check formula files: schema, names, units, symbolic checks; report every problem."""
+@click.option("-v", "--verbose", is_flag=True, help="Also list the problems a catalog accepts.")
+def check_command(paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
+    """Check formula files, or catalog directories, and report every problem at once.
+
+    A file is a formula file (plan, inputs, indicators); a directory is a catalog
+    (renstra.yaml, inputs/, programs/, history.yaml). Schema, codes and parents, names,
+    units, symbolic checks; each problem with file, entry, line and column.
+    """
     errors = warnings = 0
-    for path in files:
+    for path in paths:
+        if path.is_dir():
+            found_errors, found_warnings = _check_catalog(path, verbose)
+            errors, warnings = errors + found_errors, warnings + found_warnings
+            continue
         for diagnostic in check_file(path):
             click.echo(diagnostic.render() + "\n", err=True)
             errors += diagnostic.severity == "error"
             warnings += diagnostic.severity == "warning"
-    click.echo(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)")
+    click.echo(f"{len(paths)} path(s) checked: {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         sys.exit(1)
 
@@ -297,3 +310,57 @@ def load_declarations(path: Path) -> Declarations:
     if diagnostics:
         raise diagnostics[0].error
     return Declarations.model_validate(load_yaml(path).data)
+
+
+@main.group("catalog")
+def catalog_group() -> None:
+    """The bundled catalog of the Renstra (or another catalog directory)."""
+
+
+@catalog_group.command("stats")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def catalog_stats_command(directory: Path | None) -> None:
+    """Counts by level, by table and by kind of formula."""
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
+    for title, counts in catalog_stats(catalog).items():
+        click.echo(f"{title}:")
+        for name, count in sorted(counts.items()):
+            click.echo(f"  {name:<40} {count:>6}")
+
+
+@catalog_group.command("schema")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def catalog_schema_command(directory: Path) -> None:
+    """Write the JSON Schema of each catalog file kind into DIRECTORY."""
+    for name, path in write_schemas(directory).items():
+        click.echo(f"{name}: {path}")
+
+
+def _load_catalog_or_fail(directory: Path) -> Catalog:
+    catalog, diagnostics = load_catalog(directory)
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.render() + "\n", err=True)
+    if catalog is None:
+        click.echo(f"{directory}: not loaded ({len(diagnostics)} error(s))", err=True)
+        sys.exit(1)
+    return catalog
+
+
+def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
+    catalog, diagnostics = load_catalog(directory)
+    if catalog is None:
+        for diagnostic in diagnostics:
+            click.echo(diagnostic.render() + "\n", err=True)
+        return len(diagnostics), 0
+    report = validate(catalog)
+    for diagnostic in report.diagnostics:
+        click.echo(diagnostic.render() + "\n", err=True)
+    if verbose:
+        for diagnostic in report.accepted:
+            click.echo("accepted (the document's own): " + diagnostic.render() + "\n", err=True)
+    if report.accepted:
+        click.echo(
+            f"{directory}: {len(report.accepted)} problem(s) of the document accepted by the "
+            "catalog (see --verbose; the audit reports them)"
+        )
+    return len(report.errors), len(report.warnings)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -21,7 +22,8 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from .errors import FormulaError, Location, Span
+from .errors import Diagnostic, FormulaError, Location, Span
+from .parser import snake_case
 
 Path_ = tuple[str | int, ...]
 
@@ -134,3 +136,72 @@ def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadEr
     )
     failure.with_source(lines[line - 1], Location(str(path), None, line, 1))
     return failure
+
+
+# Schema errors (pydantic) -> located diagnostics.
+
+
+def schema_diagnostics(source: YamlFile, invalid: ValidationError) -> list[Diagnostic]:
+    """One located error per problem pydantic found in the file."""
+    return [_schema_error(source, detail) for detail in invalid.errors()]
+
+
+def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
+    path = tuple(detail["loc"])
+    entry = entry_name(source, path)
+    if detail["type"] == "extra_forbidden":
+        error = LoadError(
+            f"unknown key {path[-1]!r}",
+            code="E502",
+            hint="check the spelling; see docs/catalog.md for the keys",
+        )
+        return Diagnostic("error", source.error_at(path, error, entry, key=True))
+    if detail["type"] == "missing":
+        error = LoadError(f"missing required key {path[-1]!r}", code="E503")
+        return Diagnostic("error", source.error_at(path[:-1], error, entry))
+    code = "E504" if _is_number_for_text(detail) else "E501"
+    error = LoadError(_schema_message(source, path, detail), code=code, hint=_schema_hint(detail))
+    return Diagnostic("error", source.error_at(path, error, entry))
+
+
+def _is_number_for_text(detail: Any) -> bool:
+    return detail["type"] == "string_type" and isinstance(detail["input"], int | float)
+
+
+def _schema_message(source: YamlFile, path: tuple[Any, ...], detail: Any) -> str:
+    field = str(path[-1]) if path else "value"
+    if detail["type"] == "string_pattern_mismatch" and field in ("id", "part_of"):
+        return f"{field} {detail['input']!r} is not a snake_case id"
+    if detail["type"] == "string_pattern_mismatch" and field == "code":
+        return f"code {detail['input']!r} is not a code of digits and dots"
+    if _is_number_for_text(detail):
+        line, column = source.position(path)
+        written = source.line_text(line)[column - 1 :].split(" #")[0].strip()
+        return f"{field} {written} is read by YAML as the number {detail['input']!r}, not as text"
+    if detail["type"] == "string_type":
+        return f"{field} must be text, got {type(detail['input']).__name__}"
+    return f"{field}: {detail['msg'].removeprefix('Value error, ')}"
+
+
+def _schema_hint(detail: Any) -> str | None:
+    if detail["type"] == "string_pattern_mismatch":
+        suggestion = snake_case(str(detail["input"]))
+        return f"write {suggestion!r}" if suggestion else "use lowercase letters, digits and '_'"
+    if detail["type"] == "string_type":
+        return 'quote the value so that YAML reads it as text: "..."'
+    return None
+
+
+def entry_name(source: YamlFile, path: tuple[Any, ...]) -> str | None:
+    """The id or code of the innermost entry that holds `path`, for messages."""
+    node, name = source.data, None
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict):
+            label = node.get("id") or node.get("code")
+            if isinstance(label, str):
+                name = label
+    return name

@@ -133,25 +133,25 @@ def test_eval_with_a_declarations_file() -> None:
 
 def test_check_good_file_passes() -> None:
     code, out, err = run("check", str(FILES / "good.yaml"))
-    assert (code, out, err) == (0, "1 file(s) checked: 0 error(s), 0 warning(s)\n", "")
+    assert (code, out, err) == (0, "1 path(s) checked: 0 error(s), 0 warning(s)\n", "")
 
 
 def test_check_reports_every_problem_with_file_line_and_caret() -> None:
     code, out, err = run("check", str(FILES / "broken.yaml"))
     assert code == 1
-    assert out == "1 file(s) checked: 4 error(s), 2 warning(s)\n"
+    assert out == "1 path(s) checked: 4 error(s), 2 warning(s)\n"
     heads = [line for line in err.splitlines() if "error[" in line or "warning[" in line]
     path = str(FILES / "broken.yaml")
     assert heads == [
-        f'{path}:17:14: error[E201]: indicators[0] salah_nama: unknown input or indicator "Jumlah PMKZ"',
-        f"{path}:21:14: error[E313]: indicators[1] salah_satuan: the formula gives '1' but the "
+        f'{path}:17:14: error[E201]: salah_nama: unknown input or indicator "Jumlah PMKZ"',
+        f"{path}:21:14: error[E313]: salah_satuan: the formula gives '1' but the "
         "indicator's unit (Satuan) is '%'",
-        f"{path}:25:28: error[E104]: indicators[2] salah_tulis: missing operand between '/' and '/'",
-        f"{path}:29:14: error[E202]: indicators[3] siklus_a: indicators reference each other in a "
+        f"{path}:25:28: error[E104]: salah_tulis: missing operand between '/' and '/'",
+        f"{path}:29:14: error[E202]: siklus_a: indicators reference each other in a "
         "cycle: siklus_a -> siklus_b -> siklus_a",
-        f"{path}:6:9: warning[W330]: inputs[1] jumlah_penduduk: input 'jumlah_penduduk' is "
+        f"{path}:6:9: warning[W330]: jumlah_penduduk: input 'jumlah_penduduk' is "
         "declared but no formula uses it",
-        f"{path}:10:9: warning[W330]: inputs[2] tidak_dipakai: input 'tidak_dipakai' is "
+        f"{path}:10:9: warning[W330]: tidak_dipakai: input 'tidak_dipakai' is "
         "declared but no formula uses it",
     ]
 
@@ -160,13 +160,12 @@ def test_check_schema_and_yaml_errors_are_located() -> None:
     code, _, err = run("check", str(FILES / "schema.yaml"), str(FILES / "bad_yaml.yaml"))
     assert code == 1
     assert (
-        "schema.yaml:2:9: error[E501]: inputs[0] Jumlah PMKS: id 'Jumlah PMKS' is not a snake_case id"
-        in err
+        "schema.yaml:2:9: error[E501]: Jumlah PMKS: id 'Jumlah PMKS' is not a snake_case id" in err
     )
     assert "hint: write 'jumlah_pmks'" in err
-    assert "schema.yaml:6:5: error[E502]: inputs[1] jumlah_ppks: unknown key 'labl'" in err
+    assert "schema.yaml:6:5: error[E502]: jumlah_ppks: unknown key 'labl'" in err
     assert (
-        "schema.yaml:7:11: error[E501]: inputs[1] jumlah_ppks: unit: unknown unit 'orng' (did you mean 'orang'?)"
+        "schema.yaml:7:11: error[E501]: jumlah_ppks: unit: unknown unit 'orng' (did you mean 'orang'?)"
         in err
     )
     assert "bad_yaml.yaml:3:12: error[E500]: not valid YAML" in err

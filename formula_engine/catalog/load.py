@@ -1,0 +1,155 @@
+"""Loading the catalog directory: every file parsed with positions and validated.
+
+All or nothing: `load_catalog` returns a `Catalog` only when every file is valid YAML and
+matches its model; otherwise it returns the located diagnostics of every file and no
+catalog, so a broken file never yields a partly loaded catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Diagnostic
+from ..loader import LoadError, YamlFile, load_yaml, schema_diagnostics
+from .models import (
+    CatalogInput,
+    HistoryFile,
+    Indicator,
+    InputsFile,
+    Kegiatan,
+    PlanFile,
+    Program,
+    ProgramFile,
+    Sasaran,
+    SubKegiatan,
+    Tujuan,
+)
+
+# Which model each file of the catalog must match.
+LAYOUT: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("renstra.yaml", PlanFile),
+    ("inputs/*.yaml", InputsFile),
+    ("programs/*.yaml", ProgramFile),
+    ("history.yaml", HistoryFile),
+)
+
+
+@dataclass(frozen=True)
+class Located:
+    """An entry with the file and the path of keys where it stands."""
+
+    entry: Any
+    source: YamlFile
+    path: tuple[str | int, ...]
+    owner: str  # the code or id of the row the entry belongs to
+
+
+@dataclass
+class Catalog:
+    root: Path
+    plan: PlanFile
+    plan_source: YamlFile
+    inputs: list[Located] = field(default_factory=list)
+    programs: list[Located] = field(default_factory=list)
+    history: Located | None = None
+
+    def rows(self) -> Iterator[Located]:
+        """Every tujuan, sasaran, program, kegiatan and sub kegiatan, parents first."""
+        for index, tujuan in enumerate(self.plan.tujuan):
+            path: tuple[str | int, ...] = ("tujuan", index)
+            yield Located(tujuan, self.plan_source, path, tujuan.id)
+            for s_index, sasaran in enumerate(tujuan.sasaran):
+                yield Located(sasaran, self.plan_source, (*path, "sasaran", s_index), sasaran.id)
+        for located in self.programs:
+            program: Program = located.entry
+            yield located
+            for k_index, kegiatan in enumerate(program.kegiatan):
+                k_path = (*located.path, "kegiatan", k_index)
+                yield Located(kegiatan, located.source, k_path, kegiatan.code)
+                for s_index, sub in enumerate(kegiatan.sub_kegiatan):
+                    s_path = (*k_path, "sub_kegiatan", s_index)
+                    yield Located(sub, located.source, s_path, sub.code)
+
+    def indicators(self) -> Iterator[Located]:
+        """Every indicator of the plan (not of the history), with its row."""
+        for row in self.rows():
+            for index, indicator in enumerate(row.entry.indicators):
+                yield Located(indicator, row.source, (*row.path, "indicators", index), row.owner)
+
+    def history_indicators(self) -> Iterator[Located]:
+        if self.history is not None:
+            history: HistoryFile = self.history.entry
+            for index, indicator in enumerate(history.indicators):
+                yield Located(indicator, self.history.source, ("indicators", index), "history")
+
+    def all_inputs(self) -> list[CatalogInput]:
+        return [located.entry for located in self.inputs]
+
+    def level_of(self, entry: Any) -> str:
+        if isinstance(entry, Tujuan):
+            return "tujuan"
+        if isinstance(entry, Sasaran):
+            return "sasaran"
+        if isinstance(entry, Program):
+            return "program"
+        if isinstance(entry, Kegiatan):
+            return "kegiatan"
+        if isinstance(entry, SubKegiatan):
+            return "sub_kegiatan"
+        return "indicator" if isinstance(entry, Indicator) else "entry"
+
+
+def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
+    """The catalog under `root`, or None and every problem found in its files."""
+    loaded: dict[Path, tuple[YamlFile, BaseModel]] = {}
+    diagnostics: list[Diagnostic] = []
+    if not (root / "renstra.yaml").is_file():
+        missing = LoadError(f"{root} has no renstra.yaml: is it a catalog directory?", code="E505")
+        return None, [Diagnostic("error", missing)]
+    for pattern, model in LAYOUT:
+        for path in sorted(root.glob(pattern)):
+            result = _load_file(path, model)
+            if isinstance(result, list):
+                diagnostics.extend(result)
+            else:
+                loaded[path] = result
+    if diagnostics:
+        return None, diagnostics
+    return _assemble(root, loaded), []
+
+
+def _load_file(path: Path, model: type[BaseModel]) -> tuple[YamlFile, BaseModel] | list[Diagnostic]:
+    try:
+        source = load_yaml(path)
+    except LoadError as error:
+        return [Diagnostic("error", error)]
+    if source.data is None:
+        return [Diagnostic("error", LoadError(f"{path} is empty", code="E506"))]
+    try:
+        return source, model.model_validate(source.data)
+    except ValidationError as invalid:
+        return schema_diagnostics(source, invalid)
+
+
+def _assemble(root: Path, loaded: dict[Path, tuple[YamlFile, BaseModel]]) -> Catalog:
+    plan_source, plan = loaded[root / "renstra.yaml"]
+    assert isinstance(plan, PlanFile)
+    catalog = Catalog(root, plan, plan_source)
+    for path, (source, model) in loaded.items():
+        if isinstance(model, InputsFile):
+            for index, declared in enumerate(model.inputs):
+                catalog.inputs.append(Located(declared, source, ("inputs", index), declared.id))
+        elif isinstance(model, ProgramFile):
+            catalog.programs.append(
+                Located(model.program, source, ("program",), model.program.code)
+            )
+        elif isinstance(model, HistoryFile):
+            catalog.history = Located(model, source, (), "history")
+        del path
+    catalog.programs.sort(key=lambda located: located.entry.code)
+    return catalog

@@ -1,0 +1,241 @@
+"""The catalog's entry kinds, as pydantic models (exported as JSON Schema to docs/).
+
+The catalog states what the Renstra prints. Every printed figure is a `Printed` value:
+the text exactly as printed ("16,24", "A (84,35)", "4.489.798.475", "-"), where it stands
+(table and seed line), and, when the print is a mistake, a note with the reading believed
+intended. Nothing is corrected silently: the audit recomputes and reports.
+
+Codes and ids are strings; a code that YAML would read as a number (1.06) is rejected,
+because `StrictStr` accepts only text.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
+
+from ..declarations import Input
+from ..parser import SNAKE_CASE
+
+Identifier = Annotated[
+    StrictStr, StringConstraints(pattern=f"^{SNAKE_CASE.pattern}$", max_length=80)
+]
+Code = Annotated[StrictStr, StringConstraints(pattern=r"^\d+(\.\d+)*$", max_length=40)]
+TableId = Literal[
+    "2.3.1",
+    "2.3.2",
+    "2.3.2-anggaran",
+    "4.1",
+    "4.2",
+    "6.1",
+    "6.2",
+    "6.3",
+    "7.1",
+    "7.2",
+    "7.3",
+    "7.4",
+    "7.5",
+]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Source(Entry):
+    """Where a printed text stands: a table of the seed and its seed line(s)."""
+
+    table: TableId
+    line: Annotated[int, Field(ge=1)]
+    last_line: Annotated[int, Field(ge=1)] | None = None
+
+
+ValueKind = Literal[
+    "baseline",  # kondisi awal / data awal
+    "target",  # target kinerja (K) or pagu indikatif (Rp)
+    "realisation",  # realisasi
+    "achievement",  # rasio capaian, printed (derived: recomputed by the audit)
+    "end_of_period",  # kondisi kinerja pada akhir periode Renstra (derived)
+    "growth_budget",  # rata-rata pertumbuhan anggaran (derived, BAB II)
+    "growth_realisation",  # rata-rata pertumbuhan realisasi (derived, BAB II)
+    "nspk",  # target NSPK (Tabel 2.3.1)
+    "ikk",  # target IKK (Tabel 2.3.1)
+    "other_target",  # target indikator lainnya (Tabel 2.3.1)
+]
+
+
+class Printed(Source):
+    """A figure as printed, with its place. `text` is verbatim ("16,24", "A (84,35)")."""
+
+    kind: ValueKind
+    year: Year | None = None  # None for end-of-period and other yearless figures
+    text: StrictStr
+    note: str | None = None  # what is odd about it
+    intended: StrictStr | None = None  # the reading believed intended, as text
+
+
+class PrintedText(Source):
+    """A text as printed (a definition, a name in another table), verbatim."""
+
+    text: StrictStr
+
+
+class FormulaVersion(Entry):
+    """A formula, valid for a span of years: the printed wording and ours."""
+
+    valid_from: Year
+    valid_to: Year
+    printed: StrictStr  # verbatim, for the auditor ("" when the table prints none)
+    formula: StrictStr  # in the formula language
+    source: Source | None = None
+    note: str | None = None
+    # Diagnostics that are the document's own mistakes (e.g. E313: the printed formula
+    # does not give the printed Satuan): `renstra check` lists them as accepted, not as
+    # errors, and the audit reports them as findings. Each needs a `note` saying why.
+    accepts: tuple[str, ...] = ()
+
+
+Polarity = Literal[
+    "higher_is_better",  # capaian = R / T x 100%
+    "lower_is_better_difference",  # capaian = (2T - R) / T x 100%
+    "lower_is_better_ratio",  # capaian = T / R x 100%
+]
+
+
+class EndOfPeriod(Entry):
+    """How the end-of-period figure (Kondisi Kinerja pada Akhir Periode) is made."""
+
+    rule: Literal[
+        "last_year",  # the value of the last year (shares, indices, grades, stocks)
+        "sum",  # the sum over `years` (flows: documents, participants, Rupiah)
+        "compounded_rate",  # yearly rates combined: 1 - prod(1 - r/100)
+        "baseline_plus_sum",  # the baseline plus the sum over `years`
+        "not_printed",  # the tables print no end-of-period figure for it
+    ]
+    years: tuple[Year, ...] = ()
+    note: str | None = None
+
+
+Tag = Literal["IKU", "IKK", "SPM", "RPJMD", "IKD"]
+
+
+class Indicator(Entry):
+    """A performance indicator: one entry however many tables print it."""
+
+    id: Identifier
+    name: StrictStr
+    names_printed: tuple[PrintedText, ...] = ()  # other wordings in other tables
+    unit: StrictStr  # a unit of the registry (formula_engine.units)
+    unit_printed: StrictStr = ""  # the Satuan as printed ("Org", "-", "%")
+    polarity: Polarity | None = None
+    end_of_period: EndOfPeriod | None = None
+    formulas: tuple[FormulaVersion, ...] = ()
+    definitions: tuple[PrintedText, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    values: tuple[Printed, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class SubKegiatan(Entry):
+    code: Code  # the current (2023 nomenclature, four-digit) code
+    name: StrictStr
+    codes_printed: tuple[PrintedText, ...] = ()  # codes as each table prints them
+    source: Source
+    indicators: tuple[Indicator, ...] = ()
+    budget: tuple[Printed, ...] = ()  # Rupiah: belongs to the row, not an indicator
+    unit_kerja: StrictStr | None = None
+    lokasi: StrictStr | None = None
+    notes: tuple[str, ...] = ()
+
+
+class Kegiatan(SubKegiatan):
+    sub_kegiatan: tuple[SubKegiatan, ...] = ()
+
+
+class Program(SubKegiatan):
+    sasaran: tuple[Identifier, ...] = ()  # the sasaran the program serves
+    kegiatan: tuple[Kegiatan, ...] = ()
+
+
+class Sasaran(Entry):
+    id: Identifier
+    number: StrictStr
+    name: StrictStr
+    valid_from: Year
+    valid_to: Year
+    source: Source
+    indicators: tuple[Indicator, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class Tujuan(Sasaran):
+    sasaran: tuple[Sasaran, ...] = ()
+
+
+class Table(Entry):
+    id: TableId
+    title: StrictStr
+    first_line: int
+    last_line: int
+
+
+class Plan(Entry):
+    name: StrictStr
+    opd: StrictStr
+    first_year: Year  # first year with targets
+    last_year: Year
+    baseline_year: Year
+    seed: StrictStr  # the file the lines refer to
+
+
+class PlanFile(Entry):
+    """catalog/renstra.yaml: the plan, its tables, its tujuan and sasaran."""
+
+    plan: Plan
+    tables: tuple[Table, ...]
+    tujuan: tuple[Tujuan, ...]
+
+
+class InputsFile(Entry):
+    """catalog/inputs.yaml: every data element a formula reads, with its values."""
+
+    inputs: tuple[CatalogInput, ...]
+
+
+class CatalogInput(Input):
+    """A declared input (formula_engine.declarations.Input) with printed values."""
+
+    values: tuple[Printed, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class ProgramFile(Entry):
+    """catalog/programs/<code>.yaml: one program with its kegiatan and sub kegiatan."""
+
+    program: Program
+
+
+class BudgetLine(Entry):
+    """A row of the BAB II budget table (Tabel 2.3.2, anggaran by expenditure class)."""
+
+    id: Identifier
+    name: StrictStr
+    parts: tuple[Identifier, ...] = ()  # the lines this one is the sum of
+    source: Source
+    values: tuple[Printed, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class HistoryFile(Entry):
+    """catalog/history.yaml: BAB II, the previous period 2017-2021 (Tabel 2.3.1, 2.3.2)."""
+
+    first_year: Year
+    last_year: Year
+    inputs: tuple[CatalogInput, ...] = ()  # numerators and denominators of Tabel 2.3.2
+    indicators: tuple[Indicator, ...] = ()
+    budget: tuple[BudgetLine, ...] = ()
+
+
+InputsFile.model_rebuild()

@@ -1,0 +1,365 @@
+"""Validating a loaded catalog: every problem at once, each with file, entry, line, column.
+
+The checks after the schema: duplicate and orphan codes, a parent whose code is not a
+prefix, duplicate ids, links to undefined sasaran or inputs, formulas that do not parse,
+resolve or unit-check (against the indicator's unit), overlapping formula versions,
+printed values that are not figures, and missing achievement or end-of-period rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .. import declarations as decl
+from ..checks import Subject, run_checks
+from ..compile import SympyCompiler
+from ..errors import CheckError, Diagnostic, FormulaError
+from ..loader import LoadError
+from ..parser import parse
+from ..resolve import SymbolTable, resolve
+from ..units import Unit, conversion_hint, infer_unit, parse_unit
+from .load import Catalog, Located
+from .models import CatalogInput, FormulaVersion, Indicator, Kegiatan, Program
+from .printed import read_printed
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of `validate`: diagnostics, and those the catalog accepts."""
+
+    diagnostics: list[Diagnostic]
+    accepted: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def validate(catalog: Catalog, symbolic: bool = True) -> Report:
+    found: list[Diagnostic] = []
+    accepted: list[Diagnostic] = []
+    found += _duplicate_codes(catalog)
+    found += _parent_prefixes(catalog)
+    found += _duplicate_ids(catalog)
+    found += _links(catalog)
+    found += _rules(catalog)
+    found += _values(catalog)
+    for diagnostic, accepts in _formulas(catalog, symbolic):
+        (accepted if diagnostic.code in accepts else found).append(diagnostic)
+    return Report(found, accepted)
+
+
+def _error(
+    located: Located,
+    key: tuple[str | int, ...],
+    message: str,
+    code: str,
+    hint: str | None = None,
+    severity: str = "error",
+) -> Diagnostic:
+    error = LoadError(message, code=code, hint=hint)
+    path = (*located.path, *key)
+    return Diagnostic(severity, located.source.error_at(path, error, located.owner))
+
+
+# Codes and ids.
+
+
+def _coded_rows(catalog: Catalog) -> list[Located]:
+    return [
+        r
+        for r in catalog.rows()
+        if isinstance(r.entry, Program | Kegiatan) or catalog.level_of(r.entry) == "sub_kegiatan"
+    ]
+
+
+def _duplicate_codes(catalog: Catalog) -> list[Diagnostic]:
+    rows = _coded_rows(catalog)
+    counts = Counter(r.entry.code for r in rows)
+    return [
+        _error(
+            r,
+            ("code",),
+            f"code {r.entry.code!r} is used by {counts[r.entry.code]} rows",
+            "E510",
+            "each program, kegiatan and sub kegiatan has its own code",
+        )
+        for r in rows
+        if counts[r.entry.code] > 1
+    ]
+
+
+def _parent_prefixes(catalog: Catalog) -> list[Diagnostic]:
+    found = []
+    for located in catalog.programs:
+        program: Program = located.entry
+        for k_index, kegiatan in enumerate(program.kegiatan):
+            k_path = (*located.path, "kegiatan", k_index)
+            if not kegiatan.code.startswith(program.code + "."):
+                found.append(_orphan(located, k_path, kegiatan.code, program.code))
+            for s_index, sub in enumerate(kegiatan.sub_kegiatan):
+                if not sub.code.startswith(kegiatan.code + "."):
+                    found.append(
+                        _orphan(
+                            located, (*k_path, "sub_kegiatan", s_index), sub.code, kegiatan.code
+                        )
+                    )
+    return found
+
+
+def _orphan(located: Located, path: tuple[str | int, ...], code: str, parent: str) -> Diagnostic:
+    child = Located(None, located.source, path, code)
+    return _error(
+        child,
+        ("code",),
+        f"code {code!r} does not start with its parent's code {parent!r}",
+        "E512",
+        "move the entry under its parent, or fix the code",
+    )
+
+
+def _duplicate_ids(catalog: Catalog) -> list[Diagnostic]:
+    entries = [*catalog.indicators(), *catalog.history_indicators(), *catalog.inputs]
+    entries += [r for r in catalog.rows() if hasattr(r.entry, "id")]
+    if catalog.history is not None:
+        entries += [
+            Located(i, catalog.history.source, ("inputs", n), i.id)
+            for n, i in enumerate(catalog.history.entry.inputs)
+        ]
+    counts = Counter(e.entry.id for e in entries)
+    return [
+        _error(
+            e,
+            ("id",),
+            f"id {e.entry.id!r} is used {counts[e.entry.id]} times",
+            "E511",
+            "ids are unique across the whole catalog",
+        )
+        for e in entries
+        if counts[e.entry.id] > 1
+    ]
+
+
+def _links(catalog: Catalog) -> list[Diagnostic]:
+    sasaran = {s.id for t in catalog.plan.tujuan for s in t.sasaran}
+    found = []
+    for located in catalog.programs:
+        for index, link in enumerate(located.entry.sasaran):
+            if link not in sasaran:
+                found.append(
+                    _error(
+                        located,
+                        ("sasaran", index),
+                        f"unknown sasaran {link!r}",
+                        "E513",
+                        f"the sasaran are: {', '.join(sorted(sasaran))}",
+                    )
+                )
+    inputs = {i.id for i in catalog.all_inputs()} | _history_input_ids(catalog)
+    for located in _all_inputs(catalog):
+        part_of = located.entry.part_of
+        if part_of is not None and part_of not in inputs:
+            found.append(_error(located, ("part_of",), f"unknown input {part_of!r}", "E514"))
+    return found
+
+
+def _history_input_ids(catalog: Catalog) -> set[str]:
+    return {i.id for i in catalog.history.entry.inputs} if catalog.history else set()
+
+
+def _all_inputs(catalog: Catalog) -> list[Located]:
+    located = list(catalog.inputs)
+    if catalog.history is not None:
+        located += [
+            Located(i, catalog.history.source, ("inputs", n), i.id)
+            for n, i in enumerate(catalog.history.entry.inputs)
+        ]
+    return located
+
+
+def _rules(catalog: Catalog) -> list[Diagnostic]:
+    found = []
+    for located in [*catalog.indicators(), *catalog.history_indicators()]:
+        indicator: Indicator = located.entry
+        here = Located(indicator, located.source, located.path, indicator.id)
+        if indicator.polarity is None:
+            found.append(
+                _error(
+                    here,
+                    ("id",),
+                    "no achievement rule (polarity)",
+                    "E530",
+                    "add polarity: higher_is_better, lower_is_better_difference "
+                    "or lower_is_better_ratio",
+                )
+            )
+        if indicator.end_of_period is None:
+            found.append(
+                _error(
+                    here,
+                    ("id",),
+                    "no end-of-period rule",
+                    "E531",
+                    "add end_of_period: {rule: last_year} (or sum, "
+                    "compounded_rate, baseline_plus_sum, not_printed)",
+                )
+            )
+    return found
+
+
+# Printed values.
+
+
+def _values(catalog: Catalog) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for located in [*catalog.indicators(), *catalog.history_indicators()]:
+        found += _readable(located, "values", located.entry.values)
+    for row in catalog.rows():
+        found += _readable(row, "budget", getattr(row.entry, "budget", ()), rupiah=True)
+    if catalog.history is not None:
+        for index, line in enumerate(catalog.history.entry.budget):
+            where = Located(line, catalog.history.source, ("budget", index), line.id)
+            found += _readable(where, "values", line.values)
+    return found
+
+
+def _readable(
+    located: Located, key: str, values: Iterable[Any], rupiah: bool = False
+) -> Iterator[Diagnostic]:
+    owner = getattr(located.entry, "id", located.owner)
+    for index, value in enumerate(values):
+        here = Located(value, located.source, (*located.path, key, index), owner)
+        reading = read_printed(value.text)
+        if reading.problem and value.intended is None:
+            yield _error(
+                here,
+                ("text",),
+                f"printed {value.text!r}: {reading.problem}",
+                "E520",
+                "if the document prints it so, keep it and add note and intended",
+            )
+        elif rupiah and reading.value is not None and reading.value.denominator != 1:
+            yield _error(here, ("text",), f"a Rupiah amount must be whole: {value.text!r}", "E521")
+
+
+# Formulas.
+
+
+def _formulas(catalog: Catalog, symbolic: bool) -> Iterator[tuple[Diagnostic, tuple[str, ...]]]:
+    plan_inputs = catalog.all_inputs()
+    history_inputs = list(catalog.history.entry.inputs) if catalog.history else []
+    plan_indicators = [located.entry for located in catalog.indicators()]
+    history_indicators = [located.entry for located in catalog.history_indicators()]
+    groups = (
+        (
+            catalog.indicators(),
+            _table(plan_inputs, plan_indicators),
+            _compiler(catalog, plan_inputs),
+        ),
+        (
+            catalog.history_indicators(),
+            _table(plan_inputs + history_inputs, history_indicators),
+            _compiler(catalog, plan_inputs + history_inputs),
+        ),
+    )
+    for indicators, table, compiler in groups:
+        for located in indicators:
+            yield from _indicator_formulas(located, table, compiler, catalog, symbolic)
+
+
+def _table(inputs: list[CatalogInput], indicators: list[Indicator]) -> SymbolTable:
+    declared_indicators = [
+        decl.Indicator(id=i.id, label=i.name, unit=i.unit, formula="0")
+        for i in indicators
+        if _known_unit(i.unit)
+    ]
+    return SymbolTable.from_declarations(
+        decl.Declarations(inputs=tuple(inputs), indicators=tuple(declared_indicators))
+    )
+
+
+def _compiler(catalog: Catalog, inputs: list[CatalogInput]) -> SympyCompiler:
+    plan = decl.Plan(first_year=catalog.plan.plan.first_year, last_year=catalog.plan.plan.last_year)
+    return SympyCompiler(plan, {i.id: i.domain for i in inputs})
+
+
+def _known_unit(text: str) -> bool:
+    try:
+        parse_unit(text)
+    except CheckError:
+        return False
+    return True
+
+
+def _indicator_formulas(
+    located: Located, table: SymbolTable, compiler: SympyCompiler, catalog: Catalog, symbolic: bool
+) -> Iterator[tuple[Diagnostic, tuple[str, ...]]]:
+    indicator: Indicator = located.entry
+    here = Located(indicator, located.source, located.path, indicator.id)
+    try:
+        unit = parse_unit(indicator.unit)
+    except CheckError as error:
+        yield _error(here, ("unit",), error.message, "E301", error.hint), ()
+        return
+    yield from ((d, ()) for d in _overlaps(here, indicator.formulas))
+    for index, version in enumerate(indicator.formulas):
+        path = ("formulas", index, "formula")
+        location = here.source.text_location((*here.path, *path), indicator.id)
+        for problem in _formula_problems(version, unit, table, compiler, symbolic):
+            located_error = problem.error.with_source(version.formula, location)
+            yield Diagnostic(problem.severity, located_error), version.accepts
+
+
+def _formula_problems(
+    version: FormulaVersion, unit: Unit, table: SymbolTable, compiler: SympyCompiler, symbolic: bool
+) -> list[Diagnostic]:
+    try:
+        tree = resolve(parse(version.formula), table)
+        inferred = infer_unit(tree, lambda r: table.by_id[r.name].unit)
+    except FormulaError as error:
+        return [Diagnostic("error", error)]
+    problems = []
+    if inferred != unit:
+        problems.append(
+            Diagnostic(
+                "error",
+                CheckError(
+                    f"the formula gives '{inferred}' but the indicator's unit (Satuan) is '{unit}'",
+                    tree.span,
+                    code="E313",
+                    hint=conversion_hint(inferred, unit) if isinstance(inferred, Unit) else None,
+                ),
+            )
+        )
+    if symbolic:
+        problems += run_checks(Subject(tree, table, compiler, version.valid_to))
+    return problems
+
+
+def _overlaps(here: Located, versions: tuple[FormulaVersion, ...]) -> Iterator[Diagnostic]:
+    spans = sorted((v.valid_from, v.valid_to, i) for i, v in enumerate(versions))
+    for start, end, index in spans:
+        if end < start:
+            yield _error(
+                here,
+                ("formulas", index, "valid_to"),
+                f"valid_to {end} is before valid_from {start}",
+                "E515",
+            )
+    for (_, end, _), (start, _, index) in itertools.pairwise(spans):
+        if start <= end:
+            yield _error(
+                here,
+                ("formulas", index, "valid_from"),
+                f"formula versions overlap in {start}",
+                "E515",
+                "each year has at most one formula",
+            )
