@@ -10,6 +10,7 @@ the band, or says why there is none.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -136,7 +137,7 @@ class LintFinding:
 def lint(table: BandTable) -> list[LintFinding]:
     bands = sorted(table.bands, key=lambda b: (b.lower is not None, b.lower or 0))
     findings = []
-    for below, above in zip(bands, bands[1:], strict=False):
+    for below, above in itertools.pairwise(bands):
         findings += _between(table, below, above)
     findings += _coverage(table, bands)
     return findings
