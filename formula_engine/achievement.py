@@ -1,10 +1,8 @@
 """Achievement (capaian): how far a realisation R reached its target T, by the indicator's rule.
 
-| rule                         | capaian            | source |
-|------------------------------|--------------------|--------|
-| higher_is_better             | R / T x 100%       | Permendagri 86/2017; all sources |
-| lower_is_better_difference   | (2T - R) / T x 100%| PermenPANRB 8/2021 ("1 + (1 - R/T)"); reproduces Tabel 2.3.1 (Indeks Gini) |
-| lower_is_better_ratio        | T / R x 100%       | some SIPD companion tools |
+    higher_is_better             R / T x 100%          (RULE_SOURCES says where each
+    lower_is_better_difference   (2T - R) / T x 100%    rule comes from)
+    lower_is_better_ratio        T / R x 100%
 
 The rules are formulas of our own language, evaluated by the engine, so `explain` can show
 them. Outcomes for the edge cases (docs/achievement.md):

@@ -1,0 +1,184 @@
+"""The bundled catalog: valid, faithful to the seed, complete, and computable."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from formula_engine import nodes
+from formula_engine.catalog import Catalog, bundled_catalog_path, load_catalog, validate
+from formula_engine.catalog.models import FormulaVersion, Indicator
+from formula_engine.declarations import Declarations, Input, Plan
+from formula_engine.model import Model, Values
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from check_transcription import cell_problem  # noqa: E402
+
+CATALOG_DIR = ROOT / "catalog"
+
+
+def _load() -> Catalog:
+    catalog, diagnostics = load_catalog(CATALOG_DIR)
+    assert catalog is not None, "\n".join(d.render() for d in diagnostics)
+    return catalog
+
+
+CATALOG = _load()
+
+
+def test_bundled_catalog_path_is_the_source_tree_catalog() -> None:
+    assert bundled_catalog_path().resolve() == CATALOG_DIR.resolve()
+
+
+def test_catalog_has_no_errors() -> None:
+    report = validate(CATALOG, symbolic=False)
+    assert [d.render() for d in report.errors] == []
+
+
+def _cited(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every {text, table, line[, last_line]} in the catalog's models."""
+    found = []
+    if hasattr(node, "model_dump"):
+        node = node.model_dump()
+    if isinstance(node, dict):
+        if {"text", "table", "line"} <= node.keys():
+            found.append((path, node))
+        for key, value in node.items():
+            found += _cited(value, f"{path}.{key}")
+    elif isinstance(node, list | tuple):
+        for index, value in enumerate(node):
+            found += _cited(value, f"{path}[{index}]")
+    return found
+
+
+def _all_models(catalog: Catalog) -> list[Any]:
+    models: list[Any] = [catalog.plan, *catalog.all_inputs(), *(p.entry for p in catalog.programs)]
+    if catalog.history is not None:
+        models.append(catalog.history.entry)
+    return models
+
+
+def test_every_cited_text_stands_at_its_seed_lines(seed_lines: list[str]) -> None:
+    problems = []
+    count = 0
+    for model in _all_models(CATALOG):
+        for where, cell in _cited(model):
+            count += 1
+            problem = cell_problem(seed_lines, cell)
+            if problem:
+                problems.append(f"{where} ({cell['table']}:{cell['line']}): {problem}")
+    assert count > 1000
+    assert problems == []
+
+
+def test_every_row_name_starts_at_its_source_line(seed_lines: list[str]) -> None:
+    problems = []
+    for row in CATALOG.rows():
+        first_word = row.entry.name.split()[0]
+        if first_word not in seed_lines[row.entry.source.line - 1]:
+            problems.append(f"{row.owner}: {first_word!r} not on line {row.entry.source.line}")
+    assert problems == []
+
+
+def _plan_years(version: FormulaVersion) -> range:
+    return range(version.valid_from, version.valid_to + 1)
+
+
+def _formulas() -> list[Any]:
+    params = []
+    for located in [*CATALOG.indicators(), *CATALOG.history_indicators()]:
+        for index, version in enumerate(located.entry.formulas):
+            params.append(pytest.param(located.entry, version, id=f"{located.entry.id}#{index}"))
+    return params
+
+
+def _declarations(indicator: Indicator, version: FormulaVersion) -> Declarations:
+    inputs = list(CATALOG.all_inputs())
+    if CATALOG.history is not None:
+        inputs += list(CATALOG.history.entry.inputs)
+    plan = Plan(first_year=CATALOG.plan.plan.first_year, last_year=CATALOG.plan.plan.last_year)
+    plain = [Input(**i.model_dump(exclude={"values", "notes"})) for i in inputs]
+    return Declarations(plan=plan, inputs=tuple(plain))
+
+
+FORMULAS = _formulas()
+
+
+@pytest.mark.parametrize(("indicator", "version"), FORMULAS)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_catalog_formula_evaluates_exactly_and_fast(
+    indicator: Indicator, version: FormulaVersion, data: st.DataObject
+) -> None:
+    model = Model(_declarations(indicator, version))
+    formula = model.compile(version.formula)  # no unit given: E313 is the validator's
+    ids = sorted({r.name for r in nodes.references(formula.tree)})
+    domains = {i.id: i.domain for i in model.declarations.inputs}
+    year = data.draw(st.sampled_from(list(_plan_years(version))))
+    keys: list[int | str] = ["awal", *range(2017, 2027)]
+    rows = []
+    for _ in range(4):
+        row = {}
+        for identifier in ids:
+            low = 1 if domains.get(identifier) == "positive" else 0
+            row[identifier] = {k: Fraction(data.draw(st.integers(low, 10**6))) for k in keys}
+        rows.append(row)
+    exact = [formula.evaluate(Values(model.table, row), year) for row in rows]
+    columns = {(i, k): np.array([float(r[i][k]) for r in rows]) for i in ids for k in keys}
+    fast = formula.evaluate_many(columns, year, len(rows))
+    for result, number in zip(exact, fast, strict=True):
+        if result.status == "ok":
+            assert number == pytest.approx(float(result.value), rel=1e-9)
+        else:
+            assert np.isnan(number)
+    parts = {i.id: i.part_of for i in model.declarations.inputs if i.part_of}
+    if _is_share_of_whole(formula.tree, parts):
+        # Admissible inputs for a share: every part at most its whole.
+        for row in rows:
+            for part, whole in parts.items():
+                if part in row and whole in row:
+                    row[part] = {k: min(v, row[whole][k]) for k, v in row[part].items()}
+            result = formula.evaluate(Values(model.table, row), year)
+            if result.status == "ok":
+                assert 0 <= result.value <= 100
+
+
+def _is_share_of_whole(tree: nodes.Expr, parts: dict[str, str]) -> bool:
+    if not (
+        isinstance(tree, nodes.Binary) and tree.op == "*" and isinstance(tree.right, nodes.Percent)
+    ):
+        return False
+    ratio = tree.left
+    return (
+        isinstance(ratio, nodes.Binary)
+        and ratio.op == "/"
+        and isinstance(ratio.left, nodes.Reference)
+        and isinstance(ratio.right, nodes.Reference)
+        and parts.get(ratio.left.name) == ratio.right.name
+        and ratio.left.period == ratio.right.period
+    )
+
+
+def test_every_indicator_has_a_formula_or_says_why() -> None:
+    missing = [located.entry.id for located in CATALOG.indicators() if not located.entry.formulas]
+    assert missing == []
+
+
+def test_levels_match_the_seed() -> None:
+    levels = Counter(CATALOG.level_of(row.entry) for row in CATALOG.rows())
+    # Programs printed in Tabel 6.1 (lines 3301-5529), 6.2 (6176-7576), 6.3 (7950-14506):
+    # 1.06.01, 1.06.02, 1.06.04, 1.06.05, 1.06.06, 1.06.07.
+    assert levels["program"] == 6
+    # Tujuan: 3 in Tabel 4.1 (2022-2023, lines 2327, 2402, 2455) of which the first
+    # continues in Tabel 4.2 (lines 2576, 2658), which adds one: 4 distinct tujuan.
+    assert levels["tujuan"] == 4
+    assert levels["sasaran"] == 4
