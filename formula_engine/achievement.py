@@ -77,7 +77,10 @@ def achievement(
         return Achievement(
             rule, formula, "not_computable", reason=f"the {missing} is missing or not a figure"
         )
-    values = {"t": {_YEAR: target}, "r": {_YEAR: realisation}}
+    values: dict[str, dict[int | str, Fraction]] = {
+        "t": {_YEAR: target},
+        "r": {_YEAR: realisation},
+    }
     result = _rule_formula(rule).evaluate(values, _YEAR)
     if result.status != "ok" or not isinstance(result.value, Fraction):
         zero = "realisation" if rule == "lower_is_better_ratio" else "target"
