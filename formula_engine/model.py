@@ -31,7 +31,16 @@ from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
 from .parser import parse
 from .printer import to_text
 from .resolve import SymbolTable, dependency_order, resolve
-from .units import INDEX, PERCENT, RUPIAH, Kind, Unit, conversion_hint, infer_unit
+from .units import (
+    INDEX,
+    PERCENT,
+    RUPIAH,
+    UNKNOWN_UNIT,
+    Kind,
+    Unit,
+    conversion_hint,
+    infer_unit,
+)
 
 Number = int | Fraction | Decimal | str | float
 ValuesByName = Mapping[str, Mapping[int | str, Number]]
@@ -198,11 +207,24 @@ class Model:
         return self._indicators[identifier]
 
     def compile(
-        self, text: str, policy: Policy | None = None, unit: str | None = None
+        self,
+        text: str,
+        policy: Policy | None = None,
+        unit: str | None = None,
+        accept: tuple[str, ...] = (),
     ) -> CompiledFormula:
-        """A formula over this model's inputs and indicators (fails fast)."""
+        """A formula over this model's inputs and indicators (fails fast).
+
+        `accept` lists unit-check codes (E310-E313) that a catalog accepts as the
+        document's own mistake: the formula is then evaluated as printed, numbers only,
+        and its unit is reported as unknown ("?")."""
         tree = resolve(parse(text), self.table)
-        inferred = infer_unit(tree, self.unit_of)
+        try:
+            inferred = infer_unit(tree, self.unit_of)
+        except CheckError as error:
+            if error.code not in accept:
+                raise
+            return CompiledFormula(self, tree, UNKNOWN_UNIT, policy or Policy())
         if unit is not None:
             entry = Indicator(id="formula", label="formula", unit=unit, formula=text)
             return self._checked(tree, entry.model_copy(update={"policy": policy or Policy()}))

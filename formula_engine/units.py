@@ -65,6 +65,9 @@ DIMENSIONLESS = Unit()
 PERCENT = base("%")
 RUPIAH = base("Rp")
 INDEX = base("indeks")
+# The unit of a formula whose unit check failed and was accepted as the document's own
+# mistake (catalog `accepts`): evaluated as printed, numbers only.
+UNKNOWN_UNIT = base("?")
 
 
 class Boolean:

@@ -36,8 +36,8 @@ def iter_cells(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]
 
 def cell_problem(seed: list[str], cell: dict[str, Any]) -> str | None:
     text, first = str(cell["text"]), int(cell["line"])
-    last = int(cell.get("last_line", first))
-    if not (1 <= first <= last <= len(seed)) or last - first > 60:
+    last = int(cell.get("last_line") or first)
+    if not (1 <= first <= last <= len(seed)) or last - first > 150:
         return f"bad line range {first}-{last}"
     lines = seed[first - 1 : last]
     if " " not in text.strip() and last > first:
