@@ -26,7 +26,10 @@ def test_wheel_ships_the_grammar_and_parses_in_a_fresh_venv(tmp_path: Path) -> N
         sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, ROOT
     )
     (wheel,) = dist.glob("formula_engine-*.whl")
-    assert "formula_engine/grammar/formula.lark" in zipfile.ZipFile(wheel).namelist()
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "formula_engine/grammar/formula.lark" in names
+    assert "formula_engine/data/catalog/renstra.yaml" in names
+    assert "formula_engine/bands/sakip_permenpanrb_88_2021.yaml" in names
 
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
@@ -43,3 +46,11 @@ def test_wheel_ships_the_grammar_and_parses_in_a_fresh_venv(tmp_path: Path) -> N
         "print(formula_engine.to_text(formula_engine.parse('a/b*100%')))"
     )
     assert _run(python, "-c", script, cwd=tmp_path) == "a / b x 100%\n"
+    # The bundled catalog loads from the installed package, without the source tree.
+    bundled = _run(python, "-c", BUNDLED, cwd=tmp_path).strip()
+    assert bundled.startswith(str(env))
+    output = _run(env / "bin" / "renstra", "check", bundled, cwd=tmp_path)
+    assert "1 path(s) checked: 0 error(s)" in output
+
+
+BUNDLED = "from formula_engine.catalog import bundled_catalog_path as p; print(p())"
