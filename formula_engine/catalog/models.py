@@ -110,7 +110,8 @@ class EndOfPeriod(Entry):
     rule: Literal[
         "last_year",  # the value of the last year (shares, indices, grades, stocks)
         "sum",  # the sum over `years` (flows: documents, participants, Rupiah)
-        "compounded_rate",  # yearly rates combined: 1 - prod(1 - r/100)
+        "compounded_rate",  # yearly decreases combined: 1 - prod(1 - r/100)
+        "compounded_increase",  # yearly increases combined: prod(1 + r/100) - 1
         "baseline_plus_sum",  # the baseline plus the sum over `years`
         "not_printed",  # the tables print no end-of-period figure for it
     ]
@@ -134,6 +135,9 @@ class Indicator(Entry):
     formulas: tuple[FormulaVersion, ...] = ()
     definitions: tuple[PrintedText, ...] = ()
     tags: tuple[Tag, ...] = ()
+    # The band table whose grade the printed figures carry ("A (84,35)", "Baik 82,7"):
+    # the audit checks each printed grade against its score.
+    grade_table: Literal["sakip_permenpanrb_88_2021", "ikm_permenpanrb_14_2017"] | None = None
     values: tuple[Printed, ...] = ()
     notes: tuple[str, ...] = ()
 
