@@ -274,3 +274,49 @@ def test_indicators_per_table_match_the_seed(table: str) -> None:
         if any(value.table == table for value in located.entry.values)
     )
     assert found == EXPECTED_INDICATORS[table]
+
+
+# A second, independent transcription of every Rupiah figure of Tabel 6.1, 6.2 and 6.3,
+# made from the seed without looking at the catalog (tests/fixtures/second_transcription/).
+SECOND = Path(__file__).parent / "fixtures" / "second_transcription"
+
+
+def _catalog_budgets() -> dict[tuple[str, str, str], list[tuple[str, int]]]:
+    """(table, printed or current code, column) -> [(text, line)] of the catalog."""
+    columns = {"target": "target_{year}", "realisation": "realisasi_{year}"}
+    found: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for row in CATALOG.rows():
+        entry = row.entry
+        codes = {getattr(entry, "code", "")} | {c.text for c in getattr(entry, "codes_printed", ())}
+        for value in getattr(entry, "budget", ()):
+            if value.table == "6.3":
+                column = "akhir" if value.kind == "end_of_period" else str(value.year)
+            else:
+                column = columns[value.kind].format(year=value.year)
+            for code in codes:
+                found.setdefault((value.table, code, column), []).append((value.text, value.line))
+    return found
+
+
+def _second_rows() -> list[tuple[str, str, str, str, int]]:
+    rows = []
+    for line in (SECOND / "tabel_6_3_rp.tsv").read_text().splitlines()[1:]:
+        code, column, text, first, _last = line.split("\t")
+        rows.append(("6.3", code, column, text, int(first)))
+    for line in (SECOND / "tabel_6_1_6_2_rp.tsv").read_text().splitlines()[1:]:
+        table, code, column, text, first = line.split("\t")
+        rows.append((table, code, column, text, int(first)))
+    return rows
+
+
+def test_second_transcription_of_the_budgets_agrees_with_the_catalog() -> None:
+    catalog = _catalog_budgets()
+    rows = _second_rows()
+    assert len(rows) == 235 + 161
+    disagreements = [
+        f"Tabel {table} {code} {column}: second transcription {text!r} (line {line}), "
+        f"catalog {catalog.get((table, code, column))}"
+        for table, code, column, text, line in rows
+        if (text, line) not in catalog.get((table, code, column), [])
+    ]
+    assert disagreements == []
