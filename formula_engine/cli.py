@@ -14,6 +14,9 @@ from pathlib import Path
 
 import click
 
+from .audit import run_audit
+from .audit.html import render_html
+from .audit.report import render_json, render_markdown, render_summary
 from .catalog import Catalog, bundled_catalog_path, load_catalog, validate
 from .catalog.schema import write_schemas
 from .catalog.stats import catalog_stats
@@ -27,6 +30,7 @@ from .nodes import to_dict
 from .numbers import parse_plain
 from .parser import parse
 from .printer import to_text
+from .writing import write_atomically
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -336,13 +340,13 @@ def catalog_schema_command(directory: Path) -> None:
         click.echo(f"{name}: {path}")
 
 
-def _load_catalog_or_fail(directory: Path) -> Catalog:
+def _load_catalog_or_fail(directory: Path, exit_code: int = 1) -> Catalog:
     catalog, diagnostics = load_catalog(directory)
     for diagnostic in diagnostics:
         click.echo(diagnostic.render() + "\n", err=True)
     if catalog is None:
         click.echo(f"{directory}: not loaded ({len(diagnostics)} error(s))", err=True)
-        sys.exit(1)
+        sys.exit(exit_code)
     return catalog
 
 
@@ -364,3 +368,50 @@ def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
             "catalog (see --verbose; the audit reports them)"
         )
     return len(report.errors), len(report.warnings)
+
+
+@main.command("audit")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--markdown",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report as Markdown to this file.",
+)
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report as a self-contained HTML page (with charts).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every figure as JSON to this file ('-' for stdout).",
+)
+@click.option("--no-fail", is_flag=True, help="Exit 0 even when there are findings.")
+def audit_command(
+    directory: Path | None,
+    markdown: Path | None,
+    html: Path | None,
+    json_path: Path | None,
+    no_fail: bool,
+) -> None:
+    """Recompute every derived figure the Renstra prints and report what does not hold.
+
+    DIRECTORY is a catalog (default: the bundled catalog). Prints a summary; exits 1
+    when there are findings (unless --no-fail), 2 when the catalog does not load.
+    """
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), exit_code=2)
+    report = run_audit(catalog)
+    if json_path is not None and str(json_path) == "-":
+        click.echo(render_json(report), nl=False)
+    else:
+        click.echo(render_summary(report), nl=False)
+        if json_path is not None:
+            write_atomically(json_path, render_json(report))
+    if markdown is not None:
+        write_atomically(markdown, render_markdown(report))
+    if html is not None:
+        write_atomically(html, render_html(report, catalog))
+    if report.findings and not no_fail:
+        sys.exit(1)

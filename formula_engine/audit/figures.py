@@ -1,0 +1,95 @@
+"""What the audit produces: one `Figure` per derived figure the document prints.
+
+A figure holds when its recomputed exact value rounds (half-up) to the printed digits;
+Rupiah must be equal to the Rupiah. Otherwise it is a finding, with the difference and,
+when one is evident, the most likely explanation. A figure the catalog cannot recompute
+(an input missing, a figure printed as "-") is listed as not recomputable, never skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+from ..catalog.printed import read_printed
+from ..numbers import format_indonesian, round_half_up
+
+Status = Literal["holds", "finding", "not_recomputable"]
+
+
+@dataclass(frozen=True)
+class Place:
+    table: str
+    line: int
+    last_line: int | None = None
+
+    def __str__(self) -> str:
+        lines = f"{self.line}-{self.last_line}" if self.last_line else f"{self.line}"
+        return f"Tabel {self.table}, line {lines}"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One input of a recomputation, as printed, with its place."""
+
+    label: str
+    text: str
+    value: Fraction | None
+    place: Place | None = None
+
+
+@dataclass
+class Figure:
+    check: str  # achievement, percentage, budget_ratio, budget_growth, budget_parts,
+    #             rollup, end_of_period, end_of_period_rp, grade, cross_table
+    subject: str  # indicator id, row code or budget line id
+    label: str  # the document's wording
+    year: int | None
+    printed: str
+    place: Place
+    rule: str  # how it is recomputed, in words and formula
+    terms: list[Term] = field(default_factory=list)
+    recomputed: Fraction | None = None
+    status: Status = "not_recomputable"
+    reason: str | None = None  # why it is not recomputable
+    explanation: str | None = None  # the most likely cause of a finding
+    note: str | None = None  # the catalog's note on the printed figure
+    intended: str | None = None  # the reading the catalog believes intended
+
+    @property
+    def decimals(self) -> int:
+        return read_printed(self.printed).decimals
+
+    @property
+    def printed_value(self) -> Fraction | None:
+        return read_printed(self.printed).value
+
+    @property
+    def difference(self) -> Fraction | None:
+        if self.recomputed is None or self.printed_value is None:
+            return None
+        return self.printed_value - round_half_up(self.recomputed, self.decimals)
+
+    def recomputed_text(self) -> str:
+        if self.recomputed is None:
+            return "-"
+        return format_indonesian(self.recomputed, self.decimals)
+
+
+def judge(figure: Figure, rupiah: bool = False) -> Figure:
+    """Set the status of a figure whose `recomputed` value (or reason) is known."""
+    printed = figure.printed_value
+    reading = read_printed(figure.printed)
+    if figure.recomputed is not None and reading.problem:
+        figure.status = "finding"  # the print itself is malformed: the document's mistake
+        return figure
+    if figure.recomputed is None or printed is None:
+        figure.status = "not_recomputable"
+        if figure.reason is None:
+            figure.reason = f"printed {figure.printed!r} is not a figure"
+        return figure
+    places = 0 if rupiah else figure.decimals
+    holds = round_half_up(figure.recomputed, places) == printed
+    figure.status = "holds" if holds else "finding"
+    return figure

@@ -1,0 +1,174 @@
+"""Rendering an audit: a terminal summary, a full Markdown report, and JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..numbers import format_indonesian
+from . import AuditReport
+from .figures import Figure
+
+STATUS_WORDS = {"holds": "holds", "finding": "FINDING", "not_recomputable": "not recomputable"}
+
+
+def render_summary(report: AuditReport) -> str:
+    counts = report.counts()
+    width = max(len(section.title) for section in report.sections)
+    lines = [
+        f"Audit of {report.title}",
+        "",
+        f"  {'':<{width}}  {'checked':>7}  {'hold':>5}  {'findings':>8}  {'not recomputable':>16}",
+    ]
+    for section in report.sections:
+        c = section.counts()
+        lines.append(
+            f"  {section.title:<{width}}  {len(section.figures):>7}  {c['holds']:>5}  "
+            f"{c['finding']:>8}  {c['not_recomputable']:>16}"
+        )
+    lines.append(
+        f"  {'total':<{width}}  {len(report.figures):>7}  {counts['holds']:>5}  "
+        f"{counts['finding']:>8}  {counts['not_recomputable']:>16}"
+    )
+    if report.findings:
+        lines += ["", "Findings:"]
+        lines += [f"  - {_one_line(figure)}" for figure in report.findings]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(figure: Figure) -> str:
+    year = f" {figure.year}" if figure.year else ""
+    why = f"; likely {figure.explanation}" if figure.explanation else ""
+    return (
+        f"{figure.subject}{year}: printed {figure.printed}, recomputed "
+        f"{figure.recomputed_text()} ({figure.place}){why}"
+    )
+
+
+def _difference(figure: Figure) -> str:
+    difference = figure.difference
+    if difference is None:
+        return "-"
+    return format_indonesian(difference, figure.decimals)
+
+
+def render_markdown(report: AuditReport) -> str:
+    counts = report.counts()
+    out = [
+        f"# Audit of the {report.title}",
+        "",
+        f"{len(report.figures)} derived figures checked: {counts['holds']} hold, "
+        f"{counts['finding']} findings, {counts['not_recomputable']} not recomputable. "
+        "A figure holds when the recomputed exact value rounds half-up to the printed digits "
+        "(Rupiah: equal to the Rupiah).",
+        "",
+        "| Check | Checked | Hold | Findings | Not recomputable |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for section in report.sections:
+        c = section.counts()
+        out.append(
+            f"| {section.title} | {len(section.figures)} | {c['holds']} | {c['finding']} | "
+            f"{c['not_recomputable']} |"
+        )
+    out += ["", "## Findings", ""]
+    if not report.findings:
+        out.append("None.")
+    for index, figure in enumerate(report.findings, start=1):
+        out += _finding_block(index, figure)
+    out += ["## Not recomputable", ""]
+    unrecomputable = [f for f in report.figures if f.status == "not_recomputable"]
+    out += [
+        f"- {f.subject} {f.year or ''} ({f.place}): printed {f.printed}; {f.reason}"
+        for f in unrecomputable
+    ] or ["None."]
+    out.append("")
+    for section in report.sections:
+        out += _section_table(section.title, section.figures)
+    return "\n".join(out) + "\n"
+
+
+def _finding_block(index: int, figure: Figure) -> list[str]:
+    year = f", {figure.year}" if figure.year else ""
+    lines = [
+        f"### {index}. {figure.label} ({figure.subject}{year})",
+        "",
+        f"- printed: **{figure.printed}** ({figure.place})",
+        f"- recomputed: **{figure.recomputed_text()}** (exactly {figure.recomputed}), "
+        f"difference {_difference(figure)}",
+        f"- rule: {figure.rule}",
+    ]
+    if figure.terms:
+        lines.append(
+            "- from: "
+            + "; ".join(
+                f"{t.label} {t.text} ({t.place})" if t.place else f"{t.label} {t.text}"
+                for t in figure.terms
+            )
+        )
+    if figure.explanation:
+        lines.append(f"- likely: {figure.explanation}")
+    if figure.note:
+        lines.append(f"- catalog note: {figure.note}")
+    return [*lines, ""]
+
+
+def _section_table(title: str, figures: list[Figure]) -> list[str]:
+    lines = [
+        f"## {title}",
+        "",
+        "| Subject | Year | Printed | Recomputed | Status | Place |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for figure in figures:
+        lines.append(
+            f"| {figure.subject} | {figure.year or ''} | {figure.printed} | "
+            f"{figure.recomputed_text()} | {STATUS_WORDS[figure.status]} | {figure.place} |"
+        )
+    return [*lines, ""]
+
+
+def figure_to_dict(figure: Figure) -> dict[str, Any]:
+    return {
+        "check": figure.check,
+        "subject": figure.subject,
+        "label": figure.label,
+        "year": figure.year,
+        "printed": figure.printed,
+        "place": {
+            "table": figure.place.table,
+            "line": figure.place.line,
+            "last_line": figure.place.last_line,
+        },
+        "rule": figure.rule,
+        "terms": [
+            {
+                "label": t.label,
+                "text": t.text,
+                "value": None if t.value is None else str(t.value),
+                "place": None if t.place is None else str(t.place),
+            }
+            for t in figure.terms
+        ],
+        "recomputed": None if figure.recomputed is None else str(figure.recomputed),
+        "recomputed_rounded": None if figure.recomputed is None else figure.recomputed_text(),
+        "difference": None if figure.difference is None else str(figure.difference),
+        "status": figure.status,
+        "reason": figure.reason,
+        "explanation": figure.explanation,
+        "note": figure.note,
+        "intended": figure.intended,
+    }
+
+
+def render_json(report: AuditReport) -> str:
+    counts = report.counts()
+    data = {
+        "title": report.title,
+        "counts": {"checked": len(report.figures), **{k: counts[k] for k in STATUS_WORDS}},
+        "sections": [
+            {"title": s.title, "figures": [figure_to_dict(f) for f in s.figures]}
+            for s in report.sections
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
