@@ -24,6 +24,7 @@ from .check import check_file
 from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
+from .explain import explain
 from .loader import load_yaml
 from .model import Model, ad_hoc_declarations
 from .nodes import to_dict
@@ -415,3 +416,44 @@ def audit_command(
         write_atomically(html, render_html(report, catalog))
     if report.findings and not no_fail:
         sys.exit(1)
+
+
+@main.command("explain")
+@click.argument("subject")
+@click.option("-y", "--year", type=int, help="The year to explain (default: every year).")
+@click.option(
+    "--end-of-period",
+    is_flag=True,
+    help="Explain the end-of-period value (Kondisi Kinerja pada Akhir Periode).",
+)
+@click.option(
+    "-c",
+    "--catalog",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A catalog directory (default: the bundled catalog).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain_command(
+    subject: str, year: int | None, end_of_period: bool, directory: Path | None, as_json: bool
+) -> None:
+    """Show how a value was computed: SUBJECT is an indicator id (or name) or a code.
+
+    For an indicator: the formula (ours and as printed), the printed values with their
+    seed lines, the achievement (rule, steps, rounding, band) and every audited figure.
+    For a program, kegiatan or sub kegiatan: its budget rollup and end-of-period sum.
+    """
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), exit_code=2)
+    try:
+        explanation = explain(catalog, run_audit(catalog), subject, year, end_of_period)
+    except FormulaError as error:
+        click.echo(
+            f"error[{error.code}]: {error.message}"
+            + (f"\n  hint: {error.hint}" if error.hint else ""),
+            err=True,
+        )
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(explanation.render(), nl=False)
