@@ -18,7 +18,7 @@ from typing import Any
 from .achievement import RULE_FORMULAS, RULE_SOURCES, achievement
 from .audit import AuditReport
 from .audit.figures import Figure
-from .audit.report import STATUS_WORDS, figure_to_dict
+from .audit.report import STATUS_WORDS, exact_text, figure_to_dict
 from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table
 from .catalog.load import Catalog
 from .catalog.models import Indicator, Printed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 from ..numbers import format_indonesian
@@ -43,6 +44,15 @@ def _one_line(figure: Figure) -> str:
         f"{figure.subject}{year}: printed {figure.printed}, recomputed "
         f"{figure.recomputed_text()} ({figure.place}){why}"
     )
+
+
+def exact_text(value: Fraction | None) -> str:
+    """The exact value when it is short ("exactly 275/3"), else its first decimals."""
+    if value is None:
+        return "not computed"
+    if len(str(value)) <= 24:
+        return f"exactly {value}"
+    return f"{format_indonesian(value, 6)}... to 6 decimals"
 
 
 def _difference(figure: Figure) -> str:
@@ -94,7 +104,7 @@ def _finding_block(index: int, figure: Figure) -> list[str]:
         f"### {index}. {figure.label} ({figure.subject}{year})",
         "",
         f"- printed: **{figure.printed}** ({figure.place})",
-        f"- recomputed: **{figure.recomputed_text()}** (exactly {figure.recomputed}), "
+        f"- recomputed: **{figure.recomputed_text()}** ({exact_text(figure.recomputed)}), "
         f"difference {_difference(figure)}",
         f"- rule: {figure.rule}",
     ]
