@@ -243,7 +243,7 @@ def _figure_lines(figure: Figure) -> list[str]:
         lines.append(f"  {t.label}: {t.text}" + (f" ({t.place})" if t.place else ""))
     if figure.recomputed is not None:
         lines.append(
-            f"  recomputed: {figure.recomputed} (exact) -> {figure.recomputed_text()} "
+            f"  recomputed: {exact_text(figure.recomputed)} -> {figure.recomputed_text()} "
             f"(half-up, {figure.decimals} decimals)"
         )
     lines.append(f"  printed: {figure.printed} ({figure.place})")

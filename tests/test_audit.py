@@ -234,6 +234,7 @@ def test_cli_explain_an_achievement_and_a_rollup() -> None:
     gini = runner.invoke(main, ["explain", "h_indeks_gini", "--year", "2018"])
     assert gini.exit_code == 0
     assert "  capaian = (2 x 0,36 - 0,35) / 0,36 x 100% = 925/9 (exact)" in gini.stdout
+    assert "  recomputed: exactly 925/9 -> 102,78 (half-up, 2 decimals)" in gini.stdout
     assert "  rounded half-up to 2 decimals: 102,78 %" in gini.stdout
     assert "  printed: 102,78 (Tabel 2.3.1, line 1042)" in gini.stdout
     rollup = runner.invoke(main, ["explain", "1.06.06.2.02", "--year", "2026", "--json"])
