@@ -17,12 +17,12 @@ from pydantic import ValidationError
 from . import nodes
 from .checks import Subject, run_checks
 from .declarations import Declarations, Indicator
-from .errors import CheckError, Diagnostic, FormulaError, ResolveError
+from .errors import Diagnostic, FormulaError, ResolveError
 from .loader import LoadError, YamlFile, load_yaml, schema_diagnostics
 from .model import Model
 from .parser import parse
 from .resolve import SymbolTable, dependency_order, referenced_ids, resolve
-from .units import Unit, conversion_hint, infer_unit
+from .units import infer_unit, require_unit
 
 
 def check_file(path: Path) -> list[Diagnostic]:
@@ -71,14 +71,7 @@ def check_declarations(
 def _bind_and_check(indicator: Indicator, table: SymbolTable) -> nodes.Expr:
     tree = resolve(parse(indicator.formula), table)
     unit = infer_unit(tree, lambda r: table.by_id[r.name].unit)
-    declared = indicator.parsed_unit
-    if unit != declared:
-        raise CheckError(
-            f"the formula gives '{unit}' but the indicator's unit (Satuan) is '{declared}'",
-            tree.span,
-            code="E313",
-            hint=conversion_hint(unit, declared) if isinstance(unit, Unit) else None,
-        )
+    require_unit(unit, indicator.parsed_unit, tree.span)
     return tree
 
 

@@ -38,8 +38,8 @@ from .units import (
     UNKNOWN_UNIT,
     Kind,
     Unit,
-    conversion_hint,
     infer_unit,
+    require_unit,
 )
 
 Number = int | Fraction | Decimal | str | float
@@ -185,14 +185,7 @@ class Model:
 
     def _checked(self, tree: nodes.Expr, entry: Indicator) -> CompiledFormula:
         unit = infer_unit(tree, self.unit_of)
-        declared = entry.parsed_unit
-        if unit != declared:
-            raise CheckError(
-                f"the formula gives '{unit}' but the indicator's unit (Satuan) is '{declared}'",
-                tree.span,
-                code="E313",
-                hint=conversion_hint(unit, declared) if isinstance(unit, Unit) else None,
-            )
+        require_unit(unit, entry.parsed_unit, tree.span)
         return CompiledFormula(self, tree, unit, entry.policy, entry.id)
 
     def unit_of(self, reference: nodes.Reference) -> Kind:

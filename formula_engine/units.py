@@ -256,6 +256,18 @@ def _mismatch_hint(left: Unit, right: Unit) -> str:
     return "both sides must have the same unit; check the declared units of the inputs"
 
 
+def require_unit(inferred: Kind, declared: Unit, span: Span) -> None:
+    """E313 when a formula's unit is not its indicator's declared unit (Satuan)."""
+    if inferred == declared:
+        return
+    raise CheckError(
+        f"the formula gives '{inferred}' but the indicator's unit (Satuan) is '{declared}'",
+        span,
+        code="E313",
+        hint=conversion_hint(inferred, declared) if isinstance(inferred, Unit) else None,
+    )
+
+
 def conversion_hint(actual: Unit, declared: Unit) -> str:
     """What to change when a formula's unit differs from its indicator's Satuan."""
     if declared == PERCENT and actual.is_dimensionless:

@@ -21,7 +21,7 @@ from ..errors import CheckError, Diagnostic, FormulaError
 from ..loader import LoadError
 from ..parser import parse
 from ..resolve import SymbolTable, resolve
-from ..units import Unit, conversion_hint, infer_unit, parse_unit
+from ..units import Unit, infer_unit, parse_unit, require_unit
 from .load import Catalog, Located
 from .models import CatalogInput, FormulaVersion, Indicator, Kegiatan, Program
 from .printed import read_printed
@@ -327,18 +327,10 @@ def _formula_problems(
     except FormulaError as error:
         return [Diagnostic("error", error)]
     problems = []
-    if inferred != unit:
-        problems.append(
-            Diagnostic(
-                "error",
-                CheckError(
-                    f"the formula gives '{inferred}' but the indicator's unit (Satuan) is '{unit}'",
-                    tree.span,
-                    code="E313",
-                    hint=conversion_hint(inferred, unit) if isinstance(inferred, Unit) else None,
-                ),
-            )
-        )
+    try:
+        require_unit(inferred, unit, tree.span)
+    except CheckError as mismatch:
+        problems.append(Diagnostic("error", mismatch))
     if symbolic:
         problems += run_checks(Subject(tree, table, compiler, version.valid_to))
     return problems
