@@ -248,6 +248,30 @@ def _readable(
             )
         elif rupiah and reading.value is not None and reading.value.denominator != 1:
             yield _error(here, ("text",), f"a Rupiah amount must be whole: {value.text!r}", "E521")
+        elif isinstance(located.entry, Indicator):
+            yield from _fits_unit(here, value.text, located.entry)
+
+
+def _fits_unit(here: Located, text: str, indicator: Indicator) -> Iterator[Diagnostic]:
+    """A printed figure must be a figure of the indicator's unit (Satuan)."""
+    reading = read_printed(text)
+    if text.strip().endswith("%") and indicator.unit != "%":
+        yield _error(
+            here,
+            ("text",),
+            f"{text!r} is printed in % but the unit is {indicator.unit!r}",
+            "E522",
+            "check the indicator's unit",
+        )
+    if reading.grade is not None and indicator.grade_table is None:
+        yield _error(
+            here,
+            ("text",),
+            f"{text!r} is a grade, but the indicator names no grade table",
+            "E523",
+            "add grade_table: sakip_permenpanrb_88_2021 or "
+            "ikm_permenpanrb_14_2017, or check the value",
+        )
 
 
 # Formulas.
