@@ -3,7 +3,7 @@
 Values stay exact (`Fraction`) through evaluation. Rounding happens only when a value is
 presented, by a declared rule: half-up (away from zero on a tie) to N decimals, the rule
 the published figures follow. A recomputed value "matches" a printed figure when it
-rounds to the printed digits.
+rounds to the printed digits (formula_engine.audit.figures.judge).
 
 Indonesian notation: '.' groups thousands and ',' is the decimal mark: "16,24" is 16.24,
 "4.489.798.475" is 4489798475.
@@ -56,16 +56,9 @@ def parse_indonesian(text: str) -> Fraction:
     return Fraction(cleaned.replace(".", "").replace(",", "."))
 
 
-def matches_printed(value: Fraction, printed: str) -> bool:
-    """Does the exact value round (half-up) to the digits the document prints?"""
-    decimals = len(printed.partition(",")[2])
-    return round_half_up(value, decimals) == parse_indonesian(printed)
-
-
 def parse_plain(text: str) -> Fraction:
     """A plain decimal as typed on a command line: '16.24', '-3', '4_489_798_475', '1/3'."""
     cleaned = text.strip().replace("_", "")
     if not re.fullmatch(r"-?\d+(\.\d+)?(/\d+)?", cleaned):
         raise ValueError(f"{text!r} is not a number (write 16.24, not 16,24)")
-    value = Fraction(cleaned)
-    return value
+    return Fraction(cleaned)

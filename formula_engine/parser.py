@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -201,7 +200,6 @@ _TOKEN_NAMES = {
     "PERCENT": "'%'",
     "$END": "the end of the formula",
 }
-_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X", "TIMES", "DIVIDE", "EQUAL", "LESSTHAN"}
 _OPERAND_START = {"NUMBER", "NAME", "LABEL", "LPAR", "MINUS", "PLUS", "NOT", "TIDAK"}
 
 
@@ -632,7 +630,3 @@ def _check_arity(
         code="E115",
         hint=spec.summary,
     )
-
-
-# Exported for the CLI and docs.
-Builder = Callable[[str], nodes.Expr]
