@@ -14,7 +14,7 @@ the empty sum, 0.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Literal
 
@@ -41,11 +41,21 @@ class NotComputable(EvaluationError):
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One evaluated sub-expression, for explain: its text, year and value."""
+    """One evaluated sub-expression, for explain: the node, the year and its value."""
 
-    text: str
+    expr: nodes.Expr
     year: int
     value: Value
+
+    def text(self, label_of: Callable[[str], str] | None = None) -> str:
+        """The sub-expression, with its references shown by label when `label_of` is given."""
+        if label_of is None:
+            return to_text(self.expr)
+        return to_text(
+            nodes.map_references(
+                self.expr, lambda r: replace(r, name=label_of(r.name), quoted=True)
+            )
+        )
 
 
 # Reads the value of a declared id for a year; raises NotComputable when it has none.
@@ -62,7 +72,7 @@ class Evaluation:
     def run(self, expr: nodes.Expr, year: int) -> Value:
         value = self._eval(expr, year)
         if self.trace is not None and not isinstance(expr, nodes.Number | nodes.Percent):
-            self.trace.append(Step(to_text(expr), year, value))
+            self.trace.append(Step(expr, year, value))
         return value
 
     def _eval(self, expr: nodes.Expr, year: int) -> Value:

@@ -17,8 +17,8 @@ from typing import Any
 
 from .achievement import RULE_FORMULAS, RULE_SOURCES, achievement
 from .audit import AuditReport
-from .audit.figures import Figure
-from .audit.report import STATUS_WORDS, exact_text, figure_to_dict
+from .audit.figures import Figure, exact_text
+from .audit.report import STATUS_WORDS, figure_to_dict
 from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table
 from .catalog.load import Catalog
 from .catalog.models import Indicator, Printed
@@ -241,6 +241,7 @@ def _figure_lines(figure: Figure) -> list[str]:
     ]
     for t in figure.terms:
         lines.append(f"  {t.label}: {t.text}" + (f" ({t.place})" if t.place else ""))
+    lines += [f"  step: {step}" for step in figure.steps]
     if figure.recomputed is not None:
         lines.append(
             f"  recomputed: {exact_text(figure.recomputed)} -> {figure.recomputed_text()} "

@@ -50,6 +50,7 @@ class Figure:
     place: Place
     rule: str  # how it is recomputed, in words and formula
     terms: list[Term] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)  # intermediate results, in order
     recomputed: Fraction | None = None
     status: Status = "not_recomputable"
     reason: str | None = None  # why it is not recomputable
@@ -75,6 +76,15 @@ class Figure:
         if self.recomputed is None:
             return "-"
         return format_indonesian(self.recomputed, self.decimals)
+
+
+def exact_text(value: Fraction | None) -> str:
+    """The exact value when it is short ("exactly 275/3"), else its first decimals."""
+    if value is None:
+        return "not computed"
+    if len(str(value)) <= 24:
+        return f"exactly {value}"
+    return f"{format_indonesian(value, 6)}... to 6 decimals"
 
 
 def judge(figure: Figure, rupiah: bool = False) -> Figure:

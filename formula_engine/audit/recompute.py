@@ -15,13 +15,15 @@ from typing import Any
 from ..achievement import RULE_FORMULAS, achievement
 from ..bands import BandTable, band_table, classify
 from ..catalog.load import Catalog, Located
-from ..catalog.models import BudgetLine, Indicator, Printed
+from ..catalog.models import BudgetLine, CatalogInput, Indicator, Printed
 from ..catalog.printed import read_printed
 from ..declarations import Declarations, Input, Plan
-from ..model import Model, Values
+from ..evaluate import Step
+from ..model import CompiledFormula, Model, Values
+from ..nodes import references
 from ..numbers import round_half_up
 from .explanations import explain
-from .figures import Figure, Place, Term, judge
+from .figures import Figure, Place, Term, exact_text, judge
 
 Check = Callable[[Catalog], list[Figure]]
 
@@ -144,26 +146,35 @@ def history_percentages(catalog: Catalog) -> list[Figure]:
 
 
 def _percentage(
-    indicator: Indicator, value: Printed, formula: object, given: dict[str, object], model: Model
+    indicator: Indicator,
+    value: Printed,
+    formula: CompiledFormula,
+    given: dict[str, CatalogInput],
+    model: Model,
 ) -> Figure:
-    figure = _figure("percentage", indicator.id, indicator.name, value, formula.text)  # type: ignore[attr-defined]
+    def label_of(identifier: str) -> str:
+        return model.table.by_id[identifier].label
+
+    rule = Step(formula.tree, value.year or 0, False).text(label_of)
+    figure = _figure("percentage", indicator.id, indicator.name, value, rule)
     numbers: dict[str, dict[int | str, Fraction]] = {}
-    for identifier in sorted({r.name for r in _references(formula)}):
+    for identifier in sorted({r.name for r in references(formula.tree)}):
         declared = given.get(identifier)
-        printed = _find(getattr(declared, "values", ()), "realisation", value.year, "2.3.2")
-        if printed is not None and read_printed(printed.text).value is not None:
-            figure.terms.append(term(model.table.by_id[identifier].label, printed))
-            numbers[identifier] = {value.year or 0: read_printed(printed.text).value or Fraction(0)}
-    result = formula.evaluate(Values(model.table, numbers), value.year or 0)  # type: ignore[attr-defined]
-    figure.recomputed = result.value if result.status == "ok" else None
+        printed = _find(declared.values if declared else (), "realisation", value.year, "2.3.2")
+        count = amount(printed) if printed is not None else None
+        if printed is not None and count is not None:
+            figure.terms.append(term(label_of(identifier), printed))
+            numbers[identifier] = {value.year or 0: count}
+    trace: list[Step] = []
+    result = formula.evaluate(Values(model.table, numbers), value.year or 0, trace=trace)
+    figure.steps = [f"{step.text(label_of)} = {_shown(step.value)}" for step in trace]
+    figure.recomputed = result.value if isinstance(result.value, Fraction) else None
     figure.reason = result.reason
     return _judged_with_explanation(figure)
 
 
-def _references(formula: object) -> list:  # type: ignore[type-arg]
-    from ..nodes import references
-
-    return references(formula.tree)  # type: ignore[attr-defined]
+def _shown(value: Fraction | bool) -> str:
+    return exact_text(value) if isinstance(value, Fraction) else str(value)
 
 
 def _judged_with_explanation(

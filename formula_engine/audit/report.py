@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from typing import Any
 
 from ..numbers import format_indonesian
 from . import AuditReport
-from .figures import Figure
+from .figures import Figure, exact_text
 
 STATUS_WORDS = {"holds": "holds", "finding": "FINDING", "not_recomputable": "not recomputable"}
 
@@ -44,15 +43,6 @@ def _one_line(figure: Figure) -> str:
         f"{figure.subject}{year}: printed {figure.printed}, recomputed "
         f"{figure.recomputed_text()} ({figure.place}){why}"
     )
-
-
-def exact_text(value: Fraction | None) -> str:
-    """The exact value when it is short ("exactly 275/3"), else its first decimals."""
-    if value is None:
-        return "not computed"
-    if len(str(value)) <= 24:
-        return f"exactly {value}"
-    return f"{format_indonesian(value, 6)}... to 6 decimals"
 
 
 def _difference(figure: Figure) -> str:
@@ -116,6 +106,8 @@ def _finding_block(index: int, figure: Figure) -> list[str]:
                 for t in figure.terms
             )
         )
+    if figure.steps:
+        lines.append("- steps: " + "; ".join(figure.steps))
     if figure.explanation:
         lines.append(f"- likely: {figure.explanation}")
     if figure.note:
@@ -160,6 +152,7 @@ def figure_to_dict(figure: Figure) -> dict[str, Any]:
             }
             for t in figure.terms
         ],
+        "steps": figure.steps,
         "recomputed": None if figure.recomputed is None else str(figure.recomputed),
         "recomputed_rounded": None if figure.recomputed is None else figure.recomputed_text(),
         "difference": None if figure.difference is None else str(figure.difference),
