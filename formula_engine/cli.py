@@ -37,7 +37,7 @@ from .writing import write_atomically
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="formula-engine")
 def main() -> None:
-    """Formulas of a Renstra's indicators: parse, format, check, evaluate, compare."""
+    """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and explain."""
 
 
 # Formulas may start with '-' ("-a + b"): such arguments are formulas, not options.
