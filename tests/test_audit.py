@@ -63,6 +63,9 @@ KNOWN_MISTAKES = [
     ("rollup", "1.06.05.2.02", 2022, "18.792.409200", 5636),  # a separator missing
     ("rollup", "1.06.06.2.02", 2026, "350.721.079", 14335),  # its only sub kegiatan: ...080
     ("end_of_period", "s_1_06_04_2_01_0012_jumlah_orang_layanan_rujukan", None, "256", 12757),
+    # Tabel 4.2 prints SAKIP A (84,96) as the condition of 2022; Tabel 4.1 prints it for 2023.
+    ("cross_table", "tujuan_tata_kelola_nilai_sakip", 2022, "A (84,96)", 2601),
+    ("cross_table", "sasaran_kinerja_pd_nilai_sakip", 2022, "A (84,96)", 2643),
 ]
 
 

@@ -548,45 +548,109 @@ def _grade(indicator: Indicator, value: Printed, table: BandTable) -> Figure:
 # 7. The same indicator and year printed in different tables.
 
 
+# A baseline (kondisi awal) of year Y and a realisation of year Y are the same quantity:
+# the condition actually reached in Y. Targets and end-of-period figures compare as such.
+_SAME_QUANTITY = {"baseline": "actual", "realisation": "actual"}
+
+
 def cross_table(catalog: Catalog) -> list[Figure]:
     figures = []
     for located in catalog.indicators():
         indicator: Indicator = located.entry
         groups: dict[tuple[str, int | None], list[Printed]] = {}
         for value in indicator.values:
-            groups.setdefault((value.kind, value.year), []).append(value)
+            groups.setdefault((_SAME_QUANTITY.get(value.kind, value.kind), value.year), []).append(
+                value
+            )
         for (kind, year), values in groups.items():
-            tables = {v.table for v in values}
-            if len(tables) > 1:
-                figures += _agreement(indicator, kind, year, values)
+            if len({v.table for v in values}) > 1:
+                figures += _agreement(indicator, kind, year, values, groups)
     return figures
 
 
 def _agreement(
-    indicator: Indicator, kind: str, year: int | None, values: list[Printed]
+    indicator: Indicator,
+    kind: str,
+    year: int | None,
+    values: list[Printed],
+    groups: dict[tuple[str, int | None], list[Printed]],
 ) -> list[Figure]:
     first, *others = sorted(values, key=lambda v: (v.table, v.line))
     figures = []
     for value in others:
         if value.table == first.table:
             continue
-        figure = _figure(
-            "cross_table",
-            indicator.id,
-            indicator.name,
-            value,
-            f"the same {kind} {year or ''} as printed in Tabel {first.table}".replace("  ", " "),
-        )
+        what = f"{value.kind} {year}" if year else value.kind
+        rule = f"the same figure ({what}) as Tabel {first.table} prints it ({first.kind})"
+        figure = _figure("cross_table", indicator.id, indicator.name, value, rule)
         figure.terms = [term(f"Tabel {first.table}", first)]
         a, b = read_printed(first.text), read_printed(value.text)
         figure.recomputed = a.value
-        if a.value is None or b.value is None:
+        if _version(indicator, first.table) != _version(indicator, value.table):
+            figure.recomputed = None
+            figure.reason = (
+                f"Tabel {value.table} and Tabel {first.table} compute it with "
+                "different formula versions: not comparable"
+            )
+            judge(figure)
+        elif a.value is None or b.value is None:
             figure.reason = "one of them is not a figure"
             judge(figure)
+        elif (a.value, a.grade) == (b.value, b.grade):
+            figure.status = "holds"
         else:
-            figure.status = "holds" if (a.value, a.grade) == (b.value, b.grade) else "finding"
+            figure.status = "finding"
+            figure.explanation = _year_shift(value, first.table, kind, year, groups)
         figures.append(figure)
     return figures
+
+
+# The plan years each table of the seed is about: a figure printed in a table is computed
+# with the formula version valid in those years.
+TABLE_FIRST_YEAR = {
+    "4.1": 2022,
+    "6.1": 2022,
+    "6.2": 2023,
+    "7.1": 2022,
+    "7.3": 2022,
+    "4.2": 2024,
+    "6.3": 2024,
+    "7.2": 2024,
+    "7.4": 2024,
+}
+
+
+def _version(indicator: Indicator, table: str) -> int | None:
+    year = TABLE_FIRST_YEAR.get(table)
+    for index, version in enumerate(indicator.formulas):
+        if year is not None and version.valid_from <= year <= version.valid_to:
+            return index
+    return None
+
+
+def _year_shift(
+    value: Printed,
+    table: str,
+    kind: str,
+    year: int | None,
+    groups: dict[tuple[str, int | None], list[Printed]],
+) -> str | None:
+    """Does the figure match what the other table prints for the year before or after?"""
+    if year is None:
+        return None
+    reading = read_printed(value.text)
+    for other_year in (year - 1, year + 1):
+        for other in groups.get((kind, other_year), []):
+            printed = read_printed(other.text)
+            if other.table == table and (printed.value, printed.grade) == (
+                reading.value,
+                reading.grade,
+            ):
+                return (
+                    f"a year shift: Tabel {table} prints {other.text} for {other_year} "
+                    f"({place(other)})"
+                )
+    return None
 
 
 CHECKS: tuple[tuple[str, Check], ...] = (
