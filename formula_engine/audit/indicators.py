@@ -1,0 +1,357 @@
+"""The audit's checks of indicator figures: achievement ratios, Tabel 2.3.2
+percentages, end-of-period values (K), grades against scores, and the same figure printed
+in different tables."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import prod
+
+from ..achievement import RULE_FORMULAS, achievement
+from ..bands import BandTable, band_table, classify
+from ..catalog.load import Catalog
+from ..catalog.models import CatalogInput, Indicator, Printed
+from ..catalog.printed import read_printed
+from ..declarations import Declarations, Input, Plan
+from ..evaluate import Step
+from ..model import CompiledFormula, Model, Values
+from ..nodes import references
+from .common import (
+    amount,
+    find_value,
+    judged,
+    new_figure,
+    place,
+    term,
+)
+from .explanations import explain
+from .figures import Figure, Term, exact_text, judge
+
+# 1. Achievement ratios (Tabel 2.3.1 and wherever a capaian is printed).
+
+
+def achievement_ratios(catalog: Catalog) -> list[Figure]:
+    figures = []
+    for located in [*catalog.indicators(), *catalog.history_indicators()]:
+        indicator: Indicator = located.entry
+        for value in indicator.values:
+            if value.kind == "achievement":
+                figures.append(_achievement(indicator, value))
+    return figures
+
+
+def _achievement(indicator: Indicator, value: Printed) -> Figure:
+    rule = indicator.polarity or "higher_is_better"
+    figure = new_figure(
+        "achievement", indicator.id, indicator.name, value, f"{rule}: {RULE_FORMULAS[rule]}"
+    )
+    target = find_value(indicator.values, "target", value.year, value.table)
+    realisation = find_value(indicator.values, "realisation", value.year, value.table)
+    figure.terms = [term("target (t)", v) for v in (target,) if v] + [
+        term("realisasi (r)", v) for v in (realisation,) if v
+    ]
+    t = read_printed(target.text).value if target else None
+    r = read_printed(realisation.text).value if realisation else None
+    result = achievement(rule, t, r)
+    figure.recomputed, figure.reason = result.value, result.reason
+    judge(figure)
+    if figure.status == "finding" and t is not None and r is not None:
+        others = [
+            (
+                f"another achievement rule: {other} ({RULE_FORMULAS[other]}) reproduces it",
+                achievement(other, t, r).value,
+            )
+            for other in RULE_FORMULAS
+            if other != rule
+        ]
+        assert figure.recomputed is not None
+        figure.explanation = explain(
+            value.text, figure.recomputed, [(c, v) for c, v in others if v is not None]
+        )
+    return figure
+
+
+# 2. Percentages from their numerator and denominator (Tabel 2.3.2).
+
+
+def history_percentages(catalog: Catalog) -> list[Figure]:
+    if catalog.history is None:
+        return []
+    history = catalog.history.entry
+    inputs = [
+        Input(**i.model_dump(exclude={"values", "notes"}))
+        for i in (*catalog.all_inputs(), *history.inputs)
+    ]
+    model = Model(
+        Declarations(
+            plan=Plan(first_year=history.first_year, last_year=history.last_year),
+            inputs=tuple(inputs),
+        )
+    )
+    given = {i.id: i for i in history.inputs}
+    figures = []
+    for located in catalog.history_indicators():
+        indicator: Indicator = located.entry
+        for version in indicator.formulas:
+            formula = model.compile(version.formula)
+            for value in indicator.values:
+                if value.table == "2.3.2" and value.kind == "realisation" and value.year:
+                    figures.append(_percentage(indicator, value, formula, given, model))
+    return figures
+
+
+def _percentage(
+    indicator: Indicator,
+    value: Printed,
+    formula: CompiledFormula,
+    given: dict[str, CatalogInput],
+    model: Model,
+) -> Figure:
+    def label_of(identifier: str) -> str:
+        return model.table.by_id[identifier].label
+
+    rule = Step(formula.tree, value.year or 0, False).text(label_of)
+    figure = new_figure("percentage", indicator.id, indicator.name, value, rule)
+    numbers: dict[str, dict[int | str, Fraction]] = {}
+    for identifier in sorted({r.name for r in references(formula.tree)}):
+        declared = given.get(identifier)
+        printed = find_value(
+            declared.values if declared else (), "realisation", value.year, "2.3.2"
+        )
+        count = amount(printed) if printed is not None else None
+        if printed is not None and count is not None:
+            figure.terms.append(term(label_of(identifier), printed))
+            numbers[identifier] = {value.year or 0: count}
+    trace: list[Step] = []
+    result = formula.evaluate(Values(model.table, numbers), value.year or 0, trace=trace)
+    figure.steps = [f"{step.text(label_of)} = {_shown(step.value)}" for step in trace]
+    figure.recomputed = result.value if isinstance(result.value, Fraction) else None
+    figure.reason = result.reason
+    return judged(figure)
+
+
+def _shown(value: Fraction | bool) -> str:
+    return exact_text(value) if isinstance(value, Fraction) else str(value)
+
+
+def end_of_period_values(catalog: Catalog) -> list[Figure]:
+    figures = []
+    for located in catalog.indicators():
+        indicator: Indicator = located.entry
+        for value in indicator.values:
+            if value.kind == "end_of_period":
+                figures.append(_end_of_period(indicator, value, catalog))
+    return figures
+
+
+def _end_of_period(indicator: Indicator, value: Printed, catalog: Catalog) -> Figure:
+    rule = indicator.end_of_period
+    name = rule.rule if rule else "no rule"
+    years = list(rule.years) if rule and rule.years else [catalog.plan.plan.last_year]
+    figure = new_figure("end_of_period", indicator.id, indicator.name, value, name)
+    if rule is None or rule.rule == "not_printed":
+        figure.reason = "the catalog declares no end-of-period rule for it"
+        return judge(figure)
+    if rule.rule == "last_year":
+        years = (
+            [max(v.year for v in indicator.values if v.kind == "target" and v.year)]
+            if any(v.kind == "target" and v.year for v in indicator.values)
+            else years
+        )
+    targets = [(year, find_value(indicator.values, "target", year, value.table)) for year in years]
+    figure.terms = [term(f"target {year}", v) for year, v in targets if v]
+    rates = [read_printed(v.text).value if v else None for _, v in targets]
+    baseline = find_value(indicator.values, "baseline", None) or next(
+        (v for v in indicator.values if v.kind == "baseline"), None
+    )
+    if any(r is None for r in rates):
+        figure.reason = "a yearly target is missing or not a figure"
+        return judge(figure)
+    numbers = [r for r in rates if r is not None]
+    figure.rule = _describe(rule.rule, years)
+    figure.recomputed = _apply(rule.rule, numbers, baseline, figure)
+    return judged(figure, _other_rules(numbers, baseline))
+
+
+def _describe(rule: str, years: list[int]) -> str:
+    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    return {
+        "last_year": f"last_year: the target of {span}",
+        "sum": f"sum: the targets {span} added",
+        "compounded_rate": f"compounded_rate: 1 - prod(1 - r/100) over {span}",
+        "compounded_increase": f"compounded_increase: prod(1 + r/100) - 1 over {span}",
+        "baseline_plus_sum": f"baseline_plus_sum: the baseline plus the targets {span}",
+    }[rule]
+
+
+def _apply(
+    rule: str, rates: list[Fraction], baseline: Printed | None, figure: Figure
+) -> Fraction | None:
+    if rule == "last_year":
+        return rates[-1]
+    if rule == "sum":
+        return sum(rates, Fraction(0))
+    if rule == "compounded_rate":
+        return (1 - prod((1 - r / 100 for r in rates), start=Fraction(1))) * 100
+    if rule == "compounded_increase":
+        return (prod((1 + r / 100 for r in rates), start=Fraction(1)) - 1) * 100
+    base = read_printed(baseline.text).value if baseline else None
+    if baseline is not None:
+        figure.terms.insert(0, term("baseline", baseline))
+    if base is None:
+        figure.reason = "the baseline is missing"
+        return None
+    return base + sum(rates, Fraction(0))
+
+
+def _other_rules(rates: list[Fraction], baseline: Printed | None) -> list[tuple[str, Fraction]]:
+    others = [
+        ("the last year's target reproduces it", rates[-1]),
+        ("the sum of the yearly targets reproduces it", sum(rates, Fraction(0))),
+    ]
+    if len(rates) > 1:
+        others.append(("the sum without the first year reproduces it", sum(rates[1:], Fraction(0))))
+    return others
+
+
+# 6. Grades against scores ("A (84,35)", "Baik 82,7").
+
+
+def grades(catalog: Catalog) -> list[Figure]:
+    figures = []
+    for located in catalog.indicators():
+        indicator: Indicator = located.entry
+        if indicator.grade_table is None:
+            continue
+        table = band_table(indicator.grade_table)
+        for value in indicator.values:
+            reading = read_printed(value.text)
+            if reading.grade is None:
+                continue
+            figures.append(_grade(indicator, value, table))
+    return figures
+
+
+def _grade(indicator: Indicator, value: Printed, table: BandTable) -> Figure:
+    reading = read_printed(value.text)
+    rule = f"the grade of the score in {table.id}"
+    figure = new_figure("grade", indicator.id, indicator.name, value, rule)
+    if reading.value is None:
+        figure.reason = "a grade without a score"
+        return judge(figure)
+    band = classify(table, reading.value)
+    names = {band.band.label, band.band.grade} if band.band else set()
+    figure.terms = [Term("score", value.text, reading.value, place(value))]
+    figure.recomputed = reading.value
+    figure.status = "holds" if reading.grade in names else "finding"
+    if figure.status == "finding":
+        figure.explanation = f"the score {value.text} is in band {band.label or band.reason}"
+    return figure
+
+
+# 7. The same indicator and year printed in different tables.
+
+
+# A baseline (kondisi awal) of year Y and a realisation of year Y are the same quantity:
+# the condition actually reached in Y. Targets and end-of-period figures compare as such.
+_SAME_QUANTITY = {"baseline": "actual", "realisation": "actual"}
+
+
+def cross_table(catalog: Catalog) -> list[Figure]:
+    figures = []
+    for located in catalog.indicators():
+        indicator: Indicator = located.entry
+        groups: dict[tuple[str, int | None], list[Printed]] = {}
+        for value in indicator.values:
+            groups.setdefault((_SAME_QUANTITY.get(value.kind, value.kind), value.year), []).append(
+                value
+            )
+        for (kind, year), values in groups.items():
+            if len({v.table for v in values}) > 1:
+                figures += _agreement(indicator, kind, year, values, groups)
+    return figures
+
+
+def _agreement(
+    indicator: Indicator,
+    kind: str,
+    year: int | None,
+    values: list[Printed],
+    groups: dict[tuple[str, int | None], list[Printed]],
+) -> list[Figure]:
+    first, *others = sorted(values, key=lambda v: (v.table, v.line))
+    figures = []
+    for value in others:
+        if value.table == first.table:
+            continue
+        what = f"{value.kind} {year}" if year else value.kind
+        rule = f"the same figure ({what}) as Tabel {first.table} prints it ({first.kind})"
+        figure = new_figure("cross_table", indicator.id, indicator.name, value, rule)
+        figure.terms = [term(f"Tabel {first.table}", first)]
+        a, b = read_printed(first.text), read_printed(value.text)
+        figure.recomputed = a.value
+        if _version(indicator, first.table) != _version(indicator, value.table):
+            figure.recomputed = None
+            figure.reason = (
+                f"Tabel {value.table} and Tabel {first.table} compute it with "
+                "different formula versions: not comparable"
+            )
+            judge(figure)
+        elif a.value is None or b.value is None:
+            figure.reason = "one of them is not a figure"
+            judge(figure)
+        elif (a.value, a.grade) == (b.value, b.grade):
+            figure.status = "holds"
+        else:
+            figure.status = "finding"
+            figure.explanation = _year_shift(value, first.table, kind, year, groups)
+        figures.append(figure)
+    return figures
+
+
+# The plan years each table of the seed is about: a figure printed in a table is computed
+# with the formula version valid in those years.
+TABLE_FIRST_YEAR = {
+    "4.1": 2022,
+    "6.1": 2022,
+    "6.2": 2023,
+    "7.1": 2022,
+    "7.3": 2022,
+    "4.2": 2024,
+    "6.3": 2024,
+    "7.2": 2024,
+    "7.4": 2024,
+}
+
+
+def _version(indicator: Indicator, table: str) -> int | None:
+    year = TABLE_FIRST_YEAR.get(table)
+    for index, version in enumerate(indicator.formulas):
+        if year is not None and version.valid_from <= year <= version.valid_to:
+            return index
+    return None
+
+
+def _year_shift(
+    value: Printed,
+    table: str,
+    kind: str,
+    year: int | None,
+    groups: dict[tuple[str, int | None], list[Printed]],
+) -> str | None:
+    """Does the figure match what the other table prints for the year before or after?"""
+    if year is None:
+        return None
+    reading = read_printed(value.text)
+    for other_year in (year - 1, year + 1):
+        for other in groups.get((kind, other_year), []):
+            printed = read_printed(other.text)
+            if other.table == table and (printed.value, printed.grade) == (
+                reading.value,
+                reading.grade,
+            ):
+                return (
+                    f"a year shift: Tabel {table} prints {other.text} for {other_year} "
+                    f"({place(other)})"
+                )
+    return None
