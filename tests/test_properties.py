@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import formulas
 
 from formula_engine import ParseError, nodes, parse, to_text
-from formula_engine.parser import MAX_LENGTH
+from formula_engine.syntax_errors import MAX_LENGTH
 
 formula_alphabet = st.sampled_from(
     [*list("abnx019 .,_()[]+-*/×÷−–%<>=!\"'\t\n"), "akumulasi(", "max(", "awal", "and ", "not "]

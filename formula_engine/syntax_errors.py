@@ -1,0 +1,307 @@
+"""Diagnosing bad formula text: the bounds checked before lark sees the text, and lark's
+syntax errors turned into our ParseError with a named message where a common mistake is
+recognised (unbalanced parentheses, a missing operand, a trailing operator, a comma used
+as decimal mark, thousands separators, a power, two values side by side, ...).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
+
+from .errors import LimitError, ParseError, Span
+from .lark_grammar import lark_parser
+
+# Bounds of the language. A Renstra formula is a line or two; these leave ample room.
+MAX_LENGTH = 2_000  # characters
+MAX_DEPTH = 64  # nesting of the tree (parentheses, operators, calls)
+
+_COMPARISONS = ("==", "!=", "<>", "<=", ">=", "=", "<", ">", "≠", "≤", "≥")
+
+
+# Bounds checked on the raw text, before lark sees it.
+
+
+def check_text_bounds(text: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise LimitError(
+            f"formula is {len(text):,} characters long; the limit is {MAX_LENGTH:,}",
+            Span(MAX_LENGTH, len(text)),
+            code="E120",
+            hint="split the calculation into named inputs or indicators",
+        )
+    for offset, char in enumerate(text):
+        if not char.isprintable() and char not in " \t\r\n":
+            raise _unprintable_character(char, offset)
+    _check_brackets(text)
+
+
+def _unprintable_character(char: str, offset: int) -> ParseError:
+    if char.isspace():
+        return ParseError(
+            f"unusual space character U+{ord(char):04X} in the formula",
+            Span(offset, offset + 1),
+            code="E101",
+            hint="replace it with a normal space (it may come from copying out of a PDF)",
+        )
+    return ParseError(
+        f"control or unassigned character U+{ord(char):04X} is not allowed in a formula",
+        Span(offset, offset + 1),
+        code="E101",
+        hint="remove the character (it may come from copying out of a PDF)",
+    )
+
+
+_CLOSING = {")": "(", "]": "["}
+
+
+def _check_brackets(text: str) -> None:
+    """Balanced and bounded parentheses and brackets, ignoring quoted labels."""
+    stack: list[tuple[str, int]] = []
+    in_label = False
+    for offset, char in enumerate(text):
+        if char == '"':
+            in_label = not in_label
+        elif in_label:
+            continue
+        elif char in "([":
+            stack.append((char, offset))
+            if len(stack) > MAX_DEPTH:
+                raise LimitError(
+                    f"parentheses nest more than {MAX_DEPTH} deep",
+                    Span(offset, offset + 1),
+                    code="E121",
+                    hint="simplify the formula",
+                )
+        elif char in ")]":
+            if not stack or stack[-1][0] != _CLOSING[char]:
+                raise ParseError(
+                    f"unmatched closing '{char}'",
+                    Span(offset, offset + 1),
+                    code="E103",
+                    hint=f"remove this '{char}' or add the matching '{_CLOSING[char]}' before it",
+                )
+            stack.pop()
+    if stack:
+        char, offset = stack[-1]
+        closing = ")" if char == "(" else "]"
+        raise ParseError(
+            f"unclosed '{char}'",
+            Span(offset, offset + 1),
+            code="E102",
+            hint=f"add the matching '{closing}'",
+        )
+
+
+# Syntax errors: lark's exception -> a ParseError with a named message where we can.
+
+_TOKEN_NAMES = {
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "LABEL": 'a "quoted label"',
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "PERCENT": "'%'",
+    "$END": "the end of the formula",
+}
+_OPERAND_START = {"NUMBER", "NAME", "LABEL", "LPAR", "MINUS", "PLUS", "NOT", "TIDAK"}
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _TOKEN_NAMES:
+        return _TOKEN_NAMES[terminal]
+    pattern = lark_parser().get_terminal(terminal).pattern.value if terminal.isupper() else terminal
+    return f"'{pattern}'"
+
+
+def _expected_list(expected: set[str]) -> str:
+    names = sorted({_describe(t) for t in expected if not t.startswith("__")})
+    return ", ".join(names) if names else "nothing"
+
+
+def explain_syntax_error(text: str, error: UnexpectedInput) -> ParseError:
+    if isinstance(error, UnexpectedCharacters):
+        return _unexpected_character(text, error)
+    if isinstance(error, UnexpectedToken):
+        return _unexpected_token(text, error)
+    if isinstance(error, UnexpectedEOF):
+        return _unexpected_end(text, set(error.expected))
+    return ParseError("invalid formula", Span(0, len(text)), code="E100")
+
+
+def _unexpected_character(text: str, error: UnexpectedCharacters) -> ParseError:
+    offset = error.pos_in_stream or 0
+    char = text[offset]
+    span = Span(offset, offset + 1)
+    number_before = re.search(r"[0-9][0-9_]*(\.[0-9]+)?$", text[:offset])
+    if char == "." and number_before and re.match(r"\.[0-9]{3}", text[offset:]):
+        return ParseError(
+            "a number has more than one '.': Indonesian thousands separators are not "
+            "part of the language",
+            span,
+            code="E107",
+            hint="write the number without separators (4489798475) or group digits "
+            "with '_' (4_489_798_475)",
+        )
+    if char == '"':
+        return ParseError(
+            "unterminated label", span, code="E108", hint="close the label with a '\"'"
+        )
+    if char == "^":
+        return ParseError(
+            "powers are not part of the language",
+            span,
+            code="E109",
+            hint="write the product out, or compute the value as a named input",
+        )
+    expected = _expected_list(set(error.allowed or ()))
+    return ParseError(
+        f"unexpected character {char!r}",
+        span,
+        code="E101",
+        hint=f"expected {expected}",
+    )
+
+
+def _unexpected_token(text: str, error: UnexpectedToken) -> ParseError:
+    token = error.token
+    expected = set(error.expected)
+    if token.type == "$END":
+        return _unexpected_end(text, expected)
+    span = token_span(token)
+    previous = _previous_token_text(text, span.start)
+    if token.type == "COMMA" and _comma_is_decimal_mark(text, span.start):
+        whole, fraction = _comma_number(text, span.start)
+        return ParseError(
+            "a comma is used as decimal mark",
+            span,
+            code="E106",
+            hint=f"the decimal mark is a point: write {whole}.{fraction}",
+        )
+    if str(token) == "*" and text[span.start - 1 : span.start] == "*":
+        return ParseError(
+            "powers are not part of the language",
+            Span(span.start - 1, span.end),
+            code="E109",
+            hint="write the product out, or compute the value as a named input",
+        )
+    if str(token) in _COMPARISONS and any(op in text[: span.start] for op in _COMPARISONS):
+        return ParseError(
+            "comparisons do not chain",
+            span,
+            code="E119",
+            hint="compare two values at a time and join them: (a = b) and (b = c)",
+        )
+    if text[: span.start].rstrip().endswith(",") and token.type in {"RPAR", "COMMA"}:
+        return ParseError(
+            "missing argument after ','",
+            span,
+            code="E104",
+            hint="write the argument, or remove the ','",
+        )
+    stray_times = re.search(r"([-+*/×÷−–])\s*(x)\s*$", text[: span.start])
+    if stray_times:
+        return ParseError(
+            f"missing operand between {stray_times.group(1)!r} and 'x'",
+            Span(stray_times.start(2), stray_times.end(2)),
+            code="E104",
+            hint=f"write a value after {stray_times.group(1)!r}, or remove one of the two",
+        )
+    if token.type in _OPERAND_START and "PLUS" in expected and token.type not in expected:
+        return ParseError(
+            f"missing operator before {str(token)!r}",
+            span,
+            code="E116",
+            hint="two values stand side by side: write an operator (+, -, x, /) between them",
+        )
+    if previous in _OPERATOR_TEXTS and not expected.isdisjoint(_OPERAND_START):
+        return ParseError(
+            f"missing operand between {previous!r} and {str(token)!r}",
+            span,
+            code="E104",
+            hint=f"write a value after {previous!r}, or remove one of the two",
+        )
+    return ParseError(
+        f"unexpected {_token_text(token)}",
+        span,
+        code="E100",
+        hint=f"expected {_expected_list(expected)}",
+    )
+
+
+_OPERATOR_TEXTS = {"+", "-", "−", "–", "*", "×", "x", "/", "÷", "=", "==", "<", ">", "<=", ">="}
+
+
+def _unexpected_end(text: str, expected: set[str]) -> ParseError:
+    stripped = text.rstrip()
+    if not stripped:
+        return ParseError(
+            "empty formula", Span(0, len(text)), code="E105", hint="write an expression"
+        )
+    last = _previous_token_text(text, len(stripped))
+    if last in _OPERATOR_TEXTS or last.lower() in {"and", "or", "dan", "atau", "not", "tidak"}:
+        start = len(stripped) - len(last)
+        return ParseError(
+            f"the formula ends with the operator {last!r}",
+            Span(start, len(stripped)),
+            code="E105",
+            hint=f"write the missing operand after {last!r}, or remove it",
+        )
+    return ParseError(
+        "unexpected end of formula",
+        Span(len(stripped), len(stripped)),
+        code="E100",
+        hint=f"expected {_expected_list(expected)}",
+    )
+
+
+def token_span(token: Token) -> Span:
+    start = token.start_pos or 0
+    end = token.end_pos if token.end_pos is not None else start + len(str(token))
+    return Span(start, end)
+
+
+def _token_text(token: Token) -> str:
+    return repr(str(token))
+
+
+def _previous_token_text(text: str, offset: int) -> str:
+    """The operator or word that ends just before `offset` (skipping spaces)."""
+    before = text[:offset].rstrip()
+    for operator in sorted(_OPERATOR_TEXTS, key=len, reverse=True):
+        if before.endswith(operator) and not (operator == "x" and _word_end(before)):
+            return operator
+    match = re.search(r"[A-Za-z_]+$", before)
+    return match.group(0) if match else ""
+
+
+def _word_end(before: str) -> bool:
+    # "x" is the times operator only as a word of its own, not the end of "max" or "n_x".
+    return len(before) > 1 and (before[-2].isalnum() or before[-2] == "_")
+
+
+def _comma_is_decimal_mark(text: str, comma: int) -> bool:
+    return (
+        comma > 0
+        and text[comma - 1].isdigit()
+        and comma + 1 < len(text)
+        and text[comma + 1].isdigit()
+    )
+
+
+def _comma_number(text: str, comma: int) -> tuple[str, str]:
+    whole = re.search(r"[0-9]+$", text[:comma])
+    fraction = re.match(r"[0-9]+", text[comma + 1 :])
+    return (whole.group(0) if whole else "0", fraction.group(0) if fraction else "0")
