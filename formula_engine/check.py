@@ -43,23 +43,17 @@ def check_declarations(
     declarations: Declarations, source: YamlFile | None = None
 ) -> list[Diagnostic]:
     table = SymbolTable.from_declarations(declarations)
+    compiler = Model.symbolic(declarations)
     diagnostics: list[Diagnostic] = []
     bound: dict[str, nodes.Expr] = {}
     for index, indicator in enumerate(declarations.indicators):
-        located = _Located(
-            source,
-            ("indicators", index, "formula"),
-            indicator.id,
-            indicator.formula,
-        )
+        located = _Located.formula(source, index, indicator)
         try:
             bound[indicator.id] = _bind_and_check(indicator, table)
         except FormulaError as error:
             diagnostics.append(Diagnostic("error", located.attach(error)))
             continue
-        subject = Subject(
-            bound[indicator.id], table, Model.symbolic(declarations), declarations.plan.last_year
-        )
+        subject = Subject(bound[indicator.id], table, compiler, declarations.plan.last_year)
         diagnostics.extend(
             Diagnostic(d.severity, located.attach(d.error)) for d in run_checks(subject)
         )
@@ -81,6 +75,11 @@ class _Located:
     def __init__(self, source: YamlFile | None, path: tuple[Any, ...], entry: str, text: str):
         self.source, self.path, self.entry, self.text = source, path, entry, text
 
+    @classmethod
+    def formula(cls, source: YamlFile | None, index: int, indicator: Indicator) -> _Located:
+        path = ("indicators", index, "formula")
+        return cls(source, path, indicator.id, indicator.formula)
+
     def attach(self, error: FormulaError) -> FormulaError:
         if self.source is None:
             return error.with_source(self.text)
@@ -94,14 +93,8 @@ def _cycles(
         dependency_order(bound, set(bound))
     except ResolveError as error:
         ids = [d.id for d in declarations.indicators]
-        culprit = next((i for i in ids if i in error.message), ids[0])
-        index = ids.index(culprit)
-        located = _Located(
-            source,
-            ("indicators", index, "formula"),
-            culprit,
-            declarations.indicators[index].formula,
-        )
+        index = ids.index(error.location.entry or ids[0])
+        located = _Located.formula(source, index, declarations.indicators[index])
         return [Diagnostic("error", located.attach(error))]
     return []
 

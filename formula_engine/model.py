@@ -39,6 +39,7 @@ from .units import (
     Kind,
     Unit,
     infer_unit,
+    parse_unit,
     require_unit,
 )
 
@@ -219,8 +220,7 @@ class Model:
                 raise
             return CompiledFormula(self, tree, UNKNOWN_UNIT, policy or Policy())
         if unit is not None:
-            entry = Indicator(id="formula", label="formula", unit=unit, formula=text)
-            return self._checked(tree, entry.model_copy(update={"policy": policy or Policy()}))
+            require_unit(inferred, parse_unit(unit), tree.span)
         return CompiledFormula(self, tree, inferred, policy or Policy())
 
     def evaluate(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from . import nodes
 from .declarations import Declarations
-from .errors import ResolveError
+from .errors import Location, ResolveError
 from .units import Unit, parse_unit
 
 
@@ -129,6 +129,7 @@ def dependency_order(formulas: Mapping[str, nodes.Expr], indicator_ids: set[str]
                     formulas[current].span,
                     code="E202",
                     hint="one of these formulas must use inputs instead of the indicator",
+                    location=Location(entry=current),  # the formula that closes the cycle
                 )
             if state.get(nxt) is None:
                 state[nxt] = "visiting"

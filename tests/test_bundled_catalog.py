@@ -109,7 +109,7 @@ def _formulas() -> list[Any]:
     return params
 
 
-def _declarations(indicator: Indicator, version: FormulaVersion) -> Declarations:
+def _declarations() -> Declarations:
     inputs = list(CATALOG.all_inputs())
     if CATALOG.history is not None:
         inputs += list(CATALOG.history.entry.inputs)
@@ -127,7 +127,7 @@ FORMULAS = _formulas()
 def test_catalog_formula_evaluates_exactly_and_fast(
     indicator: Indicator, version: FormulaVersion, data: st.DataObject
 ) -> None:
-    model = Model(_declarations(indicator, version))
+    model = Model(_declarations())
     formula = model.compile(version.formula, accept=version.accepts)
     ids = sorted({r.name for r in nodes.references(formula.tree)})
     domains = {i.id: i.domain for i in model.declarations.inputs}

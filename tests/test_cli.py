@@ -147,7 +147,7 @@ def test_check_reports_every_problem_with_file_line_and_caret() -> None:
         f"{path}:21:14: error[E313]: salah_satuan: the formula gives '1' but the "
         "indicator's unit (Satuan) is '%'",
         f"{path}:25:28: error[E104]: salah_tulis: missing operand between '/' and '/'",
-        f"{path}:29:14: error[E202]: siklus_a: indicators reference each other in a "
+        f"{path}:33:14: error[E202]: siklus_b: indicators reference each other in a "
         "cycle: siklus_a -> siklus_b -> siklus_a",
         f"{path}:6:9: warning[W330]: jumlah_penduduk: input 'jumlah_penduduk' is "
         "declared but no formula uses it",

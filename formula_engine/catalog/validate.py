@@ -81,20 +81,29 @@ def _coded_rows(catalog: Catalog) -> list[Located]:
     ]
 
 
-def _duplicate_codes(catalog: Catalog) -> list[Diagnostic]:
-    rows = _coded_rows(catalog)
-    counts = Counter(r.entry.code for r in rows)
+def _duplicates(entries: list[Located], key: str, code: str, hint: str) -> list[Diagnostic]:
+    """One error per entry whose `key` (code or id) another entry also has."""
+    counts = Counter(getattr(e.entry, key) for e in entries)
     return [
         _error(
-            r,
-            ("code",),
-            f"code {r.entry.code!r} is used by {counts[r.entry.code]} rows",
-            "E510",
-            "each program, kegiatan and sub kegiatan has its own code",
+            e,
+            (key,),
+            f"{key} {getattr(e.entry, key)!r} is used {counts[getattr(e.entry, key)]} times",
+            code,
+            hint,
         )
-        for r in rows
-        if counts[r.entry.code] > 1
+        for e in entries
+        if counts[getattr(e.entry, key)] > 1
     ]
+
+
+def _duplicate_codes(catalog: Catalog) -> list[Diagnostic]:
+    return _duplicates(
+        _coded_rows(catalog),
+        "code",
+        "E510",
+        "each program, kegiatan and sub kegiatan has its own code",
+    )
 
 
 def _parent_prefixes(catalog: Catalog) -> list[Diagnostic]:
@@ -127,25 +136,9 @@ def _orphan(located: Located, path: tuple[str | int, ...], code: str, parent: st
 
 
 def _duplicate_ids(catalog: Catalog) -> list[Diagnostic]:
-    entries = [*catalog.indicators(), *catalog.history_indicators(), *catalog.inputs]
+    entries = [*catalog.indicators(), *catalog.history_indicators(), *_all_inputs(catalog)]
     entries += [r for r in catalog.rows() if hasattr(r.entry, "id")]
-    if catalog.history is not None:
-        entries += [
-            Located(i, catalog.history.source, ("inputs", n), i.id)
-            for n, i in enumerate(catalog.history.entry.inputs)
-        ]
-    counts = Counter(e.entry.id for e in entries)
-    return [
-        _error(
-            e,
-            ("id",),
-            f"id {e.entry.id!r} is used {counts[e.entry.id]} times",
-            "E511",
-            "ids are unique across the whole catalog",
-        )
-        for e in entries
-        if counts[e.entry.id] > 1
-    ]
+    return _duplicates(entries, "id", "E511", "ids are unique across the whole catalog")
 
 
 def _links(catalog: Catalog) -> list[Diagnostic]:
