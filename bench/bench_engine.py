@@ -1,0 +1,356 @@
+"""Side-by-side figures for the engine: batch, single evaluation, cold start.
+
+    python bench/bench_engine.py                 # every section, 10^4..10^6 rows
+    python bench/bench_engine.py --rows 100000   # one size
+    python bench/bench_engine.py --section batch --out docs/bench-output.md
+
+Everything is timed in this one process, round-robin (each contender once per round,
+the median over rounds), and reported as ratios to a baseline measured in the same run:
+hand-written numpy for the batch path, a Python lambda for a single evaluation, bare
+`import sympy, lark, pydantic` for cold start. numexpr, polars and duckdb are optional
+contenders (`pip install -e '.[bench]'`); a missing one is reported, not faked.
+
+Every contender computes the same values as our exact semantics (NaN where a denominator
+is zero); the script checks that before it times anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formula_engine import Declarations, Input, Model, Plan
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2024
+PLAN = Plan(first_year=2022, last_year=2026)
+
+
+@dataclass
+class Kind:
+    """One kind of formula, and the same computation written by hand for each contender."""
+
+    name: str
+    formula: str
+    inputs: dict[str, str]  # id -> unit
+    columns: list[tuple[str, int]]  # the (input, year) columns the formula reads
+    numpy: Callable[[dict[str, Array]], Array]
+    numexpr: str  # over column names c0, c1, ...
+    polars: Callable[[Any], Any]  # polars namespace -> expression over c0, c1, ...
+    sql: str  # over columns c0, c1, ... of table t
+    zeros_in: list[int] = field(default_factory=list)  # columns that get some zeros
+
+
+def _share(c: dict[str, Array]) -> Array:
+    a, b = c["c0"], c["c1"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = a / b * 100.0
+    out[b == 0.0] = np.nan
+    return out
+
+
+def _change(c: dict[str, Array]) -> Array:
+    before, now = c["c0"], c["c1"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (before - now) / before * 100.0
+    out[before == 0.0] = np.nan
+    return out
+
+
+def _cumulative(c: dict[str, Array]) -> Array:
+    total = c["c0"] + c["c1"] + c["c2"]
+    b = c["c3"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = total / b * 100.0
+    out[b == 0.0] = np.nan
+    return out
+
+
+def _polarity(c: dict[str, Array]) -> Array:
+    t, r = c["c0"], c["c1"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (2.0 * t - r) / t * 100.0
+    out[t == 0.0] = np.nan
+    return out
+
+
+def _rollup(c: dict[str, Array]) -> Array:
+    parts = c["c1"] + c["c2"] + c["c3"] + c["c4"] + c["c5"]
+    return (c["c0"] == parts).astype(np.float64)
+
+
+def _kinds() -> list[Kind]:
+    cumulative_years = [(2022, "c0"), (2023, "c1"), (2024, "c2")]
+    return [
+        Kind(
+            "share",
+            "a / b x 100%",
+            {"a": "orang", "b": "orang"},
+            [("a", YEAR), ("b", YEAR)],
+            _share,
+            "where(c1 == 0, nan, c0 / c1 * 100)",
+            lambda pl: (
+                pl.when(pl.col("c1") == 0).then(None).otherwise(pl.col("c0") / pl.col("c1") * 100)
+            ),
+            "SELECT CASE WHEN c1 = 0 THEN NULL ELSE c0 / c1 * 100 END FROM t",
+            zeros_in=[1],
+        ),
+        Kind(
+            "change vs n-1",
+            "(a[n-1] - a) / a[n-1] x 100%",
+            {"a": "orang"},
+            [("a", YEAR - 1), ("a", YEAR)],
+            _change,
+            "where(c0 == 0, nan, (c0 - c1) / c0 * 100)",
+            lambda pl: (
+                pl.when(pl.col("c0") == 0)
+                .then(None)
+                .otherwise((pl.col("c0") - pl.col("c1")) / pl.col("c0") * 100)
+            ),
+            "SELECT CASE WHEN c0 = 0 THEN NULL ELSE (c0 - c1) / c0 * 100 END FROM t",
+            zeros_in=[0],
+        ),
+        Kind(
+            "cumulative share",
+            "akumulasi(a) / b x 100%",
+            {"a": "orang", "b": "orang"},
+            [("a", year) for year, _ in cumulative_years] + [("b", YEAR)],
+            _cumulative,
+            "where(c3 == 0, nan, (c0 + c1 + c2) / c3 * 100)",
+            lambda pl: (
+                pl.when(pl.col("c3") == 0)
+                .then(None)
+                .otherwise((pl.col("c0") + pl.col("c1") + pl.col("c2")) / pl.col("c3") * 100)
+            ),
+            "SELECT CASE WHEN c3 = 0 THEN NULL ELSE (c0 + c1 + c2) / c3 * 100 END FROM t",
+            zeros_in=[3],
+        ),
+        Kind(
+            "polarity achievement",
+            "(2 x t - r) / t x 100%",
+            {"t": "1", "r": "1"},
+            [("t", YEAR), ("r", YEAR)],
+            _polarity,
+            "where(c0 == 0, nan, (2 * c0 - c1) / c0 * 100)",
+            lambda pl: (
+                pl.when(pl.col("c0") == 0)
+                .then(None)
+                .otherwise((2 * pl.col("c0") - pl.col("c1")) / pl.col("c0") * 100)
+            ),
+            "SELECT CASE WHEN c0 = 0 THEN NULL ELSE (2 * c0 - c1) / c0 * 100 END FROM t",
+            zeros_in=[0],
+        ),
+        Kind(
+            "budget rollup equality",
+            "p = s1 + s2 + s3 + s4 + s5",
+            {name: "Rp" for name in ("p", "s1", "s2", "s3", "s4", "s5")},
+            [("p", YEAR)] + [(f"s{i}", YEAR) for i in range(1, 6)],
+            _rollup,
+            "where(c0 == c1 + c2 + c3 + c4 + c5, 1.0, 0.0)",
+            lambda pl: (
+                pl.col("c0")
+                == pl.col("c1") + pl.col("c2") + pl.col("c3") + pl.col("c4") + pl.col("c5")
+            ).cast(pl.Float64),
+            "SELECT CAST(c0 = c1 + c2 + c3 + c4 + c5 AS DOUBLE) FROM t",
+        ),
+    ]
+
+
+def _data(kind: Kind, rows: int, seed: int = 7) -> dict[str, Array]:
+    generator = np.random.default_rng(seed)
+    data: dict[str, Array] = {}
+    for index in range(len(kind.columns)):
+        column = generator.integers(0, 10_000, rows).astype(np.float64)
+        if index not in kind.zeros_in:
+            column[column == 0.0] = 1.0
+        data[f"c{index}"] = column
+    if kind.name == "budget rollup equality":  # half the rows add up
+        parts = sum(data[f"c{i}"] for i in range(1, 6))
+        data["c0"] = np.where(generator.random(rows) < 0.5, parts, parts + 1.0)
+    return data
+
+
+def _model(kind: Kind) -> Model:
+    inputs = [Input(id=i, label=i, unit=unit, domain="real") for i, unit in kind.inputs.items()]
+    return Model(Declarations(plan=PLAN, inputs=tuple(inputs)))
+
+
+def _round_robin(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _optional(name: str) -> Any:
+    try:
+        return __import__(name)
+    except ImportError:
+        return None
+
+
+def _same(name: str, expected: Array, actual: object) -> None:
+    values = np.asarray(actual, dtype=np.float64).reshape(-1)
+    if not np.allclose(values, expected, rtol=1e-12, equal_nan=True):
+        raise SystemExit(f"{name} does not compute the same values as hand-written numpy")
+
+
+def _bandwidth_floor(columns: int, rows: int) -> float:
+    """Seconds to read `columns` float64 columns and write one, at this machine's copy speed."""
+    source, target = np.ones(8_000_000), np.empty(8_000_000)
+    best = min(_timed(lambda: np.copyto(target, source)) for _ in range(5))
+    bytes_per_second = 2 * source.nbytes / best
+    return (columns + 1) * 8 * rows / bytes_per_second
+
+
+def _timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def bench_batch(sizes: list[int], rounds: int) -> list[str]:
+    numexpr, polars, duckdb = _optional("numexpr"), _optional("polars"), _optional("duckdb")
+    lines = [
+        "| kind | rows | engine (ms) | numpy (ms) | engine/numpy | numexpr/numpy "
+        "| polars/numpy | duckdb/numpy | floor/numpy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind in _kinds():
+        formula = _model(kind).compile(kind.formula)
+        for rows in sizes:
+            data = _data(kind, rows)
+            columns = {key: data[f"c{i}"] for i, key in enumerate(kind.columns)}
+            expected = kind.numpy(data)
+            contenders: dict[str, Callable[[], object]] = {
+                "engine": lambda f=formula, c=columns, n=rows: f.evaluate_many(c, YEAR, n),
+                "numpy": lambda k=kind, d=data: k.numpy(d),
+            }
+            if numexpr is not None:
+                contenders["numexpr"] = lambda k=kind, d=data: numexpr.evaluate(
+                    k.numexpr, local_dict={**d, "nan": np.nan}
+                )
+            if polars is not None:
+                frame = polars.DataFrame(data)
+                contenders["polars"] = lambda k=kind, f=frame: f.select(
+                    k.polars(polars)
+                ).to_series()
+            if duckdb is not None:
+                connection = duckdb.connect()
+                connection.register("t", polars.DataFrame(data) if polars else data)
+                contenders["duckdb"] = lambda k=kind, c=connection: c.execute(k.sql).fetchnumpy()
+            for name, run in contenders.items():
+                result = run()
+                if name == "duckdb":
+                    assert isinstance(result, dict)
+                    result = np.ma.filled(next(iter(result.values())).astype(float), np.nan)
+                elif name == "polars":
+                    result = result.to_numpy()  # type: ignore[attr-defined]
+                _same(name, expected, result)
+            medians = _round_robin(contenders, rounds)
+            base = medians["numpy"]
+
+            def ratio(name: str, medians: dict[str, float] = medians, base: float = base) -> str:
+                return f"{medians[name] / base:.2f}×" if name in medians else "n/a"
+
+            floor = _bandwidth_floor(len(kind.columns), rows) / base
+            lines.append(
+                f"| {kind.name} | {rows:,} | {medians['engine'] * 1e3:.2f} | {base * 1e3:.2f} "
+                f"| {ratio('engine')} | {ratio('numexpr')} | {ratio('polars')} "
+                f"| {ratio('duckdb')} | {floor:.2f}× |"
+            )
+    return lines
+
+
+def bench_single(rounds: int) -> list[str]:
+    kind = _kinds()[0]
+    formula = _model(kind).compile(kind.formula)
+    values = {"a": {YEAR: 1009}, "b": {YEAR: 6212}}
+    floats, fractions = {"a": 1009.0, "b": 6212.0}, {"a": Fraction(1009), "b": Fraction(6212)}
+
+    def share(a: Any, b: Any) -> Any:
+        return a / b * 100
+
+    repeat = 2_000
+    contenders: dict[str, Callable[[], object]] = {
+        "engine exact": lambda: [formula.evaluate(values, YEAR) for _ in range(repeat)],
+        "Python lambda f(**d)": lambda: [share(**floats) for _ in range(repeat)],
+        "Fraction lambda f(**d)": lambda: [share(**fractions) for _ in range(repeat)],
+    }
+    medians = _round_robin(contenders, rounds)
+    base = medians["Python lambda f(**d)"]
+    lines = ["| contender | µs per evaluation | ratio to lambda |", "|---|---:|---:|"]
+    for name, seconds in medians.items():
+        lines.append(f"| {name} | {seconds / repeat * 1e6:.2f} | {seconds / base:.1f}× |")
+    return lines
+
+
+def bench_cold(rounds: int) -> list[str]:
+    python = sys.executable
+    renstra = [python, "-m", "formula_engine"]
+    contenders = {
+        "bare import sympy, lark, pydantic": [python, "-c", "import sympy, lark, pydantic"],
+        "renstra check catalog": [*renstra, "check", str(ROOT / "catalog")],
+        "renstra audit": [*renstra, "audit", "--no-fail"],
+    }
+
+    def run(command: list[str]) -> Callable[[], object]:
+        return lambda: subprocess.run(command, capture_output=True, check=False, cwd=ROOT)
+
+    medians = _round_robin({name: run(cmd) for name, cmd in contenders.items()}, rounds)
+    base = medians["bare import sympy, lark, pydantic"]
+    lines = ["| command | seconds | ratio to bare imports |", "|---|---:|---:|"]
+    for name, seconds in medians.items():
+        lines.append(f"| {name} | {seconds:.2f} | {seconds / base:.2f}× |")
+    return lines
+
+
+def machine() -> str:
+    import os
+
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, action="append", help="batch sizes (repeatable)")
+    parser.add_argument("--rounds", type=int, default=7, help="round-robin rounds (median)")
+    parser.add_argument("--section", choices=["batch", "single", "cold", "all"], default="all")
+    parser.add_argument("--out", type=Path, help="also write the Markdown to this file")
+    arguments = parser.parse_args()
+    sizes = arguments.rows or [10_000, 100_000, 1_000_000]
+    out = [f"Machine: {machine()}", ""]
+    if arguments.section in ("batch", "all"):
+        out += ["### Batch (median of round-robin runs, ratio to hand-written numpy)", ""]
+        out += [*bench_batch(sizes, arguments.rounds), ""]
+    if arguments.section in ("single", "all"):
+        out += ["### One evaluation", "", *bench_single(arguments.rounds), ""]
+    if arguments.section in ("cold", "all"):
+        out += ["### Cold start (whole processes)", ""]
+        out += [*bench_cold(max(3, arguments.rounds // 2)), ""]
+    text = "\n".join(out)
+    print(text)
+    if arguments.out:
+        arguments.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
