@@ -74,16 +74,18 @@ class SympyCompiler:
         return self._call(expr, year)
 
     def _binary(self, expr: nodes.Binary, year: int) -> sympy.Basic:
-        left, right = self.compile(expr.left, year), self.compile(expr.right, year)
-        if expr.op == "+":
-            return sympy.Add(left, right)
-        if expr.op == "-":
-            return sympy.Add(left, sympy.Mul(sympy.Integer(-1), right))
-        if expr.op == "*":
-            return sympy.Mul(left, right)
-        if expr.op == "/":
-            return sympy.Mul(left, sympy.Pow(right, sympy.Integer(-1)))
-        return sympy.And(left, right) if expr.op == "and" else sympy.Or(left, right)
+        """A chain folded with a loop; each run of links of one kind (+ and -, x and /,
+        and, or) becomes one sympy constructor call, so a sum of a thousand terms is built
+        once instead of being flattened again at every term."""
+        first, links = nodes.left_spine(expr)
+        kind, operands = None, [self.compile(first, year)]
+        for link in links:
+            link_kind = _RUN[link.op]
+            if link_kind != kind and len(operands) > 1:
+                operands = [_build(kind, operands)]
+            kind = link_kind
+            operands.append(_operand(link.op, self.compile(link.right, year)))
+        return _build(kind, operands)
 
     def _call(self, expr: nodes.Call, year: int) -> sympy.Basic:
         args = [self.compile(arg, year) for arg in expr.args]
@@ -97,6 +99,22 @@ class SympyCompiler:
         if expr.function == "max":
             return sympy.Max(*args)
         return sympy.Abs(args[0])
+
+
+_RUN = {"+": "add", "-": "add", "*": "mul", "/": "mul", "and": "and", "or": "or"}
+_CONSTRUCTORS = {"add": sympy.Add, "mul": sympy.Mul, "and": sympy.And, "or": sympy.Or}
+
+
+def _operand(op: str, value: sympy.Basic) -> sympy.Basic:
+    if op == "-":
+        return sympy.Mul(sympy.Integer(-1), value)
+    if op == "/":
+        return sympy.Pow(value, sympy.Integer(-1))
+    return value
+
+
+def _build(kind: str | None, operands: list[sympy.Basic]) -> sympy.Basic:
+    return operands[0] if kind is None else _CONSTRUCTORS[kind](*operands)
 
 
 _RELATIONS = {

@@ -12,10 +12,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from .errors import CheckError
-from .parser import SNAKE_CASE
+from .parser import MAX_LABEL, MAX_NAME, SNAKE_CASE
 from .units import Unit, parse_unit
 
-Identifier = Annotated[str, StringConstraints(pattern=f"^{SNAKE_CASE.pattern}$", max_length=80)]
+Identifier = Annotated[
+    str, StringConstraints(pattern=f"^{SNAKE_CASE.pattern}$", max_length=MAX_NAME)
+]
 
 
 class Strict(BaseModel):
@@ -57,7 +59,7 @@ class Input(Strict):
     """A data element that formulas read: a count, an amount, an official value."""
 
     id: Identifier
-    label: str = Field(min_length=1, max_length=200)
+    label: str = Field(min_length=1, max_length=MAX_LABEL)
     unit: UnitText
     description: str = ""
     aliases: tuple[str, ...] = ()

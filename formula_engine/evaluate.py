@@ -13,7 +13,7 @@ the empty sum, 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Literal
@@ -32,11 +32,26 @@ Value = Fraction | bool
 
 class NotComputable(EvaluationError):
     """The value cannot be computed; `reason` says why, for a person. The facade turns
-    it into a Result with status "not_computable"; it never reaches a user as a crash."""
+    it into a Result with status "not_computable"; it never reaches a user as a crash.
 
-    def __init__(self, reason: str, span: Span, code: str) -> None:
+    `computed` is true when the outcome is that of an indicator the formula references
+    (computed under that indicator's own policy): the referencing formula's policy does
+    not turn it into 0."""
+
+    def __init__(self, reason: str, span: Span, code: str, computed: bool = False) -> None:
         super().__init__(reason, span, code=code)
         self.reason = reason
+        self.computed = computed
+
+
+def first_outcome(failures: Iterable[NotComputable | None]) -> NotComputable | None:
+    """Missing before zero: of the operands that cannot be computed, the first missing one,
+    else the first other one (a zero denominator). The order of operands does not matter
+    for which kind wins, so the exact and the fast path agree."""
+    present = [failure for failure in failures if failure is not None]
+    missing = [failure for failure in present if failure.code == MISSING]
+    chosen = missing or present
+    return chosen[0] if chosen else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +100,8 @@ class Evaluation:
         if isinstance(expr, nodes.Binary):
             return self._binary(expr, year)
         if isinstance(expr, nodes.Compare):
-            return _compare(expr.op, self._number(expr.left, year), self._number(expr.right, year))
+            left, right = self._numbers([(expr.left, year), (expr.right, year)])
+            return _compare(expr.op, left, right)
         if isinstance(expr, nodes.Cumulative):
             return self._cumulative(expr, year)
         return self._call(expr, year)
@@ -94,6 +110,21 @@ class Evaluation:
         value = self.run(expr, year)
         assert isinstance(value, Fraction), "the check stage guarantees numbers here"
         return value
+
+    def _numbers(self, exprs: Iterable[tuple[nodes.Expr, int]]) -> list[Fraction]:
+        """Every operand evaluated (each at its year); when some cannot be computed, the
+        outcome by precedence (missing before zero) is raised."""
+        values: list[Fraction] = []
+        failures: list[NotComputable] = []
+        for expr, year in exprs:
+            try:
+                values.append(self._number(expr, year))
+            except NotComputable as failure:
+                failures.append(failure)
+        outcome = first_outcome(failures)
+        if outcome is not None:
+            raise outcome
+        return values
 
     def _truth(self, expr: nodes.Expr, year: int) -> bool:
         value = self.run(expr, year)
@@ -105,7 +136,7 @@ class Evaluation:
         try:
             return self.lookup(reference.name, key, reference)
         except NotComputable as missing:
-            if missing.code == MISSING and self.policy.missing == "zero":
+            if missing.code == MISSING and not missing.computed and self.policy.missing == "zero":
                 return Fraction(0)
             raise
 
@@ -116,38 +147,61 @@ class Evaluation:
         return -value if expr.op == "-" else value
 
     def _binary(self, expr: nodes.Binary, year: int) -> Value:
-        if expr.op == "and":
-            return self._truth(expr.left, year) and self._truth(expr.right, year)
-        if expr.op == "or":
-            return self._truth(expr.left, year) or self._truth(expr.right, year)
-        left, right = self._number(expr.left, year), self._number(expr.right, year)
-        if expr.op == "+":
+        """A chain a op b op c ... folded with a loop; the steps of its inner links are
+        traced as the recursive evaluation would trace them."""
+        first, links = nodes.left_spine(expr)
+        value = self._attempt(first, year)
+        for link in links:
+            value = self._link(link, value, year)
+            if self.trace is not None and link is not expr and isinstance(value, Value):
+                self.trace.append(Step(link, year, value))  # run() traces the whole chain
+        if isinstance(value, NotComputable):
+            raise value
+        return value
+
+    def _attempt(self, expr: nodes.Expr, year: int) -> Value | NotComputable:
+        try:
+            return self.run(expr, year)
+        except NotComputable as failure:
+            return failure
+
+    def _link(
+        self, link: nodes.Binary, left: Value | NotComputable, year: int
+    ) -> Value | NotComputable:
+        if link.op in ("and", "or"):  # false and ..., true or ...: the right is not needed
+            if isinstance(left, NotComputable) or left != (link.op == "and"):
+                return left
+            return self._attempt(link.right, year)
+        right = self._attempt(link.right, year)
+        if isinstance(left, NotComputable) or isinstance(right, NotComputable):
+            failures = [f for f in (left, right) if isinstance(f, NotComputable)]
+            return first_outcome(failures) or failures[0]
+        assert isinstance(left, Fraction) and isinstance(right, Fraction), "checked: numbers"
+        if link.op == "+":
             return left + right
-        if expr.op == "-":
+        if link.op == "-":
             return left - right
-        if expr.op == "*":
+        if link.op == "*":
             return left * right
-        if right == 0:
-            if self.policy.zero_denominator == "zero":
-                return Fraction(0)
-            raise NotComputable(
-                f"denominator is zero: {to_text(expr.right)} = 0 in {year}",
-                expr.right.span,
-                ZERO_DENOMINATOR,
-            )
-        return left / right
+        if right != 0:
+            return left / right
+        if self.policy.zero_denominator == "zero":
+            return Fraction(0)
+        return NotComputable(
+            f"denominator is zero: {to_text(link.right)} = 0 in {year}",
+            link.right.span,
+            ZERO_DENOMINATOR,
+        )
 
     def _cumulative(self, expr: nodes.Cumulative, year: int) -> Fraction:
-        total = Fraction(0)
-        for each_year in cumulative_years(expr, year, self.plan):
-            total += self._number(expr.body, each_year)
-        return total
+        years = cumulative_years(expr, year, self.plan)
+        return sum(self._numbers((expr.body, each) for each in years), Fraction(0))
 
     def _call(self, expr: nodes.Call, year: int) -> Value:
         if expr.function == "if":
             condition, then, otherwise = expr.args
             return self.run(then if self._truth(condition, year) else otherwise, year)
-        values = [self._number(arg, year) for arg in expr.args]
+        values = self._numbers((arg, year) for arg in expr.args)
         if expr.function == "sum":
             return sum(values, Fraction(0))
         if expr.function == "min":
@@ -167,10 +221,27 @@ def year_key(period: nodes.Period, year: int, plan: Plan) -> YearKey:
     return BASELINE if target < plan.first_year else target
 
 
+# How far outside the plan period an akumulasi(...) may end: its cost is the number of
+# years it sums, so a year such as 10**9 is an error, not a loop over a billion years.
+YEAR_MARGIN = 50
+
+
 def cumulative_years(expr: nodes.Cumulative, year: int, plan: Plan) -> range:
-    """The years an akumulasi(...) sums when computed for `year`: first plan year to end."""
+    """The years an akumulasi(...) sums when computed for `year`: first plan year to end.
+
+    Raises EvaluationError (E404) when the end lies more than YEAR_MARGIN years outside
+    the plan period."""
     until = expr.until
     end = year + until.offset if isinstance(until, nodes.Relative) else until.year
+    low, high = plan.first_year - YEAR_MARGIN, plan.last_year + YEAR_MARGIN
+    if not low <= end <= high:
+        raise EvaluationError(
+            f"akumulasi(...) would sum up to the year {end}, far outside the plan period "
+            f"{plan.first_year}-{plan.last_year}",
+            expr.span,
+            code="E404",
+            hint=f"compute it for a year from {low} to {high}",
+        )
     return range(plan.first_year, end + 1)
 
 

@@ -12,25 +12,28 @@ evaluate exactly (evaluate) or fast (fast) or symbolically (compile).
 from __future__ import annotations
 
 import hashlib
+import math
+import numbers
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import sympy
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 from . import nodes
 from .compile import SympyCompiler
 from .declarations import Declarations, Indicator, Input, Plan, Policy
-from .errors import CheckError, ResolveError
-from .evaluate import BASELINE, MISSING, Evaluation, NotComputable, Step, YearKey
-from .fast import Array, compile_fast
+from .errors import CheckError, EvaluationError, ResolveError, Span
+from .evaluate import BASELINE, MISSING, Evaluation, Lookup, NotComputable, Step, YearKey
+from .fast import Array, Columns, Dependency, evaluate_with_indicators
 from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
 from .parser import parse
 from .printer import to_text
-from .resolve import SymbolTable, dependency_order, resolve
+from .resolve import Symbol, SymbolTable, dependency_order, resolve
 from .units import (
     INDEX,
     PERCENT,
@@ -43,7 +46,7 @@ from .units import (
     require_unit,
 )
 
-Number = int | Fraction | Decimal | str | float
+Number = int | Fraction | Decimal | str | float | np.integer[Any] | np.floating[Any] | None
 ValuesByName = Mapping[str, Mapping[int | str, Number]]
 ExactFraction = Annotated[Fraction, PlainSerializer(str, return_type=str)]
 
@@ -75,38 +78,112 @@ def default_decimals(unit: Kind) -> int:
     return 0 if is_count and unit not in (PERCENT, INDEX) else DEFAULT_DECIMALS
 
 
-def to_fraction(value: Number) -> Fraction:
-    """An exact value from what a caller passes; floats go through their shortest repr."""
-    if isinstance(value, bool):
-        raise TypeError("a truth value is not a number")
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
+def to_fraction(value: object, where: str = "a value") -> Fraction | None:
+    """An exact value from what a caller passes, or None for a missing one (None, NaN).
+
+    Integers (also numpy's) and fractions are exact; floats (also numpy's) go through
+    their shortest repr; decimal text such as "16.24" is read exactly. An infinity, a
+    truth value or anything else is EvaluationError E403, naming `where`."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        raise _not_a_number(where, value, "a truth value is not a number")
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value))
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float | np.floating | Decimal):
+        if value != value:  # NaN: the value is missing, as NaN is on the fast path
+            return None
+        if value in (math.inf, -math.inf):
+            raise _not_a_number(where, value, "an infinite value cannot be computed with")
+        return Fraction(value) if isinstance(value, Decimal) else Fraction(repr(float(value)))
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip().replace("_", ""))
+        except (ValueError, ZeroDivisionError):
+            raise _not_a_number(where, value, "write a decimal number such as 16.24") from None
+    raise _not_a_number(where, value, "give a number (int, float, Fraction, Decimal or text)")
+
+
+def _not_a_number(where: str, value: object, hint: str) -> EvaluationError:
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+    return EvaluationError(f"{where} is not a finite number: {shown}", code="E403", hint=hint)
+
+
+def year_key_of(given: object, where: str) -> YearKey:
+    """A year key as a caller writes it: 2022, "2022", np.int64(2022) or "awal"."""
+    if isinstance(given, str) and given.strip() == BASELINE:
+        return BASELINE
+    text = given.strip() if isinstance(given, str) else given
+    if isinstance(text, numbers.Integral) and not isinstance(text, bool | np.bool_):
+        return int(text)
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 6:
+        return int(text)
+    raise EvaluationError(
+        f"{where}: {given!r} is not a year", code="E403", hint='a year is 2022 or "awal"'
+    )
+
+
+def _declared(table: SymbolTable, name: object, kind: str) -> Symbol:
+    """The declared input or indicator a caller names by id or by label."""
+    text = str(name)
+    symbol = table.lookup(nodes.Reference(text, quoted=text not in table.by_id))
+    if symbol is not None:
+        return symbol
+    close = table.suggestions(text)
+    hint = (
+        "did you mean " + " or ".join(f"{c!r}" for c in close) + "?"
+        if close
+        else "use an input's id or label"
+    )
+    raise ResolveError(f"{kind} given for an unknown input {text!r}", None, code="E203", hint=hint)
 
 
 class Values:
-    """Input values per declared id and year (or the baseline "awal"), exact."""
+    """Input values per declared id and year (or the baseline "awal"), exact.
+
+    Inputs may be named by id or label. None and NaN are missing values (E401 when read)."""
 
     def __init__(self, table: SymbolTable, values: ValuesByName) -> None:
         self._data: dict[tuple[str, YearKey], Fraction] = {}
         for name, by_year in values.items():
-            symbol = table.lookup(nodes.Reference(name, quoted=name not in table.by_id))
-            if symbol is None:
-                raise ResolveError(
-                    f"value given for an unknown input {name!r}",
-                    None,
-                    code="E203",
-                    hint="use an input's id or label",
-                )
+            symbol = _declared(table, name, "value")
             for year, value in by_year.items():
-                key: YearKey = BASELINE if str(year) == BASELINE else int(year)
-                self._data[(symbol.id, key)] = to_fraction(value)
+                key = year_key_of(year, f"the value of {symbol.id!r}")
+                exact = to_fraction(value, f"the value of {symbol.id!r} for {key}")
+                if exact is not None:
+                    self._data[(symbol.id, key)] = exact
 
     def get(self, identifier: str, key: YearKey) -> Fraction | None:
         return self._data.get((identifier, key))
 
     def columns(self) -> dict[tuple[str, YearKey], Fraction]:
         return dict(self._data)
+
+
+def fast_columns(table: SymbolTable, columns: Mapping[tuple[str, Any], Any], rows: int) -> Columns:
+    """The columns of the fast path keyed by declared id (a label is accepted) and year,
+    as float64 arrays of `rows` values; an unknown name is E203 with "did you mean"."""
+    keyed: dict[tuple[str, YearKey], Array] = {}
+    for (name, year), column in columns.items():
+        symbol = _declared(table, name, "column")
+        key = year_key_of(year, f"the column of {symbol.id!r}")
+        array = np.asarray(column, dtype=np.float64)
+        if array.shape != (rows,):
+            raise EvaluationError(
+                f"the column of {symbol.id!r} for {key} has shape {array.shape}, not ({rows},)",
+                code="E403",
+                hint="give one value per row (NaN for a missing one)",
+            )
+        if np.isinf(array).any():
+            raise EvaluationError(
+                f"the column of {symbol.id!r} for {key} holds an infinite value",
+                code="E403",
+                hint="use NaN for a missing value",
+            )
+        keyed[(symbol.id, key)] = array
+    return keyed
 
 
 class CompiledFormula:
@@ -157,8 +234,15 @@ class CompiledFormula:
     def evaluate_many(
         self, columns: Mapping[tuple[str, YearKey], Array], year: int, rows: int
     ) -> Array:
-        """The fast path: float64 values for `rows` rows at once (NaN: not computable)."""
-        return compile_fast(self.tree, year, self.model.plan, self.policy)(columns, rows)
+        """The fast path: float64 values for `rows` rows at once (NaN: not computable).
+
+        Columns are keyed by (id or label, year); referenced indicators are computed."""
+        keyed = fast_columns(self.model.table, columns, rows)
+        dependencies = self.model.dependencies()
+        plan = self.model.plan
+        return evaluate_with_indicators(
+            self.tree, year, plan, self.policy, dependencies, keyed, rows
+        )
 
     def to_sympy(self, year: int) -> sympy.Basic:
         return self.model.sympy_compiler().compile(self.tree, year)
@@ -236,26 +320,39 @@ class Model:
         policy: Policy,
         trace: list[Step] | None = None,
     ) -> Fraction | bool:
-        cache: dict[tuple[str, YearKey], Fraction] = {}
+        cache: dict[tuple[str, YearKey], Fraction | NotComputable] = {}
 
         def lookup(identifier: str, key: YearKey, reference: nodes.Reference) -> Fraction:
             given = values.get(identifier, key)
             if given is not None:
                 return given
-            if identifier in self._indicators and key != BASELINE:
-                if (identifier, key) not in cache:
-                    dependency = self._indicators[identifier]
-                    value = Evaluation(self.plan, lookup, dependency.policy).run(
-                        dependency.tree, key
-                    )
-                    assert isinstance(value, Fraction)
-                    cache[(identifier, key)] = value
-                return cache[(identifier, key)]
             label = self.table.by_id[identifier].label
+            if identifier in self._indicators and key != BASELINE:
+                if (identifier, key) not in cache:  # failures are kept too: computed once
+                    cache[(identifier, key)] = self._dependency(identifier, key, lookup)
+                outcome = cache[(identifier, key)]
+                if isinstance(outcome, NotComputable):
+                    reason = f"{label} {key} not computable: {outcome.reason}"
+                    raise NotComputable(reason, reference.span, outcome.code, computed=True)
+                return outcome
             when = "the baseline (awal)" if key == BASELINE else str(key)
             raise NotComputable(f"{label} {when} missing", reference.span, MISSING)
 
         return Evaluation(self.plan, lookup, policy, trace).run(tree, year)
+
+    def _dependency(self, identifier: str, year: int, lookup: Lookup) -> Fraction | NotComputable:
+        """A referenced indicator computed for a year under its own policy."""
+        dependency = self._indicators[identifier]
+        try:
+            value = Evaluation(self.plan, lookup, dependency.policy).run(dependency.tree, year)
+        except NotComputable as failure:
+            return failure
+        assert isinstance(value, Fraction)
+        return value
+
+    def dependencies(self) -> dict[str, Dependency]:
+        """Every indicator's bound formula and policy, for the fast path."""
+        return {i: Dependency(c.tree, c.policy) for i, c in self._indicators.items()}
 
     def sympy_compiler(self) -> SympyCompiler:
         return Model.symbolic(self.declarations)
@@ -277,13 +374,34 @@ def ad_hoc_declarations(
     for reference in nodes.references(parse(text)):
         identifier = reference.name if not reference.quoted else _slug(reference.name)
         if identifier not in inputs:
-            inputs[identifier] = Input(
-                id=identifier,
-                label=reference.name,
-                unit=units.get(reference.name, "1"),
-                domain="real",
-            )
+            inputs[identifier] = _ad_hoc_input(identifier, reference, units)
     return Declarations(plan=plan or Plan(), inputs=tuple(inputs.values()))
+
+
+def _ad_hoc_input(identifier: str, reference: nodes.Reference, units: Mapping[str, str]) -> Input:
+    """The input a lone formula's reference declares; a bad unit or name is our error
+    (E301 for the unit, E302 otherwise) with the span of the reference."""
+    unit = units.get(reference.name, "1")
+    try:
+        parse_unit(unit)
+    except CheckError as error:
+        raise CheckError(
+            f"the unit {unit!r} given for {reference.name!r}: {error.message}",
+            reference.span,
+            code=error.code,
+            hint=error.hint,
+        ) from None
+    try:
+        return Input(id=identifier, label=reference.name, unit=unit, domain="real")
+    except ValidationError as invalid:
+        problem = invalid.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        raise CheckError(
+            f"{reference.name!r} cannot be declared as an input: {field}: {problem['msg']}",
+            reference.span or Span(0, 0),
+            code="E302",
+            hint="use a shorter snake_case name or label",
+        ) from None
 
 
 def _slug(label: str) -> str:

@@ -84,12 +84,33 @@ class Unary:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Binary:
+    """A binary operation. `a + b + c` is a left-leaning chain ((a + b) + c) that may be
+    as long as the formula: equality, hashing and repr walk it without recursion."""
+
     op: BinaryOp
     left: Expr
     right: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        mine: object = self
+        while isinstance(mine, Binary) and isinstance(other, Binary):
+            if mine.op != other.op or mine.right != other.right:
+                return False
+            mine, other = mine.left, other.left
+        return type(mine) is type(other) and mine == other
+
+    def __hash__(self) -> int:
+        first, links = left_spine(self)
+        return hash((hash(first), tuple((link.op, link.right) for link in links)))
+
+    def __repr__(self) -> str:
+        first, links = left_spine(self)
+        opening = [f"Binary(op={link.op!r}, left=" for link in reversed(links)]
+        closing = [f", right={link.right!r})" for link in links]
+        return "".join([*opening, repr(first), *closing])
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +156,19 @@ def children(node: Expr) -> tuple[Expr, ...]:
     return ()
 
 
+def left_spine(node: Expr) -> tuple[Expr, list[Binary]]:
+    """A chain `a op b op c ...` as its first operand and its operations, innermost first.
+
+    Binary operators are left-associative, so a long sum is a long left spine; walkers
+    fold over it with a loop instead of recursing once per term."""
+    links: list[Binary] = []
+    while isinstance(node, Binary):
+        links.append(node)
+        node = node.left
+    links.reverse()
+    return node, links
+
+
 def walk(node: Expr) -> list[Expr]:
     """Every node of the tree, parents before children (iterative: no recursion limit)."""
     order: list[Expr] = []
@@ -157,7 +191,13 @@ def map_references(expr: Expr, change: Callable[[Reference], Reference]) -> Expr
         return change(expr)
     if isinstance(expr, Unary):
         return replace(expr, operand=map_references(expr.operand, change))
-    if isinstance(expr, Binary | Compare):
+    if isinstance(expr, Binary):
+        first, links = left_spine(expr)
+        folded = map_references(first, change)
+        for link in links:
+            folded = replace(link, left=folded, right=map_references(link.right, change))
+        return folded
+    if isinstance(expr, Compare):
         left, right = map_references(expr.left, change), map_references(expr.right, change)
         return replace(expr, left=left, right=right)
     if isinstance(expr, Call):
@@ -169,6 +209,14 @@ def map_references(expr: Expr, change: Callable[[Reference], Reference]) -> Expr
 
 def to_dict(node: Expr) -> dict[str, object]:
     """A JSON-ready view of the tree, with spans (depth is bounded by the parser)."""
+    if isinstance(node, Binary):
+        first, links = left_spine(node)
+        folded = to_dict(first)
+        for link in links:
+            right = to_dict(link.right)
+            span = [link.span.start, link.span.end]
+            folded = {"node": "Binary", "op": link.op, "left": folded, "right": right, "span": span}
+        return folded
     data: dict[str, object] = {"node": type(node).__name__}
     if isinstance(node, Number | Percent):
         data["value"] = str(node.value)
@@ -176,7 +224,7 @@ def to_dict(node: Expr) -> dict[str, object]:
         data.update(name=node.name, quoted=node.quoted, period=_period_dict(node.period))
     elif isinstance(node, Unary):
         data.update(op=node.op, operand=to_dict(node.operand))
-    elif isinstance(node, Binary | Compare):
+    elif isinstance(node, Compare):
         data.update(op=node.op, left=to_dict(node.left), right=to_dict(node.right))
     elif isinstance(node, Call):
         data.update(function=node.function, args=[to_dict(arg) for arg in node.args])

@@ -37,7 +37,8 @@ from .syntax_errors import (
 
 # Bounds of the language (MAX_LENGTH and MAX_DEPTH are in syntax_errors.py).
 MAX_DIGITS = 24  # digits in one number literal
-MAX_LABEL = 200  # characters in one quoted label
+MAX_LABEL = 200  # characters in one quoted label (an input's label may have as many)
+MAX_NAME = 80  # characters in one snake_case name (an input's or indicator's id)
 MAX_YEAR_OFFSET = 50  # |k| in [n-k] / [n+k]
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -107,9 +108,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         super().__init__()
         self._text = text
         self._depth: dict[int, int] = {}
+        self._cumulative: dict[int, Span | None] = {}
 
     def _made(self, node: nodes.Expr) -> nodes.Expr:
-        depth = 1 + max((self._depth.get(id(c), 1) for c in nodes.children(node)), default=0)
+        depth = 1 + max((self._nesting(node, c) for c in nodes.children(node)), default=0)
         if depth > MAX_DEPTH:
             raise LimitError(
                 f"formula nests more than {MAX_DEPTH} operations deep",
@@ -118,7 +120,32 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
                 hint="simplify the formula, or split it into named parts",
             )
         self._depth[id(node)] = depth
+        self._cumulative[id(node)] = self._inner_cumulative(node)
         return node
+
+    def _nesting(self, node: nodes.Expr, child: nodes.Expr) -> int:
+        # The left operand of a chain (a + b + c is (a + b) + c) is the chain itself going
+        # on, not a deeper level: only parentheses, calls, unary operators and right
+        # operands nest. A long rollup stays shallow; every walker folds over the chain.
+        depth = self._depth.get(id(child), 1)
+        chained = isinstance(node, nodes.Binary) and child is node.left
+        return depth - 1 if chained and isinstance(child, nodes.Binary) else depth
+
+    def _inner_cumulative(self, node: nodes.Expr) -> Span | None:
+        """The span of the first akumulasi(...) inside `node` (itself included), if any."""
+        for child in nodes.children(node):
+            inner = self._cumulative.get(id(child))
+            if inner is not None:
+                if isinstance(node, nodes.Cumulative):
+                    raise ParseError(
+                        "akumulasi(...) inside akumulasi(...) is not allowed",
+                        inner,
+                        code="E123",
+                        hint="a cumulative sum of cumulative sums counts early years many "
+                        "times over: sum the inputs once, as in akumulasi(a + b)",
+                    )
+                return inner
+        return node.span if isinstance(node, nodes.Cumulative) else None
 
     def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
         span = _span_of(meta)
@@ -266,6 +293,13 @@ def _name(token: Token) -> str:
             token_span(token),
             code="E118",
             hint=f'rename the input (e.g. {name}_value) or quote its label: "..."',
+        )
+    if len(name) > MAX_NAME:
+        raise LimitError(
+            f"name is {len(name)} characters long; the limit is {MAX_NAME}",
+            token_span(token),
+            code="E122",
+            hint='use a shorter snake_case name, or quote the document\'s label: "..."',
         )
     if SNAKE_CASE.fullmatch(name):
         return name

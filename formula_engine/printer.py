@@ -52,10 +52,7 @@ def _print(node: nodes.Expr) -> str:
     if isinstance(node, nodes.Unary):
         return _unary(node)
     if isinstance(node, nodes.Binary):
-        level = _BINARY_LEVEL[node.op]
-        left = _wrapped(node.left, level)
-        right = _wrapped(node.right, level + 1)
-        return f"{left} {_BINARY_TEXT[node.op]} {right}"
+        return _chain(node)
     if isinstance(node, nodes.Compare):
         left = _wrapped(node.left, _COMPARE + 1)
         right = _wrapped(node.right, _COMPARE + 1)
@@ -65,6 +62,24 @@ def _print(node: nodes.Expr) -> str:
     if isinstance(node, nodes.Cumulative):
         return f"akumulasi({_print(node.body)}){format_period(node.until)}"
     raise TypeError(f"not a formula node: {node!r}")
+
+
+def _chain(node: nodes.Binary) -> str:
+    """A left-leaning chain printed with a loop (a sum may have thousands of terms).
+
+    The text so far is the left operand of the next link: when it binds more loosely
+    than that link's operator it is wrapped, by one more "(" in front and a ")"."""
+    first, links = nodes.left_spine(node)
+    parts, opened, level = [_print(first)], 0, _level(first)
+    for link in links:
+        link_level = _BINARY_LEVEL[link.op]
+        if level < link_level:
+            opened += 1
+            parts.append(")")
+        right = _wrapped(link.right, link_level + 1)
+        parts.append(f" {_BINARY_TEXT[link.op]} {right}")
+        level = link_level
+    return "(" * opened + "".join(parts)
 
 
 def _unary(node: nodes.Unary) -> str:

@@ -20,8 +20,8 @@ from .errors import LimitError, ParseError, Span
 from .lark_grammar import lark_parser
 
 # Bounds of the language. A Renstra formula is a line or two; these leave ample room.
-MAX_LENGTH = 2_000  # characters
-MAX_DEPTH = 64  # nesting of the tree (parentheses, operators, calls)
+MAX_LENGTH = 20_000  # characters (a rollup of a thousand sub kegiatan fits)
+MAX_DEPTH = 64  # nesting (parentheses, calls, unary and right operands; not chain length)
 
 _COMPARISONS = ("==", "!=", "<>", "<=", ">=", "=", "<", ">", "≠", "≤", "≥")
 
@@ -145,7 +145,7 @@ def _unexpected_character(text: str, error: UnexpectedCharacters) -> ParseError:
     offset = error.pos_in_stream or 0
     char = text[offset]
     span = Span(offset, offset + 1)
-    number_before = re.search(r"[0-9][0-9_]*(\.[0-9]+)?$", text[:offset])
+    number_before = re.search(r"[0-9][0-9_]*(\.[0-9]+)?$", _tail(text, offset))
     if char == "." and number_before and re.match(r"\.[0-9]{3}", text[offset:]):
         return ParseError(
             "a number has more than one '.': Indonesian thousands separators are not "
@@ -211,11 +211,12 @@ def _unexpected_token(text: str, error: UnexpectedToken) -> ParseError:
             code="E104",
             hint="write the argument, or remove the ','",
         )
-    stray_times = re.search(r"([-+*/×÷−–])\s*(x)\s*$", text[: span.start])
+    window = max(0, span.start - _TAIL)
+    stray_times = re.search(r"([-+*/×÷−–])\s*(x)\s*$", text[window : span.start])
     if stray_times:
         return ParseError(
             f"missing operand between {stray_times.group(1)!r} and 'x'",
-            Span(stray_times.start(2), stray_times.end(2)),
+            Span(window + stray_times.start(2), window + stray_times.end(2)),
             code="E104",
             hint=f"write a value after {stray_times.group(1)!r}, or remove one of the two",
         )
@@ -267,6 +268,15 @@ def _unexpected_end(text: str, expected: set[str]) -> ParseError:
     )
 
 
+# The regular expressions that look back from an offset search only this many characters
+# before it: anchored at the end, a search of the whole text would be quadratic.
+_TAIL = 64
+
+
+def _tail(text: str, end: int) -> str:
+    return text[max(0, end - _TAIL) : end]
+
+
 def token_span(token: Token) -> Span:
     start = token.start_pos or 0
     end = token.end_pos if token.end_pos is not None else start + len(str(token))
@@ -283,7 +293,7 @@ def _previous_token_text(text: str, offset: int) -> str:
     for operator in sorted(_OPERATOR_TEXTS, key=len, reverse=True):
         if before.endswith(operator) and not (operator == "x" and _word_end(before)):
             return operator
-    match = re.search(r"[A-Za-z_]+$", before)
+    match = re.search(r"[A-Za-z_]+$", before[-_TAIL:])
     return match.group(0) if match else ""
 
 
@@ -302,6 +312,6 @@ def _comma_is_decimal_mark(text: str, comma: int) -> bool:
 
 
 def _comma_number(text: str, comma: int) -> tuple[str, str]:
-    whole = re.search(r"[0-9]+$", text[:comma])
+    whole = re.search(r"[0-9]+$", _tail(text, comma))
     fraction = re.match(r"[0-9]+", text[comma + 1 :])
     return (whole.group(0) if whole else "0", fraction.group(0) if fraction else "0")

@@ -150,7 +150,9 @@ UnitOf = Callable[[nodes.Reference], Kind]
 
 
 def infer_unit(expr: nodes.Expr, unit_of: UnitOf) -> Kind:
-    """The unit (or BOOLEAN) of a resolved formula; CheckError with a span if ill-formed."""
+    """The unit (or BOOLEAN) of a resolved formula; CheckError with a span if ill-formed.
+
+    Linear: every node is inferred once (a chain a + b + ... is folded with a loop)."""
     if isinstance(expr, nodes.Number):
         return DIMENSIONLESS
     if isinstance(expr, nodes.Percent):
@@ -162,9 +164,9 @@ def infer_unit(expr: nodes.Expr, unit_of: UnitOf) -> Kind:
     if isinstance(expr, nodes.Unary):
         return _unary(expr, unit_of)
     if isinstance(expr, nodes.Binary):
-        return _binary(expr, unit_of)
+        return _chain(expr, unit_of)
     if isinstance(expr, nodes.Compare):
-        _same_units([expr.left, expr.right], unit_of, expr.span, "compare")
+        _same_units(_inferred([expr.left, expr.right], unit_of), expr.span, "compare")
         return BOOLEAN
     return _call(expr, unit_of)
 
@@ -176,9 +178,16 @@ def _unary(expr: nodes.Unary, unit_of: UnitOf) -> Kind:
     return _quantity(operand, expr.operand)
 
 
-def _binary(expr: nodes.Binary, unit_of: UnitOf) -> Kind:
-    left = infer_unit(expr.left, unit_of)
-    right = infer_unit(expr.right, unit_of)
+def _chain(expr: nodes.Binary, unit_of: UnitOf) -> Kind:
+    first, links = nodes.left_spine(expr)
+    kind = infer_unit(first, unit_of)
+    for link in links:
+        kind = _binary(link, kind, infer_unit(link.right, unit_of))
+    return kind
+
+
+def _binary(expr: nodes.Binary, left: Kind, right: Kind) -> Kind:
+    """The unit of one operation, given the units of its operands."""
     if expr.op in ("and", "or"):
         _truth(left, expr.left)
         return _truth(right, expr.right)
@@ -188,15 +197,20 @@ def _binary(expr: nodes.Binary, unit_of: UnitOf) -> Kind:
     if expr.op == "/":
         return left_unit / right_unit
     verb = "add" if expr.op == "+" else "subtract"
-    return _same_units([expr.left, expr.right], unit_of, expr.span, verb)
+    return _same_units([(expr.left, left_unit), (expr.right, right_unit)], expr.span, verb)
 
 
 def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
     if expr.function == "if":
         condition, then, otherwise = expr.args
         _truth(infer_unit(condition, unit_of), condition)
-        return _same_units([then, otherwise], unit_of, expr.span, "choose between")
-    return _same_units(list(expr.args), unit_of, expr.span, f"take {expr.function}() of")
+        return _same_units(_inferred([then, otherwise], unit_of), expr.span, "choose between")
+    verb = f"take {expr.function}() of"
+    return _same_units(_inferred(expr.args, unit_of), expr.span, verb)
+
+
+def _inferred(args: Iterable[nodes.Expr], unit_of: UnitOf) -> list[tuple[nodes.Expr, Kind]]:
+    return [(arg, infer_unit(arg, unit_of)) for arg in args]
 
 
 def _is_zero(expr: nodes.Expr) -> bool:
@@ -206,9 +220,10 @@ def _is_zero(expr: nodes.Expr) -> bool:
     return isinstance(expr, nodes.Number | nodes.Percent) and expr.value == 0
 
 
-def _same_units(args: Iterable[nodes.Expr], unit_of: UnitOf, span: Span, verb: str) -> Unit:
-    """The common unit of `args` (literal zeros fit any unit), or E310 on the first clash."""
-    units = [(arg, _quantity(infer_unit(arg, unit_of), arg)) for arg in args]
+def _same_units(inferred: Iterable[tuple[nodes.Expr, Kind]], span: Span, verb: str) -> Unit:
+    """The common unit of already inferred operands (literal zeros fit any unit), or E310
+    on the first clash."""
+    units = [(arg, _quantity(kind, arg)) for arg, kind in inferred]
     measured = [(arg, unit) for arg, unit in units if not _is_zero(arg)]
     if not measured:
         return units[0][1]

@@ -41,6 +41,10 @@ references = st.one_of(
 leaves = st.one_of(decimals.map(nodes.Number), decimals.map(nodes.Percent), references)
 
 
+def _has_no_cumulative(tree: nodes.Expr) -> bool:
+    return not any(isinstance(node, nodes.Cumulative) for node in nodes.walk(tree))
+
+
 def _extend(children: st.SearchStrategy[nodes.Expr]) -> st.SearchStrategy[nodes.Expr]:
     binary_ops = st.sampled_from(["+", "-", "*", "/", "and", "or"])
     compare_ops = st.sampled_from(["=", "!=", "<", "<=", ">", ">="])
@@ -57,7 +61,7 @@ def _extend(children: st.SearchStrategy[nodes.Expr]) -> st.SearchStrategy[nodes.
         st.builds(nodes.Call, st.just("if"), st.tuples(children, children, children)),
         st.builds(
             nodes.Cumulative,
-            children,
+            children.filter(_has_no_cumulative),  # nested akumulasi is rejected (E123)
             st.one_of(
                 st.integers(-3, 0).map(nodes.Relative), st.integers(2021, 2026).map(nodes.Year)
             ),

@@ -6,6 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -54,3 +55,27 @@ def test_conformance(declarations: Declarations, case: dict[str, Any]) -> None:
     for key in ("rounded", "display", "unit"):
         if key in expect:
             assert getattr(result, key) == expect[key]
+
+
+@pytest.mark.parametrize(("declarations", "case"), _cases())
+def test_conformance_fast_path(declarations: Declarations, case: dict[str, Any]) -> None:
+    """The same cases on the fast path: NaN where the exact path is not computable."""
+    expect = case["expect"]
+    if "error" in expect:
+        return  # compile errors are the same stage for both paths (checked above)
+    formula = Model(declarations).compile(
+        case["formula"], Policy(**case.get("policy", {})), case.get("unit")
+    )
+    columns = {
+        (name, year): np.array([float(Fraction(str(value)))])
+        for name, by_year in case["values"].items()
+        for year, value in by_year.items()
+    }
+    [value] = formula.evaluate_many(columns, case["year"], 1)
+    if "not_computable" in expect:
+        assert np.isnan(value), f"fast path gives {value}, exact says {expect}"
+        return
+    expected = expect["value"]
+    assert value == pytest.approx(
+        float(expected if isinstance(expected, bool) else Fraction(expected))
+    )
