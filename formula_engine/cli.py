@@ -1,7 +1,10 @@
 """The `renstra` command line: a thin shell over the package's facade.
 
-Every command prints results on stdout and diagnostics on stderr, and exits non-zero
-when there was an error. No traceback reaches the user for bad input.
+Every command prints results on stdout and diagnostics on stderr, and exits with one of
+the codes of exit_codes.ExitCode. Option values are checked by the parameter types of
+cli_params (a bad one is a usage error, exit 2); output files by cli_output (exit 5).
+No traceback reaches the user: each cause is handled where it arises, and the group's
+last-resort handler only turns a bug into a one-line "internal error".
 """
 
 from __future__ import annotations
@@ -11,40 +14,80 @@ import sys
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO, NoReturn
 
 import click
 
-from .audit import run_audit
+from .audit import AuditReport, run_audit
 from .audit.html import render_html
 from .audit.report import render_json, render_markdown, render_summary
 from .catalog import Catalog, bundled_catalog_path, load_catalog, validate
 from .catalog.schema import write_schemas
 from .catalog.stats import catalog_stats
 from .check import check_file
+from .cli_output import OutputError, check_outputs, write_outputs
+from .cli_params import (
+    DECIMALS,
+    YEAR,
+    FormulaCommand,
+    GivenValue,
+    InputValue,
+    LimitedFile,
+    Source,
+    Subject,
+    TextFile,
+    UnitOf,
+    UnreadableInput,
+    decode,
+    read_bounded,
+)
 from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
+from .exit_codes import MEANINGS, ExitCode
 from .explain import explain
 from .loader import load_yaml
 from .model import Model, ad_hoc_declarations
-from .nodes import to_dict
-from .numbers import parse_plain
+from .nodes import Reference, to_dict
 from .parser import parse
 from .printer import to_text
-from .writing import write_atomically
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Renstra(click.Group):
+    """The group, with the last-resort handler: an exception that no command turned into
+    a diagnostic is a bug; it is shown as one line (never a traceback), exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # the safety net: see the docstring
+            first_line = (str(error).splitlines() or [""])[0][:200]
+            click.echo(
+                f"renstra: internal error ({type(error).__name__}: {first_line}); this is "
+                "a bug: please report it with the command line that caused it",
+                err=True,
+            )
+            ctx.exit(ExitCode.FINDINGS)
+
+
+EPILOG = "\b\nExit codes:\n" + "\n".join(
+    f"  {int(code)}  {meaning}" for code, meaning in MEANINGS.items()
+)
+
+
+@click.group(cls=Renstra, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(package_name="formula-engine")
 def main() -> None:
-    """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and explain."""
+    """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and explain.
+
+    A FORMULA argument may start with '-' ("-a + b"); after '--' every argument is a
+    formula, even one that starts with '--'.
+    """
 
 
-# Formulas may start with '-' ("-a + b"): such arguments are formulas, not options.
-FORMULA_ARGUMENTS = {"ignore_unknown_options": True}
-
-
-@main.command("parse", context_settings=FORMULA_ARGUMENTS)
+@main.command("parse", cls=FormulaCommand)
 @click.argument("formula")
 @click.option("--json", "as_json", is_flag=True, help="Print the AST with source spans as JSON.")
 def parse_command(formula: str, as_json: bool) -> None:
@@ -59,7 +102,7 @@ def parse_command(formula: str, as_json: bool) -> None:
         click.echo(to_text(tree))
 
 
-@main.command("fmt", context_settings=FORMULA_ARGUMENTS)
+@main.command("fmt", cls=FormulaCommand)
 @click.argument("sources", nargs=-1)
 @click.option(
     "--check",
@@ -71,10 +114,10 @@ def parse_command(formula: str, as_json: bool) -> None:
     "--file",
     "files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read formulas from FILE, one per line ('#' starts a comment line).",
+    type=TextFile(),
+    help="Read formulas from FILE, one per line ('#' starts a comment line); UTF-8, at most 1 MiB.",
 )
-def fmt_command(sources: tuple[str, ...], check: bool, files: tuple[Path, ...]) -> None:
+def fmt_command(sources: tuple[str, ...], check: bool, files: tuple[Source, ...]) -> None:
     """Print each formula in canonical form.
 
     Formulas come from the SOURCES arguments, from --file, or else from stdin, one per
@@ -98,18 +141,27 @@ def fmt_command(sources: tuple[str, ...], check: bool, files: tuple[Path, ...]) 
         elif not check:
             click.echo(canonical)
     if failures:
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
 def _formula_lines(
-    sources: tuple[str, ...], files: tuple[Path, ...]
+    sources: tuple[str, ...], files: tuple[Source, ...]
 ) -> Iterator[tuple[Location, str]]:
     for index, source in enumerate(sources, start=1):
         yield Location(f"<argument {index}>"), source
-    for path in files:
-        yield from _numbered(str(path), path.read_text(encoding="utf-8").splitlines())
-    if not sources and not files:
-        yield from _numbered("<stdin>", (line.rstrip("\n") for line in sys.stdin))
+    for file in files or (() if sources else (_stdin(),)):
+        yield from _numbered(file.where, file.text.splitlines())
+
+
+def _stdin() -> Source:
+    try:
+        return Source("<stdin>", decode("<stdin>", read_bounded("<stdin>", _binary_stdin())))
+    except UnreadableInput as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _binary_stdin() -> BinaryIO:
+    return sys.stdin.buffer
 
 
 def _numbered(where: str, lines: Iterable[str]) -> Iterator[tuple[Location, str]]:
@@ -117,45 +169,50 @@ def _numbered(where: str, lines: Iterable[str]) -> Iterator[tuple[Location, str]
         yield Location(where, line=number), line
 
 
-def _fail(error: FormulaError) -> None:
+def _fail(error: FormulaError) -> NoReturn:
     click.echo(error.render(), err=True)
-    sys.exit(1)
+    sys.exit(ExitCode.FINDINGS)
 
 
-@main.command("eval", context_settings=FORMULA_ARGUMENTS)
+DECLARATIONS_HELP = "A formula file declaring the inputs (ids, labels, units) and indicators"
+
+
+@main.command("eval", cls=FormulaCommand)
 @click.argument("formula")
 @click.option(
     "-i",
     "--input",
     "inputs",
     multiple=True,
-    metavar="NAME=VALUE[@YEAR]",
+    type=InputValue(),
     help='A value of an input: jumlah_pmks=1009@2022, or "Jumlah PMKS=1009@2022"; '
-    "@awal for the baseline; no @ means the --year. Repeat for each value.",
+    "@awal for the baseline; no @ means the --year. VALUE: 16.24, -3, 4_489_798_475 or "
+    "1/3 (ASCII digits). Repeat for each value; each name and year once.",
 )
-@click.option("-y", "--year", type=int, required=True, help="The year n to compute.")
+@click.option("-y", "--year", type=YEAR, required=True, help="The year n to compute (1900-2200).")
 @click.option(
     "-u",
     "--unit",
     "units",
     multiple=True,
-    metavar="NAME=UNIT",
+    type=UnitOf(),
     help="The unit of an input (default: dimensionless), e.g. jumlah_pmks=orang.",
 )
 @click.option(
-    "-d",
-    "--declarations",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A formula file declaring the inputs (ids, labels, units) and indicators.",
+    "-d", "--declarations", type=LimitedFile(), help=f"{DECLARATIONS_HELP} (at most 1 MiB)."
 )
-@click.option("--decimals", type=int, default=None, help="Decimals of the rounded value.")
-@click.option("--first-year", type=int, default=None, help="First year of the plan period.")
+@click.option(
+    "--decimals", type=DECIMALS, default=None, help="Decimals of the rounded value (0-12)."
+)
+@click.option(
+    "--first-year", type=YEAR, default=None, help="First year of the plan period (1900-2200)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def eval_command(
     formula: str,
-    inputs: tuple[str, ...],
+    inputs: tuple[GivenValue, ...],
     year: int,
-    units: tuple[str, ...],
+    units: tuple[tuple[str, str], ...],
     declarations: Path | None,
     decimals: int | None,
     first_year: int | None,
@@ -167,15 +224,14 @@ def eval_command(
     presentation. Exit 3 (with the reason) when the value is not computable: a missing
     value or a zero denominator is never turned into 0.
     """
+    _check_eval_options(year, first_year, units, declarations)
     try:
         model = _model_for(formula, units, declarations, first_year)
         compiled = model.compile(formula)
-        values = _parse_values(inputs, year)
+        values = _values(inputs, year, model)
         result = compiled.evaluate(values, year, decimals)
     except FormulaError as error:
         _fail(error if error.source else error.with_source(formula, Location("<argument>")))
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     elif result.status == "ok":
@@ -185,43 +241,78 @@ def eval_command(
             click.echo(f"  display: {result.display} (half-up, {result.decimals} decimals)")
     else:
         click.echo(f"not computable: {result.reason}", err=True)
-        sys.exit(3)
+        sys.exit(ExitCode.NOT_COMPUTABLE)
 
 
 def _unit_suffix(unit: str) -> str:
     return "" if unit == "1" else unit
 
 
+def _check_eval_options(
+    year: int,
+    first_year: int | None,
+    units: tuple[tuple[str, str], ...],
+    declarations: Path | None,
+) -> None:
+    if first_year is not None and year < first_year:
+        raise click.BadParameter(
+            f"{year} is before --first-year {first_year} (hint: compute a year of the plan "
+            "period, from its first year on)",
+            param_hint="'-y' / '--year'",
+        )
+    if units and declarations is not None:
+        raise click.UsageError(
+            "--unit and --declarations cannot be combined: the file declares the units "
+            "(hint: give the units in the file, or leave out --declarations)"
+        )
+    _once(((f"the unit of {name}", f"{name}={unit}") for name, unit in units), "'-u' / '--unit'")
+
+
+def _once(given: Iterable[tuple[str, str]], option: str) -> None:
+    """A usage error naming both when two (what, as typed) give the same thing."""
+    seen: dict[str, str] = {}
+    for what, text in given:
+        earlier = seen.setdefault(what, text)
+        if earlier is not text:
+            raise click.BadParameter(
+                f"{earlier!r} and {text!r} both give {what} (hint: give it once)",
+                param_hint=option,
+            )
+
+
 def _model_for(
-    formula: str, units: tuple[str, ...], declarations: Path | None, first_year: int | None
+    formula: str,
+    units: tuple[tuple[str, str], ...],
+    declarations: Path | None,
+    first_year: int | None,
 ) -> Model:
     plan = Plan(first_year=first_year, last_year=max(first_year, 2026)) if first_year else Plan()
     if declarations is not None:
         loaded = load_declarations(declarations)
         return Model(loaded.model_copy(update={"plan": plan}) if first_year else loaded)
-    unit_map = dict(_split(item, "=", "--unit") for item in units)
-    return Model(ad_hoc_declarations(formula, unit_map, plan))
+    return Model(ad_hoc_declarations(formula, dict(units), plan))
 
 
-def _split(item: str, separator: str, option: str) -> tuple[str, str]:
-    name, found, value = item.rpartition(separator)
-    if not found or not name.strip():
-        raise ValueError(f"{option} {item!r}: expected NAME{separator}VALUE")
-    return name.strip().strip('"'), value.strip()
+def _values(
+    given: tuple[GivenValue, ...], year: int, model: Model
+) -> dict[str, dict[int | str, Fraction]]:
+    """The --input values by name and year; the same input (by id, label or alias) and
+    year given twice is a usage error naming both."""
 
+    def what(item: GivenValue) -> str:
+        symbol = model.table.lookup(Reference(item.name, quoted=item.name not in model.table.by_id))
+        when = year if item.year is None else item.year
+        return f"the value of {symbol.id if symbol else item.name} for {when}"
 
-def _parse_values(items: tuple[str, ...], year: int) -> dict[str, dict[int | str, Fraction]]:
+    _once(((what(item), item.text) for item in given), "'-i' / '--input'")
     values: dict[str, dict[int | str, Fraction]] = {}
-    for item in items:
-        name, value = _split(item, "=", "--input")
-        number, _, at = value.partition("@")
-        when: int | str = year if not at else ("awal" if at == "awal" else int(at))
-        values.setdefault(name, {})[when] = parse_plain(number)
+    for item in given:
+        values.setdefault(item.name, {})[year if item.year is None else item.year] = item.value
     return values
 
 
 @main.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=LimitedFile(dir_okay=True))
 @click.option("--strict", is_flag=True, help="Exit non-zero on warnings too.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the problems a catalog accepts.")
 def check_command(paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
@@ -243,23 +334,23 @@ def check_command(paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
             warnings += diagnostic.severity == "warning"
     click.echo(f"{len(paths)} path(s) checked: {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
-@main.command("equiv", context_settings=FORMULA_ARGUMENTS)
+@main.command("equiv", cls=FormulaCommand)
 @click.argument("left")
 @click.argument("right")
 @click.option(
     "-d",
     "--declarations",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A formula file declaring the inputs (units, domains); otherwise inputs are "
-    "dimensionless and nonnegative.",
+    type=LimitedFile(),
+    help=f"{DECLARATIONS_HELP} (at most 1 MiB); otherwise inputs are dimensionless and "
+    "nonnegative.",
 )
 def equiv_command(left: str, right: str, declarations: Path | None) -> None:
     """Say whether formulas LEFT and RIGHT are the same function of their inputs.
 
-    Exit 0 when equivalent, 1 when not (with a counterexample), 2 when not proven.
+    Exit 0 when equivalent, 1 when not (with a counterexample), 3 when not proven.
     """
     try:
         verdict = equivalence(left, right, _equiv_declarations(left, right, declarations))
@@ -279,7 +370,7 @@ def equiv_command(left: str, right: str, declarations: Path | None) -> None:
             "not proven: sympy could not show the formulas equal, and no "
             f"counterexample was found in {TRIALS} trials per year"
         )
-        sys.exit(2)
+        sys.exit(ExitCode.NOT_COMPUTABLE)
     example = verdict.counterexample
     assert example is not None
     click.echo(f"not equivalent: they differ in year {example.year} for these inputs:")
@@ -288,7 +379,7 @@ def equiv_command(left: str, right: str, declarations: Path | None) -> None:
         click.echo(f"  {label} = {shown}")
     click.echo(f"  left:  {left}\n         = {example.left}")
     click.echo(f"  right: {right}\n         = {example.right}")
-    sys.exit(1)
+    sys.exit(ExitCode.FINDINGS)
 
 
 def _fails(text: str) -> bool:
@@ -326,7 +417,7 @@ def catalog_group() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def catalog_stats_command(directory: Path | None) -> None:
     """Counts by level, by table and by kind of formula."""
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
     for title, counts in catalog_stats(catalog).items():
         click.echo(f"{title}:")
         for name, count in sorted(counts.items()):
@@ -334,11 +425,28 @@ def catalog_stats_command(directory: Path | None) -> None:
 
 
 @catalog_group.command("schema")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def catalog_schema_command(directory: Path) -> None:
+@click.argument("directory", type=click.Path(path_type=str))
+def catalog_schema_command(directory: str) -> None:
     """Write the JSON Schema of each catalog file kind into DIRECTORY."""
-    for name, path in write_schemas(directory).items():
+    try:
+        folder = check_outputs({"DIRECTORY": directory}, folders=True)["DIRECTORY"]
+        written = _schemas(folder)
+    except OutputError as error:
+        _cannot_write(error)
+    for name, path in written.items():
         click.echo(f"{name}: {path}")
+
+
+def _schemas(folder: Path) -> dict[str, Path]:
+    try:
+        return write_schemas(folder)
+    except OSError as error:
+        raise OutputError("DIRECTORY", str(folder), error.strerror or str(error)) from None
+
+
+def _cannot_write(error: OutputError) -> NoReturn:
+    click.echo(error.render(), err=True)
+    sys.exit(ExitCode.CANNOT_WRITE)
 
 
 def _load_catalog_or_fail(directory: Path, exit_code: int = 1) -> Catalog:
@@ -371,56 +479,67 @@ def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
     return len(report.errors), len(report.warnings)
 
 
+OUTPUT = click.Path(path_type=str)
+
+
 @main.command("audit")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--markdown", type=OUTPUT, help="Write the full report as Markdown to this file.")
 @click.option(
-    "--markdown",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the full report as Markdown to this file.",
-)
-@click.option(
-    "--html",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the full report as a self-contained HTML page (with charts).",
+    "--html", type=OUTPUT, help="Write the full report as a self-contained HTML page (with charts)."
 )
 @click.option(
     "--json",
     "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT,
     help="Write every figure as JSON to this file ('-' for stdout).",
 )
 @click.option("--no-fail", is_flag=True, help="Exit 0 even when there are findings.")
 def audit_command(
     directory: Path | None,
-    markdown: Path | None,
-    html: Path | None,
-    json_path: Path | None,
+    markdown: str | None,
+    html: str | None,
+    json_path: str | None,
     no_fail: bool,
 ) -> None:
     """Recompute every derived figure the Renstra prints and report what does not hold.
 
     DIRECTORY is a catalog (default: the bundled catalog). Prints a summary; exits 1
-    when there are findings (unless --no-fail), 2 when the catalog does not load.
+    when there are findings (unless --no-fail), 4 when the catalog does not load, 5
+    when a report cannot be written (then none is written).
     """
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), exit_code=2)
+    to_stdout = json_path == "-"
+    files = {"--markdown": markdown, "--html": html, "--json": None if to_stdout else json_path}
+    try:
+        paths = check_outputs(files)
+    except OutputError as error:
+        _cannot_write(error)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
     report = run_audit(catalog)
-    if json_path is not None and str(json_path) == "-":
-        click.echo(render_json(report), nl=False)
-    else:
-        click.echo(render_summary(report), nl=False)
-        if json_path is not None:
-            write_atomically(json_path, render_json(report))
-    if markdown is not None:
-        write_atomically(markdown, render_markdown(report))
-    if html is not None:
-        write_atomically(html, render_html(report, catalog))
+    click.echo(render_json(report) if to_stdout else render_summary(report), nl=False)
+    try:
+        write_outputs(
+            {option: (path, _render(option, report, catalog)) for option, path in paths.items()}
+        )
+    except OutputError as error:
+        _cannot_write(error)
     if report.findings and not no_fail:
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
+
+
+def _render(option: str, report: AuditReport, catalog: Catalog) -> str:
+    if option == "--markdown":
+        return render_markdown(report)
+    if option == "--html":
+        return render_html(report, catalog)
+    return render_json(report)
 
 
 @main.command("explain")
-@click.argument("subject")
-@click.option("-y", "--year", type=int, help="The year to explain (default: every year).")
+@click.argument("subject", type=Subject())
+@click.option(
+    "-y", "--year", type=YEAR, help="The year to explain, 1900-2200 (default: every year)."
+)
 @click.option(
     "--end-of-period",
     is_flag=True,
@@ -443,7 +562,7 @@ def explain_command(
     seed lines, the achievement (rule, steps, rounding, band) and every audited figure.
     For a program, kegiatan or sub kegiatan: its budget rollup and end-of-period sum.
     """
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), exit_code=2)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
     try:
         explanation = explain(catalog, run_audit(catalog), subject, year, end_of_period)
     except FormulaError as error:
@@ -452,7 +571,7 @@ def explain_command(
             + (f"\n  hint: {error.hint}" if error.hint else ""),
             err=True,
         )
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
     if as_json:
         click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
     else:
