@@ -29,6 +29,7 @@ from .cli_output import OutputError, check_outputs, write_outputs
 from .cli_params import (
     DECIMALS,
     YEAR,
+    Folder,
     FormulaCommand,
     GivenValue,
     InputValue,
@@ -414,7 +415,7 @@ def catalog_group() -> None:
 
 
 @catalog_group.command("stats")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=Folder())
 def catalog_stats_command(directory: Path | None) -> None:
     """Counts by level, by table and by kind of formula."""
     catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
@@ -425,7 +426,7 @@ def catalog_stats_command(directory: Path | None) -> None:
 
 
 @catalog_group.command("schema")
-@click.argument("directory", type=click.Path(path_type=str))
+@click.argument("directory")
 def catalog_schema_command(directory: str) -> None:
     """Write the JSON Schema of each catalog file kind into DIRECTORY."""
     try:
@@ -479,19 +480,18 @@ def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
     return len(report.errors), len(report.warnings)
 
 
-OUTPUT = click.Path(path_type=str)
-
-
 @main.command("audit")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--markdown", type=OUTPUT, help="Write the full report as Markdown to this file.")
+@click.argument("directory", required=False, type=Folder())
+@click.option("--markdown", metavar="FILE", help="Write the full report as Markdown to this file.")
 @click.option(
-    "--html", type=OUTPUT, help="Write the full report as a self-contained HTML page (with charts)."
+    "--html",
+    metavar="FILE",
+    help="Write the full report as a self-contained HTML page (with charts).",
 )
 @click.option(
     "--json",
     "json_path",
-    type=OUTPUT,
+    metavar="FILE",
     help="Write every figure as JSON to this file ('-' for stdout).",
 )
 @click.option("--no-fail", is_flag=True, help="Exit 0 even when there are findings.")
@@ -511,7 +511,7 @@ def audit_command(
     to_stdout = json_path == "-"
     files = {"--markdown": markdown, "--html": html, "--json": None if to_stdout else json_path}
     try:
-        paths = check_outputs(files)
+        paths = check_outputs(files, stdout_option="--json")
     except OutputError as error:
         _cannot_write(error)
     catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
@@ -549,7 +549,7 @@ def _render(option: str, report: AuditReport, catalog: Catalog) -> str:
     "-c",
     "--catalog",
     "directory",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=Folder(),
     help="A catalog directory (default: the bundled catalog).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")

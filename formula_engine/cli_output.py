@@ -33,16 +33,21 @@ class OutputError(Exception):
         return f"error[{self.code}]: cannot write {self.option} {self.path!r}: {self.reason}"
 
 
-def check_outputs(targets: Mapping[str, str | None], folders: bool = False) -> dict[str, Path]:
+def check_outputs(
+    targets: Mapping[str, str | None], folders: bool = False, stdout_option: str | None = None
+) -> dict[str, Path]:
     """The paths of the targets (option -> path as typed) that are given, or OutputError
     for the first that cannot be written: an empty or too long path, a path under a file
-    or naming a folder, a folder in which no file can be created. With `folders`, each
-    target is a folder to write into."""
+    or naming a folder, a folder in which no file can be created, '-' for an option that
+    cannot write to stdout. With `folders`, each target is a folder to write into."""
     paths: dict[str, Path] = {}
     seen: dict[Path, str] = {}
     for option, text in targets.items():
         if text is None:
             continue
+        if text == "-":
+            where = f"only {stdout_option} writes to stdout" if stdout_option else "no stdout"
+            raise OutputError(option, text, f"'-' means stdout: {where} (hint: give a file name)")
         path = _check_one(option, text, folders)
         resolved = path.resolve()
         if resolved in seen:

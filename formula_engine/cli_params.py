@@ -194,11 +194,27 @@ class LimitedFile(click.ParamType[Path]):
         return path
 
 
+class Folder(click.ParamType[Path]):
+    """A folder to read (a catalog); whether it holds one is the loader's to say."""
+
+    name = "directory"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        return _existing(value, True, param, ctx, exists=False, file_okay=False)
+
+
 def _existing(
-    value: Any, dir_okay: bool, param: click.Parameter | None, ctx: click.Context | None
+    value: Any,
+    dir_okay: bool,
+    param: click.Parameter | None,
+    ctx: click.Context | None,
+    exists: bool = True,
+    file_okay: bool = True,
 ) -> Path:
-    checked = click.Path(exists=True, dir_okay=dir_okay).convert(value, param, ctx)
-    return Path(os.fsdecode(checked))
+    if "\x00" in os.fsdecode(value):
+        raise click.BadParameter(f"{os.fsdecode(value)!r}: a path has no NUL byte", ctx, param)
+    kind = click.Path(exists=exists, dir_okay=dir_okay, file_okay=file_okay)
+    return Path(os.fsdecode(kind.convert(value, param, ctx)))
 
 
 class UnreadableInput(ValueError):
