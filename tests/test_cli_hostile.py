@@ -24,8 +24,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-import formula_engine.cli as cli
-from formula_engine.audit.report import markdown_text
+import formula_engine.cli_formulas as cli_formulas
+from formula_engine.audit import AuditReport, Section
+from formula_engine.audit.figures import Figure, Place, Term
+from formula_engine.audit.html import _figure_table
+from formula_engine.audit.report import markdown_text, render_markdown
 from formula_engine.cli import main
 from formula_engine.exit_codes import MEANINGS, ExitCode
 from formula_engine.numbers import parse_plain
@@ -136,7 +139,7 @@ def test_the_safety_net_turns_a_bug_into_one_line(monkeypatch: pytest.MonkeyPatc
     def broken(text: str) -> None:
         raise RuntimeError("a bug\nwith a second line")
 
-    monkeypatch.setattr(cli, "parse", broken)
+    monkeypatch.setattr(cli_formulas, "parse", broken)
     result = CliRunner().invoke(main, ["parse", "a"])
     assert result.exit_code == ExitCode.FINDINGS
     assert result.stderr.splitlines() == [
@@ -249,6 +252,25 @@ def _yaml_string(text: str) -> str:
 def _cells(row: str) -> int:
     unescaped = row.replace("\\\\", "").replace("\\|", "")
     return unescaped.count("|") - 1
+
+
+def _hostile_figure(text: str) -> Figure:
+    place = Place(text, 1)
+    return Figure(
+        check="rollup", subject=text, label=text, year=2022, printed=text, place=place,
+        rule=text, terms=[Term(text, text, None, place)], steps=[text],
+        recomputed=Fraction(1), status="finding", reason=text, explanation=text, note=text,
+    )  # fmt: skip
+
+
+def test_every_field_of_a_figure_is_escaped_in_markdown_and_html() -> None:
+    report = AuditReport(HOSTILE_TEXT, [Section(HOSTILE_TEXT, [_hostile_figure(HOSTILE_TEXT)])])
+    markdown = render_markdown(report)
+    assert "<script" not in markdown
+    assert not [line for line in markdown.splitlines() if line.startswith(("- item", "# h"))]
+    assert markdown.count("&lt;script>") >= 12  # title, section, 10 fields of the figure
+    page = _figure_table(report.figures, detailed=True)
+    assert "<script" not in page and page.count("&lt;script&gt;") == 5  # every text cell
 
 
 @given(st.text())
