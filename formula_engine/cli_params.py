@@ -222,10 +222,10 @@ class UnreadableInput(ValueError):
 
 
 def read_file(path: Path) -> bytes:
-    mode = path.stat().st_mode
-    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
-        raise UnreadableInput(f"{str(path)!r} is not a regular file (hint: save it to a file)")
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            raise UnreadableInput(f"{str(path)!r} is not a regular file (hint: save it to a file)")
         with path.open("rb") as handle:
             return read_bounded(str(path), handle)
     except OSError as error:
