@@ -56,9 +56,34 @@ def parse_indonesian(text: str) -> Fraction:
     return Fraction(cleaned.replace(".", "").replace(",", "."))
 
 
+MAX_PLAIN_DIGITS = 24  # digits in a value typed on a command line (as in a formula literal)
+
+_PLAIN = re.compile(r"-?[0-9]+(?:_[0-9]+)*(?:\.[0-9]+)?(?:/[0-9]+(?:_[0-9]+)*)?", re.ASCII)
+_PLAIN_FORMS = "write a plain decimal (16.24, -3, 4_489_798_475) or a fraction p/q (1/3)"
+
+
 def parse_plain(text: str) -> Fraction:
-    """A plain decimal as typed on a command line: '16.24', '-3', '4_489_798_475', '1/3'."""
-    cleaned = text.strip().replace("_", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?(/\d+)?", cleaned):
-        raise ValueError(f"{text!r} is not a number (write 16.24, not 16,24)")
-    return Fraction(cleaned)
+    """A plain decimal as typed on a command line: '16.24', '-3', '4_489_798_475', '1/3'.
+
+    Only ASCII digits; '.' is the decimal point; '_' may group digits; p/q needs q != 0.
+    Raises ValueError, with what to write instead, for anything else."""
+    cleaned = text.strip()
+    if not _PLAIN.fullmatch(cleaned):
+        raise ValueError(_not_plain(text, cleaned))
+    if sum(char.isdigit() for char in cleaned) > MAX_PLAIN_DIGITS:
+        raise ValueError(f"{text!r} has more than {MAX_PLAIN_DIGITS} digits")
+    numerator, _, denominator = cleaned.replace("_", "").partition("/")
+    if denominator and int(denominator) == 0:
+        raise ValueError(f"{text!r} divides by zero: the q of p/q must not be 0")
+    return Fraction(numerator) / int(denominator or 1)
+
+
+def _not_plain(text: str, cleaned: str) -> str:
+    if not cleaned:
+        return f"the value is empty: {_PLAIN_FORMS}"
+    foreign = next((c for c in cleaned if c.isdigit() and not c.isascii()), None)
+    if foreign is not None:
+        return f"{text!r} has the digit {foreign!r} (U+{ord(foreign):04X}): write ASCII digits 0-9"
+    if "," in cleaned:
+        return f"{text!r} is not a number (write 16.24, not 16,24)"
+    return f"{text!r} is not a number: {_PLAIN_FORMS}"

@@ -1,8 +1,15 @@
-"""Rendering an audit: a terminal summary, a full Markdown report, and JSON for machines."""
+"""Rendering an audit: a terminal summary, a full Markdown report, and JSON for machines.
+
+Every text the catalog provides (titles, labels, subjects, printed figures, places, rules,
+notes) goes into the Markdown through `markdown_text`, which keeps it one line of plain
+text: no table cell ends early, no HTML, link, code span or emphasis starts.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from typing import Any
 
 from ..numbers import format_indonesian
@@ -10,6 +17,33 @@ from . import AuditReport
 from .figures import Figure, exact_text
 
 STATUS_WORDS = {"holds": "holds", "finding": "FINDING", "not_recomputable": "not recomputable"}
+
+_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "`": "\\`", "*": "\\*", "|": "\\|", "~": "\\~"} | {"&": "&amp;", "<": "&lt;"}
+)
+_LOOSE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_LINK_END = re.compile(r"\](?=[(\[:])")
+_HEADING_OR_ITEM = re.compile(r"^(#{1,6}|[-+>])(?=\s)")
+_NUMBERED_ITEM = re.compile(r"^([0-9]{1,9})([.)])(?=\s)")
+
+
+def markdown_text(text: object) -> str:
+    """`text` as one line of literal Markdown: line breaks become spaces, control
+    characters are shown as \\xNN, characters with a meaning (pipes, backticks, '*',
+    '~', the ']' of a link, '<' and '&' that would start HTML, '_' outside a word, and a
+    leading '#', '-', '+', '>' or '1.' that would start a heading, a list or a quote)
+    are escaped."""
+    one_line = " ".join(str(text).splitlines())
+    visible = "".join(
+        f"\\x{ord(char):02x}" if unicodedata.category(char) == "Cc" else char for char in one_line
+    )
+    escaped = _LOOSE_UNDERSCORE.sub(r"\\_", visible.translate(_ESCAPES))
+    escaped = _LINK_END.sub(r"\\]", escaped)
+    escaped = _HEADING_OR_ITEM.sub(r"\\\1", escaped)
+    return _NUMBERED_ITEM.sub(r"\1\\\2", escaped)
+
+
+md = markdown_text
 
 
 def render_summary(report: AuditReport) -> str:
@@ -55,7 +89,7 @@ def _difference(figure: Figure) -> str:
 def render_markdown(report: AuditReport) -> str:
     counts = report.counts()
     out = [
-        f"# Audit of the {report.title}",
+        f"# Audit of the {md(report.title)}",
         "",
         f"{len(report.figures)} derived figures checked: {counts['holds']} hold, "
         f"{counts['finding']} findings, {counts['not_recomputable']} not recomputable. "
@@ -68,7 +102,7 @@ def render_markdown(report: AuditReport) -> str:
     for section in report.sections:
         c = section.counts()
         out.append(
-            f"| {section.title} | {len(section.figures)} | {c['holds']} | {c['finding']} | "
+            f"| {md(section.title)} | {len(section.figures)} | {c['holds']} | {c['finding']} | "
             f"{c['not_recomputable']} |"
         )
     out += ["", "## Findings", ""]
@@ -79,7 +113,7 @@ def render_markdown(report: AuditReport) -> str:
     out += ["## Not recomputable", ""]
     unrecomputable = [f for f in report.figures if f.status == "not_recomputable"]
     out += [
-        f"- {f.subject} {f.year or ''} ({f.place}): printed {f.printed}; {f.reason}"
+        f"- {md(f.subject)} {f.year or ''} ({md(f.place)}): printed {md(f.printed)}; {md(f.reason)}"
         for f in unrecomputable
     ] or ["None."]
     out.append("")
@@ -91,41 +125,41 @@ def render_markdown(report: AuditReport) -> str:
 def _finding_block(index: int, figure: Figure) -> list[str]:
     year = f", {figure.year}" if figure.year else ""
     lines = [
-        f"### {index}. {figure.label} ({figure.subject}{year})",
+        f"### {index}. {md(figure.label)} ({md(figure.subject)}{year})",
         "",
-        f"- printed: **{figure.printed}** ({figure.place})",
+        f"- printed: **{md(figure.printed)}** ({md(figure.place)})",
         f"- recomputed: **{figure.recomputed_text()}** ({exact_text(figure.recomputed)}), "
         f"difference {_difference(figure)}",
-        f"- rule: {figure.rule}",
+        f"- rule: {md(figure.rule)}",
     ]
     if figure.terms:
         lines.append(
             "- from: "
             + "; ".join(
-                f"{t.label} {t.text} ({t.place})" if t.place else f"{t.label} {t.text}"
+                f"{md(t.label)} {md(t.text)}" + (f" ({md(t.place)})" if t.place else "")
                 for t in figure.terms
             )
         )
     if figure.steps:
-        lines.append("- steps: " + "; ".join(figure.steps))
+        lines.append("- steps: " + "; ".join(md(step) for step in figure.steps))
     if figure.explanation:
-        lines.append(f"- likely: {figure.explanation}")
+        lines.append(f"- likely: {md(figure.explanation)}")
     if figure.note:
-        lines.append(f"- catalog note: {figure.note}")
+        lines.append(f"- catalog note: {md(figure.note)}")
     return [*lines, ""]
 
 
 def _section_table(title: str, figures: list[Figure]) -> list[str]:
     lines = [
-        f"## {title}",
+        f"## {md(title)}",
         "",
         "| Subject | Year | Printed | Recomputed | Status | Place |",
         "|---|---|---:|---:|---|---|",
     ]
     for figure in figures:
         lines.append(
-            f"| {figure.subject} | {figure.year or ''} | {figure.printed} | "
-            f"{figure.recomputed_text()} | {STATUS_WORDS[figure.status]} | {figure.place} |"
+            f"| {md(figure.subject)} | {figure.year or ''} | {md(figure.printed)} | "
+            f"{figure.recomputed_text()} | {STATUS_WORDS[figure.status]} | {md(figure.place)} |"
         )
     return [*lines, ""]
 
