@@ -9,9 +9,10 @@ and/or/if are plain sympy logic, as compile.SympyCompiler builds them. `guarded=
 (the default, for evaluation): the engine's semantics are kept under substitution, so
 `evaluate` gives the exact back-end's outcome: a division is
 Piecewise((nan or 0, Eq(den, 0)), (num/den, True)) (nan: not computable), `and`/`or`
-decide from the left, and under zero_denominator=zero the 0 waits for the numerator to
-be known (missing before zero). An inlined indicator read under missing=zero has no
-sympy form and raises Unsupported.
+decide from the left (but `<missing> and false` simplifies to false: sympy drops a
+condition whose branches agree, a known difference), and under zero_denominator=zero
+the 0 waits for the numerator to be known (missing before zero). An inlined indicator
+read under missing=zero has no sympy form and raises Unsupported.
 """
 
 from __future__ import annotations
@@ -124,9 +125,10 @@ def _logic(op: str, args: list[Any], guarded: bool) -> Any:
     total = args[0]
     for arg in args[1:]:  # decided from the left: the left operand must be known first
         if op == "and":
-            total = sympy.Piecewise((arg, total), (sympy.false, True))
+            chosen = sympy.Piecewise((arg, total), (sympy.false, True))
         else:
-            total = sympy.Piecewise((sympy.true, total), (arg, True))
+            chosen = sympy.Piecewise((sympy.true, total), (arg, True))
+        total = chosen
     return total
 
 
