@@ -10,6 +10,7 @@ formula of the bundled catalog, with zeros, missing values and indicator depende
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -20,20 +21,27 @@ import duckdb
 import numpy as np
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_bundled_catalog import FORMULAS
+from test_bundled_catalog import _declarations as catalog_declarations
+from test_corpus import ENTRIES
 
-from formula_engine import ir
+from formula_engine import ir, nodes
 from formula_engine.backends import numpy as numpy_backend
 from formula_engine.backends import sympy as sympy_backend
 from formula_engine.backends.exact import ExactProgram
 from formula_engine.backends.sql import SqlProgram, column_name
-from formula_engine.declarations import Declarations, Policy
+from formula_engine.declarations import Declarations, Indicator, Plan, Policy
+from formula_engine.errors import FormulaError
 from formula_engine.evaluate import NotComputable, Step, YearKey
 from formula_engine.lower import Lowering
-from formula_engine.model import Model, Values
+from formula_engine.model import Model, Values, ad_hoc_declarations
 from formula_engine.numbers import format_decimal
 from formula_engine.printer import to_text
 
 CONFORMANCE = Path(__file__).parent / "conformance"
+DUCKDB = duckdb.connect(config={"threads": 1})
 Exact = Fraction | bool
 Outcome = tuple[str, Exact | str]  # ("ok", value) or ("not_computable", code)
 
@@ -106,19 +114,14 @@ def _duckdb(
     program = SqlProgram(root, integers=integers)
     names = [column_name(*k) for k in keys]
     types = ["BIGINT" if k[0] in integers else "DECIMAL(38, 6)" for k in keys]
-    connection = duckdb.connect()
-    connection.execute(
-        "CREATE TABLE t (row_number INTEGER"
-        + "".join(f", {n} {t}" for n, t in zip(names, types, strict=True))
-        + ")"
-    )
-    for index, row in enumerate(rows):
-        cells = [_cell(row.get(k), k[0] in integers) for k in keys]
-        connection.execute(
-            f"INSERT INTO t VALUES ({', '.join('?' * (len(keys) + 1))})", [index, *cells]
-        )
+    columns = "".join(f", {n} {t}" for n, t in zip(names, types, strict=True))
+    DUCKDB.execute(f"CREATE OR REPLACE TABLE t (row_number INTEGER{columns})")
+    cells = [
+        [i, *(_cell(row.get(k), k[0] in integers) for k in keys)] for i, row in enumerate(rows)
+    ]
+    DUCKDB.executemany(f"INSERT INTO t VALUES ({', '.join('?' * (len(keys) + 1))})", cells)
     query = program.query("t", keep=["row_number"]).order_by("row_number").sql(dialect="duckdb")
-    result = connection.execute(query).fetchall()
+    result = DUCKDB.execute(query).fetchall()
     assert program.sql("spark")  # and it prints for Spark too
     return [(value, reason) for _, value, reason in result]
 
@@ -226,3 +229,78 @@ def test_exact_backend_explains_as_evaluate_does(
         return [(to_text(s.expr), s.year, s.value) for s in trace]
 
     assert shown(steps) == shown(reference)
+
+
+# Agreement on random values: the seed corpus and every formula of the bundled catalog.
+
+PLAN_YEARS = list(range(2022, 2027))
+KEYS: list[YearKey] = ["awal", *range(2017, 2027)]
+# Zeros and small numbers often (zero denominators, ties), large ones sometimes.
+numbers = st.one_of(st.sampled_from([0, 0, 1, 2, 3, 8]), st.integers(0, 10**6))
+maybe = st.one_of(st.none(), numbers, numbers, numbers)
+
+
+def _random_rows(
+    data: st.DataObject, root: ir.Node, model: Model, count: int = 5
+) -> list[dict[tuple[str, YearKey], Fraction]]:
+    positive = {i.id for i in model.declarations.inputs if i.domain == "positive"}
+    rows = []
+    for _ in range(count):
+        row = {}
+        for slot in ir.slots(root):
+            value = data.draw(maybe)
+            if value is not None:
+                row[(slot.input, slot.key)] = Fraction(
+                    max(value, 1) if slot.input in positive else value
+                )
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: f"{e.table}:{e.line}")
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_backends_agree_on_the_seed_corpus(entry: Any, data: st.DataObject) -> None:
+    model = Model(ad_hoc_declarations(entry.formula, plan=Plan()))
+    formula = model.compile(entry.formula)
+    root = lowering_for(model).lower(formula.tree, data.draw(st.sampled_from(PLAN_YEARS)))
+    assert_agree(run_backends(model, root, _random_rows(data, root, model)))
+
+
+def _catalog_formulas() -> list[Any]:
+    seen: dict[str, Any] = {}
+    for param in FORMULAS:
+        indicator, version = param.values
+        seen.setdefault(version.formula, pytest.param(indicator, version, id=param.id))
+    return list(seen.values())
+
+
+@functools.cache
+def _catalog_model(formula: str, unit: str) -> Model | None:
+    """The catalog's inputs with `formula` as an indicator `subject` (None if its unit
+    does not check: a formula the catalog accepts as printed)."""
+    base = catalog_declarations()
+    subject = Indicator(id="subject", label="Subject", unit=unit, formula=formula)
+    try:
+        return Model(Declarations(plan=base.plan, inputs=base.inputs, indicators=(subject,)))
+    except FormulaError:
+        return None
+
+
+@pytest.mark.parametrize(("indicator", "version"), _catalog_formulas())
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_backends_agree_on_every_catalog_formula(
+    indicator: Any, version: Any, data: st.DataObject
+) -> None:
+    model = _catalog_model(version.formula, indicator.unit) or Model(catalog_declarations())
+    formula = model.compile(version.formula, accept=version.accepts)
+    year = data.draw(st.sampled_from(list(range(version.valid_from, version.valid_to + 1))))
+    lowering = lowering_for(model)
+    root = lowering.lower(formula.tree, year)
+    assert_agree(run_backends(model, root, _random_rows(data, root, model)))
+    if "subject" in model.order and not isinstance(formula.tree, nodes.Compare):
+        # The same formula read as an indicator, for two years: inlined and shared.
+        reader = model.compile("subject - subject[n-1] + subject")
+        root = lowering.lower(reader.tree, year)
+        assert_agree(run_backends(model, root, _random_rows(data, root, model)))

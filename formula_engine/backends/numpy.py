@@ -198,7 +198,7 @@ def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
             return quotient
         if not isinstance(quotient, np.ndarray) or quotient.ndim == 0:
             return 0.0 if zero else np.nan
-        np.putmask(quotient, by_zero, 0.0 if zero else np.nan)
+        np.putmask(quotient, np.broadcast_to(by_zero, quotient.shape), 0.0 if zero else np.nan)
         return quotient
 
     return divide

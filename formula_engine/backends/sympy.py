@@ -88,7 +88,7 @@ def _node(node: ir.Node, args: list[Any], guarded: bool) -> Any:
         case ir.Add(signs=signs):
             return sympy.Add(*[a if s > 0 else -a for a, s in zip(args, signs, strict=True)])
         case ir.Mul():
-            return sympy.Mul(*args)
+            return _keep_unknowns(sympy.Mul(*args), args) if guarded else sympy.Mul(*args)
         case ir.Div():
             return _divide(node, args[0], args[1], guarded)
         case ir.Neg():
@@ -116,7 +116,14 @@ def _divide(node: ir.Div, numerator: Any, denominator: Any, guarded: bool) -> An
     if not guarded:
         return quotient
     by_zero = _ZeroOnceKnown(numerator) if node.zero_if_zero else sympy.nan
+    quotient = _keep_unknowns(quotient, [numerator, denominator])
     return sympy.Piecewise((by_zero, sympy.Eq(denominator, 0)), (quotient, True))
+
+
+def _keep_unknowns(product: Any, factors: list[Any]) -> Any:
+    """0 x <missing> is missing, not 0: each factor stays in the expression (as a term
+    that is 0 once the factor is a number) so that sympy cannot cancel it."""
+    return sympy.Add(product, *[_ZeroOnceKnown(f) for f in factors if not f.is_number])
 
 
 def _logic(op: str, args: list[Any], guarded: bool) -> Any:
