@@ -21,7 +21,6 @@ a column of a CTE, so the SQL stays linear in the IR size.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -119,16 +118,15 @@ class SqlProgram:
                 return self._slot(node)
             case ir.Add(signs=signs):
                 kind = _numeric(args)
-                total = _p(args[0].value)
-                for sign, arg in zip(signs[1:], args[1:], strict=True):
-                    step = exp.Add if sign > 0 else exp.Sub
-                    total = step(this=total, expression=_p(arg.value))
+                plus = [a.value for a, s in zip(args, signs, strict=True) if s > 0]
+                minus = [a.value for a, s in zip(args, signs, strict=True) if s < 0]
+                total = _balanced(exp.Add, plus) if plus else _number(0)
+                if minus:
+                    total = exp.Sub(this=_p(total), expression=_p(_balanced(exp.Add, minus)))
                 return _Sql(total, _coalesce(args), kind, level)
             case ir.Mul():
                 kind = _numeric(args)
-                product = functools.reduce(
-                    lambda a, b: exp.Mul(this=a, expression=b), [_p(a.value) for a in args]
-                )
+                product = _balanced(exp.Mul, [a.value for a in args])
                 return _Sql(
                     _decimal(product) if kind == "dec" else product, _coalesce(args), kind, level
                 )
@@ -228,6 +226,18 @@ class SqlProgram:
         value = exp.Case().when(missing, _number(0)).else_(b.value.copy())
         reason = exp.Nullif(this=b.reason.copy(), expression=_code(MISSING))
         return _Sql(value, reason, b.kind, b.level)
+
+
+def _balanced(operator: type[exp.Expression], terms: list[exp.Expression]) -> exp.Expression:
+    """a + b + c + d as (a + b) + (c + d): exact sums and products do not depend on the
+    grouping, and a 1000-term chain stays 10 levels deep for the printer (which recurses)."""
+    level = [_p(term) for term in terms]
+    while len(level) > 1:
+        pairs = [
+            operator(this=a, expression=b) for a, b in zip(level[::2], level[1::2], strict=False)
+        ]
+        level = [_p(p) for p in pairs] + (level[-1:] if len(level) % 2 else [])
+    return level[0]
 
 
 def _fresh(sql: _Sql) -> _Sql:
