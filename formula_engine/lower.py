@@ -111,11 +111,12 @@ class Lowering:
         results: list[ir.Node] = []
         stack: list[_Task] = [_Visit(tree, year, context)]
         pending: set[tuple[str, int]] = set()
+        self._stack, self._results, self._pending = stack, results, pending
         while stack:
             task = stack.pop()
             if isinstance(task, _Visit):
                 self.visited += 1
-                self._visit(task, stack, results, pending)
+                self._visit(task)
             elif isinstance(task, _Build):
                 operands = results[len(results) - task.count :]
                 del results[len(results) - task.count :]
@@ -144,20 +145,15 @@ class Lowering:
         body = self._bodies[key]
         return self._new(ir.Inline(key[0], key[1], body, context.zero_if_missing, origin))
 
-    def _visit(
-        self,
-        task: _Visit,
-        stack: list[_Task],
-        results: list[ir.Node],
-        pending: set[tuple[str, int]],
-    ) -> None:
+    def _visit(self, task: _Visit) -> None:
         expr, year, context = task.expr, task.year, task.context
+        stack, results = self._stack, self._results
         origin = ir.Origin(expr, year)
         match expr:
             case nodes.Number(value=value) | nodes.Percent(value=value):
                 results.append(self._new(ir.Const(value, origin)))
             case nodes.Reference():
-                self._reference(task, stack, results, pending)
+                self._reference(task)
             case nodes.Unary(op="not", operand=operand):
                 self._push(stack, [operand], task, lambda a: ir.Not(a[0], origin))
             case nodes.Unary(op="-", operand=operand):
@@ -231,13 +227,8 @@ class Lowering:
         make = lambda a: ir.Add(tuple(a), signs, partials, origin)  # noqa: E731
         self._push(stack, [expr.body] * len(years), _Visit(expr, year, context), make, years)
 
-    def _reference(
-        self,
-        task: _Visit,
-        stack: list[_Task],
-        results: list[ir.Node],
-        pending: set[tuple[str, int]],
-    ) -> None:
+    def _reference(self, task: _Visit) -> None:
+        stack, results, pending = self._stack, self._results, self._pending
         reference = task.expr
         assert isinstance(reference, nodes.Reference)
         key = year_key(reference.period, task.year, self.plan)

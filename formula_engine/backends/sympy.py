@@ -17,7 +17,7 @@ read under missing=zero has no sympy form and raises Unsupported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, assert_never
@@ -25,17 +25,8 @@ from typing import Any, assert_never
 import sympy
 
 from .. import functions, ir
-from ..compile import parse_symbol, rational, symbol_for
+from ..compile import _RELATIONS, parse_symbol, rational, symbol_for
 from ..evaluate import MISSING, ZERO_DENOMINATOR, YearKey
-
-_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
-    "=": sympy.Eq,
-    "!=": sympy.Ne,
-    "<": sympy.Lt,
-    "<=": sympy.Le,
-    ">": sympy.Gt,
-    ">=": sympy.Ge,
-}
 
 
 class Unsupported(NotImplementedError):
