@@ -1,0 +1,309 @@
+"""The exact back-end: IR -> closures over ints and Fractions, compiled once per program.
+
+    program = ExactProgram(root)            # root from formula_engine.lower
+    program({("a", 2024): 1009, ("b", 2024): 6212})   -> Fraction(1009, 6212)
+    program.run(values, trace=steps)        # also records explain Steps (evaluate.Step)
+
+Same outcomes as formula_engine.evaluate: a missing value raises NotComputable (E401,
+"<label> <year> missing", at the reference), a zero denominator E402 ("denominator is
+zero: <text> = 0 in <year>", at the denominator), unless the reading formula's policy
+says 0. Missing before zero. `if` is lazy and `and`/`or` short-circuit.
+
+Inputs may be int, Fraction, Decimal, float, numpy scalars or numeric text; None and NaN
+are missing; an infinity or a non-number is rejected with InputError (E404, E405). No
+pydantic on this path: an evaluation is a handful of closure calls. A node shared by
+several operands (an inlined indicator) is evaluated once per run.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, assert_never
+
+import numpy as np
+
+from .. import functions, ir, nodes
+from ..errors import EvaluationError
+from ..evaluate import BASELINE, MISSING, ZERO_DENOMINATOR, NotComputable, Step, YearKey
+
+Number = int | Fraction
+Value = Number | bool
+ValuesIn = Mapping[tuple[str, YearKey], object]
+Fn = Callable[["_Run"], Value]
+NOT_FINITE, NOT_A_NUMBER = "E404", "E405"
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+class InputError(EvaluationError):
+    """A given value is not a finite number (E404) or not a number at all (E405)."""
+
+
+class _Run:
+    """The state of one evaluation: the values, the trace, the memo of shared nodes."""
+
+    __slots__ = ("memo", "trace", "values")
+
+    def __init__(self, values: ValuesIn, trace: list[Step] | None) -> None:
+        self.values, self.trace = values, trace
+        self.memo: dict[int, Value | NotComputable] = {}
+
+
+class ExactProgram:
+    """One IR root compiled to closures; call it with values keyed by (id, YearKey)."""
+
+    def __init__(self, root: ir.Node) -> None:
+        self.root = root
+        self.calls = 0  # closures built (tests count compile work with it)
+        self._fn = self._compile(root, traced=False)
+        self._traced: Fn | None = None
+        self._plain: dict[int, Fn] = {}
+
+    def __call__(self, values: ValuesIn) -> Fraction | bool:
+        return _result(self._fn(_Run(values, None)))
+
+    def run(self, values: ValuesIn, trace: list[Step] | None = None) -> Fraction | bool:
+        if trace is None:
+            return self(values)
+        if self._traced is None:
+            self._traced = self._compile(self.root, traced=True)
+        return _result(self._traced(_Run(values, trace)))
+
+    def _compile(self, root: ir.Node, traced: bool) -> Fn:
+        order = ir.postorder(root)
+        uses = ir.uses(order)
+        fns: dict[int, Fn] = {}
+        for node in order:
+            if traced and isinstance(node, ir.Inline):
+                body = self._plain_fn(node.body)
+                fn = _node(node, [body], traced=False)
+            else:
+                fn = _node(node, [fns[id(c)] for c in ir.children(node)], traced)
+            if traced:
+                fn = _traced(node, fn)
+            elif uses[id(node)] > 1:
+                fn = _memoised(id(node), fn)
+            fns[id(node)] = fn
+            self.calls += 1
+        return fns[id(root)]
+
+    def _plain_fn(self, body: ir.Node) -> Fn:
+        """An inlined indicator, evaluated without tracing (as evaluate does)."""
+        if id(body) not in self._plain:
+            self._plain[id(body)] = _memoised(-1 - id(body), self._compile(body, traced=False))
+        return self._plain[id(body)]
+
+
+def _result(value: Value) -> Fraction | bool:
+    return value if isinstance(value, bool | Fraction) else Fraction(value)
+
+
+def _memoised(index: int, fn: Fn) -> Fn:  # index: a key unique to the node
+    def memo(run: _Run) -> Value:
+        if index in run.memo:
+            known = run.memo[index]
+            if isinstance(known, NotComputable):
+                raise known
+            return known
+        try:
+            value = fn(run)
+        except NotComputable as reason:
+            run.memo[index] = reason
+            raise
+        run.memo[index] = value
+        return value
+
+    return memo
+
+
+def _traced(node: ir.Node, fn: Fn) -> Fn:
+    origin = node.origin
+    if origin is None or isinstance(origin.expr, nodes.Number | nodes.Percent):
+        return fn
+    expr, year = origin.expr, origin.year
+
+    def traced(run: _Run) -> Value:
+        value = fn(run)
+        assert run.trace is not None
+        run.trace.append(Step(expr, year, _result(value)))
+        return value
+
+    return traced
+
+
+def _node(node: ir.Node, args: list[Fn], traced: bool) -> Fn:
+    match node:
+        case ir.Const(value=value):
+            constant: Value = (
+                int(value) if type(value) is Fraction and value.denominator == 1 else value
+            )
+            return lambda run: constant
+        case ir.Slot():
+            return _slot(node)
+        case ir.Add() | ir.Mul() | ir.Logic():
+            return _chain(node, args, traced)
+        case ir.Div():
+            return _divide(node, args[0], args[1])
+        case ir.Neg():
+            operand = args[0]
+            return lambda run: -operand(run)
+        case ir.Not():
+            operand = args[0]
+            return lambda run: not operand(run)
+        case ir.Compare(op=op):
+            compare, left, right = _COMPARE[op], args[0], args[1]
+            return lambda run: compare(left(run), right(run))
+        case ir.Cond():
+            condition, then, otherwise = args
+            return lambda run: then(run) if condition(run) else otherwise(run)
+        case ir.Apply(function=name):
+            apply: Callable[..., Value] = functions.implementation(name, "exact")
+            return lambda run: apply(*[arg(run) for arg in args])
+        case ir.Inline():
+            return _inline(node, args[0])
+        case _:
+            assert_never(node)
+
+
+def _slot(node: ir.Slot) -> Fn:
+    key, zero = (node.input, node.key), node.zero_if_missing
+    when = "the baseline (awal)" if node.key == BASELINE else str(node.key)
+    reason, span = f"{node.label} {when} missing", node.reference.span
+
+    def read(run: _Run) -> Value:
+        raw = run.values.get(key)
+        kind = type(raw)
+        if kind is int or kind is Fraction:
+            return raw  # type: ignore[return-value]
+        value = _number(raw, node)
+        if value is not None:
+            return value
+        if zero:
+            return 0
+        raise NotComputable(reason, span, MISSING)
+
+    return read
+
+
+def _number(raw: object, node: ir.Slot) -> Number | None:
+    """A given value as an exact number; None when it is missing (None, NaN)."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool | np.bool_):
+        raise _bad(node, raw, NOT_A_NUMBER, "a truth value is not a number")
+    if isinstance(raw, np.integer):
+        return int(raw)
+    if isinstance(raw, float | np.floating | Decimal):
+        if math.isnan(raw):
+            return None
+        if math.isinf(raw):
+            raise _bad(node, raw, NOT_FINITE, "give a finite number, or leave the value out")
+        return Fraction(raw) if isinstance(raw, Decimal) else Fraction(repr(float(raw)))
+    if isinstance(raw, int | Fraction):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return Fraction(raw.strip())
+        except (ValueError, ZeroDivisionError):
+            pass
+    raise _bad(node, raw, NOT_A_NUMBER, "give an int, a Fraction, a Decimal or a float")
+
+
+def _bad(node: ir.Slot, raw: object, code: str, hint: str) -> InputError:
+    what = "not a finite number" if code == NOT_FINITE else "not a number"
+    message = f"the value of {node.label} {node.key} is {what}: {raw!r}"
+    return InputError(message, node.reference.span, code=code, hint=hint)
+
+
+def _divide(node: ir.Div, numerator: Fn, denominator: Fn) -> Fn:
+    zero = node.zero_if_zero
+
+    def divide(run: _Run) -> Value:
+        top, bottom = numerator(run), denominator(run)  # both first: missing before zero
+        if bottom == 0:
+            if zero:
+                return 0
+            reason, span = ir.zero_reason(node)
+            raise NotComputable(reason, span, ZERO_DENOMINATOR)
+        if type(top) is int and type(bottom) is int:
+            return Fraction(top, bottom)
+        return top / bottom  # type: ignore[return-value]
+
+    return divide
+
+
+def _inline(node: ir.Inline, body: Fn) -> Fn:
+    if not node.zero_if_missing:
+        return body
+
+    def read(run: _Run) -> Value:
+        try:
+            return body(run)
+        except NotComputable as reason:
+            if reason.code == MISSING:
+                return 0
+            raise
+
+    return read
+
+
+def _chain(node: ir.Add | ir.Mul | ir.Logic, args: list[Fn], traced: bool) -> Fn:
+    """n-ary sums, products, and/or; traced, also the partial results the source had."""
+    if isinstance(node, ir.Logic):
+        return _logic(node, args, traced)
+    steps: list[Callable[[Value, Value], Value]]
+    if isinstance(node, ir.Add):
+        steps = [operator.add if sign > 0 else operator.sub for sign in node.signs[1:]]
+    else:
+        steps = [operator.mul] * (len(args) - 1)
+    first, rest = args[0], list(zip(steps, args[1:], strict=True))
+    if not traced and len(rest) == 1:
+        step, second = rest[0]
+        return lambda run: step(first(run), second(run))
+    partials = _partials(node, traced)
+
+    def fold(run: _Run) -> Value:
+        total = first(run)
+        for index, (step, arg) in enumerate(rest):
+            total = step(total, arg(run))
+            _record(run, partials, index, total)
+        return total
+
+    return fold
+
+
+def _logic(node: ir.Logic, args: list[Fn], traced: bool) -> Fn:
+    decides = node.op == "or"  # the value that decides: true for or, false for and
+    partials = _partials(node, traced)
+
+    def logic(run: _Run) -> Value:
+        for index, arg in enumerate(args):
+            if bool(arg(run)) is decides:
+                for later in range(max(index - 1, 0), len(args) - 1):
+                    _record(run, partials, later, decides)
+                return decides
+            if index:
+                _record(run, partials, index - 1, not decides)
+        return not decides
+
+    return logic
+
+
+def _partials(node: ir.Add | ir.Mul | ir.Logic, traced: bool) -> tuple[ir.Origin | None, ...]:
+    return node.partials if traced else ()
+
+
+def _record(run: _Run, partials: tuple[ir.Origin | None, ...], index: int, value: Value) -> None:
+    if index < len(partials) and (origin := partials[index]) is not None:
+        assert run.trace is not None
+        run.trace.append(Step(origin.expr, origin.year, _result(value)))

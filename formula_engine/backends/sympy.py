@@ -1,0 +1,155 @@
+"""The sympy back-end: IR -> a sympy expression with one symbol per slot.
+
+Symbols are built only by compile.symbol_for (`<id>__<year>`, checked against the name
+rule, with the input's domain as assumptions); constants by explicit constructors. No
+text reaches sympify.
+
+Two shapes. `guarded=False` (for symbolic checks): a division is num * den**-1 and
+and/or/if are plain sympy logic, as compile.SympyCompiler builds them. `guarded=True`
+(the default, for evaluation): the engine's semantics are kept under substitution, so
+`evaluate` gives the exact back-end's outcome: a division is
+Piecewise((nan or 0, Eq(den, 0)), (num/den, True)) (nan: not computable), `and`/`or`
+decide from the left (but `<missing> and false` simplifies to false: sympy drops a
+condition whose branches agree, a known difference), and under zero_denominator=zero
+the 0 waits for the numerator to be known (missing before zero). An inlined indicator
+read under missing=zero has no sympy form and raises Unsupported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, assert_never
+
+import sympy
+
+from .. import functions, ir
+from ..compile import _RELATIONS, parse_symbol, rational, symbol_for
+from ..evaluate import MISSING, ZERO_DENOMINATOR, YearKey
+
+
+class Unsupported(NotImplementedError):
+    """The IR uses a construct this back-end cannot express."""
+
+
+class _ZeroOnceKnown(sympy.Function):  # type: ignore[misc]
+    """0 once its argument is a number; unevaluated (so: not computable) while it is not."""
+
+    @classmethod
+    def eval(cls, value: sympy.Basic) -> sympy.Basic | None:
+        return sympy.Integer(0) if value.is_number else None
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    """A formula as sympy: `expr`, and the symbols read as 0 when no value is given."""
+
+    expr: sympy.Basic
+    zero_when_missing: frozenset[sympy.Symbol]
+
+
+def to_sympy(
+    root: ir.Node, domains: Mapping[str, str] | None = None, guarded: bool = True
+) -> Symbolic:
+    """The sympy form of an IR root; `domains` maps ids to nonnegative/positive/real."""
+    domains = domains or {}
+    built: dict[int, Any] = {}
+    zero: set[sympy.Symbol] = set()
+    strict: set[sympy.Symbol] = set()
+    for node in ir.postorder(root):
+        args = [built[id(child)] for child in ir.children(node)]
+        if isinstance(node, ir.Slot):
+            symbol = symbol_for(node.input, node.key, domains.get(node.input, "real"))
+            (zero if node.zero_if_missing else strict).add(symbol)
+            built[id(node)] = symbol
+        else:
+            built[id(node)] = _node(node, args, guarded)
+    return Symbolic(built[id(root)], frozenset(zero - strict))
+
+
+def _node(node: ir.Node, args: list[Any], guarded: bool) -> Any:
+    match node:
+        case ir.Const(value=value):
+            return (
+                sympy.true if value is True else sympy.false if value is False else rational(value)
+            )
+        case ir.Slot():
+            raise AssertionError("slots are built by to_sympy")
+        case ir.Add(signs=signs):
+            return sympy.Add(*[a if s > 0 else -a for a, s in zip(args, signs, strict=True)])
+        case ir.Mul():
+            return _keep_unknowns(sympy.Mul(*args), args) if guarded else sympy.Mul(*args)
+        case ir.Div():
+            return _divide(node, args[0], args[1], guarded)
+        case ir.Neg():
+            return -args[0]
+        case ir.Not():
+            return sympy.Not(args[0])
+        case ir.Compare(op=op):
+            return _RELATIONS[op](args[0], args[1])
+        case ir.Logic(op=op):
+            return _logic(op, args, guarded)
+        case ir.Cond():
+            return sympy.Piecewise((args[1], args[0]), (args[2], True))
+        case ir.Apply(function=name):
+            return functions.implementation(name, "sympy")(*args)
+        case ir.Inline(zero_if_missing=True):
+            raise Unsupported("an indicator read under missing=zero has no sympy form")
+        case ir.Inline():
+            return args[0]
+        case _:
+            assert_never(node)
+
+
+def _divide(node: ir.Div, numerator: Any, denominator: Any, guarded: bool) -> Any:
+    quotient = sympy.Mul(numerator, sympy.Pow(denominator, sympy.Integer(-1)))
+    if not guarded:
+        return quotient
+    by_zero = _ZeroOnceKnown(numerator) if node.zero_if_zero else sympy.nan
+    quotient = _keep_unknowns(quotient, [numerator, denominator])
+    return sympy.Piecewise((by_zero, sympy.Eq(denominator, 0)), (quotient, True))
+
+
+def _keep_unknowns(product: Any, factors: list[Any]) -> Any:
+    """0 x <missing> is missing, not 0: each factor stays in the expression (as a term
+    that is 0 once the factor is a number) so that sympy cannot cancel it."""
+    return sympy.Add(product, *[_ZeroOnceKnown(f) for f in factors if not f.is_number])
+
+
+def _logic(op: str, args: list[Any], guarded: bool) -> Any:
+    if not guarded:
+        return sympy.And(*args) if op == "and" else sympy.Or(*args)
+    total = args[0]
+    for arg in args[1:]:  # decided from the left: the left operand must be known first
+        if op == "and":
+            chosen = sympy.Piecewise((arg, total), (sympy.false, True))
+        else:
+            chosen = sympy.Piecewise((sympy.true, total), (arg, True))
+        total = chosen
+    return total
+
+
+def evaluate(
+    formula: Symbolic, values: Mapping[tuple[str, YearKey], Fraction]
+) -> Fraction | bool | str:
+    """The value for exact `values`, or the code why not (E401 missing, E402 zero)."""
+    substitution: dict[sympy.Symbol, sympy.Basic] = {}
+    for symbol in formula.expr.free_symbols:
+        given = values.get(parse_symbol(symbol))
+        if given is not None:
+            substitution[symbol] = rational(given)
+        elif symbol in formula.zero_when_missing:
+            substitution[symbol] = sympy.Integer(0)
+    try:
+        value = formula.expr.xreplace(substitution) if substitution else formula.expr
+    except TypeError:  # a comparison with nan: a zero denominator upstream
+        return ZERO_DENOMINATOR
+    if value.free_symbols or value.has(_ZeroOnceKnown):
+        return MISSING
+    if value is sympy.true or value is sympy.false:
+        return bool(value)
+    if value.has(sympy.nan, sympy.zoo):
+        return ZERO_DENOMINATOR
+    number = sympy.Rational(value)
+    return Fraction(int(number.p), int(number.q))

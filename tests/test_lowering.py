@@ -1,0 +1,154 @@
+"""The function table, the lowering's bounds, work that must stay linear (counted, never
+timed), and what the exact back-end accepts as values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from formula_engine import functions, ir, nodes, parse
+from formula_engine.backends.exact import ExactProgram, InputError
+from formula_engine.backends.numpy import NumpyProgram
+from formula_engine.backends.sql import SqlProgram
+from formula_engine.backends.sympy import to_sympy
+from formula_engine.declarations import Plan, Policy
+from formula_engine.errors import Span
+from formula_engine.evaluate import NotComputable
+from formula_engine.lower import Lowering, LoweringError
+from formula_engine.parser import FUNCTION_ALIASES, FUNCTIONS
+
+PLAN = Plan(first_year=2022, last_year=2026)
+
+
+def test_every_function_has_every_backend() -> None:
+    for entry in functions.TABLE:
+        if entry.special:
+            continue
+        for backend in functions.BACKENDS:
+            assert callable(functions.implementation(entry.name, backend))
+
+
+def test_a_missing_implementation_fails_loudly() -> None:
+    partial = functions.Function("twice", (), 1, 1, "twice(a)", "same", exact=lambda a: 2 * a)
+    with pytest.raises(functions.MissingImplementation, match="no numpy implementation"):
+        functions.implementation("twice", "numpy", [partial])
+    with pytest.raises(functions.MissingImplementation):
+        functions.check_table([*functions.TABLE, partial])
+    with pytest.raises(functions.MissingImplementation, match="not a function"):
+        functions.implementation("if", "exact")
+
+
+def test_the_table_agrees_with_the_parsers_allow_list() -> None:
+    # Until phase 2 makes the parser read the table, both must say the same.
+    assert set(functions.FUNCTIONS) == set(FUNCTIONS)
+    assert functions.ALIASES == FUNCTION_ALIASES
+    for name, spec in FUNCTIONS.items():
+        entry = functions.FUNCTIONS[name]
+        assert (entry.min_args, entry.max_args) == (spec.min_args, spec.max_args)
+
+
+def _chain(count: int, op: nodes.BinaryOp = "+") -> nodes.Expr:
+    """x0 op x1 op ... op x{count-1}, left-associative, as the parser builds it."""
+    tree: nodes.Expr = nodes.Reference("x0")
+    for index in range(1, count):
+        tree = nodes.Binary(op, tree, nodes.Reference(f"x{index}"))
+    return tree
+
+
+@pytest.mark.parametrize("count", [10, 100, 1000])
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_long_chains_lower_and_compile_in_linear_work(count: int, op: nodes.BinaryOp) -> None:
+    lowering = Lowering(PLAN)
+    root = lowering.lower(_chain(count, op), 2024)
+    assert lowering.visited == count + 1  # each term once, and the chain
+    order = ir.postorder(root)
+    assert len(order) == count + 1  # one n-ary node over the slots
+    assert ExactProgram(root).calls == count + 1
+    assert len(NumpyProgram(root).steps) == count + 1
+    query = SqlProgram(root).query()
+    assert len(list(query.walk())) < 30 * count + 30  # a constant per term
+    assert query.sql(dialect="duckdb")  # and it prints (the printer recurses)
+    values = {(f"x{i}", 2024): 1 for i in range(count)}
+    expected = {"+": count, "-": 2 - count, "*": 1}[op]
+    assert ExactProgram(root)(values) == expected
+    columns = {key: np.array([1.0]) for key in values}
+    assert NumpyProgram(root)(columns, 1)[0] == expected
+
+
+class CountingValues(dict[tuple[str, int | str], object]):
+    reads = 0
+
+    def get(self, key: object, default: object = None) -> object:
+        CountingValues.reads += 1
+        return super().get(key, default)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("depth", [5, 20, 60])
+def test_a_chain_of_indicators_each_read_twice_stays_linear(depth: int) -> None:
+    # level_i = level_{i-1} + level_{i-1}: 2**depth terms if expanded as a tree.
+    indicators = {"level0": (parse("a"), Policy())}
+    for index in range(1, depth + 1):
+        below = nodes.Reference(f"level{index - 1}")
+        indicators[f"level{index}"] = (nodes.Binary("+", below, below), Policy())
+    lowering = Lowering(PLAN, indicators)
+    root = lowering.lower(nodes.Reference(f"level{depth}"), 2024)
+    assert len(ir.postorder(root)) <= 4 * depth + 3
+    CountingValues.reads = 0
+    assert ExactProgram(root)(CountingValues({("a", 2024): 3})) == 3 * 2**depth
+    assert CountingValues.reads == 1
+    columns = {("a", 2024): np.array([3.0])}
+    assert NumpyProgram(root)(columns, 1)[0] == 3.0 * 2**depth
+    assert len(list(SqlProgram(root).query().walk())) < 60 * depth + 60
+    to_sympy(root)  # builds without expanding the tree
+
+
+def test_a_nested_akumulasi_is_bounded() -> None:
+    tree = parse("akumulasi(akumulasi(akumulasi(a)))")
+    lowering = Lowering(Plan(first_year=1900, last_year=2200), max_nodes=10_000)
+    with pytest.raises(LoweringError) as raised:
+        lowering.lower(tree, 2200)
+    assert raised.value.code == "E403" and raised.value.span == tree.span
+
+
+def test_lowering_is_cached_per_tree_year_and_policy() -> None:
+    lowering, tree = Lowering(PLAN), parse("a / b")
+    assert lowering.lower(tree, 2024) is lowering.lower(tree, 2024)
+    assert lowering.lower(tree, 2024) is not lowering.lower(tree, 2025)
+    zero = Policy(zero_denominator="zero")
+    assert lowering.lower(tree, 2024) is not lowering.lower(tree, 2024, zero)
+
+
+def _share() -> ExactProgram:
+    return ExactProgram(Lowering(PLAN).lower(parse("a / b x 100%"), 2024))
+
+
+@pytest.mark.parametrize(
+    "given",
+    [1, Fraction(1), Decimal("1"), 1.0, np.int64(1), np.float64(1.0), "1"],
+    ids=repr,
+)
+def test_exact_accepts_numbers_of_every_kind(given: object) -> None:
+    assert _share()({("a", 2024): given, ("b", 2024): 4}) == 25
+
+
+@pytest.mark.parametrize("given", [None, float("nan"), np.float64("nan"), Decimal("NaN")], ids=repr)
+def test_exact_treats_none_and_nan_as_missing(given: object) -> None:
+    with pytest.raises(NotComputable) as raised:
+        _share()({("a", 2024): given, ("b", 2024): 4})
+    assert (raised.value.code, raised.value.reason) == ("E401", "a 2024 missing")
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [(float("inf"), "E404"), (np.float64("-inf"), "E404"), (Decimal("Infinity"), "E404"),
+     (True, "E405"), ("many", "E405"), (object(), "E405")],
+    ids=repr,
+)  # fmt: skip
+def test_exact_rejects_infinities_and_non_numbers(given: object, code: str) -> None:
+    with pytest.raises(InputError) as raised:
+        _share()({("a", 2024): given, ("b", 2024): 4})
+    assert raised.value.code == code
+    assert raised.value.span == Span(0, 1)  # at the reference, for the caret
