@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -22,8 +23,9 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from .errors import Diagnostic, FormulaError, Location, Span
+from .errors import Diagnostic, FormulaError, Location, Span, line_and_column
 from .parser import snake_case
+from .reading import read_source
 
 Path_ = tuple[str | int, ...]
 
@@ -105,37 +107,102 @@ def _token_width(line: str, start: int) -> int:
 
 
 def load_yaml(path: Path) -> YamlFile:
-    """Parse a YAML file with positions; LoadError (located) if it is not valid YAML."""
-    text = path.read_text(encoding="utf-8")
+    """Parse a YAML file with positions; a located LoadError (or ReadError) if it is not
+    UTF-8 text within the size limit, or not valid YAML."""
+    text = read_source(path).text
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
     except MarkedYAMLError as error:
         raise _located_yaml_error(path, text, error) from None
-    except YAMLError as error:
-        failure = LoadError(f"not valid YAML: {error}", Span(0, 1), code="E500")
-        raise failure.with_source(
-            text.splitlines()[0] if text else "", Location(str(path))
+    except ReaderError as error:
+        line, column = line_and_column(text, error.position)
+        raise _yaml_error(
+            path,
+            text,
+            (line, column),
+            f"the character U+{error.character:04X} is not allowed in YAML",
+            "remove it; a catalog file is plain text",
         ) from None
+    except YAMLError as error:
+        raise _yaml_error(path, text, (1, 1), f"not valid YAML: {error}", None) from None
     return YamlFile(path, text, data)
+
+
+# Named messages for the commonest YAML mistakes: (ruamel's problem, message, hint).
+YAML_MISTAKES: tuple[tuple[str, str, str], ...] = (
+    (
+        "found character '\\t'",
+        "a tab character: YAML indents with spaces only",
+        "replace the tab with spaces",
+    ),
+    (
+        "found duplicate key",
+        "a key given twice in the same entry",
+        "keep one of the two lines (each key appears once per entry)",
+    ),
+    ("could not find expected ':'", "a key without ':'", "write `key: value`"),
+)
 
 
 def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadError:
     lines = text.splitlines() or [""]
+    problem = str(error.problem or error.context).strip()
+    unclosed = _unclosed_quote(lines, error.problem_mark.line if error.problem_mark else 0)
+    if unclosed is not None and "duplicate key" not in problem:
+        hint = "end the text with the same quote on this line"
+        return _yaml_error(path, text, unclosed, "a quoted text is not closed", hint)
     mark = error.problem_mark or error.context_mark
-    if mark is not None and mark.line >= len(lines) and error.context_mark is not None:
-        mark = error.context_mark  # the problem is at the end: show where it began
+    if mark is not None and error.context_mark is not None:
+        if mark.line >= len(lines) or problem.startswith("could not find expected ':'"):
+            mark = error.context_mark  # show where the key (or the text) began
     line = min(mark.line + 1, len(lines)) if mark else 1
     column = min(mark.column + 1, len(lines[line - 1]) + 1) if mark else 1
-    problem = str(error.problem or error.context).strip()
-    failure = LoadError(
-        f"not valid YAML: {problem}",
-        Span(column - 1, column),
-        code="E500",
-        hint="check the indentation and quoting on this line",
-    )
-    failure.with_source(lines[line - 1], Location(str(path), None, line, 1))
+    message, hint = f"not valid YAML: {problem}", "check the indentation and quoting on this line"
+    for found, named, named_hint in YAML_MISTAKES:
+        if problem.startswith(found):
+            message, hint = f"{named} ({problem})", named_hint
+    return _yaml_error(path, text, (line, column), message, hint)
+
+
+def _yaml_error(
+    path: Path, text: str, at: tuple[int, int], message: str, hint: str | None
+) -> LoadError:
+    line, column = at
+    source = text.splitlines()[line - 1] if text.splitlines() else ""
+    failure = LoadError(message, Span(column - 1, column), code="E500", hint=hint)
+    failure.with_source(source, Location(str(path), None, line, 1))
     return failure
+
+
+def _unclosed_quote(lines: list[str], problem_line: int) -> tuple[int, int] | None:
+    """(line, column) of a quote opened and not closed on its own line, at or just before
+    the line where YAML found a problem: an unclosed quote shows up lines later."""
+    for index in range(min(problem_line, len(lines) - 1), max(-1, problem_line - 20), -1):
+        opened = _open_quote(lines[index])
+        if opened is not None:
+            return index + 1, opened + 1
+    return None
+
+
+def _open_quote(line: str) -> int | None:
+    """The column of a quote left open at the end of `line` (None if all are closed)."""
+    quote, start, index = "", 0, 0
+    while index < len(line):
+        char = line[index]
+        if not quote and char == "#" and (index == 0 or line[index - 1] in " \t"):
+            break
+        if not quote and char in "\"'" and (index == 0 or line[index - 1] in " \t:[{,-"):
+            quote, start = char, index
+        elif quote == '"' and char == "\\":
+            index += 1
+        elif quote and char == quote:
+            if quote == "'" and line[index + 1 : index + 2] == "'":
+                index += 1
+            else:
+                quote = ""
+        index += 1
+    return start if quote else None
 
 
 # Schema errors (pydantic) -> located diagnostics.
