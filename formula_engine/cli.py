@@ -17,13 +17,21 @@ import click
 from .audit import run_audit
 from .audit.html import render_html
 from .audit.report import render_json, render_markdown, render_summary
-from .catalog import Catalog, bundled_catalog_path, load_catalog, validate
+from .catalog import (
+    Catalog,
+    CatalogRejected,
+    bundled_catalog_path,
+    load_catalog,
+    load_checked,
+    validate,
+)
 from .catalog.schema import write_schemas
 from .catalog.stats import catalog_stats
 from .check import check_file
 from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
+from .exit_codes import ExitCode
 from .explain import explain
 from .loader import load_yaml
 from .model import Model, ad_hoc_declarations
@@ -341,13 +349,15 @@ def catalog_schema_command(directory: Path) -> None:
         click.echo(f"{name}: {path}")
 
 
-def _load_catalog_or_fail(directory: Path, exit_code: int = 1) -> Catalog:
-    catalog, diagnostics = load_catalog(directory)
-    for diagnostic in diagnostics:
-        click.echo(diagnostic.render() + "\n", err=True)
-    if catalog is None:
-        click.echo(f"{directory}: not loaded ({len(diagnostics)} error(s))", err=True)
-        sys.exit(exit_code)
+def _load_catalog_or_fail(directory: Path) -> Catalog:
+    """The catalog, checked as `renstra check` checks it; else its errors and exit 4."""
+    try:
+        catalog, _ = load_checked(directory)
+    except CatalogRejected as rejected:
+        for diagnostic in rejected.diagnostics:
+            click.echo(diagnostic.render() + "\n", err=True)
+        click.echo(f"{directory}: {rejected.message}", err=True)
+        sys.exit(ExitCode.CATALOG_REJECTED)
     return catalog
 
 
@@ -400,9 +410,9 @@ def audit_command(
     """Recompute every derived figure the Renstra prints and report what does not hold.
 
     DIRECTORY is a catalog (default: the bundled catalog). Prints a summary; exits 1
-    when there are findings (unless --no-fail), 2 when the catalog does not load.
+    when there are findings (unless --no-fail), 4 when the catalog does not check.
     """
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), exit_code=2)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     report = run_audit(catalog)
     if json_path is not None and str(json_path) == "-":
         click.echo(render_json(report), nl=False)
@@ -443,7 +453,7 @@ def explain_command(
     seed lines, the achievement (rule, steps, rounding, band) and every audited figure.
     For a program, kegiatan or sub kegiatan: its budget rollup and end-of-period sum.
     """
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), exit_code=2)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     try:
         explanation = explain(catalog, run_audit(catalog), subject, year, end_of_period)
     except FormulaError as error:

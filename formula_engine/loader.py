@@ -101,9 +101,14 @@ class YamlFile:
 
 
 def _token_width(line: str, start: int) -> int:
+    """The width of the value starting at `start`: a quoted text to its closing quote, a
+    plain one to the end of the line, the comment, or the next item of a flow mapping."""
     rest = line[start:]
-    stripped = rest.split(" #")[0].rstrip()
-    return max(1, len(stripped))
+    if rest[:1] in ("'", '"'):
+        closing = rest.find(rest[0], 1)
+        return closing + 1 if closing > 0 else max(1, len(rest.rstrip()))
+    ends = [i for i in (rest.find(" #"), rest.find(", "), rest.find("}"), rest.find("]")) if i > 0]
+    return max(1, len(rest[: min(ends)].rstrip()) if ends else len(rest.rstrip()))
 
 
 def load_yaml(path: Path) -> YamlFile:
@@ -153,9 +158,9 @@ def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadEr
         hint = "end the text with the same quote on this line"
         return _yaml_error(path, text, unclosed, "a quoted text is not closed", hint)
     mark = error.problem_mark or error.context_mark
-    if mark is not None and error.context_mark is not None:
-        if mark.line >= len(lines) or problem.startswith("could not find expected ':'"):
-            mark = error.context_mark  # show where the key (or the text) began
+    at_end = mark is not None and mark.line >= len(lines)
+    if error.context_mark is not None and (at_end or problem.startswith("could not find")):
+        mark = error.context_mark  # show where the key (or the text) began
     line = min(mark.line + 1, len(lines)) if mark else 1
     column = min(mark.column + 1, len(lines[line - 1]) + 1) if mark else 1
     message, hint = f"not valid YAML: {problem}", "check the indentation and quoting on this line"
@@ -207,6 +212,8 @@ def _open_quote(line: str) -> int | None:
 
 # Schema errors (pydantic) -> located diagnostics.
 
+WHOLE_NUMBER_ERRORS = frozenset({"int_type", "int_parsing", "int_from_float"})
+
 
 def schema_diagnostics(source: YamlFile, invalid: ValidationError) -> list[Diagnostic]:
     """One located error per problem pydantic found in the file."""
@@ -247,6 +254,12 @@ def _schema_message(source: YamlFile, path: tuple[Any, ...], detail: Any) -> str
         return f"{field} {written} is read by YAML as the number {detail['input']!r}, not as text"
     if detail["type"] == "string_type":
         return f"{field} must be text, got {type(detail['input']).__name__}"
+    if detail["type"] in WHOLE_NUMBER_ERRORS:
+        line, column = source.position(path)
+        written = source.line_text(line)[column - 1 :][
+            : _token_width(source.line_text(line), column - 1)
+        ]
+        return f"{field} must be a whole number, got {written}"
     return f"{field}: {detail['msg'].removeprefix('Value error, ')}"
 
 
@@ -256,6 +269,8 @@ def _schema_hint(detail: Any) -> str | None:
         return f"write {suggestion!r}" if suggestion else "use lowercase letters, digits and '_'"
     if detail["type"] == "string_type":
         return 'quote the value so that YAML reads it as text: "..."'
+    if detail["type"] in WHOLE_NUMBER_ERRORS:
+        return "write the digits only, without '.' or ',' (a year: 2024; a seed line: 11212)"
     return None
 
 

@@ -81,7 +81,9 @@ def _os_error(path: Path, error: OSError) -> ReadError:
         reason, hint = "permission denied", "make the file readable (chmod u+r)"
     else:
         reason, hint = error.strerror or type(error).__name__, None
-    return _located(ReadError(f"cannot read the file: {reason}", hint=hint), "", Location(str(path)))
+    return _located(
+        ReadError(f"cannot read the file: {reason}", hint=hint), "", Location(str(path))
+    )
 
 
 def _decode(path: Path, data: bytes) -> str:

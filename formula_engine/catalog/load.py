@@ -51,6 +51,18 @@ class Located:
     path: tuple[str | int, ...]
     owner: str  # the code or id of the row the entry belongs to
 
+    def diagnostic(
+        self,
+        key: tuple[str | int, ...],
+        message: str,
+        code: str,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> Diagnostic:
+        """A diagnostic located at the value `key` of this entry, with a caret under it."""
+        error = LoadError(message, code=code, hint=hint)
+        return Diagnostic(severity, self.source.error_at((*self.path, *key), error, self.owner))
+
 
 @dataclass
 class Catalog:
