@@ -36,7 +36,7 @@ def check_file(path: Path) -> list[Diagnostic]:
     try:
         declarations = Declarations.model_validate(source.data or {})
     except ValidationError as invalid:
-        return schema_diagnostics(source, invalid)
+        return schema_diagnostics(source, invalid, Declarations)
     return check_declarations(declarations, source)
 
 

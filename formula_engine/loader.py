@@ -7,11 +7,13 @@ nothing here converts types; the pydantic models decide what is valid.
 
 from __future__ import annotations
 
+import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -82,7 +84,10 @@ class YamlFile:
         """Where the text of a string value begins (inside quotes, or a block scalar)."""
         line, column = self.position(path)
         value = self.value_at(path)
-        if isinstance(value, DoubleQuotedScalarString | SingleQuotedScalarString):
+        opening = self.line_text(line)[column - 1 : column]
+        if opening in ("'", '"') or isinstance(
+            value, DoubleQuotedScalarString | SingleQuotedScalarString
+        ):
             column += 1
         elif isinstance(value, LiteralScalarString | FoldedScalarString):
             line += 1
@@ -215,19 +220,34 @@ def _open_quote(line: str) -> int | None:
 WHOLE_NUMBER_ERRORS = frozenset({"int_type", "int_parsing", "int_from_float"})
 
 
-def schema_diagnostics(source: YamlFile, invalid: ValidationError) -> list[Diagnostic]:
-    """One located error per problem pydantic found in the file."""
-    return [_schema_error(source, detail) for detail in invalid.errors()]
+def schema_diagnostics(
+    source: YamlFile, invalid: ValidationError, model: type[BaseModel] | None = None
+) -> list[Diagnostic]:
+    """One located error per problem pydantic found in the file (validated as `model`,
+    whose keys an unknown key is compared with)."""
+    keys = known_keys(model) if model is not None else ()
+    return [_schema_error(source, detail, keys) for detail in invalid.errors()]
 
 
-def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
+@functools.cache
+def known_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """Every key of `model` and of the entries nested in it."""
+    schema = model.model_json_schema()
+    entries = [schema, *schema.get("$defs", {}).values()]
+    return tuple(sorted({key for entry in entries for key in entry.get("properties", {})}))
+
+
+def _schema_error(source: YamlFile, detail: Any, keys: tuple[str, ...]) -> Diagnostic:
     path = tuple(detail["loc"])
     entry = entry_name(source, path)
     if detail["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(path[-1]), keys, n=1)
         error = LoadError(
             f"unknown key {path[-1]!r}",
             code="E502",
-            hint="check the spelling; see docs/catalog.md for the keys",
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else "check the spelling; see docs/catalog.md for the keys",
         )
         return Diagnostic("error", source.error_at(path, error, entry, key=True))
     if detail["type"] == "missing":

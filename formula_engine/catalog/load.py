@@ -182,7 +182,7 @@ def _load_file(path: Path, model: type[BaseModel]) -> tuple[YamlFile, BaseModel]
     try:
         return source, model.model_validate(source.data)
     except ValidationError as invalid:
-        return schema_diagnostics(source, invalid)
+        return schema_diagnostics(source, invalid, model)
 
 
 def _assemble(root: Path, loaded: dict[Path, tuple[YamlFile, BaseModel]]) -> Catalog:
