@@ -226,10 +226,10 @@ def test_cli_audit_exit_codes_and_outputs(tmp_path: Path) -> None:
     assert json.loads(streamed.stdout)["title"].startswith("Perubahan Rencana")
 
 
-def test_cli_audit_of_a_broken_catalog_exits_2(tmp_path: Path) -> None:
+def test_cli_audit_of_a_broken_catalog_exits_4(tmp_path: Path) -> None:
     (tmp_path / "renstra.yaml").write_text("plan: [\n")
     result = CliRunner().invoke(main, ["audit", str(tmp_path)])
-    assert result.exit_code == 2 and "error[E500]" in result.stderr
+    assert result.exit_code == 4 and "error[E500]" in result.stderr
 
 
 def test_cli_explain_an_achievement_and_a_rollup() -> None:
