@@ -158,8 +158,9 @@ YAML_MISTAKES: tuple[tuple[str, str, str], ...] = (
 def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadError:
     lines = text.splitlines() or [""]
     problem = str(error.problem or error.context).strip()
-    unclosed = _unclosed_quote(lines, error.problem_mark.line if error.problem_mark else 0)
-    if unclosed is not None and "duplicate key" not in problem:
+    problem_line = error.problem_mark.line if error.problem_mark else 0
+    unclosed = _unclosed_quote(lines, problem_line)
+    if unclosed is not None and _closing_it_helps(lines, unclosed, problem_line):
         hint = "end the text with the same quote on this line"
         return _yaml_error(path, text, unclosed, "a quoted text is not closed", hint)
     mark = error.problem_mark or error.context_mark
@@ -193,6 +194,20 @@ def _unclosed_quote(lines: list[str], problem_line: int) -> tuple[int, int] | No
         if opened is not None:
             return index + 1, opened + 1
     return None
+
+
+def _closing_it_helps(lines: list[str], at: tuple[int, int], problem_line: int) -> bool:
+    """Whether closing the quote at `at` on its line removes the problem (or moves it
+    later): then the quote is the mistake, not a text that spans lines on purpose."""
+    line, column = at
+    fixed = [*lines[: line - 1], lines[line - 1] + lines[line - 1][column - 1], *lines[line:]]
+    try:
+        YAML(typ="rt").load("\n".join(fixed))
+    except MarkedYAMLError as still:
+        return still.problem_mark is not None and still.problem_mark.line > problem_line
+    except YAMLError:
+        return False
+    return True
 
 
 def _open_quote(line: str) -> int | None:
