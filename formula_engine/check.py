@@ -21,6 +21,7 @@ from .errors import Diagnostic, FormulaError, ResolveError
 from .loader import LoadError, YamlFile, load_yaml, schema_diagnostics
 from .model import Model
 from .parser import parse
+from .reading import ReadError
 from .resolve import SymbolTable, dependency_order, referenced_ids, resolve
 from .units import infer_unit, require_unit
 
@@ -28,14 +29,14 @@ from .units import infer_unit, require_unit
 def check_file(path: Path) -> list[Diagnostic]:
     try:
         source = load_yaml(path)
-    except LoadError as error:
+    except (LoadError, ReadError) as error:
         return [Diagnostic("error", error)]
     except OSError as error:
         return [Diagnostic("error", LoadError(f"cannot read {path}: {error.strerror}"))]
     try:
         declarations = Declarations.model_validate(source.data or {})
     except ValidationError as invalid:
-        return schema_diagnostics(source, invalid)
+        return schema_diagnostics(source, invalid, Declarations)
     return check_declarations(declarations, source)
 
 

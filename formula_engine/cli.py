@@ -19,7 +19,14 @@ import click
 from .audit import AuditReport, run_audit
 from .audit.html import render_html
 from .audit.report import render_json, render_markdown, render_summary
-from .catalog import Catalog, bundled_catalog_path, load_catalog, validate
+from .catalog import (
+    Catalog,
+    CatalogRejected,
+    bundled_catalog_path,
+    load_catalog,
+    load_checked,
+    validate,
+)
 from .catalog.schema import write_schemas
 from .catalog.stats import catalog_stats
 from .check import check_file
@@ -106,7 +113,7 @@ def catalog_group() -> None:
 @click.argument("directory", required=False, type=Folder())
 def catalog_stats_command(directory: Path | None) -> None:
     """Counts by level, by table and by kind of formula."""
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     for title, counts in catalog_stats(catalog).items():
         click.echo(f"{title}:")
         for name, count in sorted(counts.items()):
@@ -138,13 +145,15 @@ def _cannot_write(error: OutputError) -> NoReturn:
     sys.exit(ExitCode.CANNOT_WRITE)
 
 
-def _load_catalog_or_fail(directory: Path, exit_code: int = 1) -> Catalog:
-    catalog, diagnostics = load_catalog(directory)
-    for diagnostic in diagnostics:
-        click.echo(diagnostic.render() + "\n", err=True)
-    if catalog is None:
-        click.echo(f"{directory}: not loaded ({len(diagnostics)} error(s))", err=True)
-        sys.exit(exit_code)
+def _load_catalog_or_fail(directory: Path) -> Catalog:
+    """The catalog, checked as `renstra check` checks it; else its errors and exit 4."""
+    try:
+        catalog, _ = load_checked(directory)
+    except CatalogRejected as rejected:
+        for diagnostic in rejected.diagnostics:
+            click.echo(diagnostic.render() + "\n", err=True)
+        click.echo(f"{directory}: {rejected.message}", err=True)
+        sys.exit(ExitCode.CATALOG_REJECTED)
     return catalog
 
 
@@ -193,7 +202,7 @@ def audit_command(
     """Recompute every derived figure the Renstra prints and report what does not hold.
 
     DIRECTORY is a catalog (default: the bundled catalog). Prints a summary; exits 1
-    when there are findings (unless --no-fail), 4 when the catalog does not load, 5
+    when there are findings (unless --no-fail), 4 when the catalog does not check, 5
     when a report cannot be written (then none is written).
     """
     to_stdout = json_path == "-"
@@ -202,7 +211,7 @@ def audit_command(
         paths = check_outputs(files, stdout_option="--json")
     except OutputError as error:
         _cannot_write(error)
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     report = run_audit(catalog)
     click.echo(render_json(report) if to_stdout else render_summary(report), nl=False)
     try:
@@ -250,7 +259,7 @@ def explain_command(
     seed lines, the achievement (rule, steps, rounding, band) and every audited figure.
     For a program, kegiatan or sub kegiatan: its budget rollup and end-of-period sum.
     """
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path(), ExitCode.CATALOG_REJECTED)
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     try:
         explanation = explain(catalog, run_audit(catalog), subject, year, end_of_period)
     except FormulaError as error:

@@ -7,14 +7,17 @@ nothing here converts types; the pydantic models decide what is valid.
 
 from __future__ import annotations
 
+import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -22,8 +25,9 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from .errors import Diagnostic, FormulaError, Location, Span
+from .errors import Diagnostic, FormulaError, Location, Span, line_and_column
 from .parser import snake_case
+from .reading import read_source
 
 Path_ = tuple[str | int, ...]
 
@@ -80,7 +84,10 @@ class YamlFile:
         """Where the text of a string value begins (inside quotes, or a block scalar)."""
         line, column = self.position(path)
         value = self.value_at(path)
-        if isinstance(value, DoubleQuotedScalarString | SingleQuotedScalarString):
+        opening = self.line_text(line)[column - 1 : column]
+        if opening in ("'", '"') or isinstance(
+            value, DoubleQuotedScalarString | SingleQuotedScalarString
+        ):
             column += 1
         elif isinstance(value, LiteralScalarString | FoldedScalarString):
             line += 1
@@ -99,61 +106,163 @@ class YamlFile:
 
 
 def _token_width(line: str, start: int) -> int:
+    """The width of the value starting at `start`: a quoted text to its closing quote, a
+    plain one to the end of the line, the comment, or the next item of a flow mapping."""
     rest = line[start:]
-    stripped = rest.split(" #")[0].rstrip()
-    return max(1, len(stripped))
+    if rest[:1] in ("'", '"'):
+        closing = rest.find(rest[0], 1)
+        return closing + 1 if closing > 0 else max(1, len(rest.rstrip()))
+    ends = [i for i in (rest.find(" #"), rest.find(", "), rest.find("}"), rest.find("]")) if i > 0]
+    return max(1, len(rest[: min(ends)].rstrip()) if ends else len(rest.rstrip()))
 
 
 def load_yaml(path: Path) -> YamlFile:
-    """Parse a YAML file with positions; LoadError (located) if it is not valid YAML."""
-    text = path.read_text(encoding="utf-8")
+    """Parse a YAML file with positions; a located LoadError (or ReadError) if it is not
+    UTF-8 text within the size limit, or not valid YAML."""
+    text = read_source(path).text
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
     except MarkedYAMLError as error:
         raise _located_yaml_error(path, text, error) from None
-    except YAMLError as error:
-        failure = LoadError(f"not valid YAML: {error}", Span(0, 1), code="E500")
-        raise failure.with_source(
-            text.splitlines()[0] if text else "", Location(str(path))
+    except ReaderError as error:
+        line, column = line_and_column(text, error.position)
+        raise _yaml_error(
+            path,
+            text,
+            (line, column),
+            f"the character U+{error.character:04X} is not allowed in YAML",
+            "remove it; a catalog file is plain text",
         ) from None
+    except YAMLError as error:
+        raise _yaml_error(path, text, (1, 1), f"not valid YAML: {error}", None) from None
     return YamlFile(path, text, data)
+
+
+# Named messages for the commonest YAML mistakes: (ruamel's problem, message, hint).
+YAML_MISTAKES: tuple[tuple[str, str, str], ...] = (
+    (
+        "found character '\\t'",
+        "a tab character: YAML indents with spaces only",
+        "replace the tab with spaces",
+    ),
+    (
+        "found duplicate key",
+        "a key given twice in the same entry",
+        "keep one of the two lines (each key appears once per entry)",
+    ),
+    ("could not find expected ':'", "a key without ':'", "write `key: value`"),
+)
 
 
 def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadError:
     lines = text.splitlines() or [""]
+    problem = str(error.problem or error.context).strip()
+    problem_line = error.problem_mark.line if error.problem_mark else 0
+    unclosed = _unclosed_quote(lines, problem_line)
+    if unclosed is not None and _closing_it_helps(lines, unclosed, problem_line):
+        hint = "end the text with the same quote on this line"
+        return _yaml_error(path, text, unclosed, "a quoted text is not closed", hint)
     mark = error.problem_mark or error.context_mark
-    if mark is not None and mark.line >= len(lines) and error.context_mark is not None:
-        mark = error.context_mark  # the problem is at the end: show where it began
+    at_end = mark is not None and mark.line >= len(lines)
+    if error.context_mark is not None and (at_end or problem.startswith("could not find")):
+        mark = error.context_mark  # show where the key (or the text) began
     line = min(mark.line + 1, len(lines)) if mark else 1
     column = min(mark.column + 1, len(lines[line - 1]) + 1) if mark else 1
-    problem = str(error.problem or error.context).strip()
-    failure = LoadError(
-        f"not valid YAML: {problem}",
-        Span(column - 1, column),
-        code="E500",
-        hint="check the indentation and quoting on this line",
-    )
-    failure.with_source(lines[line - 1], Location(str(path), None, line, 1))
+    message, hint = f"not valid YAML: {problem}", "check the indentation and quoting on this line"
+    for found, named, named_hint in YAML_MISTAKES:
+        if problem.startswith(found):
+            message, hint = f"{named} ({problem})", named_hint
+    return _yaml_error(path, text, (line, column), message, hint)
+
+
+def _yaml_error(
+    path: Path, text: str, at: tuple[int, int], message: str, hint: str | None
+) -> LoadError:
+    line, column = at
+    source = text.splitlines()[line - 1] if text.splitlines() else ""
+    failure = LoadError(message, Span(column - 1, column), code="E500", hint=hint)
+    failure.with_source(source, Location(str(path), None, line, 1))
     return failure
+
+
+def _unclosed_quote(lines: list[str], problem_line: int) -> tuple[int, int] | None:
+    """(line, column) of a quote opened and not closed on its own line, at or just before
+    the line where YAML found a problem: an unclosed quote shows up lines later."""
+    for index in range(min(problem_line, len(lines) - 1), max(-1, problem_line - 20), -1):
+        opened = _open_quote(lines[index])
+        if opened is not None:
+            return index + 1, opened + 1
+    return None
+
+
+def _closing_it_helps(lines: list[str], at: tuple[int, int], problem_line: int) -> bool:
+    """Whether closing the quote at `at` on its line removes the problem (or moves it
+    later): then the quote is the mistake, not a text that spans lines on purpose."""
+    line, column = at
+    fixed = [*lines[: line - 1], lines[line - 1] + lines[line - 1][column - 1], *lines[line:]]
+    try:
+        YAML(typ="rt").load("\n".join(fixed))
+    except MarkedYAMLError as still:
+        return still.problem_mark is not None and still.problem_mark.line > problem_line
+    except YAMLError:
+        return False
+    return True
+
+
+def _open_quote(line: str) -> int | None:
+    """The column of a quote left open at the end of `line` (None if all are closed)."""
+    quote, start, index = "", 0, 0
+    while index < len(line):
+        char = line[index]
+        if not quote and char == "#" and (index == 0 or line[index - 1] in " \t"):
+            break
+        if not quote and char in "\"'" and (index == 0 or line[index - 1] in " \t:[{,-"):
+            quote, start = char, index
+        elif quote == '"' and char == "\\":
+            index += 1
+        elif quote and char == quote:
+            if quote == "'" and line[index + 1 : index + 2] == "'":
+                index += 1
+            else:
+                quote = ""
+        index += 1
+    return start if quote else None
 
 
 # Schema errors (pydantic) -> located diagnostics.
 
-
-def schema_diagnostics(source: YamlFile, invalid: ValidationError) -> list[Diagnostic]:
-    """One located error per problem pydantic found in the file."""
-    return [_schema_error(source, detail) for detail in invalid.errors()]
+WHOLE_NUMBER_ERRORS = frozenset({"int_type", "int_parsing", "int_from_float"})
 
 
-def _schema_error(source: YamlFile, detail: Any) -> Diagnostic:
+def schema_diagnostics(
+    source: YamlFile, invalid: ValidationError, model: type[BaseModel] | None = None
+) -> list[Diagnostic]:
+    """One located error per problem pydantic found in the file (validated as `model`,
+    whose keys an unknown key is compared with)."""
+    keys = known_keys(model) if model is not None else ()
+    return [_schema_error(source, detail, keys) for detail in invalid.errors()]
+
+
+@functools.cache
+def known_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """Every key of `model` and of the entries nested in it."""
+    schema = model.model_json_schema()
+    entries = [schema, *schema.get("$defs", {}).values()]
+    return tuple(sorted({key for entry in entries for key in entry.get("properties", {})}))
+
+
+def _schema_error(source: YamlFile, detail: Any, keys: tuple[str, ...]) -> Diagnostic:
     path = tuple(detail["loc"])
     entry = entry_name(source, path)
     if detail["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(path[-1]), keys, n=1)
         error = LoadError(
             f"unknown key {path[-1]!r}",
             code="E502",
-            hint="check the spelling; see docs/catalog.md for the keys",
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else "check the spelling; see docs/catalog.md for the keys",
         )
         return Diagnostic("error", source.error_at(path, error, entry, key=True))
     if detail["type"] == "missing":
@@ -180,6 +289,12 @@ def _schema_message(source: YamlFile, path: tuple[Any, ...], detail: Any) -> str
         return f"{field} {written} is read by YAML as the number {detail['input']!r}, not as text"
     if detail["type"] == "string_type":
         return f"{field} must be text, got {type(detail['input']).__name__}"
+    if detail["type"] in WHOLE_NUMBER_ERRORS:
+        line, column = source.position(path)
+        written = source.line_text(line)[column - 1 :][
+            : _token_width(source.line_text(line), column - 1)
+        ]
+        return f"{field} must be a whole number, got {written}"
     return f"{field}: {detail['msg'].removeprefix('Value error, ')}"
 
 
@@ -189,6 +304,8 @@ def _schema_hint(detail: Any) -> str | None:
         return f"write {suggestion!r}" if suggestion else "use lowercase letters, digits and '_'"
     if detail["type"] == "string_type":
         return 'quote the value so that YAML reads it as text: "..."'
+    if detail["type"] in WHOLE_NUMBER_ERRORS:
+        return "write the digits only, without '.' or ',' (a year: 2024; a seed line: 11212)"
     return None
 
 

@@ -1,43 +1,151 @@
-"""Writing files safely: atomically, and keeping the user's comments and layout.
+"""Writing files safely: atomically, through symbolic links, keeping the user's layout.
 
-A file the tool writes is first written in full to a temporary file beside it, flushed
-to disk, then renamed over the original (`os.replace` is atomic on one file system): a
-crash or a full disk leaves either the old file or the new one, never half of each.
+A file the tool writes is first written in full to a temporary file beside it,
+`.<name>.tmp-<pid>-<random>`, flushed to disk, then renamed over the original
+(`os.replace` is atomic on one file system): a crash, a kill or a full disk leaves either
+the old file or the new one, never half of each. A temporary left by a process that was
+killed is recognised by its name (its process is gone) and removed by the next write or
+catalog load. Writing to a symbolic link writes the file it points to and keeps the link.
+Every failure is a `WriteError` naming the file and the reason.
+
 YAML is rewritten with ruamel.yaml's round-trip mode, which keeps comments, key order,
-quoting and flow style, so editing one value changes one line.
+quoting and flow style; edits of one value (`catalog/edit.py`) splice the text instead.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
+import re
+import secrets
+import time
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
+from .errors import FormulaError, Location
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-[0-9a-f]+$")
+STALE_AFTER_SECONDS = 3600  # a temporary whose process we cannot tell is stale after this
+
+
+class WriteError(FormulaError, OSError):
+    """A file that cannot be written (stage: write); nothing was changed."""
+
+    code = "E560"
+    stage = "write"
+
+
+def write_atomically(path: Path, content: str | bytes) -> Path:
+    """Replace the file at `path` (or the file its link points to); returns what was
+    written. `content` as text is written as UTF-8 with its line endings unchanged."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    target = _target(path)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(target.parent)
+        _replace(target, data)
+    except OSError as error:
+        raise write_error(path, error) from None
+    return target
+
+
+def write_error(path: Path, error: OSError) -> WriteError:
+    failure = WriteError(
+        f"cannot write the file: {error.strerror or type(error).__name__}",
+        hint="check that the folder exists and is writable, and that the disk is not full",
+    )
+    failure.with_source("", Location(str(path)))
+    return failure
+
+
+def _target(path: Path) -> Path:
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+        failure = WriteError(
+            "cannot write the file: a symbolic link that loops",
+            hint="point the link at a real file",
+        )
+        failure.with_source("", Location(str(path)))
+        raise failure from None
+
+
+def _replace(target: Path, data: bytes) -> None:
+    temporary = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
-        os.replace(temporary, path)
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
+        os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    _sync_directory(target.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not every system opens folders; the rename is done either way
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _default_mode() -> int:
-    # mkstemp creates 0600 files; a new file gets the usual mode under the user's umask.
+    # A new file gets the usual mode under the user's umask (not the temporary's 0600).
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def stale_temporaries(directory: Path) -> list[Path]:
+    """Temporaries in `directory` left by writes whose process no longer runs."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.iterdir():
+        match = _TEMPORARY.match(path.name)
+        if match and path.is_file() and _is_stale(path, int(match["pid"])):
+            found.append(path)
+    return sorted(found)
+
+
+def remove_stale_temporaries(directory: Path) -> list[Path]:
+    """Remove the stale temporaries of `directory`; returns those removed."""
+    removed = []
+    for path in stale_temporaries(directory):
+        try:
+            path.unlink()
+        except OSError:
+            continue  # not ours to remove (another user's folder): the loader ignores it
+        removed.append(path)
+    return removed
+
+
+def _is_stale(path: Path, pid: int) -> bool:
+    if pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # a process of another user: alive
+    try:
+        return time.time() - path.stat().st_mtime > STALE_AFTER_SECONDS
+    except OSError:
+        return False
 
 
 def round_trip_yaml() -> YAML:

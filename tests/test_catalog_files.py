@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from formula_engine import writing
 from formula_engine.catalog import load_catalog, validate
 from formula_engine.catalog.edit import set_value_text
 from formula_engine.catalog.schema import write_schemas
 from formula_engine.cli import main
 from formula_engine.errors import FormulaError
+from formula_engine.writing import WriteError, remove_stale_temporaries, write_atomically
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalog"
 
@@ -209,3 +218,144 @@ def test_the_published_json_schemas_are_up_to_date(tmp_path: Path) -> None:
         assert (published / path.name).read_text() == path.read_text(), (
             f"docs/schema/{path.name} is stale: run `renstra catalog schema docs/schema`"
         )
+
+
+# Faithful edits: the value edited changes, and not one other byte.
+
+VALUE = b'text: "100"'
+
+
+@pytest.mark.parametrize(
+    ("newline", "bom", "trailing"),
+    [(b"\r\n", False, True), (b"\n", True, True), (b"\r\n", True, False), (b"\n", False, False)],
+    ids=["crlf", "bom", "crlf-bom-no-final-newline", "no-final-newline"],
+)
+def test_an_edit_changes_the_value_and_not_one_other_byte(
+    catalog_dir: Path, newline: bytes, bom: bool, trailing: bool
+) -> None:
+    path = catalog_dir / "programs/1.06.02.yaml"
+    data = path.read_bytes().replace(b"\n", newline)
+    data = (b"\xef\xbb\xbf" if bom else b"") + (data if trailing else data.rstrip(b"\r\n"))
+    path.write_bytes(data)
+    set_value_text(catalog_dir, "p_1_06_02_psks_aktif", "target", 2024, "99,5")
+    assert data.count(VALUE) == 1
+    assert path.read_bytes() == data.replace(VALUE, b'text: "99,5"')
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(whole=st.integers(0, 10**9), decimals=st.text("0123456789", max_size=3))
+def test_any_figure_is_written_as_exactly_that_figure(
+    catalog_dir: Path, whole: int, decimals: str
+) -> None:
+    figure = f"{whole:,}".replace(",", ".") + (f",{decimals}" if decimals else "")
+    path = catalog_dir / "programs/1.06.02.yaml"
+    before = path.read_bytes()
+    set_value_text(catalog_dir, "p_1_06_02_psks_aktif", "target", 2024, figure)
+    assert path.read_bytes() == before.replace(VALUE, f'text: "{figure}"'.encode())
+    path.write_bytes(before)
+
+
+def test_an_edit_through_a_symlink_writes_its_target_and_keeps_the_link(catalog_dir: Path) -> None:
+    link = catalog_dir / "programs/1.06.02.yaml"
+    real = catalog_dir.parent / "elsewhere" / "program.yaml"
+    real.parent.mkdir()
+    link.rename(real)
+    link.symlink_to(real)
+    before = real.read_bytes()
+    set_value_text(catalog_dir, "p_1_06_02_psks_aktif", "target", 2024, "99,5")
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_bytes() == before.replace(VALUE, b'text: "99,5"')
+    assert sorted(p.name for p in real.parent.iterdir()) == ["program.yaml"]
+
+
+# Atomic writes: killed mid-way, the target is old or new, and the temporary goes.
+
+KILLED_WRITER = """
+import os, sys, time
+from pathlib import Path
+from formula_engine import writing
+
+def stall(source, target):  # the temporary is written; stop before the rename
+    print("written", flush=True)
+    time.sleep(60)
+
+if sys.argv[2] == "stall":
+    writing.os.replace = stall
+    writing.write_atomically(Path(sys.argv[1]), b"new" * 100_000)
+else:
+    for n in range(10_000):
+        writing.write_atomically(Path(sys.argv[1]), (b"a" if n % 2 else b"b") * 300_000)
+        print("written", flush=True)
+"""
+
+
+def _writer(target: Path, mode: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_write_killed_before_the_rename_leaves_the_old_file_and_a_temporary_the_next_run_removes(
+    catalog_dir: Path,
+) -> None:
+    target = catalog_dir / "programs/1.06.02.yaml"
+    before = target.read_bytes()
+    writer = _writer(target, "stall")
+    assert writer.stdout is not None and writer.stdout.readline() == "written\n"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    assert target.read_bytes() == before
+    left = [p.name for p in target.parent.iterdir() if p.name != target.name]
+    assert len(left) == 1 and left[0].startswith(".1.06.02.yaml.tmp-"), left
+    catalog, _ = load_catalog(catalog_dir)  # the next run
+    assert catalog is not None
+    assert [p.name for p in target.parent.iterdir()] == ["1.06.02.yaml"]
+
+
+def test_a_writer_killed_at_any_moment_leaves_a_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_bytes(b"a" * 300_000)
+    writer = _writer(target, "loop")
+    assert writer.stdout is not None
+    for _ in range(5):
+        writer.stdout.readline()
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    assert target.read_bytes() in (b"a" * 300_000, b"b" * 300_000)
+    remove_stale_temporaries(tmp_path)  # the next run
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_a_temporary_of_a_running_write_is_left_alone(tmp_path: Path) -> None:
+    ours = tmp_path / f".x.yaml.tmp-{os.getpid()}-abcd1234"
+    gone = tmp_path / ".x.yaml.tmp-999999999-abcd1234"  # no such process
+    ours.write_text("")
+    gone.write_text("")
+    assert remove_stale_temporaries(tmp_path) == [gone]
+    assert ours.exists() and not gone.exists()
+
+
+def test_an_unwritable_target_is_a_write_error_and_changes_nothing(
+    catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = catalog_dir / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(WriteError) as caught:
+        write_atomically(blocker / "report.md", "text")
+    assert caught.value.code == "E560" and caught.value.location.where == str(blocker / "report.md")
+    path = catalog_dir / "programs/1.06.02.yaml"
+    before = path.read_bytes()
+
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writing.os, "replace", disk_full)
+    with pytest.raises(WriteError) as full:
+        set_value_text(catalog_dir, "p_1_06_02_psks_aktif", "target", 2024, "99,5")
+    assert "No space left on device" in full.value.message
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == ["1.06.02.yaml"]

@@ -143,8 +143,8 @@ def test_check_reports_every_problem_with_file_line_and_caret() -> None:
     heads = [line for line in err.splitlines() if "error[" in line or "warning[" in line]
     path = str(FILES / "broken.yaml")
     assert heads == [
-        f'{path}:17:14: error[E201]: salah_nama: unknown input or indicator "Jumlah PMKZ"',
-        f"{path}:21:14: error[E313]: salah_satuan: the formula gives '1' but the "
+        f'{path}:17:15: error[E201]: salah_nama: unknown input or indicator "Jumlah PMKZ"',
+        f"{path}:21:15: error[E313]: salah_satuan: the formula gives '1' but the "
         "indicator's unit (Satuan) is '%'",
         f"{path}:25:28: error[E104]: salah_tulis: missing operand between '/' and '/'",
         f"{path}:33:14: error[E202]: siklus_b: indicators reference each other in a "

@@ -2,6 +2,7 @@
 
 catalog, diagnostics = load_catalog(path)   # all or nothing, every problem located
 report = validate(catalog)                  # cross-entry checks and formulas
+catalog, report = load_checked(path)        # both, or CatalogRejected: before any use
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from .checked import CatalogRejected, load_checked
 from .load import Catalog, Located, load_catalog
 from .validate import Report, validate
 
@@ -21,4 +23,13 @@ def bundled_catalog_path() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "catalog"
 
 
-__all__ = ["Catalog", "Located", "Report", "bundled_catalog_path", "load_catalog", "validate"]
+__all__ = [
+    "Catalog",
+    "CatalogRejected",
+    "Located",
+    "Report",
+    "bundled_catalog_path",
+    "load_catalog",
+    "load_checked",
+    "validate",
+]

@@ -1,24 +1,28 @@
-"""Editing catalog files from the tool: one value changed, everything else kept.
+"""Editing catalog files from the tool: the value edited changes, and nothing else.
 
-The file is re-read in round-trip mode (comments, quoting, flow style and key order
-kept), the one value is changed, the new text is validated against the file's model,
-and only then written atomically. Bad input raises a located error and leaves the file
-as it was.
+The edit is a splice: the file is composed with positions (ruamel.yaml), the one scalar
+is replaced in the file's text by the new value, the new text is validated against the
+file's model, and only then written atomically (through a symbolic link to the file it
+points to). Line endings, the byte order mark, the trailing newline (or its absence),
+comments, quoting and layout are kept byte for byte. Bad input raises a located error
+and leaves the file as it was.
 """
 
 from __future__ import annotations
 
-import io
+import json
 from pathlib import Path
 
-from pydantic import ValidationError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..errors import Location
 from ..loader import LoadError
-from ..writing import dump_yaml, round_trip_yaml, write_atomically
+from ..reading import read_source
+from ..writing import write_atomically
 from .load import Catalog, Located, load_catalog
-from .models import Printed
+from .models import HistoryFile, PlanFile, ProgramFile
 from .printed import read_printed
 
 
@@ -35,18 +39,33 @@ def set_value_text(root: Path, indicator_id: str, kind: str, year: int | None, t
             code="E520",
             hint="write the figure as the document prints it: 16,24 or 4.489.798.475",
         )
+    index = _value_index(located, kind, year, indicator_id)
     path = Path(located.source.path)
-    data = round_trip_yaml().load(path.read_text(encoding="utf-8"))
-    node = data
-    for key in located.path:
-        node = node[key]
-    values = node["values"]
-    index = _value_index(values, kind, year, indicator_id)
-    values[index]["text"] = DoubleQuotedScalarString(text)
-    new_text = dump_yaml(data)
-    _validate_text(path, new_text, located)
-    write_atomically(path, new_text)
+    source = read_source(path)
+    node = _node_at(YAML(typ="rt").compose(source.text), (*located.path, "values", index, "text"))
+    start, end = node.start_mark.index, node.end_mark.index
+    new_text = source.text[:start] + json.dumps(text, ensure_ascii=False) + source.text[end:]
+    _validate_text(path, new_text, _file_model(catalog, path))
+    write_atomically(path, source.encode(new_text))
     return path
+
+
+def _node_at(node: Node, path: tuple[str | int, ...]) -> Node:
+    """The composed node at `path` (keys of mappings, indices of sequences)."""
+    for key in path:
+        if isinstance(node, MappingNode):
+            node = next(value for name, value in node.value if name.value == key)
+        elif isinstance(node, SequenceNode) and isinstance(key, int):
+            node = node.value[key]
+    return node
+
+
+def _file_model(catalog: Catalog, path: Path) -> type[BaseModel]:
+    if path == catalog.plan_source.path:
+        return PlanFile
+    if catalog.history is not None and path == catalog.history.source.path:
+        return HistoryFile
+    return ProgramFile
 
 
 def _find_indicator(catalog: Catalog, indicator_id: str) -> Located:
@@ -60,11 +79,9 @@ def _find_indicator(catalog: Catalog, indicator_id: str) -> Located:
     )
 
 
-def _value_index(
-    values: list[dict[str, object]], kind: str, year: int | None, indicator_id: str
-) -> int:
-    for index, value in enumerate(values):
-        if value.get("kind") == kind and value.get("year") == year:
+def _value_index(located: Located, kind: str, year: int | None, indicator_id: str) -> int:
+    for index, value in enumerate(located.entry.values):
+        if value.kind == kind and value.year == year:
             return index
     raise LoadError(
         f"{indicator_id} has no {kind} value for {year}",
@@ -73,15 +90,10 @@ def _value_index(
     )
 
 
-def _validate_text(path: Path, text: str, located: Located) -> None:
-    data = round_trip_yaml().load(io.StringIO(text))
-    node = data
-    for key in located.path:
-        node = node[key]
+def _validate_text(path: Path, text: str, model: type[BaseModel]) -> None:
     try:
-        for value in node["values"]:
-            Printed.model_validate(dict(value))
+        model.model_validate(YAML(typ="rt").load(text))
     except ValidationError as invalid:
-        raise LoadError(
-            f"the edit would make {path} invalid: {invalid.errors()[0]['msg']}", code="E542"
-        ).with_source("", Location(str(path))) from None
+        problem = invalid.errors()[0]["msg"].removeprefix("Value error, ")
+        refused = LoadError(f"the edit would make the file invalid: {problem}", code="E542")
+        raise refused.with_source("", Location(str(path))) from None

@@ -14,8 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Location
 from ..loader import LoadError, YamlFile, load_yaml, schema_diagnostics
+from ..reading import ReadError
+from ..writing import remove_stale_temporaries
 from .models import (
     CatalogInput,
     HistoryFile,
@@ -30,13 +32,14 @@ from .models import (
     Tujuan,
 )
 
-# Which model each file of the catalog must match.
+# Which model each file of the catalog must match (a file ends in .yaml or .yml).
 LAYOUT: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("renstra.yaml", PlanFile),
-    ("inputs/*.yaml", InputsFile),
-    ("programs/*.yaml", ProgramFile),
-    ("history.yaml", HistoryFile),
+    ("renstra", PlanFile),
+    ("inputs/*", InputsFile),
+    ("programs/*", ProgramFile),
+    ("history", HistoryFile),
 )
+SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ class Located:
     source: YamlFile
     path: tuple[str | int, ...]
     owner: str  # the code or id of the row the entry belongs to
+
+    def diagnostic(
+        self,
+        key: tuple[str | int, ...],
+        message: str,
+        code: str,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> Diagnostic:
+        """A diagnostic located at the value `key` of this entry, with a caret under it."""
+        error = LoadError(message, code=code, hint=hint)
+        return Diagnostic(severity, self.source.error_at((*self.path, *key), error, self.owner))
 
 
 @dataclass
@@ -108,11 +123,20 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
     """The catalog under `root`, or None and every problem found in its files."""
     loaded: dict[Path, tuple[YamlFile, BaseModel]] = {}
     diagnostics: list[Diagnostic] = []
-    if not (root / "renstra.yaml").is_file():
-        missing = LoadError(f"{root} has no renstra.yaml: is it a catalog directory?", code="E505")
+    if not catalog_files(root, "renstra"):
+        missing = LoadError(
+            f"{root} has no renstra.yaml: is it a catalog directory?",
+            code="E505",
+            hint="a catalog holds renstra.yaml, inputs/, programs/ and history.yaml",
+        )
+        missing.with_source("", Location(str(root / "renstra.yaml")))
         return None, [Diagnostic("error", missing)]
+    for directory in (root, root / "inputs", root / "programs"):
+        remove_stale_temporaries(directory)
     for pattern, model in LAYOUT:
-        for path in sorted(root.glob(pattern)):
+        paths = catalog_files(root, pattern)
+        diagnostics += _one_of_each(pattern, paths)
+        for path in paths:
             result = _load_file(path, model)
             if isinstance(result, list):
                 diagnostics.extend(result)
@@ -123,21 +147,46 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
     return _assemble(root, loaded), []
 
 
+def catalog_files(root: Path, pattern: str) -> list[Path]:
+    """The files of `pattern` (a layout entry), .yaml or .yml; hidden files are not."""
+    found = [path for suffix in SUFFIXES for path in root.glob(pattern + suffix)]
+    return sorted(path for path in found if not path.name.startswith("."))
+
+
+def _one_of_each(pattern: str, paths: list[Path]) -> list[Diagnostic]:
+    if "*" in pattern or len(paths) < 2:
+        return []
+    both = LoadError(
+        f"both {paths[0].name} and {paths[1].name}: the catalog has one {pattern} file",
+        code="E551",
+        hint=f"keep one of them (the usual name is {pattern}.yaml)",
+    )
+    both.with_source("", Location(str(paths[1])))
+    return [Diagnostic("error", both)]
+
+
 def _load_file(path: Path, model: type[BaseModel]) -> tuple[YamlFile, BaseModel] | list[Diagnostic]:
     try:
         source = load_yaml(path)
-    except LoadError as error:
+    except (LoadError, ReadError) as error:
         return [Diagnostic("error", error)]
     if source.data is None:
-        return [Diagnostic("error", LoadError(f"{path} is empty", code="E506"))]
+        what = "only comments" if source.text.strip() else "nothing"
+        empty = LoadError(
+            f"the file is empty (it holds {what})",
+            code="E506",
+            hint=f"write the {model.__name__} entries (see docs/catalog.md), or remove the file",
+        )
+        empty.with_source("", Location(str(path)))
+        return [Diagnostic("error", empty)]
     try:
         return source, model.model_validate(source.data)
     except ValidationError as invalid:
-        return schema_diagnostics(source, invalid)
+        return schema_diagnostics(source, invalid, model)
 
 
 def _assemble(root: Path, loaded: dict[Path, tuple[YamlFile, BaseModel]]) -> Catalog:
-    plan_source, plan = loaded[root / "renstra.yaml"]
+    plan_source, plan = next(pair for pair in loaded.values() if isinstance(pair[1], PlanFile))
     assert isinstance(plan, PlanFile)
     catalog = Catalog(root, plan, plan_source)
     for path, (source, model) in loaded.items():

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from .. import declarations as decl
+from .. import nodes
 from ..checks import Subject, run_checks
 from ..compile import SympyCompiler
-from ..errors import CheckError, Diagnostic, FormulaError
-from ..loader import LoadError
+from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
 from ..parser import parse
-from ..resolve import SymbolTable, resolve
+from ..resolve import SymbolTable, dependency_order, resolve
 from ..units import Unit, infer_unit, parse_unit, require_unit
 from .load import Catalog, Located
 from .models import CatalogInput, FormulaVersion, Indicator, Kegiatan, Program
-from .printed import read_printed
+from .values import periods, printed_values
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,11 @@ def validate(catalog: Catalog, symbolic: bool = True) -> Report:
     found += _duplicate_ids(catalog)
     found += _links(catalog)
     found += _rules(catalog)
-    found += _values(catalog)
+    dated = periods(catalog)
+    found += dated
+    if dated:  # formulas and values cannot be dated in a period that ends before it starts
+        return Report(found, accepted)
+    found += printed_values(catalog)
     for diagnostic, accepts in _formulas(catalog, symbolic):
         (accepted if diagnostic.code in accepts else found).append(diagnostic)
     return Report(found, accepted)
@@ -63,11 +66,8 @@ def _error(
     message: str,
     code: str,
     hint: str | None = None,
-    severity: str = "error",
 ) -> Diagnostic:
-    error = LoadError(message, code=code, hint=hint)
-    path = (*located.path, *key)
-    return Diagnostic(severity, located.source.error_at(path, error, located.owner))
+    return located.diagnostic(key, message, code, hint)
 
 
 # Codes and ids.
@@ -208,65 +208,6 @@ def _rules(catalog: Catalog) -> list[Diagnostic]:
     return found
 
 
-# Printed values.
-
-
-def _values(catalog: Catalog) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    for located in [*catalog.indicators(), *catalog.history_indicators()]:
-        found += _readable(located, "values", located.entry.values)
-    for row in catalog.rows():
-        found += _readable(row, "budget", getattr(row.entry, "budget", ()), rupiah=True)
-    if catalog.history is not None:
-        for index, line in enumerate(catalog.history.entry.budget):
-            where = Located(line, catalog.history.source, ("budget", index), line.id)
-            found += _readable(where, "values", line.values)
-    return found
-
-
-def _readable(
-    located: Located, key: str, values: Iterable[Any], rupiah: bool = False
-) -> Iterator[Diagnostic]:
-    owner = getattr(located.entry, "id", located.owner)
-    for index, value in enumerate(values):
-        here = Located(value, located.source, (*located.path, key, index), owner)
-        reading = read_printed(value.text)
-        if reading.problem and value.intended is None:
-            yield _error(
-                here,
-                ("text",),
-                f"printed {value.text!r}: {reading.problem}",
-                "E520",
-                "if the document prints it so, keep it and add note and intended",
-            )
-        elif rupiah and reading.value is not None and reading.value.denominator != 1:
-            yield _error(here, ("text",), f"a Rupiah amount must be whole: {value.text!r}", "E521")
-        elif isinstance(located.entry, Indicator):
-            yield from _fits_unit(here, value.text, located.entry)
-
-
-def _fits_unit(here: Located, text: str, indicator: Indicator) -> Iterator[Diagnostic]:
-    """A printed figure must be a figure of the indicator's unit (Satuan)."""
-    reading = read_printed(text)
-    if text.strip().endswith("%") and indicator.unit != "%":
-        yield _error(
-            here,
-            ("text",),
-            f"{text!r} is printed in % but the unit is {indicator.unit!r}",
-            "E522",
-            "check the indicator's unit",
-        )
-    if reading.grade is not None and indicator.grade_table is None:
-        yield _error(
-            here,
-            ("text",),
-            f"{text!r} is a grade, but the indicator names no grade table",
-            "E523",
-            "add grade_table: sakip_permenpanrb_88_2021 or "
-            "ikm_permenpanrb_14_2017, or check the value",
-        )
-
-
 # Formulas.
 
 
@@ -288,8 +229,36 @@ def _formulas(catalog: Catalog, symbolic: bool) -> Iterator[tuple[Diagnostic, tu
         ),
     )
     for indicators, table, compiler in groups:
-        for located in indicators:
-            yield from _indicator_formulas(located, table, compiler, catalog, symbolic)
+        bound: dict[str, list[tuple[FormulaVersion, nodes.Expr]]] = {}
+        listed = list(indicators)
+        for located in listed:
+            versions = bound.setdefault(located.entry.id, [])
+            yield from _indicator_formulas(located, table, compiler, versions, symbolic)
+        yield from ((d, ()) for d in _cycles(listed, bound))
+
+
+def _cycles(
+    indicators: list[Located], bound: dict[str, list[tuple[FormulaVersion, nodes.Expr]]]
+) -> Iterator[Diagnostic]:
+    """A cycle between indicators, in any year (each year has its own formula versions)."""
+    years = sorted({y for versions in bound.values() for v, _ in versions for y in _years(v)})
+    for year in years:
+        trees = {i: t for i, versions in bound.items() for v, t in versions if year in _years(v)}
+        try:
+            dependency_order(trees, set(trees))
+        except ResolveError as error:
+            closing = next(x for x in indicators if x.entry.id == error.location.entry)
+            index, version = next(
+                (n, v) for n, v in enumerate(closing.entry.formulas) if year in _years(v)
+            )
+            path = (*closing.path, "formulas", index, "formula")
+            location = closing.source.text_location(path, closing.entry.id)
+            yield Diagnostic("error", error.with_source(version.formula, location))
+            return
+
+
+def _years(version: FormulaVersion) -> range:
+    return range(version.valid_from, version.valid_to + 1)
 
 
 def _table(inputs: list[CatalogInput], indicators: list[Indicator]) -> SymbolTable:
@@ -317,7 +286,11 @@ def _known_unit(text: str) -> bool:
 
 
 def _indicator_formulas(
-    located: Located, table: SymbolTable, compiler: SympyCompiler, catalog: Catalog, symbolic: bool
+    located: Located,
+    table: SymbolTable,
+    compiler: SympyCompiler,
+    bound: list[tuple[FormulaVersion, nodes.Expr]],
+    symbolic: bool,
 ) -> Iterator[tuple[Diagnostic, tuple[str, ...]]]:
     indicator: Indicator = located.entry
     here = Located(indicator, located.source, located.path, indicator.id)
@@ -330,19 +303,51 @@ def _indicator_formulas(
     for index, version in enumerate(indicator.formulas):
         path = ("formulas", index, "formula")
         location = here.source.text_location((*here.path, *path), indicator.id)
-        for problem in _formula_problems(version, unit, table, compiler, symbolic):
+        for problem in _formula_problems(version, unit, table, compiler, bound, symbolic):
+            if problem.code == "E313" and _unit_is_the_mistake(indicator, bound[-1][1], table):
+                yield _unit_mismatch(here, indicator), version.accepts
+                continue
             located_error = problem.error.with_source(version.formula, location)
             yield Diagnostic(problem.severity, located_error), version.accepts
 
 
+def _unit_is_the_mistake(indicator: Indicator, tree: nodes.Expr, table: SymbolTable) -> bool:
+    """The formula gives the printed Satuan: the declared unit is the odd one out."""
+    try:
+        printed = parse_unit(indicator.unit_printed)
+    except CheckError:
+        return False
+    return infer_unit(tree, lambda r: table.by_id[r.name].unit) == printed
+
+
+def _unit_mismatch(here: Located, indicator: Indicator) -> Diagnostic:
+    """The formula and the printed Satuan agree and the declared unit does not: the
+    mistake is the unit, so the error stands there."""
+    printed = indicator.unit_printed
+    return _error(
+        here,
+        ("unit",),
+        f"unit {indicator.unit!r} is neither what the formula gives nor the printed "
+        f"Satuan {printed!r}",
+        "E313",
+        f"write unit: {printed!r}",
+    )
+
+
 def _formula_problems(
-    version: FormulaVersion, unit: Unit, table: SymbolTable, compiler: SympyCompiler, symbolic: bool
+    version: FormulaVersion,
+    unit: Unit,
+    table: SymbolTable,
+    compiler: SympyCompiler,
+    bound: list[tuple[FormulaVersion, nodes.Expr]],
+    symbolic: bool,
 ) -> list[Diagnostic]:
     try:
         tree = resolve(parse(version.formula), table)
         inferred = infer_unit(tree, lambda r: table.by_id[r.name].unit)
     except FormulaError as error:
         return [Diagnostic("error", error)]
+    bound.append((version, tree))
     problems = []
     try:
         require_unit(inferred, unit, tree.span)

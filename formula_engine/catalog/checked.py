@@ -1,0 +1,44 @@
+"""The one gate before a catalog is used: load it, validate it, refuse it if it has errors.
+
+Every command that reads a catalog (audit, explain, catalog stats; later the HTTP service)
+calls `load_checked`, so nothing is computed from a catalog that `renstra check` rejects.
+The problems the catalog accepts (the document's own printed mistakes, listed in a
+formula's `accepts`) and warnings do not block it; errors do. The symbolic checks give
+only warnings (`checks.subject`), so the gate skips them: it decides the same, faster.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Diagnostic, FormulaError, Location
+from .load import Catalog, load_catalog
+from .validate import Report, validate
+
+
+class CatalogRejected(FormulaError, ValueError):
+    """The catalog does not load or does not check; `diagnostics` says where and why."""
+
+    code = "E590"
+    stage = "load"
+
+    def __init__(self, root: Path, diagnostics: list[Diagnostic]) -> None:
+        errors = sum(d.severity == "error" for d in diagnostics)
+        super().__init__(
+            f"the catalog does not check ({errors} error(s)); nothing was computed",
+            hint=f"run `renstra check {root}` and fix the errors it lists",
+            location=Location(str(root)),
+        )
+        self.diagnostics = diagnostics
+
+
+def load_checked(root: Path) -> tuple[Catalog, Report]:
+    """The catalog under `root` and its validation report (without the symbolic checks'
+    warnings), or CatalogRejected."""
+    catalog, diagnostics = load_catalog(root)
+    if catalog is None:
+        raise CatalogRejected(root, diagnostics)
+    report = validate(catalog, symbolic=False)
+    if report.errors:
+        raise CatalogRejected(root, report.diagnostics)
+    return catalog, report
