@@ -7,7 +7,6 @@ values are checked by the parameter types of cli_params before they run.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
@@ -37,7 +36,7 @@ from .errors import FormulaError, Location
 from .exit_codes import ExitCode
 from .loader import load_yaml
 from .model import Model, ad_hoc_declarations
-from .nodes import Reference, to_dict
+from .nodes import Reference, to_json
 from .parser import parse
 from .printer import to_text
 
@@ -52,7 +51,7 @@ def parse_command(formula: str, as_json: bool) -> None:
     except FormulaError as error:
         _fail(error.with_source(formula, Location("<argument>")))
     if as_json:
-        click.echo(json.dumps({"canonical": to_text(tree), "ast": to_dict(tree)}, indent=2))
+        click.echo(to_json(tree))
     else:
         click.echo(to_text(tree))
 

@@ -7,6 +7,8 @@ exact (`fractions.Fraction`); nothing here knows about lark, sympy or units.
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -232,6 +234,28 @@ def to_dict(node: Expr) -> dict[str, object]:
         data.update(body=to_dict(node.body), until=_period_dict(node.until))
     data["span"] = [node.span.start, node.span.end]
     return data
+
+
+def to_json(node: Expr, indent: int | None = 2) -> str:
+    """`{"canonical": ..., "ast": to_dict(node)}` as JSON text, for any tree the parser builds.
+
+    A chain of n terms nests n Binary objects (the tree is left-associative); json's
+    encoder recurses once per level, so the recursion limit is raised for this call only,
+    within the bound the parser's length limit puts on n."""
+    from .printer import to_text  # the printer imports this module
+
+    data = {"canonical": to_text(node), "ast": to_dict(node)}
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * _text_bound(node) + 1_000))
+    try:
+        return json.dumps(data, indent=indent, ensure_ascii=False)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _text_bound(node: Expr) -> int:
+    """An upper bound of the tree's depth: its source length (each level has a character)."""
+    return max(node.span.end - node.span.start, 64)
 
 
 def _period_dict(period: Period) -> dict[str, object]:

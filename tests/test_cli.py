@@ -170,3 +170,28 @@ def test_check_schema_and_yaml_errors_are_located() -> None:
     )
     assert "bad_yaml.yaml:3:12: error[E500]: not valid YAML" in err
     assert "Traceback" not in err
+
+
+def test_parse_json_of_the_longest_flat_sum_is_whole_json() -> None:
+    # 10,000 terms within the 20,000-character limit: the tree nests 9,999 Binary nodes.
+    terms = 10_000
+    result = CliRunner().invoke(main, ["parse", "--json", "+".join(["a"] * terms)])
+    assert result.exit_code == 0, result.output
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)
+    try:
+        tree = json.loads(result.stdout)["ast"]
+    finally:
+        sys.setrecursionlimit(limit)
+    depth = 0
+    while tree["node"] == "Binary":
+        assert tree["op"] == "+" and tree["right"] == {
+            "node": "Reference",
+            "name": "a",
+            "quoted": False,
+            "period": {"kind": "relative", "offset": 0},
+            "span": tree["right"]["span"],
+        }
+        tree, depth = tree["left"], depth + 1
+    assert depth == terms - 1
+    assert tree["node"] == "Reference" and tree["span"] == [0, 1]
