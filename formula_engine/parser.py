@@ -28,14 +28,16 @@ from lark.exceptions import (
 from . import nodes
 from .errors import LimitError, ParseError, Span
 from .lark_grammar import lark_parser
+from .printer import to_text
 from .syntax_errors import (
     MAX_DEPTH,
+    check_canonical_length,
     check_text_bounds,
     explain_syntax_error,
     token_span,
 )
 
-# Bounds of the language (MAX_LENGTH and MAX_DEPTH are in syntax_errors.py).
+# Bounds of the language (MAX_LENGTH, MAX_TEXT and MAX_DEPTH are in syntax_errors.py).
 MAX_DIGITS = 24  # digits in one number literal
 MAX_LABEL = 200  # characters in one quoted label (an input's label may have as many)
 MAX_NAME = 80  # characters in one snake_case name (an input's or indicator's id)
@@ -88,6 +90,7 @@ def parse(text: str) -> nodes.Expr:
         if isinstance(error.orig_exc, ParseError):
             raise error.orig_exc from None
         raise
+    check_canonical_length(text, to_text(expr))
     return expr
 
 

@@ -20,7 +20,11 @@ from .errors import LimitError, ParseError, Span
 from .lark_grammar import lark_parser
 
 # Bounds of the language. A Renstra formula is a line or two; these leave ample room.
-MAX_LENGTH = 20_000  # characters (a rollup of a thousand sub kegiatan fits)
+MAX_LENGTH = 20_000  # characters of the canonical form (a rollup of a thousand sub kegiatan)
+# Characters of the text as typed, layout included. The canonical form can be longer than
+# the text ("a,b" prints "a, b"), so the limit that keeps parse(to_text(tree)) working is
+# the canonical one, checked after the tree is built; this one bounds the work before it.
+MAX_TEXT = 4 * MAX_LENGTH
 MAX_DEPTH = 64  # nesting (parentheses, calls, unary and right operands; not chain length)
 
 _COMPARISONS = ("==", "!=", "<>", "<=", ">=", "=", "<", ">", "≠", "≤", "≥")
@@ -30,10 +34,10 @@ _COMPARISONS = ("==", "!=", "<>", "<=", ">=", "=", "<", ">", "≠", "≤", "≥"
 
 
 def check_text_bounds(text: str) -> None:
-    if len(text) > MAX_LENGTH:
+    if len(text) > MAX_TEXT:
         raise LimitError(
-            f"formula is {len(text):,} characters long; the limit is {MAX_LENGTH:,}",
-            Span(MAX_LENGTH, len(text)),
+            f"formula text is {len(text):,} characters long; the limit is {MAX_TEXT:,}",
+            Span(MAX_TEXT, len(text)),
             code="E120",
             hint="split the calculation into named inputs or indicators",
         )
@@ -41,6 +45,19 @@ def check_text_bounds(text: str) -> None:
         if not char.isprintable() and char not in " \t\r\n":
             raise _unprintable_character(char, offset)
     _check_brackets(text)
+
+
+def check_canonical_length(text: str, canonical: str) -> None:
+    """E120 when the formula's canonical form is over MAX_LENGTH, so that every formula
+    the parser accepts prints to a text the parser accepts again."""
+    if len(canonical) > MAX_LENGTH:
+        raise LimitError(
+            f"formula is {len(canonical):,} characters long in canonical form; "
+            f"the limit is {MAX_LENGTH:,}",
+            Span(0, len(text)),
+            code="E120",
+            hint="split the calculation into named inputs or indicators",
+        )
 
 
 def _unprintable_character(char: str, offset: int) -> ParseError:

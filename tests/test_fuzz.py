@@ -17,14 +17,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fuzz.known import KNOWN_OPEN, known_defect
 from fuzz.oracle import check
 from fuzz.scenario import Scenario
 from fuzz.shrink import shrink
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formula_engine import CompiledFormula
+from formula_engine import CompiledFormula, EvaluationError, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 REGRESSIONS = sorted((ROOT / "tests" / "fuzz" / "regressions").glob("*.yaml"))
@@ -40,10 +39,7 @@ def _cases() -> list[object]:
     for path in REGRESSIONS:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for number, case in enumerate(data["cases"], 1):
-            marks = []
-            if data["defect"] in KNOWN_OPEN:  # temporary, see tests/fuzz/known.py
-                marks.append(pytest.mark.xfail(strict=True, reason=f"{data['defect']} open"))
-            cases.append(pytest.param(case, id=f"{path.stem}-{number}", marks=marks))
+            cases.append(pytest.param(case, id=f"{path.stem}-{number}"))
     return cases
 
 
@@ -78,8 +74,7 @@ def test_generated_formulas_meet_the_oracle(data: st.DataObject) -> None:
 
     generated = data.draw(formula_texts)
     outcome = check(generated.text, expect_valid=generated.expect_valid)
-    new = [f for f in outcome.findings if known_defect(generated.text, f) is None]
-    assert [(f.signature, f.context) for f in new] == [], generated.text
+    assert [(f.signature, f.context) for f in outcome.findings] == [], generated.text
 
 
 # The oracle can fail: each planted defect must be reported.
@@ -90,6 +85,21 @@ def test_oracle_reports_fast_path_off_by_one(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(CompiledFormula, "evaluate_many", lambda *a: real(*a) + 1)
     signatures = {f.signature for f in check("a + 1").findings}
     assert signatures == {"disagreement:exact_vs_fast:number_vs_number"}
+
+
+def test_a_year_both_paths_refuse_is_our_error_not_a_finding() -> None:
+    outcome = check("akumulasi(a)[2200]", expect_valid=True)
+    assert outcome.findings == []
+    assert outcome.outcome == "evaluate_error:E404"
+
+
+def test_oracle_reports_a_year_only_the_fast_path_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise EvaluationError("refused", Span(0, 1), code="E404")
+
+    monkeypatch.setattr(CompiledFormula, "evaluate_many", refuse)
+    signatures = {f.signature for f in check("a + 1").findings}
+    assert signatures == {"disagreement:exact_vs_fast:refused_vs_other"}
 
 
 def test_oracle_reports_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import formulas
 
 from formula_engine import ParseError, nodes, parse, to_text
-from formula_engine.syntax_errors import MAX_LENGTH
+from formula_engine.syntax_errors import MAX_LENGTH, MAX_TEXT
 
 formula_alphabet = st.sampled_from(
     [*list("abnx019 .,_()[]+-*/×÷−–%<>=!\"'\t\n"), "akumulasi(", "max(", "awal", "and ", "not "]
@@ -54,11 +54,33 @@ def test_spans_of_parsed_nodes_lie_inside_the_text(tree: nodes.Expr) -> None:
 
 
 def test_length_limit_is_exact() -> None:
-    at_limit = "1" + " " * (MAX_LENGTH - 1)
-    assert parse(at_limit) == nodes.Number(1)
+    # The limit is on the canonical form: 'a+a+...' prints as 'a + a + ...' (4 characters
+    # a term), and the text as typed may carry layout up to MAX_TEXT.
+    terms = MAX_LENGTH // 4  # canonical length 4 * terms - 3, and a last name 3 longer
+    at_limit = "+".join(["a"] * (terms - 1) + ["aaaa"])
+    assert len(at_limit) < len(to_text(parse(at_limit))) == MAX_LENGTH
+    _assert_refused(at_limit + "a", "E120")
+    assert parse("1" + " " * (MAX_TEXT - 1)) == nodes.Number(1)
+    _assert_refused("1" + " " * MAX_TEXT, "E120")
+
+
+def _assert_refused(text: str, code: str) -> None:
     try:
-        parse(at_limit + " ")
+        parse(text)
+    except ParseError as error:
+        assert error.code == code
+    else:
+        raise AssertionError("a formula over the length limit was accepted")
+
+
+def test_whatever_parses_prints_to_text_that_parses() -> None:
+    # Found by the fuzzer (N1): "sum(a,a,...)" within the limit printed as "sum(a, a, ...)"
+    # over it, so parse(to_text(tree)) failed.
+    compact = "sum(" + ",".join(["a"] * ((MAX_LENGTH - 5) // 2)) + ")"
+    assert len(compact) <= MAX_LENGTH
+    try:
+        tree = parse(compact)
     except ParseError as error:
         assert error.code == "E120"
     else:
-        raise AssertionError("a formula over the length limit was accepted")
+        assert parse(to_text(tree)) == tree

@@ -7,7 +7,6 @@
     scenario.py       the ad hoc declarations, values and years a formula is evaluated with
     watchdog.py       a deadline per call (hang) and an address-space cap (memory)
     shrink.py         minimising a failing input
-    known.py          KNOWN_OPEN: the defects being fixed (temporary filter)
     runner.py         the loop and its summary; __main__.py: python -m tests.fuzz
     atheris_target.py the coverage-guided target, where atheris installs
     regressions/      each fixed defect's inputs, replayed by tests/test_fuzz.py

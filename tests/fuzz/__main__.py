@@ -28,9 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("fuzz-findings"))
     parser.add_argument("--limit", type=float, default=1.0, help="deadline of one call (s)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="address space allowed")
-    parser.add_argument(
-        "--report-known", action="store_true", help="report the KNOWN_OPEN defects as findings"
-    )
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else int(time.time())
     seconds = args.seconds if args.minutes is None else args.minutes * 60
@@ -46,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
         out=args.out,
         limit=args.limit,
         log=sys.stdout,
-        filter_known=not args.report_known,
     )
     print(summary.render(), flush=True)
     return int(ExitCode.FINDINGS if summary.findings else ExitCode.OK)

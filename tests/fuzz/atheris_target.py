@@ -23,13 +23,11 @@ class FuzzFinding(Exception):
 
 
 def test_one_input(data: bytes) -> None:
-    from .known import known_defect
     from .oracle import check
 
     text = data.decode("utf-8", "surrogateescape")
     for finding in check(text).findings:
-        if known_defect(text, finding) is None:
-            raise FuzzFinding(f"{finding.signature}: {text!r} {finding.context}")
+        raise FuzzFinding(f"{finding.signature}: {text!r} {finding.context}")
 
 
 def _seed_corpus(arguments: list[str]) -> None:

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 MAX_REAL_DEPTH = 64  # the language's limit (docs/formula-language.md, "Limits")
-MAX_LENGTH = 2_000
+# Within this many characters as typed, the canonical form (at most 4 characters for each
+# one typed: 'a,b' prints 'a, b') is within the language's limit of 20,000.
+MAX_LENGTH = 20_000 // 4
 MAX_LEAVES = 60
 
 PLUS, MINUS = ["+"], ["-", "−", "–"]
@@ -63,6 +65,7 @@ class _Writer:
         self.references = pool + [f'"{label}"' for label in labels]
         self.budget = rng.choice([3, 4, 6, 8, 12, 20])
         self.mistakes = 0
+        self.cumulating = 0  # how many akumulasi(...) enclose what is being written
         self.leaves = 0  # bounds the size: past MAX_LEAVES every operand is a leaf
         self.mistake_chance = rng.choice([0.0, 0.0, 0.002, 0.02])
 
@@ -188,7 +191,10 @@ class _Writer:
 
     def akumulasi(self, depth: int) -> tuple[str, int]:
         rng = self.rng
+        self.mistakes += self.cumulating > 0  # akumulasi inside akumulasi is E123
+        self.cumulating += 1
         body, inner = self.quantity(depth + 1)
+        self.cumulating -= 1
         end = rng.choice(["", "", "[n]", "[n-1]", "[n+1]", "[2024]", "[2026]", "[n - 2]"])
         if rng.random() < 0.05:
             end = rng.choice(["[n+50]", "[2200]", "[1900]", "[n-50]"])
@@ -232,6 +238,7 @@ def _shape(writer: _Writer) -> tuple[str, int] | None:
         return "(" * depth + ref + ")" * depth, depth + 1
     if roll < 0.08:  # nested akumulasi
         depth, end = rng.randint(1, 6), rng.choice(["", "", "[n+1]", "[n+50]", "[2200]"])
+        writer.mistakes += depth > 1  # akumulasi inside akumulasi is E123
         return "akumulasi(" * depth + ref + f"){end}" * depth, 2 * depth + 1
     if roll < 0.1:  # nested calls
         depth, function = rng.randint(1, 70), rng.choice(["abs", "sum", "min", "max"])

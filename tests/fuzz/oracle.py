@@ -47,6 +47,9 @@ CODE = re.compile(r"E[0-9]{3}")
 # Stages that may raise our own errors for bad input; anywhere else a FormulaError is a
 # finding (evaluation reports "not computable" in its Result instead).
 OUR_ERRORS_EXPECTED = {"parse", "reparse", "declarations", "model", "check"}
+# Errors of evaluation that both paths must raise alike (the formula cannot be computed
+# for that year at all, whatever the values): E404, akumulasi far outside the plan.
+YEAR_ERRORS = {"E404"}
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class _Run:
         except RecursionError:
             self.stop(Finding("crash", stage, "RecursionError"))
         except FormulaError as error:
-            if stage in OUR_ERRORS_EXPECTED:
+            if stage in OUR_ERRORS_EXPECTED or _year_error(stage, error):
                 raise
             self.stop(Finding("bad_error", stage, f"{type(error).__name__} {error.code}"))
         except Exception as error:
@@ -199,8 +202,11 @@ def _compare_paths(
         for i in rows[0]
         for key in KEYS
     }
-    with np.errstate(all="ignore"):  # overflow to inf is float64's own behaviour
-        fast = run.call("fast", formula.evaluate_many, columns, year, len(rows))
+    try:
+        with np.errstate(all="ignore"):  # overflow to inf is float64's own behaviour
+            fast = run.call("fast", formula.evaluate_many, columns, year, len(rows))
+    except FormulaError as refused:
+        _both_refuse(run, formula, scenario, year, refused)
     if not (isinstance(fast, np.ndarray) and fast.shape == (len(rows),)):
         run.stop(Finding("crash", "fast", "not one float per row"))
     for number, row in enumerate(rows):
@@ -226,6 +232,26 @@ def _compare_paths(
             }
             kind = "nc_vs_number" if exact is None else "number_vs_" + _shape(fast[number])
             run.stop(Finding("disagreement", "exact_vs_fast", kind, context))
+
+
+def _year_error(stage: str, error: FormulaError) -> bool:
+    return stage in ("fast", "evaluate") and error.code in YEAR_ERRORS
+
+
+def _both_refuse(
+    run: _Run, formula: CompiledFormula, scenario: Scenario, year: int, refused: FormulaError
+) -> None:
+    """The fast path refused the year: the exact path must refuse it with the same code."""
+    for row in scenario.rows:
+        try:
+            result = run.call("evaluate", formula.evaluate, row, year)
+        except FormulaError as error:
+            if error.code == refused.code:
+                continue
+            result = None
+        context = {"year": year, "fast_code": refused.code, "exact": repr(result)}
+        run.stop(Finding("disagreement", "exact_vs_fast", "refused_vs_other", context))
+    run.our_error("evaluate", refused, "4", run.text)
 
 
 def _class(status: str, code: str | None) -> str:

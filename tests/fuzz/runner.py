@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TextIO
 
 from .generate import generate
-from .known import known_defect
 from .mutate import mutate
 from .oracle import Finding, Outcome, check
 from .shrink import shrink
@@ -35,7 +34,6 @@ class Summary:
     outcomes: Counter[str] = field(default_factory=Counter)
     evaluations: Counter[str] = field(default_factory=Counter)
     findings: Counter[str] = field(default_factory=Counter)  # new, by signature
-    known: Counter[str] = field(default_factory=Counter)  # known open defects, by id
     longest: tuple[float, str, str] = (0.0, "", "")  # seconds, stage, input
     written: list[Path] = field(default_factory=list)
     seconds: float = 0.0
@@ -57,8 +55,6 @@ class Summary:
             *_table(self.evaluations),
             "findings (new):" if self.findings else "findings (new): none",
             *_table(self.findings),
-            "known open defects (KNOWN_OPEN, temporary):" if self.known else "",
-            *_table(self.known),
             f"longest single call: {seconds:.3f} s ({stage}) on {text[:120]!r}",
         ]
         lines += [f"written: {path}" for path in self.written]
@@ -85,7 +81,6 @@ def fuzz(
     out: Path | None = None,
     limit: float = 1.0,
     log: TextIO | None = None,
-    filter_known: bool = True,
 ) -> Summary:
     check("a / b x 100%")  # builds the parser once, so that no call is timed with it
     rng, summary, start = random.Random(seed), Summary(seed), time.monotonic()
@@ -100,12 +95,6 @@ def fuzz(
         faulthandler.cancel_dump_traceback_later()
         summary.add(outcome)
         for finding in outcome.findings:
-            defect = known_defect(text, finding) if filter_known else None
-            if defect:
-                summary.known[defect] += 1
-                if out is not None and summary.known[defect] == 1:  # one example, as found
-                    _write(out / "known", text, finding, seed, salt, source, limit, shrunk=False)
-                continue
             summary.findings[finding.signature] += 1
             if out is not None and written[finding.signature] < PER_SIGNATURE:
                 written[finding.signature] += 1
