@@ -145,13 +145,14 @@ class Apply:
 @dataclass(frozen=True, slots=True, eq=False)
 class Inline:
     """Another indicator's value for a year: its own IR `body` (with its own policy).
-    `zero_if_missing` is the reading formula's policy: a missing value inside the body
-    then reads as 0, as a missing input would."""
+    When the body cannot be computed, neither can the reader, whatever the reader's
+    `missing` policy (formula_engine.evaluate's rule): the reason names the indicator,
+    `<label> <key> not computable: <the body's reason>`, at the reference."""
 
     indicator: str
     key: int
     body: Node
-    zero_if_missing: bool = False
+    label: str = ""
     origin: Origin | None = None
 
 

@@ -10,7 +10,8 @@ referenced, so chains of indicators stay linear.
 
 The walk is iterative (an explicit stack), so neither a 1000-term chain nor a deep
 inlining recurses. The expansion is bounded: past `max_nodes` IR nodes (a nested
-akumulasi, say) it stops with LoweringError (E403) instead of running away.
+akumulasi built without the parser, say) it stops with LoweringError (E405) instead of
+running away.
 
 Indicators come through a mapping id -> (bound tree, policy), so the Model can pass its
 own. A `Lowering` caches what it lowered per (tree, year, policy).
@@ -33,9 +34,9 @@ Indicators = Mapping[str, tuple[nodes.Expr, Policy]]
 
 
 class LoweringError(EvaluationError):
-    """The formula expands beyond the bound of the lowering (E403)."""
+    """The formula expands beyond the bound of the lowering (E405)."""
 
-    code = "E403"
+    code = "E405"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +143,8 @@ class Lowering:
         self, key: tuple[str, int], reference: nodes.Reference, year: int, context: _Context
     ) -> ir.Node:
         origin = ir.Origin(reference, year)
-        body = self._bodies[key]
-        return self._new(ir.Inline(key[0], key[1], body, context.zero_if_missing, origin))
+        body, label = self._bodies[key], self.label_of(key[0])
+        return self._new(ir.Inline(key[0], key[1], body, label, origin))
 
     def _visit(self, task: _Visit) -> None:
         expr, year, context = task.expr, task.year, task.context

@@ -94,11 +94,7 @@ def _sympy(
     model: Model, root: ir.Node, rows: list[dict[tuple[str, YearKey], Fraction]]
 ) -> list[Outcome] | None:
     domains = {i.id: i.domain for i in model.declarations.inputs}
-    try:
-        formula = sympy_backend.to_sympy(root, domains)
-    except sympy_backend.Unsupported:
-        assert any(isinstance(n, ir.Inline) and n.zero_if_missing for n in ir.postorder(root))
-        return None
+    formula = sympy_backend.to_sympy(root, domains)
     outcomes: list[Outcome] = []
     for row in rows:
         value = sympy_backend.evaluate(formula, row)

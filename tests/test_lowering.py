@@ -15,7 +15,7 @@ from formula_engine.backends.numpy import NumpyProgram
 from formula_engine.backends.sql import SqlProgram
 from formula_engine.backends.sympy import to_sympy
 from formula_engine.declarations import Plan, Policy
-from formula_engine.errors import Span
+from formula_engine.errors import ParseError, Span
 from formula_engine.evaluate import NotComputable
 from formula_engine.lower import Lowering, LoweringError
 from formula_engine.parser import FUNCTION_ALIASES, FUNCTIONS
@@ -105,12 +105,35 @@ def test_a_chain_of_indicators_each_read_twice_stays_linear(depth: int) -> None:
     to_sympy(root)  # builds without expanding the tree
 
 
+def _nested_akumulasi(depth: int) -> nodes.Expr:
+    """akumulasi(akumulasi(...(a))), built without the parser (which rejects it: E123)."""
+    tree: nodes.Expr = nodes.Reference("a", span=Span(0, 1))
+    for level in range(depth):
+        tree = nodes.Cumulative(tree, nodes.Relative(0), span=Span(0, 13 + level))
+    return tree
+
+
+def test_the_parser_rejects_a_nested_akumulasi() -> None:
+    with pytest.raises(ParseError) as raised:
+        parse("akumulasi(akumulasi(a))")
+    assert raised.value.code == "E123"
+
+
 def test_a_nested_akumulasi_is_bounded() -> None:
-    tree = parse("akumulasi(akumulasi(akumulasi(a)))")
+    # 301 years, three levels: ~301**3 / 6 terms without the bound; it stops at 10,000.
+    tree = _nested_akumulasi(3)
     lowering = Lowering(Plan(first_year=1900, last_year=2200), max_nodes=10_000)
     with pytest.raises(LoweringError) as raised:
         lowering.lower(tree, 2200)
-    assert raised.value.code == "E403" and raised.value.span == tree.span
+    assert raised.value.code == "E405" and raised.value.span == tree.span
+    assert lowering.visited <= 10_001 + 301  # it stopped, it did not run away
+
+
+def test_a_nested_akumulasi_within_the_bound_is_lowered() -> None:
+    # Two levels over 2022..2024: sum over k of sum over j <= k of a[j] = 3 a22 + 2 a23 + a24.
+    root = Lowering(PLAN).lower(_nested_akumulasi(2), 2024)
+    values = {("a", 2022): 1, ("a", 2023): 10, ("a", 2024): 100}
+    assert ExactProgram(root)(values) == 3 * 1 + 2 * 10 + 100
 
 
 def test_lowering_is_cached_per_tree_year_and_policy() -> None:
@@ -143,8 +166,8 @@ def test_exact_treats_none_and_nan_as_missing(given: object) -> None:
 
 @pytest.mark.parametrize(
     ("given", "code"),
-    [(float("inf"), "E404"), (np.float64("-inf"), "E404"), (Decimal("Infinity"), "E404"),
-     (True, "E405"), ("many", "E405"), (object(), "E405")],
+    [(float("inf"), "E403"), (np.float64("-inf"), "E403"), (Decimal("Infinity"), "E403"),
+     (True, "E403"), ("many", "E403"), (object(), "E403")],
     ids=repr,
 )  # fmt: skip
 def test_exact_rejects_infinities_and_non_numbers(given: object, code: str) -> None:

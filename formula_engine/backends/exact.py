@@ -7,10 +7,14 @@
 Same outcomes as formula_engine.evaluate: a missing value raises NotComputable (E401,
 "<label> <year> missing", at the reference), a zero denominator E402 ("denominator is
 zero: <text> = 0 in <year>", at the denominator), unless the reading formula's policy
-says 0. Missing before zero. `if` is lazy and `and`/`or` short-circuit.
+says 0. Missing before zero: when an operand cannot be computed, the later operands are
+still read, and the first missing one wins over any other outcome (evaluate.first_outcome).
+An inlined indicator that cannot be computed makes the reader not computable, whatever
+the reader's policy, with the reason `<label> <year> not computable: <why>`.
+`if` is lazy and `and`/`or` short-circuit.
 
 Inputs may be int, Fraction, Decimal, float, numpy scalars or numeric text; None and NaN
-are missing; an infinity or a non-number is rejected with InputError (E404, E405). No
+are missing; an infinity or a non-number is rejected with InputError (E403). No
 pydantic on this path: an evaluation is a handful of closure calls. A node shared by
 several operands (an inlined indicator) is evaluated once per run.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, assert_never
@@ -34,7 +38,7 @@ Number = int | Fraction
 Value = Number | bool
 ValuesIn = Mapping[tuple[str, YearKey], object]
 Fn = Callable[["_Run"], Value]
-NOT_FINITE, NOT_A_NUMBER = "E404", "E405"
+NOT_A_NUMBER = "E403"  # as formula_engine.model.to_fraction: one code for every bad value
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
     "!=": operator.ne,
@@ -46,7 +50,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 
 class InputError(EvaluationError):
-    """A given value is not a finite number (E404) or not a number at all (E405)."""
+    """A given value is not a finite number or not a number at all (E403)."""
 
 
 class _Run:
@@ -162,13 +166,21 @@ def _node(node: ir.Node, args: list[Fn], traced: bool) -> Fn:
             return lambda run: not operand(run)
         case ir.Compare(op=op):
             compare, left, right = _COMPARE[op], args[0], args[1]
-            return lambda run: compare(left(run), right(run))
+
+            def relation(run: _Run) -> Value:
+                try:
+                    first = left(run)
+                except NotComputable as failure:
+                    raise _settle(run, failure, (right,)) from None
+                return compare(first, right(run))
+
+            return relation
         case ir.Cond():
             condition, then, otherwise = args
             return lambda run: then(run) if condition(run) else otherwise(run)
         case ir.Apply(function=name):
             apply: Callable[..., Value] = functions.implementation(name, "exact")
-            return lambda run: apply(*[arg(run) for arg in args])
+            return lambda run: apply(*_all(run, args))
         case ir.Inline():
             return _inline(node, args[0])
         case _:
@@ -200,14 +212,14 @@ def _number(raw: object, node: ir.Slot) -> Number | None:
     if raw is None:
         return None
     if isinstance(raw, bool | np.bool_):
-        raise _bad(node, raw, NOT_A_NUMBER, "a truth value is not a number")
+        raise _bad(node, raw, "a truth value is not a number")
     if isinstance(raw, np.integer):
         return int(raw)
     if isinstance(raw, float | np.floating | Decimal):
         if math.isnan(raw):
             return None
         if math.isinf(raw):
-            raise _bad(node, raw, NOT_FINITE, "give a finite number, or leave the value out")
+            raise _bad(node, raw, "give a finite number, or leave the value out")
         return Fraction(raw) if isinstance(raw, Decimal) else Fraction(repr(float(raw)))
     if isinstance(raw, int | Fraction):
         return raw
@@ -216,20 +228,50 @@ def _number(raw: object, node: ir.Slot) -> Number | None:
             return Fraction(raw.strip())
         except (ValueError, ZeroDivisionError):
             pass
-    raise _bad(node, raw, NOT_A_NUMBER, "give an int, a Fraction, a Decimal or a float")
+    raise _bad(node, raw, "give an int, a Fraction, a Decimal or a float")
 
 
-def _bad(node: ir.Slot, raw: object, code: str, hint: str) -> InputError:
-    what = "not a finite number" if code == NOT_FINITE else "not a number"
-    message = f"the value of {node.label} {node.key} is {what}: {raw!r}"
-    return InputError(message, node.reference.span, code=code, hint=hint)
+def _bad(node: ir.Slot, raw: object, hint: str) -> InputError:
+    shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
+    message = f"the value of {node.label} {node.key} is not a finite number: {shown}"
+    return InputError(message, node.reference.span, code=NOT_A_NUMBER, hint=hint)
+
+
+def _settle(run: _Run, failure: NotComputable, later: Sequence[Fn]) -> NotComputable:
+    """Missing before zero: `failure` came from an operand; unless it is a missing value,
+    the operands after it are read too and the first missing one wins (as evaluate)."""
+    if failure.code == MISSING:
+        return failure
+    for operand in later:
+        try:
+            operand(run)
+        except NotComputable as other:
+            if other.code == MISSING:
+                return other
+    return failure
+
+
+def _all(run: _Run, args: Sequence[Fn]) -> list[Value]:
+    """Every operand's value, in order; when one cannot be computed, the outcome by
+    precedence (missing before zero) is raised."""
+    values: list[Value] = []
+    try:
+        for arg in args:
+            values.append(arg(run))
+    except NotComputable as failure:
+        raise _settle(run, failure, args[len(values) + 1 :]) from None
+    return values
 
 
 def _divide(node: ir.Div, numerator: Fn, denominator: Fn) -> Fn:
     zero = node.zero_if_zero
 
     def divide(run: _Run) -> Value:
-        top, bottom = numerator(run), denominator(run)  # both first: missing before zero
+        try:  # both operands first: missing before zero
+            top = numerator(run)
+        except NotComputable as failure:
+            raise _settle(run, failure, (denominator,)) from None
+        bottom = denominator(run)
         if bottom == 0:
             if zero:
                 return 0
@@ -243,16 +285,18 @@ def _divide(node: ir.Div, numerator: Fn, denominator: Fn) -> Fn:
 
 
 def _inline(node: ir.Inline, body: Fn) -> Fn:
-    if not node.zero_if_missing:
-        return body
+    """The indicator's value; when it cannot be computed, the reader cannot either (the
+    reason names the indicator, at the reference; the reader's policy does not apply)."""
+    label, key = node.label or node.indicator, node.key
+    assert node.origin is not None, "the lowering gives every Inline its reference"
+    span = node.origin.expr.span
 
     def read(run: _Run) -> Value:
         try:
             return body(run)
-        except NotComputable as reason:
-            if reason.code == MISSING:
-                return 0
-            raise
+        except NotComputable as failure:
+            reason = f"{label} {key} not computable: {failure.reason}"
+            raise NotComputable(reason, span, failure.code, computed=True) from None
 
     return read
 
@@ -266,17 +310,30 @@ def _chain(node: ir.Add | ir.Mul | ir.Logic, args: list[Fn], traced: bool) -> Fn
         steps = [operator.add if sign > 0 else operator.sub for sign in node.signs[1:]]
     else:
         steps = [operator.mul] * (len(args) - 1)
-    first, rest = args[0], list(zip(steps, args[1:], strict=True))
+    first, later = args[0], args[1:]
+    rest = list(zip(steps, later, strict=True))
     if not traced and len(rest) == 1:
         step, second = rest[0]
-        return lambda run: step(first(run), second(run))
+
+        def pair(run: _Run) -> Value:
+            try:
+                left = first(run)
+            except NotComputable as failure:
+                raise _settle(run, failure, later) from None
+            return step(left, second(run))
+
+        return pair
     partials = _partials(node, traced)
 
     def fold(run: _Run) -> Value:
-        total = first(run)
-        for index, (step, arg) in enumerate(rest):
-            total = step(total, arg(run))
-            _record(run, partials, index, total)
+        read = 0  # operands read so far, minus one
+        try:
+            total = first(run)
+            for read, (step, arg) in enumerate(rest, 1):
+                total = step(total, arg(run))
+                _record(run, partials, read - 1, total)
+        except NotComputable as failure:
+            raise _settle(run, failure, later[read:]) from None
         return total
 
     return fold

@@ -2,7 +2,7 @@
 
     program = NumpyProgram(root)
     values = program(columns, rows)                 # NaN where not computable
-    values, reasons = program.with_reasons(columns, rows)   # int8: 0, MISSING, ZERO
+    values, reasons = program.with_reasons(columns, rows)   # int8: OK, ZERO, MISSING
 
 Columns are keyed by (id, YearKey) like the exact back-end's values; an absent column
 or a NaN is a missing value. The program visits each IR node once (shared nodes are
@@ -14,8 +14,9 @@ No np.where(isnan) pass per reference: NaN propagates through the arithmetic by 
 Semantics as the exact back-end: missing before zero (a NaN numerator over a zero
 denominator stays NaN under zero_denominator=zero); `false and <missing>` is false;
 `if` takes the chosen branch per row. Truth values are 1.0 and 0.0; comparisons of
-a - b via np.heaviside keep NaN. The reason mask follows the exact path's order of
-evaluation: the first not-computable operand decides, as the first raise does there.
+a - b via np.heaviside keep NaN. The reason mask follows the exact path: over the
+operands of one node a missing value wins over a zero denominator (MISSING > ZERO, so
+the reason is the maximum); `and`/`or`/`if` decide from the left.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ Array = npt.NDArray[np.float64]
 Floats = Array | float
 Reasons = npt.NDArray[np.int8] | int
 Columns = Mapping[tuple[str, YearKey], Array]
-OK, MISSING, ZERO = 0, 1, 2
+OK, ZERO, MISSING = 0, 1, 2  # ordered: of two reasons, the larger wins
 REASON_CODES = {MISSING: "E401", ZERO: "E402"}
 Registers = list[Floats]
 Step = Callable[[Registers, Columns], Floats]
@@ -52,11 +53,8 @@ class NumpyProgram:
         self.steps: list[Step] = [self._step(node, False) for node in self.order]
         self._reasoned: list[Step] | None = None
         self._reason_steps: list[ReasonStep] | None = None
-        self.needs_reasons = any(isinstance(n, ir.Inline) and n.zero_if_missing for n in self.order)
 
     def __call__(self, columns: Columns, rows: int) -> Array:
-        if self.needs_reasons:
-            return self.with_reasons(columns, rows)[0]
         registers: Registers = []
         for step in self.steps:
             registers.append(step(registers, columns))
@@ -109,13 +107,13 @@ class NumpyProgram:
                 apply: Callable[[list[Floats]], Floats] = functions.implementation(name, "numpy")
                 return lambda r, c: apply([r[i] for i in at])
             case ir.Inline():
-                body = at[0]  # with zero_if_missing, the reason pass then replaces the value
+                body = at[0]
                 return lambda r, c: r[body]
             case _:
                 assert_never(node)
 
     def _reason(self, node: ir.Node) -> ReasonStep:
-        at, me = self._operands(node), self._index[id(node)]
+        at = self._operands(node)
         match node:
             case ir.Const() | ir.Slot(zero_if_missing=True):
                 return lambda r, q, c: OK
@@ -131,10 +129,8 @@ class NumpyProgram:
                 return lambda r, q, c: _first(
                     q[test], np.where(np.asarray(r[test]) == 1.0, q[then], q[otherwise])
                 )
-            case ir.Inline(zero_if_missing=True):
-                return lambda r, q, c: _inline_zero(r, q, me, at[0])
             case _:
-                return lambda r, q, c: _first_of([q[i] for i in at])
+                return lambda r, q, c: _worst([q[i] for i in at])
 
 
 def _owns(node: ir.Node) -> bool:
@@ -262,7 +258,7 @@ def _cond(test: int, then: int, otherwise: int) -> Step:
 
 
 def _missing(column: Array | None) -> Reasons:
-    return MISSING if column is None else np.isnan(column).view(np.int8)
+    return MISSING if column is None else np.isnan(column).view(np.int8) * np.int8(MISSING)
 
 
 def _first(first: Reasons, then: Reasons) -> Reasons:
@@ -272,20 +268,24 @@ def _first(first: Reasons, then: Reasons) -> Reasons:
     return np.where(np.asarray(first) != OK, first, then).astype(np.int8)
 
 
-def _first_of(reasons: list[Reasons]) -> Reasons:
+def _worst(reasons: list[Reasons]) -> Reasons:
+    """Missing before zero over the operands of one node: the largest reason."""
     total: Reasons = OK
     for reason in reasons:
-        total = _first(total, reason)
+        if isinstance(total, int) and isinstance(reason, int):
+            total = max(total, reason)
+        else:
+            total = np.maximum(total, reason).astype(np.int8)
     return total
 
 
 def _div_reason(at: list[int], zero: bool) -> ReasonStep:
     def reason(r: Registers, q: list[Reasons], columns: Columns) -> Reasons:
-        first = _first(q[at[0]], q[at[1]])
+        first = _worst([q[at[0]], q[at[1]]])
         if zero:
             return first
         by_zero = np.where(np.asarray(r[at[1]]) == 0.0, ZERO, OK)
-        return _first(first, by_zero)
+        return _worst([first, by_zero])
 
     return reason
 
@@ -302,10 +302,3 @@ def _logic_reason(op: str, at: list[int]) -> ReasonStep:
         return why
 
     return reason
-
-
-def _inline_zero(r: Registers, q: list[Reasons], me: int, body: int) -> Reasons:
-    """A missing value inside an inlined indicator reads as 0 (the reader's policy)."""
-    missing = np.asarray(q[body]) == MISSING
-    r[me] = np.where(missing, 0.0, r[body]) if missing.any() else r[body]
-    return np.where(missing, OK, q[body]).astype(np.int8)

@@ -58,6 +58,7 @@ class _Sql:
     kind: Kind
     level: int = 0  # the CTE level of the deepest materialized column it reads
     leaf: bool = False  # a column or a literal: repeating it costs nothing
+    can_zero: bool = False  # may the reason be 'E402' (else only 'E401' or NULL)?
 
 
 @dataclass
@@ -72,7 +73,11 @@ class SqlProgram:
         uses = ir.uses(order)
         built: dict[int, _Sql] = {}
         for node in order:
-            sql = self._node(node, [_fresh(built[id(child)]) for child in ir.children(node)])
+            args = [_fresh(built[id(child)]) for child in ir.children(node)]
+            sql = self._node(node, args)
+            sql.can_zero = any(a.can_zero for a in args) or (
+                isinstance(node, ir.Div) and not node.zero_if_zero
+            )
             built[id(node)] = self._materialize(sql) if uses[id(node)] > 1 else sql
         self.final = built[id(self.root)]
 
@@ -107,7 +112,8 @@ class SqlProgram:
         reason_column: exp.Expression = (
             exp.Null() if isinstance(sql.reason, exp.Null) else exp.column(reason)
         )
-        return _Sql(exp.column(value), reason_column, sql.kind, sql.level + 1, leaf=True)
+        column = exp.column(value)
+        return _Sql(column, reason_column, sql.kind, sql.level + 1, True, sql.can_zero)
 
     def _node(self, node: ir.Node, args: list[_Sql]) -> _Sql:
         level = max((a.level for a in args), default=0)
@@ -123,12 +129,12 @@ class SqlProgram:
                 total = _balanced(exp.Add, plus) if plus else _number(0)
                 if minus:
                     total = exp.Sub(this=_p(total), expression=_p(_balanced(exp.Add, minus)))
-                return _Sql(total, _coalesce(args), kind, level)
+                return _Sql(total, _worst(args), kind, level)
             case ir.Mul():
                 kind = _numeric(args)
                 product = _balanced(exp.Mul, [a.value for a in args])
                 return _Sql(
-                    _decimal(product) if kind == "dec" else product, _coalesce(args), kind, level
+                    _decimal(product) if kind == "dec" else product, _worst(args), kind, level
                 )
             case ir.Div():
                 return self._divide(node, *args)
@@ -140,7 +146,7 @@ class SqlProgram:
                 relation: exp.Expression = _RELATIONS[op](
                     this=_p(args[0].value), expression=_p(args[1].value)
                 )
-                return _Sql(relation, _coalesce(args), "bool", level)
+                return _Sql(relation, _worst(args), "bool", level)
             case ir.Logic(op=op):
                 return self._logic(op, args)
             case ir.Cond():
@@ -149,7 +155,7 @@ class SqlProgram:
                 safe = [self._materialize(a) for a in args]
                 apply = functions.implementation(name, "sql")
                 level = max(a.level for a in safe)
-                return _Sql(apply([a.value for a in safe]), _coalesce(safe), _numeric(args), level)
+                return _Sql(apply([a.value for a in safe]), _worst(safe), _numeric(args), level)
             case ir.Inline():
                 return self._inline(node, args[0])
             case _:
@@ -186,10 +192,9 @@ class SqlProgram:
         value = exp.Case().when(is_zero, by_zero).else_(refined)
         reasons = [n, d]
         if not node.zero_if_zero:
-            reasons.append(
-                _Sql(exp.Null(), exp.Case().when(is_zero.copy(), _code(ZERO_DENOMINATOR)), "dec")
-            )
-        return _Sql(value, _coalesce(reasons), "dec", max(n.level, d.level))
+            by_zero_reason = exp.Case().when(is_zero.copy(), _code(ZERO_DENOMINATOR))
+            reasons.append(_Sql(exp.Null(), by_zero_reason, "dec", can_zero=True))
+        return _Sql(value, _worst(reasons), "dec", max(n.level, d.level))
 
     def _logic(self, op: str, args: list[_Sql]) -> _Sql:
         total = args[0]
@@ -219,13 +224,7 @@ class SqlProgram:
         return _Sql(value, reason, kind, max(c.level, then.level, otherwise.level))
 
     def _inline(self, node: ir.Inline, body: _Sql) -> _Sql:
-        if not node.zero_if_missing:
-            return body
-        b = self._materialize(body)
-        missing = exp.EQ(this=b.reason.copy(), expression=_code(MISSING))
-        value = exp.Case().when(missing, _number(0)).else_(b.value.copy())
-        reason = exp.Nullif(this=b.reason.copy(), expression=_code(MISSING))
-        return _Sql(value, reason, b.kind, b.level)
+        return body  # the reader's missing=zero does not reach inside an indicator
 
 
 def _balanced(operator: type[exp.Expression], terms: list[exp.Expression]) -> exp.Expression:
@@ -244,7 +243,7 @@ def _fresh(sql: _Sql) -> _Sql:
     """A leaf may be read by several parents: each gets its own copy of the tree."""
     if not sql.leaf:
         return sql
-    return _Sql(sql.value.copy(), sql.reason.copy(), sql.kind, sql.level, leaf=True)
+    return _Sql(sql.value.copy(), sql.reason.copy(), sql.kind, sql.level, True, sql.can_zero)
 
 
 def _alias(expression: exp.Expression, name: str) -> exp.Alias:
@@ -303,3 +302,13 @@ def _coalesce(args: Sequence[_Sql]) -> exp.Expression:
     if len(reasons) == 1:
         return reasons[0]
     return exp.Coalesce(this=reasons[0], expressions=reasons[1:])
+
+
+def _worst(args: Sequence[_Sql]) -> exp.Expression:
+    """Missing before zero over the operands of one node: 'E401' when any operand's
+    reason is 'E401', else the first reason (standard SQL; NULLs in IN are not true)."""
+    reasons = [a.reason for a in args if not isinstance(a.reason, exp.Null)]
+    if len(reasons) <= 1 or not any(a.can_zero for a in args):
+        return _coalesce(args)
+    some_missing = exp.In(this=_code(MISSING), expressions=[r.copy() for r in reasons])
+    return exp.Case().when(some_missing, _code(MISSING)).else_(_coalesce(args))

@@ -7,12 +7,16 @@ text reaches sympify.
 Two shapes. `guarded=False` (for symbolic checks): a division is num * den**-1 and
 and/or/if are plain sympy logic, as compile.SympyCompiler builds them. `guarded=True`
 (the default, for evaluation): the engine's semantics are kept under substitution, so
-`evaluate` gives the exact back-end's outcome: a division is
-Piecewise((nan or 0, Eq(den, 0)), (num/den, True)) (nan: not computable), `and`/`or`
+`evaluate` gives the exact back-end's outcome: a division is `_Quotient(num, den)`,
+which stays unevaluated until the denominator is a number and is then num/den, or nan
+for a zero one (not computable), `and`/`or`
 decide from the left (but `<missing> and false` simplifies to false: sympy drops a
 condition whose branches agree, a known difference), and under zero_denominator=zero
-the 0 waits for the numerator to be known (missing before zero). An inlined indicator
-read under missing=zero has no sympy form and raises Unsupported.
+the 0 waits for the numerator to be known. Missing before zero: a result that is not a
+number is E401 when some value was not given, else E402 (so a missing value in a
+branch `if` did not take counts too: sympy only says "not computable" exactly there).
+An inlined indicator
+is its body (the reader's missing=zero does not reach inside it).
 """
 
 from __future__ import annotations
@@ -39,6 +43,26 @@ class _ZeroOnceKnown(sympy.Function):  # type: ignore[misc]
     @classmethod
     def eval(cls, value: sympy.Basic) -> sympy.Basic | None:
         return sympy.Integer(0) if value.is_number else None
+
+
+class _Quotient(sympy.Function):  # type: ignore[misc]
+    """numerator / denominator once the denominator is a number: nan for 0 (or, when the
+    third argument is true, 0 once the numerator is a number too). Unevaluated before,
+    so comparisons and min/max over it wait for the values (no nan comparison)."""
+
+    @classmethod
+    def eval(
+        cls, numerator: sympy.Basic, denominator: sympy.Basic, zero: sympy.Basic
+    ) -> sympy.Basic | None:
+        if not denominator.is_number:
+            return None
+        if denominator.is_zero:
+            if zero is not sympy.true or numerator is sympy.nan:
+                return sympy.nan
+            return sympy.Integer(0) if numerator.is_number else None
+        if denominator is sympy.nan or numerator is sympy.nan:
+            return sympy.nan
+        return sympy.Mul(numerator, sympy.Pow(denominator, sympy.Integer(-1)))
 
 
 @dataclass(frozen=True)
@@ -94,8 +118,6 @@ def _node(node: ir.Node, args: list[Any], guarded: bool) -> Any:
             return sympy.Piecewise((args[1], args[0]), (args[2], True))
         case ir.Apply(function=name):
             return functions.implementation(name, "sympy")(*args)
-        case ir.Inline(zero_if_missing=True):
-            raise Unsupported("an indicator read under missing=zero has no sympy form")
         case ir.Inline():
             return args[0]
         case _:
@@ -106,9 +128,8 @@ def _divide(node: ir.Div, numerator: Any, denominator: Any, guarded: bool) -> An
     quotient = sympy.Mul(numerator, sympy.Pow(denominator, sympy.Integer(-1)))
     if not guarded:
         return quotient
-    by_zero = _ZeroOnceKnown(numerator) if node.zero_if_zero else sympy.nan
-    quotient = _keep_unknowns(quotient, [numerator, denominator])
-    return sympy.Piecewise((by_zero, sympy.Eq(denominator, 0)), (quotient, True))
+    zero = sympy.true if node.zero_if_zero else sympy.false
+    return _Quotient(numerator, denominator, zero)
 
 
 def _keep_unknowns(product: Any, factors: list[Any]) -> Any:
@@ -141,15 +162,16 @@ def evaluate(
             substitution[symbol] = rational(given)
         elif symbol in formula.zero_when_missing:
             substitution[symbol] = sympy.Integer(0)
+    not_computable = MISSING if formula.expr.free_symbols - set(substitution) else ZERO_DENOMINATOR
     try:
         value = formula.expr.xreplace(substitution) if substitution else formula.expr
-    except TypeError:  # a comparison with nan: a zero denominator upstream
-        return ZERO_DENOMINATOR
-    if value.free_symbols or value.has(_ZeroOnceKnown):
+    except (TypeError, ValueError):  # nan compared or in min/max: not computable
+        return not_computable
+    if value.free_symbols or value.has(_ZeroOnceKnown, _Quotient):
         return MISSING
     if value is sympy.true or value is sympy.false:
         return bool(value)
     if value.has(sympy.nan, sympy.zoo):
-        return ZERO_DENOMINATOR
+        return not_computable
     number = sympy.Rational(value)
     return Fraction(int(number.p), int(number.q))
