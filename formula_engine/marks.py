@@ -38,7 +38,8 @@ class Marks:
     def of(cls, tree: Any) -> Marks:
         """The marks of a ruamel round-trip tree (none for plain data); iterative, so a
         deeply nested file cannot exhaust the stack."""
-        marks, stack = cls(), [((), tree)]
+        marks = cls()
+        stack: list[tuple[KeyPath, Any]] = [((), tree)]
         while stack:
             path, node = stack.pop()
             if isinstance(node, CommentedMap):
