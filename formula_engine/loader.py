@@ -21,7 +21,7 @@ from ruamel.yaml.reader import ReaderError
 from .errors import Diagnostic, FormulaError, Location, Span, line_and_column
 from .marks import BLOCK, QUOTED, Marks
 from .parser import snake_case
-from .reading import read_source
+from .reading import SourceText, read_source
 
 Path_ = tuple[str | int, ...]
 
@@ -104,7 +104,12 @@ def _token_width(line: str, start: int) -> int:
 def load_yaml(path: Path) -> YamlFile:
     """Parse a YAML file with positions; a located LoadError (or ReadError) if it is not
     UTF-8 text within the size limit, or not valid YAML."""
-    text = read_source(path).text
+    return parse_yaml(read_source(path))
+
+
+def parse_yaml(source: SourceText) -> YamlFile:
+    """Parse the text of a file already read (a located LoadError if it is not YAML)."""
+    path, text = source.path, source.text
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
