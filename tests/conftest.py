@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite the golden files from the current output (review the diff!).",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The catalog cache of the test run: a folder of its own, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RENSTRA_CACHE_DIR", str(folder))
+        patch.delenv("RENSTRA_CACHE", raising=False)
+        yield folder
 
 
 @pytest.fixture
