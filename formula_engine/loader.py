@@ -46,7 +46,10 @@ class YamlFile:
     @functools.cached_property
     def marks(self) -> Marks:
         if self.encoded_marks is not None:
-            return Marks.decode(self.encoded_marks)
+            try:
+                return Marks.decode(self.encoded_marks)
+            except (ValueError, TypeError):  # a damaged table: the text is the authority
+                return Marks.of(YAML(typ="rt").load(self.text))
         return Marks.of(self.data)
 
     def line_text(self, line: int) -> str:

@@ -77,8 +77,12 @@ class Marks:
 
     @classmethod
     def decode(cls, text: str) -> Marks:
+        """The table `encode` wrote; a ValueError if `text` is not such a table."""
         marks = cls()
         for path_list, line, column, key_line, key_column, style in json.loads(text):
+            numbers = (line, column, key_line, key_column)
+            if not all(type(n) is int for n in numbers) or not isinstance(style, str):
+                raise ValueError("not a positions table")
             path = tuple(path_list)
             marks.values[path] = (line, column)
             if key_line:

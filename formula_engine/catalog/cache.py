@@ -176,11 +176,14 @@ def plain(node: Any, depth: int = 0) -> Any:
 # The validation reports.
 
 
+Parts = tuple[list[Diagnostic], ...]
+
+
 def cached_diagnostics(
-    key: str | None, kind: str, compute: Callable[[], tuple[list[Diagnostic], ...]]
-) -> tuple[list[Diagnostic], ...]:
+    key: str | None, kind: str, compute: Callable[[], Parts], keep: Callable[[Parts], bool]
+) -> Parts:
     """The lists of diagnostics stored for the catalog `key` under `kind`, or `compute()`
-    (then stored)."""
+    (then stored if `keep` says so)."""
     name = f"report-{key}-{kind}.json"
     body = _read(name, key) if key is not None else None
     if body is not None:
@@ -189,7 +192,7 @@ def cached_diagnostics(
         except (ValueError, KeyError, TypeError, IndexError):
             pass
     computed = compute()
-    if key is not None:
+    if key is not None and keep(computed):
         try:
             rows = [[_row(diagnostic) for diagnostic in part] for part in computed]
         except NotCacheable:

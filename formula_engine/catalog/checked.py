@@ -57,6 +57,10 @@ def checked_report(catalog: Catalog, symbolic: bool = True) -> Report:
         report = validate(catalog, symbolic)
         return report.diagnostics, report.accepted
 
+    def without_errors(parts: tuple[list[Diagnostic], ...]) -> bool:
+        """A report that refuses the catalog is not kept: it is always checked again."""
+        return not any(diagnostic.severity == "error" for diagnostic in parts[0])
+
     kind = "symbolic" if symbolic else "plain"
-    found, accepted = cache.cached_diagnostics(catalog.cache_key, kind, compute)
+    found, accepted = cache.cached_diagnostics(catalog.cache_key, kind, compute, without_errors)
     return Report(found, accepted)
