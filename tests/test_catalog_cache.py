@@ -404,3 +404,27 @@ def test_renstra_check_prints_the_same_with_and_without_the_cache(
     outputs = {(run.exit_code, run.stdout, run.stderr) for run in runs}
     assert len(outputs) == 1, outputs
     assert "warning[" in runs[0].stderr and len(entries(cache_dir, "report")) == 1
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"severity": "warning", "kind": "builtins.Exception", "state": {"message": "x"}},
+        {"severity": "warning", "kind": "os.system", "state": {"message": "x"}},
+        {"severity": "warning", "kind": "formula_engine.errors.CheckError", "state": {}},
+        {"severity": "warning", "kind": "formula_engine.errors.CheckError", "state": "x"},
+    ],
+    ids=["not ours", "not an error", "no message", "not a state"],
+)
+def test_a_report_entry_that_names_something_else_is_ignored(
+    root: Path, cache_dir: Path, validations: Counter, row: dict[str, Any]
+) -> None:
+    catalog, _ = load_catalog(root)
+    assert catalog is not None and catalog.cache_key is not None
+    expected = rendered(checked_report(catalog).diagnostics)
+    [entry] = entries(cache_dir, "report")
+    body = json.dumps([[row], []]).encode()
+    header = f"renstra-cache 1 {catalog.cache_key} {hashlib.sha256(body).hexdigest()}\n"
+    entry.write_bytes(header.encode() + body)
+    assert rendered(checked_report(catalog).diagnostics) == expected
+    assert validations.calls == 2

@@ -33,19 +33,9 @@ from typing import Any
 from pydantic import BaseModel
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from ..errors import (
-    CheckError,
-    Diagnostic,
-    EvaluationError,
-    FormulaError,
-    LimitError,
-    Location,
-    ParseError,
-    ResolveError,
-    Span,
-)
-from ..loader import LoadError, YamlFile
-from ..reading import ReadError, SourceText
+from ..errors import Diagnostic, FormulaError, Location, Span
+from ..loader import YamlFile
+from ..reading import SourceText
 from ..writing import WriteError, write_atomically
 from .models import HistoryFile, InputsFile, PlanFile, ProgramFile
 
@@ -54,14 +44,7 @@ KEEP = 16  # entries of each kind kept in the cache folder (the newest)
 MODELS: dict[str, type[BaseModel]] = {
     model.__name__: model for model in (PlanFile, InputsFile, ProgramFile, HistoryFile)
 }
-ERRORS: dict[str, type[FormulaError]] = {
-    kind.__name__: kind
-    for kind in (
-        *(FormulaError, ParseError, LimitError, ResolveError, CheckError),
-        *(EvaluationError, LoadError, ReadError),
-    )
-}
-ERROR_FIELDS = frozenset({"message", "span", "hint", "code", "source", "location"})
+FIELDS = frozenset({"message", "span", "hint", "code", "source", "location"})
 PACKAGE = Path(__file__).resolve().parent.parent
 
 Loaded = dict[Path, tuple[YamlFile, BaseModel]]
@@ -202,30 +185,43 @@ def cached_diagnostics(
 
 
 def _row(diagnostic: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as plain data: its severity, the error's class and attributes."""
     error = diagnostic.error
-    kind = type(error).__name__
-    if ERRORS.get(kind) is not type(error) or not set(vars(error)) <= ERROR_FIELDS:
-        raise NotCacheable(kind)
-    span, where = error.span, error.location
-    return {
-        "severity": diagnostic.severity,
-        "kind": kind,
-        "message": error.message,
-        "code": error.code,
-        "hint": error.hint,
-        "source": error.source,
-        "span": None if span is None else [span.start, span.end],
-        "location": [where.where, where.entry, where.line, where.column],
-    }
+    state = dict(vars(error))
+    if _error_kinds().get(_kind_name(type(error))) is not type(error) or set(state) - FIELDS:
+        raise NotCacheable(type(error).__name__)
+    span, where = state.pop("span", None), state.pop("location")
+    state["span"] = None if span is None else [span.start, span.end]
+    state["location"] = [where.where, where.entry, where.line, where.column]
+    return {"severity": diagnostic.severity, "kind": _kind_name(type(error)), "state": state}
 
 
 def _diagnostic(row: dict[str, Any]) -> Diagnostic:
-    span = None if row["span"] is None else Span(*row["span"])
-    error = ERRORS[row["kind"]](
-        row["message"], span, hint=row["hint"], code=row["code"], source=row["source"]
-    )
-    error.location = Location(*row["location"])
+    """The diagnostic `_row` wrote: an error of one of our classes, rebuilt as unpickling
+    does (`errors._rebuild_error`), never a class named by the file alone."""
+    kind, state = _error_kinds()[row["kind"]], dict(row["state"])
+    if set(state) - FIELDS:
+        raise ValueError("not a diagnostic")
+    span, where = state.pop("span"), Location(*state.pop("location"))
+    error = kind.__new__(kind)
+    Exception.__init__(error, state["message"])
+    error.__dict__.update(state, span=None if span is None else Span(*span), location=where)
     return Diagnostic(row["severity"], error)
+
+
+def _kind_name(kind: type[FormulaError]) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _error_kinds() -> dict[str, type[FormulaError]]:
+    """Our error classes (FormulaError and every subclass loaded), by name."""
+    kinds: dict[str, type[FormulaError]] = {}
+    stack = [FormulaError]
+    while stack:
+        kind = stack.pop()
+        kinds[_kind_name(kind)] = kind
+        stack += kind.__subclasses__()
+    return kinds
 
 
 # Entries: a header line with the format, the key and the checksum of the body.
