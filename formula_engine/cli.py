@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .catalog import CatalogRejected, bundled_catalog_path, load_catalog, load_checked
+from .catalog import CatalogRejected, bundled_catalog_path, cache, load_catalog, load_checked
 from .catalog.checked import checked_report
 from .cli_output import OutputError, check_outputs, write_outputs
 from .cli_params import YEAR, Folder, LimitedFile, Subject
@@ -70,12 +70,18 @@ EPILOG = "\b\nExit codes:\n" + "\n".join(
 
 @click.group(cls=Renstra, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(package_name="formula-engine")
-def main() -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse the catalog from its files, without the cache (as RENSTRA_CACHE=0).",
+)
+def main(no_cache: bool) -> None:
     """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and explain.
 
     A FORMULA argument may start with '-' ("-a + b"); after '--' every argument is a
     formula, even one that starts with '--'.
     """
+    cache.switch_off(no_cache)  # set on every invocation, so it does not outlive one
 
 
 __all__ = ["load_declarations", "main"]

@@ -428,3 +428,14 @@ def test_a_report_entry_that_names_something_else_is_ignored(
     entry.write_bytes(header.encode() + body)
     assert rendered(checked_report(catalog).diagnostics) == expected
     assert validations.calls == 2
+
+
+def test_renstra_no_cache_turns_it_off_for_that_run_only(
+    root: Path, cache_dir: Path, parses: Counter
+) -> None:
+    runner = CliRunner()
+    for _ in range(2):
+        assert runner.invoke(main, ["--no-cache", "check", str(root)]).exit_code == 0
+    assert parses.calls == 8 and entries(cache_dir) == []
+    assert runner.invoke(main, ["check", str(root)]).exit_code == 0
+    assert parses.calls == 12 and len(entries(cache_dir)) == 1

@@ -2,7 +2,8 @@
 not parse its YAML again, and the validation reports of that catalog.
 
 Where: `$RENSTRA_CACHE_DIR`, else `$XDG_CACHE_HOME/formula_engine`, else
-`~/.cache/formula_engine`; never inside the catalog. `RENSTRA_CACHE=0` turns it off.
+`~/.cache/formula_engine`; never inside the catalog. `RENSTRA_CACHE=0` (or
+`renstra --no-cache`) turns it off.
 
 The key is the SHA-256 of: the cache format, the package version, a fingerprint of the
 package's own files, the catalog path as given, and the name and SHA-256 of the bytes of
@@ -54,9 +55,23 @@ class NotCacheable(Exception):
     """Data the cache does not store (it is then simply not cached)."""
 
 
+_switched_off = False  # by `renstra --no-cache`
+
+
+def switch_off(off: bool = True) -> None:
+    """Turn the cache off (or on again) for this process, as `RENSTRA_CACHE=0` does."""
+    global _switched_off
+    _switched_off = off
+
+
 def cache_dir() -> Path | None:
     """The folder of the cache, or None when the cache is off."""
-    if os.environ.get("RENSTRA_CACHE", "1").strip().lower() in ("0", "off", "no", "false"):
+    if _switched_off or os.environ.get("RENSTRA_CACHE", "1").strip().lower() in (
+        "0",
+        "off",
+        "no",
+        "false",
+    ):
         return None
     if os.environ.get("RENSTRA_CACHE_DIR"):
         return Path(os.environ["RENSTRA_CACHE_DIR"])
