@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE_KEY = pytest.StashKey[tuple[str | None, str | None]]()
 SEED = ROOT.parent / "shared" / "seed" / "000_d0dc3ede118ff512.txt"
 
 
@@ -19,14 +22,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The catalog cache of the test run: a folder of its own, never the user's."""
-    folder = tmp_path_factory.mktemp("cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RENSTRA_CACHE_DIR", str(folder))
-        patch.delenv("RENSTRA_CACHE", raising=False)
-        yield folder
+def pytest_configure(config: pytest.Config) -> None:
+    """The catalog cache of the test run: a folder of its own, never the user's (set
+    before collection, since some test modules load the catalog when imported)."""
+    folder = tempfile.mkdtemp(prefix="renstra-test-cache-")
+    config.stash[CACHE_KEY] = (folder, os.environ.get("RENSTRA_CACHE_DIR"))
+    os.environ["RENSTRA_CACHE_DIR"] = folder
+    os.environ.pop("RENSTRA_CACHE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = config.stash.get(CACHE_KEY, (None, None))
+    if folder is None:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    if before is None:
+        os.environ.pop("RENSTRA_CACHE_DIR", None)
+    else:
+        os.environ["RENSTRA_CACHE_DIR"] = before
 
 
 @pytest.fixture
