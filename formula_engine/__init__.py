@@ -17,24 +17,59 @@ The public API (everything else is internal and may change):
     FormulaError and subclasses      diagnostics with code, span, hint; .render()
 """
 
-from .check import check_file
-from .declarations import Declarations, Indicator, Input, Plan, Policy
-from .equivalence import Verdict, equivalence
-from .errors import (
-    CheckError,
-    Diagnostic,
-    EvaluationError,
-    FormulaError,
-    LimitError,
-    Location,
-    ParseError,
-    ResolveError,
-    Span,
-)
-from .model import CompiledFormula, Model, Result
-from .nodes import Expr
-from .parser import parse
-from .printer import to_text
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .check import check_file
+    from .declarations import Declarations, Indicator, Input, Plan, Policy
+    from .equivalence import Verdict, equivalence
+    from .errors import (
+        CheckError,
+        Diagnostic,
+        EvaluationError,
+        FormulaError,
+        LimitError,
+        Location,
+        ParseError,
+        ResolveError,
+        Span,
+    )
+    from .model import CompiledFormula, Model, Result
+    from .nodes import Expr
+    from .parser import parse
+    from .printer import to_text
+
+# Where each public name lives: imported on first use, so that a command that needs
+# neither sympy nor numpy (`renstra check CATALOG`, `renstra audit`) does not pay for them.
+EXPORTS: dict[str, str] = {
+    "check_file": "check",
+    **dict.fromkeys(("Declarations", "Indicator", "Input", "Plan", "Policy"), "declarations"),
+    **dict.fromkeys(("Verdict", "equivalence"), "equivalence"),
+    **dict.fromkeys(
+        ("CheckError", "Diagnostic", "EvaluationError", "FormulaError", "LimitError"), "errors"
+    ),
+    **dict.fromkeys(("Location", "ParseError", "ResolveError", "Span"), "errors"),
+    **dict.fromkeys(("CompiledFormula", "Model", "Result"), "model"),
+    "Expr": "nodes",
+    "parse": "parser",
+    "to_text": "printer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in EXPORTS:
+        raise AttributeError(f"module 'formula_engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *EXPORTS])
+
 
 __all__ = [
     "CheckError",

@@ -12,35 +12,41 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .audit import AuditReport, run_audit
-from .audit.html import render_html
-from .audit.report import render_json, render_markdown, render_summary
-from .catalog import (
-    Catalog,
-    CatalogRejected,
-    bundled_catalog_path,
-    load_catalog,
-    load_checked,
-    validate,
-)
-from .catalog.schema import write_schemas
-from .catalog.stats import catalog_stats
-from .check import check_file
-from .cli_formulas import FORMULA_COMMANDS, load_declarations
+from .catalog import CatalogRejected, bundled_catalog_path, cache, load_catalog, load_checked
+from .catalog.checked import checked_report
 from .cli_output import OutputError, check_outputs, write_outputs
 from .cli_params import YEAR, Folder, LimitedFile, Subject
 from .errors import FormulaError
 from .exit_codes import MEANINGS, ExitCode
-from .explain import explain
+
+if TYPE_CHECKING:
+    from .audit import AuditReport
+    from .catalog import Catalog
+    from .cli_formulas import load_declarations
+
+# The formula commands (parse, fmt, eval, equiv) live in cli_formulas, which needs the
+# compiler (sympy): it is imported only when one of them runs, or for --help.
+FORMULA_COMMANDS = ("parse", "fmt", "eval", "equiv")
 
 
 class Renstra(click.Group):
     """The group, with the last-resort handler: an exception that no command turned into
     a diagnostic is a bug; it is shown as one line (never a traceback), exit 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *FORMULA_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in FORMULA_COMMANDS:
+            from . import cli_formulas
+
+            commands = cli_formulas.FORMULA_COMMANDS
+            return next(command for command in commands if command.name == cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -64,18 +70,29 @@ EPILOG = "\b\nExit codes:\n" + "\n".join(
 
 @click.group(cls=Renstra, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(package_name="formula-engine")
-def main() -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse the catalog from its files, without the cache (as RENSTRA_CACHE=0).",
+)
+def main(no_cache: bool) -> None:
     """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and explain.
 
     A FORMULA argument may start with '-' ("-a + b"); after '--' every argument is a
     formula, even one that starts with '--'.
     """
+    cache.switch_off(no_cache)  # set on every invocation, so it does not outlive one
 
-
-for _command in FORMULA_COMMANDS:
-    main.add_command(_command)
 
 __all__ = ["load_declarations", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "load_declarations":  # kept importable from here, as before
+        from . import cli_formulas
+
+        return cli_formulas.load_declarations
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @main.command("check")
@@ -95,6 +112,8 @@ def check_command(paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
             found_errors, found_warnings = _check_catalog(path, verbose)
             errors, warnings = errors + found_errors, warnings + found_warnings
             continue
+        from .check import check_file  # the symbolic checks (sympy): for formula files
+
         for diagnostic in check_file(path):
             click.echo(diagnostic.render() + "\n", err=True)
             errors += diagnostic.severity == "error"
@@ -113,6 +132,8 @@ def catalog_group() -> None:
 @click.argument("directory", required=False, type=Folder())
 def catalog_stats_command(directory: Path | None) -> None:
     """Counts by level, by table and by kind of formula."""
+    from .catalog.stats import catalog_stats
+
     catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     for title, counts in catalog_stats(catalog).items():
         click.echo(f"{title}:")
@@ -134,6 +155,8 @@ def catalog_schema_command(directory: str) -> None:
 
 
 def _schemas(folder: Path) -> dict[str, Path]:
+    from .catalog.schema import write_schemas
+
     try:
         return write_schemas(folder)
     except OSError as error:
@@ -163,7 +186,7 @@ def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
         for diagnostic in diagnostics:
             click.echo(diagnostic.render() + "\n", err=True)
         return len(diagnostics), 0
-    report = validate(catalog)
+    report = checked_report(catalog)
     for diagnostic in report.diagnostics:
         click.echo(diagnostic.render() + "\n", err=True)
     if verbose:
@@ -205,6 +228,9 @@ def audit_command(
     when there are findings (unless --no-fail), 4 when the catalog does not check, 5
     when a report cannot be written (then none is written).
     """
+    from .audit import run_audit
+    from .audit.report import render_json, render_summary
+
     to_stdout = json_path == "-"
     files = {"--markdown": markdown, "--html": html, "--json": None if to_stdout else json_path}
     try:
@@ -225,6 +251,9 @@ def audit_command(
 
 
 def _render(option: str, report: AuditReport, catalog: Catalog) -> str:
+    from .audit.html import render_html
+    from .audit.report import render_json, render_markdown
+
     if option == "--markdown":
         return render_markdown(report)
     if option == "--html":
@@ -259,6 +288,9 @@ def explain_command(
     seed lines, the achievement (rule, steps, rounding, band) and every audited figure.
     For a program, kegiatan or sub kegiatan: its budget rollup and end-of-period sum.
     """
+    from .audit import run_audit
+    from .explain import explain
+
     catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     try:
         explanation = explain(catalog, run_audit(catalog), subject, year, end_of_period)

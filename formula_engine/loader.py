@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import difflib
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
-    FoldedScalarString,
-    LiteralScalarString,
-    SingleQuotedScalarString,
-)
 
 from .errors import Diagnostic, FormulaError, Location, Span, line_and_column
+from .marks import BLOCK, QUOTED, Marks
 from .parser import snake_case
-from .reading import read_source
+from .reading import SourceText, read_source
 
 Path_ = tuple[str | int, ...]
 
@@ -41,9 +35,22 @@ class LoadError(FormulaError, ValueError):
 
 @dataclass
 class YamlFile:
+    """A parsed YAML file: its text, its data, and where each value stands (`marks`,
+    read from the parse, or `encoded_marks` as stored in the catalog cache)."""
+
     path: Path
     text: str
     data: Any
+    encoded_marks: str | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def marks(self) -> Marks:
+        if self.encoded_marks is not None:
+            try:
+                return Marks.decode(self.encoded_marks)
+            except (ValueError, TypeError):  # a damaged table: the text is the authority
+                return Marks.of(YAML(typ="rt").load(self.text))
+        return Marks.of(self.data)
 
     def line_text(self, line: int) -> str:
         lines = self.text.splitlines()
@@ -51,28 +58,11 @@ class YamlFile:
 
     def position(self, path: Path_) -> tuple[int, int]:
         """1-based (line, column) of the value at `path`, or of the nearest parent."""
-        node, best = self.data, (1, 1)
-        for key in path:
-            try:
-                if isinstance(node, CommentedMap) and key in node:
-                    line, column = node.lc.value(key)
-                    best, node = (line + 1, column + 1), node[key]
-                elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-                    line, column = node.lc.item(key)
-                    best, node = (line + 1, column + 1), node[key]
-                else:
-                    break
-            except (KeyError, IndexError, TypeError, AttributeError):
-                break
-        return best
+        return self.marks.position(path)
 
     def key_position(self, path: Path_) -> tuple[int, int]:
         """1-based (line, column) of the key that holds the value at `path`."""
-        parent = self.value_at(path[:-1])
-        if isinstance(parent, CommentedMap) and path and path[-1] in parent:
-            line, column = parent.lc.key(path[-1])
-            return line + 1, column + 1
-        return self.position(path)
+        return self.marks.keys.get(path) or self.position(path)
 
     def value_at(self, path: Path_) -> Any:
         node = self.data
@@ -83,13 +73,11 @@ class YamlFile:
     def text_location(self, path: Path_, entry: str | None) -> Location:
         """Where the text of a string value begins (inside quotes, or a block scalar)."""
         line, column = self.position(path)
-        value = self.value_at(path)
+        style = self.marks.styles.get(path, "")
         opening = self.line_text(line)[column - 1 : column]
-        if opening in ("'", '"') or isinstance(
-            value, DoubleQuotedScalarString | SingleQuotedScalarString
-        ):
+        if opening in ("'", '"') or style == QUOTED:
             column += 1
-        elif isinstance(value, LiteralScalarString | FoldedScalarString):
+        elif style == BLOCK:
             line += 1
             column = len(self.line_text(line)) - len(self.line_text(line).lstrip()) + 1
         return Location(str(self.path), entry, line, column)
@@ -119,7 +107,12 @@ def _token_width(line: str, start: int) -> int:
 def load_yaml(path: Path) -> YamlFile:
     """Parse a YAML file with positions; a located LoadError (or ReadError) if it is not
     UTF-8 text within the size limit, or not valid YAML."""
-    text = read_source(path).text
+    return parse_yaml(read_source(path))
+
+
+def parse_yaml(source: SourceText) -> YamlFile:
+    """Parse the text of a file already read (a located LoadError if it is not YAML)."""
+    path, text = source.path, source.text
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)

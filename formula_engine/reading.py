@@ -13,8 +13,9 @@ a file written back (`writing.py`) keeps them.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FormulaError, Location, Span
@@ -37,6 +38,7 @@ class SourceText:
     path: Path
     text: str
     bom: bool = False
+    digest: str = field(default="", compare=False)  # SHA-256 of the bytes read: the cache key
 
     @property
     def newline(self) -> str:
@@ -66,7 +68,8 @@ def read_source(path: Path, limit: int = MAX_FILE_BYTES) -> SourceText:
             hint="a catalog file holds one program or one list of inputs: split it",
         )
         raise _located(too_large, "", Location(str(path)))
-    return SourceText(path, _decode(path, data), data.startswith(BOM.encode("utf-8")))
+    bom = data.startswith(BOM.encode("utf-8"))
+    return SourceText(path, _decode(path, data), bom, hashlib.sha256(data).hexdigest())
 
 
 def _os_error(path: Path, error: OSError) -> ReadError:

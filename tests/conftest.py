@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE_KEY = pytest.StashKey[tuple[str | None, str | None]]()
 SEED = ROOT.parent / "shared" / "seed" / "000_d0dc3ede118ff512.txt"
 
 
@@ -16,6 +20,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite the golden files from the current output (review the diff!).",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The catalog cache of the test run: a folder of its own, never the user's (set
+    before collection, since some test modules load the catalog when imported)."""
+    folder = tempfile.mkdtemp(prefix="renstra-test-cache-")
+    config.stash[CACHE_KEY] = (folder, os.environ.get("RENSTRA_CACHE_DIR"))
+    os.environ["RENSTRA_CACHE_DIR"] = folder
+    os.environ.pop("RENSTRA_CACHE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = config.stash.get(CACHE_KEY, (None, None))
+    if folder is None:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    if before is None:
+        os.environ.pop("RENSTRA_CACHE_DIR", None)
+    else:
+        os.environ["RENSTRA_CACHE_DIR"] = before
 
 
 @pytest.fixture

@@ -10,10 +10,14 @@ only warnings (`checks.subject`), so the gate skips them: it decides the same, f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic, FormulaError, Location
+from . import cache
 from .load import Catalog, load_catalog
-from .validate import Report, validate
+
+if TYPE_CHECKING:
+    from .validate import Report
 
 
 class CatalogRejected(FormulaError, ValueError):
@@ -38,7 +42,25 @@ def load_checked(root: Path) -> tuple[Catalog, Report]:
     catalog, diagnostics = load_catalog(root)
     if catalog is None:
         raise CatalogRejected(root, diagnostics)
-    report = validate(catalog, symbolic=False)
+    report = checked_report(catalog, symbolic=False)
     if report.errors:
         raise CatalogRejected(root, report.diagnostics)
     return catalog, report
+
+
+def checked_report(catalog: Catalog, symbolic: bool = True) -> Report:
+    """`validate(catalog, symbolic)`, kept in the cache beside the catalog it was made
+    from (the same key: the same files, the same code); computed when not there."""
+    from .validate import Report, validate  # sympy, for the compiler: only when computed
+
+    def compute() -> tuple[list[Diagnostic], list[Diagnostic]]:
+        report = validate(catalog, symbolic)
+        return report.diagnostics, report.accepted
+
+    def without_errors(parts: tuple[list[Diagnostic], ...]) -> bool:
+        """A report that refuses the catalog is not kept: it is always checked again."""
+        return not any(diagnostic.severity == "error" for diagnostic in parts[0])
+
+    kind = "symbolic" if symbolic else "plain"
+    found, accepted = cache.cached_diagnostics(catalog.cache_key, kind, compute, without_errors)
+    return Report(found, accepted)

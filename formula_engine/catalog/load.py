@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Diagnostic, Location
-from ..loader import LoadError, YamlFile, load_yaml, schema_diagnostics
-from ..reading import ReadError
+from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
+from ..reading import ReadError, SourceText, read_source
 from ..writing import remove_stale_temporaries
+from . import cache
 from .models import (
     CatalogInput,
     HistoryFile,
@@ -40,6 +41,7 @@ LAYOUT: tuple[tuple[str, type[BaseModel]], ...] = (
     ("history", HistoryFile),
 )
 SUFFIXES = (".yaml", ".yml")
+Loaded = dict[Path, tuple[YamlFile, BaseModel]]  # each file: its text and positions, its model
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Catalog:
     inputs: list[Located] = field(default_factory=list)
     programs: list[Located] = field(default_factory=list)
     history: Located | None = None
+    cache_key: str | None = field(default=None, compare=False)  # the files' (cache.py)
 
     def rows(self) -> Iterator[Located]:
         """Every tujuan, sasaran, program, kegiatan and sub kegiatan, parents first."""
@@ -121,8 +124,7 @@ class Catalog:
 
 def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
     """The catalog under `root`, or None and every problem found in its files."""
-    loaded: dict[Path, tuple[YamlFile, BaseModel]] = {}
-    diagnostics: list[Diagnostic] = []
+    loaded: Loaded = {}
     if not catalog_files(root, "renstra"):
         missing = LoadError(
             f"{root} has no renstra.yaml: is it a catalog directory?",
@@ -133,18 +135,50 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
         return None, [Diagnostic("error", missing)]
     for directory in (root, root / "inputs", root / "programs"):
         remove_stale_temporaries(directory)
-    for pattern, model in LAYOUT:
-        paths = catalog_files(root, pattern)
+    layout = [(pattern, model, catalog_files(root, pattern)) for pattern, model in LAYOUT]
+    read = {path: _read(path) for _, _, paths in layout for path in paths}
+    sources = [
+        (text, model)
+        for _, model, paths in layout
+        for path in paths
+        if isinstance(text := read[path], SourceText)
+    ]
+    if len(sources) < len(read) or any(_one_of_each(p, paths) for p, _, paths in layout):
+        return None, _parsed(layout, read, loaded)  # the diagnostics of the real parse
+    key = cache.catalog_key(root, sources)
+    cached = cache.load(key, sources)
+    if cached is not None:
+        return _assemble(root, cached, key), []
+    diagnostics = _parsed(layout, read, loaded)
+    if diagnostics:
+        return None, diagnostics
+    cache.store(key, loaded)
+    return _assemble(root, loaded, key), []
+
+
+def _parsed(
+    layout: list[tuple[str, type[BaseModel], list[Path]]],
+    read: dict[Path, SourceText | ReadError],
+    loaded: Loaded,
+) -> list[Diagnostic]:
+    """Every file parsed and validated (into `loaded`); the diagnostics, in file order."""
+    diagnostics: list[Diagnostic] = []
+    for pattern, model, paths in layout:
         diagnostics += _one_of_each(pattern, paths)
         for path in paths:
-            result = _load_file(path, model)
+            result = _load_file(read[path], model)
             if isinstance(result, list):
                 diagnostics.extend(result)
             else:
                 loaded[path] = result
-    if diagnostics:
-        return None, diagnostics
-    return _assemble(root, loaded), []
+    return diagnostics
+
+
+def _read(path: Path) -> SourceText | ReadError:
+    try:
+        return read_source(path)
+    except ReadError as error:
+        return error
 
 
 def catalog_files(root: Path, pattern: str) -> list[Path]:
@@ -165,11 +199,16 @@ def _one_of_each(pattern: str, paths: list[Path]) -> list[Diagnostic]:
     return [Diagnostic("error", both)]
 
 
-def _load_file(path: Path, model: type[BaseModel]) -> tuple[YamlFile, BaseModel] | list[Diagnostic]:
+def _load_file(
+    read: SourceText | ReadError, model: type[BaseModel]
+) -> tuple[YamlFile, BaseModel] | list[Diagnostic]:
+    if isinstance(read, ReadError):
+        return [Diagnostic("error", read)]
     try:
-        source = load_yaml(path)
-    except (LoadError, ReadError) as error:
+        source = parse_yaml(read)
+    except LoadError as error:
         return [Diagnostic("error", error)]
+    path = read.path
     if source.data is None:
         what = "only comments" if source.text.strip() else "nothing"
         empty = LoadError(
@@ -185,10 +224,10 @@ def _load_file(path: Path, model: type[BaseModel]) -> tuple[YamlFile, BaseModel]
         return schema_diagnostics(source, invalid, model)
 
 
-def _assemble(root: Path, loaded: dict[Path, tuple[YamlFile, BaseModel]]) -> Catalog:
+def _assemble(root: Path, loaded: Loaded, key: str | None) -> Catalog:
     plan_source, plan = next(pair for pair in loaded.values() if isinstance(pair[1], PlanFile))
     assert isinstance(plan, PlanFile)
-    catalog = Catalog(root, plan, plan_source)
+    catalog = Catalog(root, plan, plan_source, cache_key=key)
     for path, (source, model) in loaded.items():
         if isinstance(model, InputsFile):
             for index, declared in enumerate(model.inputs):

@@ -12,11 +12,10 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import declarations as decl
 from .. import nodes
-from ..checks import Subject, run_checks
-from ..compile import SympyCompiler
 from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
 from ..parser import parse
 from ..resolve import SymbolTable, dependency_order, resolve
@@ -24,6 +23,9 @@ from ..units import Unit, infer_unit, parse_unit, require_unit
 from .load import Catalog, Located
 from .models import CatalogInput, FormulaVersion, Indicator, Kegiatan, Program
 from .values import periods, printed_values
+
+if TYPE_CHECKING:  # the compiler and the symbolic checks need sympy: imported when used
+    from ..compile import SympyCompiler
 
 
 @dataclass(frozen=True)
@@ -273,6 +275,8 @@ def _table(inputs: list[CatalogInput], indicators: list[Indicator]) -> SymbolTab
 
 
 def _compiler(catalog: Catalog, inputs: list[CatalogInput]) -> SympyCompiler:
+    from ..compile import SympyCompiler
+
     plan = decl.Plan(first_year=catalog.plan.plan.first_year, last_year=catalog.plan.plan.last_year)
     return SympyCompiler(plan, {i.id: i.domain for i in inputs})
 
@@ -354,6 +358,8 @@ def _formula_problems(
     except CheckError as mismatch:
         problems.append(Diagnostic("error", mismatch))
     if symbolic:
+        from ..checks import Subject, run_checks
+
         problems += run_checks(Subject(tree, table, compiler, version.valid_to))
     return problems
 

@@ -1,0 +1,60 @@
+"""Cold start: what a fresh process imports, counted by module (never timed).
+
+sympy takes about as long to import as everything else a command needs; a command that
+does not compute symbolically must not import it. Each case runs in a new interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from formula_engine.catalog import bundled_catalog_path
+
+PROBE = """
+import json, sys
+from formula_engine.cli import main
+try:
+    main({arguments!r})
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("sympy", "numpy"))))
+"""
+
+
+def imported(code: str, cache: Path) -> list[str]:
+    """The sympy and numpy modules loaded by `code` in a fresh interpreter."""
+    environment = {"RENSTRA_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+    )
+    found: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def test_importing_the_package_and_its_cli_does_not_import_sympy(tmp_path: Path) -> None:
+    code = "import json, sys, formula_engine, formula_engine.cli, formula_engine.catalog\n"
+    code += "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sympy'))))"
+    assert imported(code, tmp_path) == []
+
+
+def test_the_facade_still_gives_every_public_name() -> None:
+    import formula_engine
+
+    for name in formula_engine.__all__:
+        assert getattr(formula_engine, name) is not None
+    with pytest.raises(AttributeError):
+        formula_engine.no_such_name  # noqa: B018
+
+
+def test_check_catalog_with_its_report_cached_imports_neither_sympy_nor_numpy(
+    tmp_path: Path,
+) -> None:
+    probe = PROBE.format(arguments=["check", str(bundled_catalog_path())])
+    first = imported(probe, tmp_path)  # a miss: the symbolic checks run
+    assert any(name == "sympy" for name in first)
+    assert imported(probe, tmp_path) == []
