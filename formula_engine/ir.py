@@ -22,7 +22,7 @@ from typing import Literal, TypeAlias, assert_never
 
 from . import nodes
 from .errors import Span
-from .evaluate import YearKey
+from .outcomes import YearKey
 from .printer import to_text
 
 

@@ -34,10 +34,10 @@ from formula_engine.backends.exact import ExactProgram
 from formula_engine.backends.sql import SqlProgram, column_name
 from formula_engine.declarations import Declarations, Indicator, Plan, Policy
 from formula_engine.errors import FormulaError
-from formula_engine.evaluate import NotComputable, Step, YearKey
 from formula_engine.lower import Lowering
 from formula_engine.model import Model, Values, ad_hoc_declarations
 from formula_engine.numbers import format_decimal
+from formula_engine.outcomes import NotComputable, Step, YearKey
 from formula_engine.printer import to_text
 
 CONFORMANCE = Path(__file__).parent / "conformance"
