@@ -169,27 +169,39 @@ class Values:
         return dict(self._data)
 
 
-def fast_columns(table: SymbolTable, columns: Mapping[tuple[str, Any], Any], rows: int) -> Columns:
+def fast_columns(
+    table: SymbolTable,
+    columns: Mapping[tuple[str, Any], Any],
+    rows: int,
+    names: dict[tuple[Any, Any], tuple[str, YearKey]] | None = None,
+) -> Columns:
     """The columns of the fast path keyed by declared id (a label is accepted) and year,
-    as float64 arrays of `rows` values; an unknown name is E203 with "did you mean"."""
+    as float64 arrays of `rows` values; an unknown name is E203 with "did you mean".
+    `names` keeps what a (name, year) resolved to, for the next call."""
     keyed: dict[tuple[str, YearKey], Array] = {}
-    for (name, year), column in columns.items():
-        symbol = _declared(table, name, "column")
-        key = year_key_of(year, f"the column of {symbol.id!r}")
+    names = {} if names is None else names
+    for given, column in columns.items():
+        resolved = names.get(given)
+        if resolved is None:
+            name, year = given
+            identifier = _declared(table, name, "column").id
+            resolved = (identifier, year_key_of(year, f"the column of {identifier!r}"))
+            names[given] = resolved
+        identifier, key = resolved
         array = np.asarray(column, dtype=np.float64)
         if array.shape != (rows,):
             raise EvaluationError(
-                f"the column of {symbol.id!r} for {key} has shape {array.shape}, not ({rows},)",
+                f"the column of {identifier!r} for {key} has shape {array.shape}, not ({rows},)",
                 code="E403",
                 hint="give one value per row (NaN for a missing one)",
             )
         if np.isinf(array).any():
             raise EvaluationError(
-                f"the column of {symbol.id!r} for {key} holds an infinite value",
+                f"the column of {identifier!r} for {key} holds an infinite value",
                 code="E403",
                 hint="use NaN for a missing value",
             )
-        keyed[(symbol.id, key)] = array
+        keyed[resolved] = array
     return keyed
 
 
@@ -274,7 +286,7 @@ class CompiledFormula:
         Columns are keyed by (id or label, year); referenced indicators are computed
         (inlined), unless a column gives them: then a row's given value is used, and
         the computed one where it is NaN."""
-        keyed = fast_columns(self.model.table, columns, rows)
+        keyed = fast_columns(self.model.table, columns, rows, self.model.column_names)
         return self.numpy_program(year)(keyed, rows)
 
     def to_sympy(self, year: int) -> sympy.Basic:
@@ -317,6 +329,7 @@ class Model:
             lambda identifier: self.table.by_id[identifier].label,
         )
         self._symbolic: SympyCompiler | None = None
+        self.column_names: dict[tuple[Any, Any], tuple[str, YearKey]] = {}
 
     def lower(self, formula: CompiledFormula, year: int) -> ir.Node:
         """The formula's IR for year n (cached by the lowering per tree, year, policy)."""
