@@ -20,10 +20,9 @@ from .declarations import Declarations, Indicator
 from .errors import Diagnostic, FormulaError, ResolveError
 from .loader import LoadError, YamlFile, load_yaml, schema_diagnostics
 from .model import Model
-from .parser import parse
+from .pipeline import check_formula
 from .reading import ReadError
-from .resolve import SymbolTable, dependency_order, referenced_ids, resolve
-from .units import infer_unit, require_unit
+from .resolve import SymbolTable, dependency_order, referenced_ids
 
 
 def check_file(path: Path) -> list[Diagnostic]:
@@ -64,10 +63,7 @@ def check_declarations(
 
 
 def _bind_and_check(indicator: Indicator, table: SymbolTable) -> nodes.Expr:
-    tree = resolve(parse(indicator.formula), table)
-    unit = infer_unit(tree, lambda r: table.by_id[r.name].unit)
-    require_unit(unit, indicator.parsed_unit, tree.span)
-    return tree
+    return check_formula(indicator.formula, table, indicator.parsed_unit).required().tree
 
 
 class _Located:

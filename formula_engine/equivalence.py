@@ -17,10 +17,10 @@ from fractions import Fraction
 import sympy
 
 from . import nodes
-from .compile import parse_symbol
+from .backends.sympy import parse_symbol
 from .declarations import Declarations, Input
-from .evaluate import YearKey
 from .model import Model, Result, Values
+from .outcomes import YearKey
 from .units import Kind
 
 TRIALS = 300

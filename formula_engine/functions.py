@@ -7,9 +7,15 @@ back-end (exact, numpy, sympy, sql). Adding a function is one entry here. `if` a
 IR nodes of their own (a lazy condition, an expanded sum), so they carry no
 implementations, but they keep their entry for docs, arity and aliases.
 
+The parser (allow-list, arity), unit inference (the unit rule), the lowering and every
+back-end read this table, through `lookup`, `names` and `implementation`, at the time
+they need it: replacing `TABLE` (a test does, with a toy function) changes every stage.
+
 A back-end asks for an implementation with `implementation(name, backend)`; a missing one
 raises MissingImplementation (never a fall-through to another function). The table is
-checked when this module is imported: every non-special entry has all four.
+checked when this module is imported: every non-special entry has all four. sympy and
+sqlglot are imported only when a sympy or SQL implementation runs (importing the
+package, parsing and exact evaluation do not load them).
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import sympy
-from sqlglot import exp
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 Backend = Literal["exact", "numpy", "sympy", "sql"]
 BACKENDS: tuple[Backend, ...] = ("exact", "numpy", "sympy", "sql")
@@ -57,6 +64,10 @@ class Function:
     sympy: Callable[..., Any] | None = None
     sql: Callable[[Sequence[exp.Expression]], exp.Expression] | None = None
 
+    @property
+    def summary(self) -> str:  # the parser's hint for a wrong number of arguments
+        return self.doc
+
     def accepts(self, count: int) -> bool:
         return count >= self.min_args and (self.max_args is None or count <= self.max_args)
 
@@ -71,15 +82,35 @@ def _fold(ufunc: np.ufunc) -> Callable[[Sequence[Floats]], Floats]:
     return fold
 
 
+def _sympy(name: str) -> Callable[..., Any]:
+    def build(*args: Any) -> Any:
+        import sympy
+
+        return getattr(sympy, name)(*args)
+
+    return build
+
+
 def _sql_sum(args: Sequence[exp.Expression]) -> exp.Expression:
+    from sqlglot import exp
+
     return functools.reduce(lambda a, b: exp.Add(this=a, expression=b), args)
 
 
-def _sql_extreme(kind: type[exp.Least] | type[exp.Greatest]) -> Callable[..., exp.Expression]:
+def _sql_abs(args: Sequence[exp.Expression]) -> exp.Expression:
+    from sqlglot import exp
+
+    return exp.Abs(this=args[0])
+
+
+def _sql_extreme(name: Literal["Least", "Greatest"]) -> Callable[..., exp.Expression]:
     # LEAST and GREATEST skip NULLs in DuckDB and Spark; a missing argument must make the
     # result missing, as on the other back-ends. The SQL back-end passes column
     # references or literals here, so repeating an argument costs nothing.
     def extreme(args: Sequence[exp.Expression]) -> exp.Expression:
+        from sqlglot import exp
+
+        kind: type[exp.Func] = getattr(exp, name)
         if len(args) == 1:
             return args[0]
         nulls: list[exp.Expression] = [exp.Is(this=a.copy(), expression=exp.Null()) for a in args]
@@ -95,53 +126,68 @@ TABLE: tuple[Function, ...] = (
         "sum", (), 1, None, "sum(a, b, ...): a + b + ...", "same",
         exact=lambda *args: sum(args, 0),
         numpy=_fold(np.add),
-        sympy=lambda *args: sympy.Add(*args),
+        sympy=_sympy("Add"),
         sql=_sql_sum,
     ),
     Function(
         "min", (), 1, None, "min(a, b, ...): the smallest argument", "same",
         exact=lambda *args: min(args),
         numpy=_fold(np.minimum),  # np.minimum propagates NaN (np.fmin would not)
-        sympy=lambda *args: sympy.Min(*args),
-        sql=_sql_extreme(exp.Least),
+        sympy=_sympy("Min"),
+        sql=_sql_extreme("Least"),
     ),
     Function(
         "max", (), 1, None, "max(a, b, ...): the largest argument", "same",
         exact=lambda *args: max(args),
         numpy=_fold(np.maximum),
-        sympy=lambda *args: sympy.Max(*args),
-        sql=_sql_extreme(exp.Greatest),
+        sympy=_sympy("Max"),
+        sql=_sql_extreme("Greatest"),
     ),
     Function(
         "abs", (), 1, 1, "abs(a): the absolute value", "same",
         exact=lambda value: abs(value),
         numpy=lambda args: np.abs(args[0]),
-        sympy=lambda value: sympy.Abs(value),
-        sql=lambda args: exp.Abs(this=args[0]),
+        sympy=_sympy("Abs"),
+        sql=_sql_abs,
     ),
     Function(
-        "if", ("jika",), 3, 3, "if(condition, then, otherwise): only the chosen branch counts",
+        "if", ("jika",), 3, 3, "if(condition, then, otherwise)",
         "condition", special=True,
     ),
     Function(
         "akumulasi", ("cumulative",), 1, 1,
-        "akumulasi(a)[until]: a summed over the plan years from the first up to until (n)",
+        "akumulasi(a): a summed from the plan's first year to n",
         "body", special=True,
     ),
 )  # fmt: skip
 
-FUNCTIONS: dict[str, Function] = {function.name: function for function in TABLE}
-ALIASES: dict[str, str] = {alias: f.name for f in TABLE for alias in f.aliases}
+_INDEX: tuple[tuple[Function, ...], dict[str, Function]] = ((), {})
+
+
+def _index() -> dict[str, Function]:
+    """Every name and alias of the current TABLE -> its entry (rebuilt when TABLE is
+    replaced; the cost of a lookup is one identity test and one dict read)."""
+    global _INDEX
+    if _INDEX[0] is not TABLE:
+        by_name = {f.name: f for f in TABLE}
+        by_name.update({alias: f for f in TABLE for alias in f.aliases})
+        _INDEX = (TABLE, by_name)
+    return _INDEX[1]
 
 
 def lookup(name: str) -> Function | None:
     """The entry for a canonical name or an alias."""
-    return FUNCTIONS.get(ALIASES.get(name, name))
+    return _index().get(name)
 
 
-def implementation(name: str, backend: Backend, table: Sequence[Function] = TABLE) -> Any:
+def names() -> list[str]:
+    """Every name and alias the language accepts, sorted (for "did you mean")."""
+    return sorted(_index())
+
+
+def implementation(name: str, backend: Backend, table: Sequence[Function] | None = None) -> Any:
     """The implementation of function `name` for `backend`, or MissingImplementation."""
-    entry = next((f for f in table if f.name == name), None)
+    entry = next((f for f in (TABLE if table is None else table) if f.name == name), None)
     if entry is None or entry.special:
         raise MissingImplementation(f"{name!r} is not a function a back-end implements")
     found = getattr(entry, backend)
@@ -150,11 +196,12 @@ def implementation(name: str, backend: Backend, table: Sequence[Function] = TABL
     return found
 
 
-def check_table(table: Sequence[Function] = TABLE) -> None:
+def check_table(table: Sequence[Function] | None = None) -> None:
     """Every non-special function has every back-end's implementation; names are unique."""
-    names = [f.name for f in table] + [a for f in table for a in f.aliases]
-    if len(names) != len(set(names)):
-        raise MissingImplementation(f"a function name or alias is used twice: {names}")
+    table = TABLE if table is None else table
+    every = [f.name for f in table] + [a for f in table for a in f.aliases]
+    if len(every) != len(set(every)):
+        raise MissingImplementation(f"a function name or alias is used twice: {every}")
     for entry in table:
         if not entry.special:
             for backend in BACKENDS:

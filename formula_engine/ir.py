@@ -22,7 +22,7 @@ from typing import Literal, TypeAlias, assert_never
 
 from . import nodes
 from .errors import Span
-from .evaluate import YearKey
+from .outcomes import YearKey
 from .printer import to_text
 
 
@@ -87,7 +87,7 @@ class Div:
 
 
 def zero_reason(node: Div) -> tuple[str, Span]:
-    """The reason and span of a zero denominator, as formula_engine.evaluate states them
+    """The reason and span of a zero denominator, as the engine states them (docs/engine.md)
     (built only when needed: printing a long denominator is not free)."""
     return f"denominator is zero: {to_text(node.divisor)} = 0 in {node.year}", node.divisor.span
 
@@ -146,7 +146,7 @@ class Apply:
 class Inline:
     """Another indicator's value for a year: its own IR `body` (with its own policy).
     When the body cannot be computed, neither can the reader, whatever the reader's
-    `missing` policy (formula_engine.evaluate's rule): the reason names the indicator,
+    `missing` policy (the engine's rule, docs/engine.md): the reason names the indicator,
     `<label> <key> not computable: <the body's reason>`, at the reference."""
 
     indicator: str

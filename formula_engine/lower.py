@@ -27,7 +27,7 @@ from typing import Literal, TypeAlias
 from . import functions, ir, nodes
 from .declarations import Plan, Policy
 from .errors import EvaluationError, ResolveError
-from .evaluate import BASELINE, cumulative_years, year_key
+from .outcomes import BASELINE, cumulative_years, year_key
 
 MAX_NODES = 200_000
 Indicators = Mapping[str, tuple[nodes.Expr, Policy]]

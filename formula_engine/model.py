@@ -5,8 +5,12 @@
     result = formula.evaluate({"jumlah_pmks": {2022: 1009}, ...}, year=2022)
     result.value, result.display, result.status, result.reason
 
-Stages composed here: parse (parser) -> resolve (resolve) -> check units (units) ->
-evaluate exactly (evaluate) or fast (fast) or symbolically (compile).
+Stages composed here: parse -> resolve -> infer and require the unit (pipeline.
+check_formula) -> lower (lower.Lowering, one per Model, with every indicator) -> a
+back-end: exact (backends.exact) for `evaluate` and explain, numpy (backends.numpy) for
+`evaluate_many`, sympy (backends.sympy) for `to_sympy`, SQL (backends.sql) for `to_sql`.
+Programs are compiled once per (formula, year) and cached on the CompiledFormula. sympy
+and sqlglot are imported only by `to_sympy` and `to_sql`.
 """
 
 from __future__ import annotations
@@ -15,39 +19,37 @@ import hashlib
 import math
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import numpy as np
-import sympy
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 
-from . import nodes
-from .compile import SympyCompiler
-from .declarations import Declarations, Indicator, Input, Plan, Policy
+from . import ir, nodes
+from .backends.exact import ExactProgram
+from .backends.numpy import Array, Columns, NumpyProgram
+from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
-from .evaluate import BASELINE, MISSING, Evaluation, Lookup, NotComputable, Step, YearKey
-from .fast import Array, Columns, Dependency, evaluate_with_indicators
+from .lower import Lowering
 from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
+from .outcomes import BASELINE, NotComputable, Step, YearKey
 from .parser import parse
+from .pipeline import Checked, check_formula
 from .printer import to_text
-from .resolve import Symbol, SymbolTable, dependency_order, resolve
-from .units import (
-    INDEX,
-    PERCENT,
-    RUPIAH,
-    UNKNOWN_UNIT,
-    Kind,
-    Unit,
-    infer_unit,
-    parse_unit,
-    require_unit,
-)
+from .resolve import Symbol, SymbolTable, dependency_order
+from .units import INDEX, PERCENT, RUPIAH, UNKNOWN_UNIT, Kind, Unit, parse_unit
+
+if TYPE_CHECKING:
+    import sympy
+    from sqlglot import exp
+
+    from .backends.sympy import SympyCompiler
 
 Number = int | Fraction | Decimal | str | float | np.integer[Any] | np.floating[Any] | None
 ValuesByName = Mapping[str, Mapping[int | str, Number]]
+P = TypeVar("P", ExactProgram, NumpyProgram)
 ExactFraction = Annotated[Fraction, PlainSerializer(str, return_type=str)]
 
 
@@ -155,6 +157,11 @@ class Values:
                 if exact is not None:
                     self._data[(symbol.id, key)] = exact
 
+    @property
+    def exact(self) -> Mapping[tuple[str, YearKey], Fraction]:
+        """The values keyed by (id, year key), as the exact back-end reads them."""
+        return self._data
+
     def get(self, identifier: str, key: YearKey) -> Fraction | None:
         return self._data.get((identifier, key))
 
@@ -162,32 +169,47 @@ class Values:
         return dict(self._data)
 
 
-def fast_columns(table: SymbolTable, columns: Mapping[tuple[str, Any], Any], rows: int) -> Columns:
+def fast_columns(
+    table: SymbolTable,
+    columns: Mapping[tuple[str, Any], Any],
+    rows: int,
+    names: dict[tuple[Any, Any], tuple[str, YearKey]] | None = None,
+) -> Columns:
     """The columns of the fast path keyed by declared id (a label is accepted) and year,
-    as float64 arrays of `rows` values; an unknown name is E203 with "did you mean"."""
+    as float64 arrays of `rows` values; an unknown name is E203 with "did you mean".
+    `names` keeps what a (name, year) resolved to, for the next call."""
     keyed: dict[tuple[str, YearKey], Array] = {}
-    for (name, year), column in columns.items():
-        symbol = _declared(table, name, "column")
-        key = year_key_of(year, f"the column of {symbol.id!r}")
+    names = {} if names is None else names
+    for given, column in columns.items():
+        resolved = names.get(given)
+        if resolved is None:
+            name, year = given
+            identifier = _declared(table, name, "column").id
+            resolved = (identifier, year_key_of(year, f"the column of {identifier!r}"))
+            names[given] = resolved
+        identifier, key = resolved
         array = np.asarray(column, dtype=np.float64)
         if array.shape != (rows,):
             raise EvaluationError(
-                f"the column of {symbol.id!r} for {key} has shape {array.shape}, not ({rows},)",
+                f"the column of {identifier!r} for {key} has shape {array.shape}, not ({rows},)",
                 code="E403",
                 hint="give one value per row (NaN for a missing one)",
             )
         if np.isinf(array).any():
             raise EvaluationError(
-                f"the column of {symbol.id!r} for {key} holds an infinite value",
+                f"the column of {identifier!r} for {key} holds an infinite value",
                 code="E403",
                 hint="use NaN for a missing value",
             )
-        keyed[(symbol.id, key)] = array
+        keyed[resolved] = array
     return keyed
 
 
 class CompiledFormula:
-    """A parsed, resolved and unit-checked formula, ready to evaluate many times."""
+    """A parsed, resolved and unit-checked formula, ready to evaluate many times.
+
+    Each back-end's program is compiled once per year and kept: `evaluate` runs the
+    exact one, `evaluate_many` the numpy one (`compilations` counts programs built)."""
 
     def __init__(
         self,
@@ -200,6 +222,33 @@ class CompiledFormula:
         self.model, self.tree, self.unit, self.policy = model, tree, unit, policy
         self.indicator = indicator
         self.text = to_text(tree)
+        self.compilations = 0
+        self._exact: dict[int, ExactProgram] = {}
+        self._numpy: dict[int, NumpyProgram] = {}
+
+    def exact_program(self, year: int) -> ExactProgram:
+        return self._program(self._exact, ExactProgram, year)
+
+    def numpy_program(self, year: int) -> NumpyProgram:
+        return self._program(self._numpy, NumpyProgram, year)
+
+    def _program(self, cache: dict[int, P], build: Callable[[ir.Node], P], year: int) -> P:
+        """The back-end's program for `year`, compiled on first use and kept."""
+        program = cache.get(year)
+        if program is None:
+            program = cache[year] = build(self.model.lower(self, year))
+            self.compilations += 1
+        return program
+
+    def evaluate_value(
+        self, values: ValuesByName | Values, year: int, trace: list[Step] | None = None
+    ) -> Fraction | bool | NotComputable:
+        """The exact value, or the NotComputable saying why not (no Result is built)."""
+        table = values if isinstance(values, Values) else Values(self.model.table, values)
+        try:
+            return self.exact_program(year).run(table.exact, trace)
+        except NotComputable as reason:
+            return reason
 
     def evaluate(
         self,
@@ -208,7 +257,7 @@ class CompiledFormula:
         decimals: int | None = None,
         trace: list[Step] | None = None,
     ) -> Result:
-        table = values if isinstance(values, Values) else Values(self.model.table, values)
+        value = self.evaluate_value(values, year, trace)
         places = default_decimals(self.unit) if decimals is None else decimals
         base: dict[str, Any] = {
             "formula": self.text,
@@ -217,10 +266,8 @@ class CompiledFormula:
             "unit": str(self.unit),
             "decimals": places,
         }
-        try:
-            value = self.model.run(self.tree, year, table, self.policy, trace)
-        except NotComputable as reason:
-            return Result(status="not_computable", reason=reason.reason, code=reason.code, **base)
+        if isinstance(value, NotComputable):
+            return Result(status="not_computable", reason=value.reason, code=value.code, **base)
         if isinstance(value, bool):
             return Result(status="ok", value=value, rounded=str(value).lower(), **base)
         return Result(
@@ -236,16 +283,22 @@ class CompiledFormula:
     ) -> Array:
         """The fast path: float64 values for `rows` rows at once (NaN: not computable).
 
-        Columns are keyed by (id or label, year); referenced indicators are computed."""
-        keyed = fast_columns(self.model.table, columns, rows)
-        dependencies = self.model.dependencies()
-        plan = self.model.plan
-        return evaluate_with_indicators(
-            self.tree, year, plan, self.policy, dependencies, keyed, rows
-        )
+        Columns are keyed by (id or label, year); referenced indicators are computed
+        (inlined), unless a column gives them: then a row's given value is used, and
+        the computed one where it is NaN."""
+        keyed = fast_columns(self.model.table, columns, rows, self.model.column_names)
+        return self.numpy_program(year)(keyed, rows)
 
     def to_sympy(self, year: int) -> sympy.Basic:
+        """The plain sympy form (references to indicators as symbols), for the checks."""
         return self.model.sympy_compiler().compile(self.tree, year)
+
+    def to_sql(self, year: int, table: str = "t", integers: Collection[str] = ()) -> exp.Select:
+        """A sqlglot SELECT of `value` and `reason` over a table of columns `<id>__<year>`
+        (`integers`: ids whose columns are BIGINT); indicators are computed inline."""
+        from .backends.sql import SqlProgram
+
+        return SqlProgram(self.model.lower(self, year), integers=integers).query(table)
 
 
 class Model:
@@ -260,18 +313,27 @@ class Model:
         self.table = SymbolTable.from_declarations(declarations)
         self._inputs: dict[str, Input] = {i.id: i for i in declarations.inputs}
         self._indicators: dict[str, CompiledFormula] = {}
-        trees = {d.id: self._bind(d) for d in declarations.indicators}
-        self.order = dependency_order(trees, set(trees))
+        checked: dict[str, Checked] = {
+            d.id: check_formula(d.formula, self.table, d.parsed_unit)
+            for d in declarations.indicators
+        }
+        self.order = dependency_order({i: c.tree for i, c in checked.items()}, set(checked))
         for entry in declarations.indicators:
-            self._indicators[entry.id] = self._checked(trees[entry.id], entry)
+            done = checked[entry.id].required()
+            self._indicators[entry.id] = CompiledFormula(
+                self, done.tree, done.unit, entry.policy, entry.id
+            )
+        self.lowering = Lowering(
+            self.plan,
+            {i: (c.tree, c.policy) for i, c in self._indicators.items()},
+            lambda identifier: self.table.by_id[identifier].label,
+        )
+        self._symbolic: SympyCompiler | None = None
+        self.column_names: dict[tuple[Any, Any], tuple[str, YearKey]] = {}
 
-    def _bind(self, entry: Indicator) -> nodes.Expr:
-        return resolve(parse(entry.formula), self.table)
-
-    def _checked(self, tree: nodes.Expr, entry: Indicator) -> CompiledFormula:
-        unit = infer_unit(tree, self.unit_of)
-        require_unit(unit, entry.parsed_unit, tree.span)
-        return CompiledFormula(self, tree, unit, entry.policy, entry.id)
+    def lower(self, formula: CompiledFormula, year: int) -> ir.Node:
+        """The formula's IR for year n (cached by the lowering per tree, year, policy)."""
+        return self.lowering.lower(formula.tree, year, formula.policy)
 
     def unit_of(self, reference: nodes.Reference) -> Kind:
         return self.table.by_id[reference.name].unit
@@ -296,70 +358,29 @@ class Model:
         `accept` lists unit-check codes (E310-E313) that a catalog accepts as the
         document's own mistake: the formula is then evaluated as printed, numbers only,
         and its unit is reported as unknown ("?")."""
-        tree = resolve(parse(text), self.table)
-        try:
-            inferred = infer_unit(tree, self.unit_of)
-        except CheckError as error:
-            if error.code not in accept:
-                raise
-            return CompiledFormula(self, tree, UNKNOWN_UNIT, policy or Policy())
-        if unit is not None:
-            require_unit(inferred, parse_unit(unit), tree.span)
-        return CompiledFormula(self, tree, inferred, policy or Policy())
+        expected = parse_unit(unit) if unit is not None else None
+        checked = check_formula(text, self.table, expected)
+        error = checked.unit_error
+        if error is not None and error.code in accept and checked.unit is UNKNOWN_UNIT:
+            return CompiledFormula(self, checked.tree, UNKNOWN_UNIT, policy or Policy())
+        checked.required()
+        return CompiledFormula(self, checked.tree, checked.unit, policy or Policy())
 
     def evaluate(
         self, identifier: str, year: int, values: ValuesByName | Values, decimals: int | None = None
     ) -> Result:
         return self.indicator(identifier).evaluate(values, year, decimals)
 
-    def run(
-        self,
-        tree: nodes.Expr,
-        year: int,
-        values: Values,
-        policy: Policy,
-        trace: list[Step] | None = None,
-    ) -> Fraction | bool:
-        cache: dict[tuple[str, YearKey], Fraction | NotComputable] = {}
-
-        def lookup(identifier: str, key: YearKey, reference: nodes.Reference) -> Fraction:
-            given = values.get(identifier, key)
-            if given is not None:
-                return given
-            label = self.table.by_id[identifier].label
-            if identifier in self._indicators and key != BASELINE:
-                if (identifier, key) not in cache:  # failures are kept too: computed once
-                    cache[(identifier, key)] = self._dependency(identifier, key, lookup)
-                outcome = cache[(identifier, key)]
-                if isinstance(outcome, NotComputable):
-                    reason = f"{label} {key} not computable: {outcome.reason}"
-                    raise NotComputable(reason, reference.span, outcome.code, computed=True)
-                return outcome
-            when = "the baseline (awal)" if key == BASELINE else str(key)
-            raise NotComputable(f"{label} {when} missing", reference.span, MISSING)
-
-        return Evaluation(self.plan, lookup, policy, trace).run(tree, year)
-
-    def _dependency(self, identifier: str, year: int, lookup: Lookup) -> Fraction | NotComputable:
-        """A referenced indicator computed for a year under its own policy."""
-        dependency = self._indicators[identifier]
-        try:
-            value = Evaluation(self.plan, lookup, dependency.policy).run(dependency.tree, year)
-        except NotComputable as failure:
-            return failure
-        assert isinstance(value, Fraction)
-        return value
-
-    def dependencies(self) -> dict[str, Dependency]:
-        """Every indicator's bound formula and policy, for the fast path."""
-        return {i: Dependency(c.tree, c.policy) for i, c in self._indicators.items()}
-
     def sympy_compiler(self) -> SympyCompiler:
-        return Model.symbolic(self.declarations)
+        if self._symbolic is None:
+            self._symbolic = Model.symbolic(self.declarations)
+        return self._symbolic
 
     @staticmethod
     def symbolic(declarations: Declarations) -> SympyCompiler:
         """The sympy compiler for these declarations (with the inputs' domains)."""
+        from .backends.sympy import SympyCompiler
+
         domains = {i.id: i.domain for i in declarations.inputs}
         return SympyCompiler(declarations.plan, domains)
 

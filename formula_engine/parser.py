@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -25,7 +24,7 @@ from lark.exceptions import (
     VisitError,
 )
 
-from . import nodes
+from . import functions, nodes
 from .errors import LimitError, ParseError, Span
 from .lark_grammar import lark_parser
 from .printer import to_text
@@ -49,28 +48,8 @@ SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 RESERVED = frozenset({"x", "n", "and", "dan", "or", "atau", "not", "tidak", "awal", "baseline"})
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
-    """An allow-listed function: its canonical name and how many arguments it takes."""
-
-    name: str
-    min_args: int
-    max_args: int | None  # None: any number from min_args on
-    summary: str
-
-
-FUNCTIONS: dict[str, FunctionSpec] = {
-    spec.name: spec
-    for spec in (
-        FunctionSpec("sum", 1, None, "sum(a, b, ...): a + b + ..."),
-        FunctionSpec("min", 1, None, "min(a, b, ...): the smallest argument"),
-        FunctionSpec("max", 1, None, "max(a, b, ...): the largest argument"),
-        FunctionSpec("abs", 1, 1, "abs(a): the absolute value"),
-        FunctionSpec("if", 3, 3, "if(condition, then, otherwise)"),
-        FunctionSpec("akumulasi", 1, 1, "akumulasi(a): a summed from the plan's first year to n"),
-    )
-}
-FUNCTION_ALIASES = {"jika": "if", "cumulative": "akumulasi"}
+# The allow-list of functions, their aliases and arity: formula_engine.functions.TABLE.
+FunctionSpec = functions.Function
 
 
 def parse(text: str) -> nodes.Expr:
@@ -339,10 +318,10 @@ def _label(token: Token) -> str:
 
 
 def _function_spec(token: Token) -> FunctionSpec:
-    name = FUNCTION_ALIASES.get(str(token), str(token))
-    if name in FUNCTIONS:
-        return FUNCTIONS[name]
-    known = sorted(set(FUNCTIONS) | set(FUNCTION_ALIASES))
+    entry = functions.lookup(str(token))
+    if entry is not None:
+        return entry
+    known = functions.names()
     close = difflib.get_close_matches(str(token).lower(), known, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else f"the functions are: {', '.join(known)}"
     raise ParseError(f"unknown function {str(token)!r}", token_span(token), code="E114", hint=hint)

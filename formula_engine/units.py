@@ -17,7 +17,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from . import nodes
+from . import functions, nodes
 from .errors import CheckError, Span
 
 
@@ -201,7 +201,12 @@ def _binary(expr: nodes.Binary, left: Kind, right: Kind) -> Kind:
 
 
 def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
-    if expr.function == "if":
+    """The unit rule of the function's entry in formula_engine.functions."""
+    entry = functions.lookup(expr.function)
+    rule = "same" if entry is None else entry.unit_rule
+    if rule == "body":
+        return infer_unit(expr.args[0], unit_of)
+    if rule == "condition":
         condition, then, otherwise = expr.args
         _truth(infer_unit(condition, unit_of), condition)
         return _same_units(_inferred([then, otherwise], unit_of), expr.span, "choose between")

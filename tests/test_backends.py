@@ -34,10 +34,10 @@ from formula_engine.backends.exact import ExactProgram
 from formula_engine.backends.sql import SqlProgram, column_name
 from formula_engine.declarations import Declarations, Indicator, Plan, Policy
 from formula_engine.errors import FormulaError
-from formula_engine.evaluate import NotComputable, Step, YearKey
 from formula_engine.lower import Lowering
 from formula_engine.model import Model, Values, ad_hoc_declarations
 from formula_engine.numbers import format_decimal
+from formula_engine.outcomes import NotComputable, Step, YearKey
 from formula_engine.printer import to_text
 
 CONFORMANCE = Path(__file__).parent / "conformance"
@@ -208,9 +208,12 @@ def _given(case: dict[str, Any], model: Model) -> Values:
 
 
 @pytest.mark.parametrize(("declarations", "case"), _case_params())
-def test_exact_backend_explains_as_evaluate_does(
+def test_the_models_explain_trace_is_the_lowered_programs(
     declarations: Declarations, case: dict[str, Any]
 ) -> None:
+    # The old evaluator that this compared against is gone (its Steps are pinned by
+    # tests/golden/audit.md); this checks that the Model's trace is that of the program
+    # lowered with the model's indicators and the formula's policy.
     model = Model(declarations)
     formula = model.compile(case["formula"], Policy(**case.get("policy", {})), case.get("unit"))
     reference: list[Step] = []

@@ -18,13 +18,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formula_engine import compile as sympy_compile
-from formula_engine import evaluate, fast, nodes, printer, units
+from formula_engine import lower, nodes, printer, units
+from formula_engine.backends import exact as exact_backend
+from formula_engine.backends import numpy as numpy_backend
+from formula_engine.backends import sympy as sympy_backend
 from formula_engine.check import check_file
 from formula_engine.declarations import Declarations, Indicator, Input, Plan, Policy
 from formula_engine.errors import EvaluationError, FormulaError, LimitError, ParseError
-from formula_engine.evaluate import YEAR_MARGIN
 from formula_engine.model import Model, ad_hoc_declarations
+from formula_engine.outcomes import YEAR_MARGIN
 from formula_engine.parser import MAX_NAME, parse
 from formula_engine.printer import to_text
 from formula_engine.resolve import SymbolTable, resolve
@@ -46,21 +48,21 @@ def counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int
 
 
 def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count how often the fast path's kernels read a column (one read per reference
-    kernel call)."""
+    """Count how often the numpy programs compiled from now on read a column (one read
+    per slot step call)."""
     counter = [0]
-    original = fast._Compiler._reference
+    original = numpy_backend._slot
 
-    def reference(self: Any, expr: nodes.Reference, year: int) -> fast.Kernel:
-        kernel = original(self, expr, year)
+    def slot(node: Any) -> Any:
+        step = original(node)
 
-        def read(columns: fast.Columns, rows: int) -> fast.Array:
+        def read(registers: Any, columns: Any) -> Any:
             counter[0] += 1
-            return kernel(columns, rows)
+            return step(registers, columns)
 
         return read
 
-    monkeypatch.setattr(fast._Compiler, "_reference", reference)
+    monkeypatch.setattr(numpy_backend, "_slot", slot)
     return counter
 
 
@@ -128,21 +130,26 @@ def test_every_stage_visits_each_node_a_bounded_number_of_times(
     tree = resolve(parse(text), _model().table)
     assert built[0] <= 2 * size
     inferred = counting(monkeypatch, units, "infer_unit")
-    formula = _model().compile(text)
+    model = _model()
+    formula = model.compile(text)
     columns = {("a", 2022): np.array([1.0, 2.0])}
     stages: dict[str, tuple[Any, str, Callable[[], object]]] = {
         "printer": (printer, "_print", lambda: to_text(tree)),
-        "exact": (evaluate.Evaluation, "_eval", lambda: formula.evaluate({"a": {2022: 1}}, 2022)),
-        "fast": (fast._Compiler, "compile", lambda: formula.evaluate_many(columns, 2022, 2)),
-        "sympy": (sympy_compile.SympyCompiler, "compile", lambda: formula.to_sympy(2022)),
+        "lower": (lower.Lowering, "_visit", lambda: model.lower(formula, 2022)),
+        "exact": (exact_backend, "_node", lambda: formula.evaluate({"a": {2022: 1}}, 2022)),
+        "fast": (
+            numpy_backend.NumpyProgram,
+            "_step",
+            lambda: formula.evaluate_many(columns, 2022, 2),
+        ),
+        "sympy": (sympy_backend, "_node", lambda: formula.to_sympy(2022)),
     }
     assert inferred[0] <= size, f"units: {inferred[0]} calls for {size} nodes"
+    reads = counting_reads(monkeypatch)
     for stage, (owner, name, run) in stages.items():
         calls = counting(monkeypatch, owner, name)
         run()
         assert calls[0] <= size, f"{stage}: {calls[0]} calls for {size} nodes"
-    reads = counting_reads(monkeypatch)
-    formula.evaluate_many(columns, 2022, 2)
     assert reads[0] <= len(nodes.references(tree))  # each reference read at most once
 
 
@@ -150,13 +157,13 @@ def test_sympy_builds_a_long_sum_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # sympy flattens Add(Add(a, b), c) again at every term: quadratic work for a chain.
     # Count the operands sympy's Add has to take in, nested sums counted by their size.
     taken = [0]
-    original = sympy_compile._CONSTRUCTORS["add"]
+    original = sympy_backend.sympy.Add
 
     def add(*args: Any) -> Any:
-        taken[0] += sum(len(a.args) if isinstance(a, type(original(*args))) else 1 for a in args)
+        taken[0] += sum(len(a.args) if isinstance(a, original) else 1 for a in args)
         return original(*args)
 
-    monkeypatch.setitem(sympy_compile._CONSTRUCTORS, "add", add)
+    monkeypatch.setattr(sympy_backend.sympy, "Add", add)
     for n in SIZES:
         taken[0] = 0
         names = [f"x{i}" for i in range(n)]
@@ -442,10 +449,12 @@ def test_a_long_chain_of_indicators_is_computed_once_per_year(
     ]
     model = Model(Declarations(plan=PLAN, inputs=INPUTS, indicators=tuple(indicators)))
     formula = model.indicator(f"i{levels}")
-    exact_calls = counting(monkeypatch, evaluate.Evaluation, "_eval")
+    visited = counting(monkeypatch, lower.Lowering, "_visit")
+    exact_calls = counting(monkeypatch, exact_backend, "_node")
     assert formula.evaluate({"served": {2022: 1}}, 2022).value == 2**levels
+    assert visited[0] <= 4 * (levels + 1)
     assert exact_calls[0] <= 4 * (levels + 1)
-    compiled = counting(monkeypatch, fast._Compiler, "compile")
+    compiled = counting(monkeypatch, numpy_backend.NumpyProgram, "_step")
     assert formula.evaluate_many({("served", 2022): np.array([1.0])}, 2022, 1)[0] == 2**levels
     assert compiled[0] <= 4 * (levels + 1)
 

@@ -6,19 +6,23 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+import duckdb
 import numpy as np
 import pytest
+from sqlglot import exp
 
 from formula_engine import functions, ir, nodes, parse
 from formula_engine.backends.exact import ExactProgram, InputError
 from formula_engine.backends.numpy import NumpyProgram
 from formula_engine.backends.sql import SqlProgram
+from formula_engine.backends.sympy import evaluate as sympy_evaluate
 from formula_engine.backends.sympy import to_sympy
-from formula_engine.declarations import Plan, Policy
-from formula_engine.errors import ParseError, Span
-from formula_engine.evaluate import NotComputable
+from formula_engine.declarations import Declarations, Indicator, Input, Plan, Policy
+from formula_engine.errors import CheckError, ParseError, Span
 from formula_engine.lower import Lowering, LoweringError
-from formula_engine.parser import FUNCTION_ALIASES, FUNCTIONS
+from formula_engine.model import Model
+from formula_engine.outcomes import NotComputable
+from formula_engine.units import parse_unit
 
 PLAN = Plan(first_year=2022, last_year=2026)
 
@@ -41,13 +45,49 @@ def test_a_missing_implementation_fails_loudly() -> None:
         functions.implementation("if", "exact")
 
 
-def test_the_table_agrees_with_the_parsers_allow_list() -> None:
-    # Until phase 2 makes the parser read the table, both must say the same.
-    assert set(functions.FUNCTIONS) == set(FUNCTIONS)
-    assert functions.ALIASES == FUNCTION_ALIASES
-    for name, spec in FUNCTIONS.items():
-        entry = functions.FUNCTIONS[name]
-        assert (entry.min_args, entry.max_args) == (spec.min_args, spec.max_args)
+def _toy() -> functions.Function:
+    """twice(a) = 2 a: a new function, written once, with every back-end."""
+    return functions.Function(
+        "twice", ("dua_kali",), 1, 1, "twice(a): a doubled", "same",
+        exact=lambda value: 2 * value,
+        numpy=lambda args: np.multiply(args[0], 2.0),
+        sympy=lambda value: 2 * value,
+        sql=lambda args: exp.Mul(this=exp.Paren(this=args[0]), expression=exp.Literal.number(2)),
+    )  # fmt: skip
+
+
+def test_a_function_added_in_one_place_works_in_every_stage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ParseError) as unknown:
+        parse("twice(a)")
+    assert unknown.value.code == "E114"
+    monkeypatch.setattr(functions, "TABLE", (*functions.TABLE, _toy()))  # the one place
+    functions.check_table()
+    declarations = Declarations(
+        plan=PLAN,
+        inputs=[Input(id="a", label="Nilai A", unit="orang")],
+        indicators=[Indicator(id="double", label="Dua kali", unit="orang", formula="dua_kali(a)")],
+    )
+    model = Model(declarations)  # parses (the alias too) and unit-checks: orang
+    assert model.indicator("double").unit == parse_unit("orang")
+    with pytest.raises(CheckError) as mixed:
+        model.compile("twice(a) + 100%")
+    assert mixed.value.code == "E310"  # the unit rule "same" applies to its argument
+    with pytest.raises(ParseError) as arity:
+        parse("twice(a, a)")
+    assert arity.value.code == "E115" and "twice(a): a doubled" in str(arity.value.hint)
+    formula = model.compile("twice(a) + double")
+    assert formula.evaluate({"a": {2024: 7}}, 2024).value == 28
+    columns = {("a", 2024): np.array([7.0, np.nan])}
+    np.testing.assert_array_equal(formula.evaluate_many(columns, 2024, 2), [28.0, np.nan])
+    symbolic = to_sympy(model.lower(formula, 2024))
+    assert sympy_evaluate(symbolic, {("a", 2024): Fraction(7)}) == 28
+    query = formula.to_sql(2024).sql(dialect="duckdb")
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE t (a__2024 DECIMAL(18, 2))")
+    connection.execute("INSERT INTO t VALUES (7), (NULL)")
+    assert connection.execute(query).fetchall() == [(28, None), (None, "E401")]
 
 
 def _chain(count: int, op: nodes.BinaryOp = "+") -> nodes.Expr:
@@ -79,10 +119,11 @@ def test_long_chains_lower_and_compile_in_linear_work(count: int, op: nodes.Bina
 
 
 class CountingValues(dict[tuple[str, int | str], object]):
-    reads = 0
+    reads = 0  # reads of inputs (a value given for an indicator is looked up too)
 
     def get(self, key: object, default: object = None) -> object:
-        CountingValues.reads += 1
+        if isinstance(key, tuple) and not str(key[0]).startswith("level"):
+            CountingValues.reads += 1
         return super().get(key, default)  # type: ignore[call-overload]
 
 
@@ -99,6 +140,10 @@ def test_a_chain_of_indicators_each_read_twice_stays_linear(depth: int) -> None:
     CountingValues.reads = 0
     assert ExactProgram(root)(CountingValues({("a", 2024): 3})) == 3 * 2**depth
     assert CountingValues.reads == 1
+    CountingValues.reads = 0
+    given = CountingValues({("a", 2024): 3, (f"level{depth - 1}", 2024): 5})
+    assert ExactProgram(root)(given) == 10  # the given value, not the computed one
+    assert CountingValues.reads == 0
     columns = {("a", 2024): np.array([3.0])}
     assert NumpyProgram(root)(columns, 1)[0] == 3.0 * 2**depth
     assert len(list(SqlProgram(root).query().walk())) < 60 * depth + 60
@@ -175,3 +220,30 @@ def test_exact_rejects_infinities_and_non_numbers(given: object, code: str) -> N
         _share()({("a", 2024): given, ("b", 2024): 4})
     assert raised.value.code == code
     assert raised.value.span == Span(0, 1)  # at the reference, for the caret
+
+
+def test_evaluate_many_compiles_once_per_formula_and_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built = [0]
+    original = NumpyProgram.__init__
+
+    def counted(self: NumpyProgram, root: ir.Node) -> None:
+        built[0] += 1
+        original(self, root)
+
+    monkeypatch.setattr(NumpyProgram, "__init__", counted)
+    declarations = Declarations(
+        plan=PLAN,
+        inputs=[Input(id="a", label="A", unit="orang"), Input(id="b", label="B", unit="orang")],
+        indicators=[Indicator(id="share", label="Share", unit="%", formula="a / b x 100%")],
+    )
+    formula = Model(declarations).compile("share + share[n-1]")
+    columns = {(name, year): np.array([1.0, 2.0]) for name in "ab" for year in (2023, 2024)}
+    for _ in range(100):
+        formula.evaluate_many(columns, 2024, 2)
+    assert built[0] == 1 and formula.compilations == 1
+    for _ in range(100):
+        formula.evaluate_many(columns, 2023, 2)
+        formula.evaluate({"a": {2024: 1, 2023: 1}, "b": {2024: 2, 2023: 2}}, 2024)
+    assert built[0] == 2 and formula.compilations == 3  # one per year and back-end

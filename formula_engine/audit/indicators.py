@@ -13,9 +13,9 @@ from ..catalog.load import Catalog
 from ..catalog.models import CatalogInput, Indicator, Printed
 from ..catalog.printed import read_printed
 from ..declarations import Declarations, Input, Plan
-from ..evaluate import Step
 from ..model import CompiledFormula, Model, Values
 from ..nodes import references
+from ..outcomes import Step
 from .common import (
     amount,
     find_value,

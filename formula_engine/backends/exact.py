@@ -4,7 +4,7 @@
     program({("a", 2024): 1009, ("b", 2024): 6212})   -> Fraction(1009, 6212)
     program.run(values, trace=steps)        # also records explain Steps (evaluate.Step)
 
-Same outcomes as formula_engine.evaluate: a missing value raises NotComputable (E401,
+Same outcomes as docs/engine.md states: a missing value raises NotComputable (E401,
 "<label> <year> missing", at the reference), a zero denominator E402 ("denominator is
 zero: <text> = 0 in <year>", at the denominator), unless the reading formula's policy
 says 0. Missing before zero: when an operand cannot be computed, the later operands are
@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import functions, ir, nodes
 from ..errors import EvaluationError
-from ..evaluate import BASELINE, MISSING, ZERO_DENOMINATOR, NotComputable, Step, YearKey
+from ..outcomes import BASELINE, MISSING, ZERO_DENOMINATOR, NotComputable, Step, YearKey
 
 Number = int | Fraction
 Value = Number | bool
@@ -91,6 +91,10 @@ class ExactProgram:
             if traced and isinstance(node, ir.Inline):
                 body = self._plain_fn(node.body)
                 fn = _node(node, [body], traced=False)
+            elif isinstance(node, ir.Div) and _spine_link(node.numerator, uses):
+                spine = _spine(node, uses)
+                denominators = [fns[id(link.denominator)] for link in spine]
+                fn = _divide_chain(spine, fns[id(spine[0].numerator)], denominators, traced)
             else:
                 fn = _node(node, [fns[id(c)] for c in ir.children(node)], traced)
             if traced:
@@ -197,7 +201,7 @@ def _slot(node: ir.Slot) -> Fn:
         kind = type(raw)
         if kind is int or kind is Fraction:
             return raw  # type: ignore[return-value]
-        value = _number(raw, node)
+        value = _number(raw, node.label, node.key, node.reference)
         if value is not None:
             return value
         if zero:
@@ -207,19 +211,19 @@ def _slot(node: ir.Slot) -> Fn:
     return read
 
 
-def _number(raw: object, node: ir.Slot) -> Number | None:
+def _number(raw: object, label: str, key: YearKey, reference: nodes.Expr) -> Number | None:
     """A given value as an exact number; None when it is missing (None, NaN)."""
     if raw is None:
         return None
     if isinstance(raw, bool | np.bool_):
-        raise _bad(node, raw, "a truth value is not a number")
+        raise _bad(label, key, reference, raw, "a truth value is not a number")
     if isinstance(raw, np.integer):
         return int(raw)
     if isinstance(raw, float | np.floating | Decimal):
         if math.isnan(raw):
             return None
         if math.isinf(raw):
-            raise _bad(node, raw, "give a finite number, or leave the value out")
+            raise _bad(label, key, reference, raw, "give a finite number, or leave the value out")
         return Fraction(raw) if isinstance(raw, Decimal) else Fraction(repr(float(raw)))
     if isinstance(raw, int | Fraction):
         return raw
@@ -228,13 +232,13 @@ def _number(raw: object, node: ir.Slot) -> Number | None:
             return Fraction(raw.strip())
         except (ValueError, ZeroDivisionError):
             pass
-    raise _bad(node, raw, "give an int, a Fraction, a Decimal or a float")
+    raise _bad(label, key, reference, raw, "give an int, a Fraction, a Decimal or a float")
 
 
-def _bad(node: ir.Slot, raw: object, hint: str) -> InputError:
+def _bad(label: str, key: YearKey, reference: nodes.Expr, raw: object, hint: str) -> InputError:
     shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
-    message = f"the value of {node.label} {node.key} is not a finite number: {shown}"
-    return InputError(message, node.reference.span, code=NOT_A_NUMBER, hint=hint)
+    message = f"the value of {label} {key} is not a finite number: {shown}"
+    return InputError(message, reference.span, code=NOT_A_NUMBER, hint=hint)
 
 
 def _settle(run: _Run, failure: NotComputable, later: Sequence[Fn]) -> NotComputable:
@@ -284,14 +288,69 @@ def _divide(node: ir.Div, numerator: Fn, denominator: Fn) -> Fn:
     return divide
 
 
+def _spine_link(node: ir.Node, uses: dict[int, int]) -> bool:
+    return isinstance(node, ir.Div) and uses[id(node)] == 1
+
+
+def _spine(node: ir.Div, uses: dict[int, int]) -> list[ir.Div]:
+    """a / b / c / ...: the divisions of a left spine, innermost first."""
+    spine = [node]
+    while _spine_link(spine[-1].numerator, uses):
+        numerator = spine[-1].numerator
+        assert isinstance(numerator, ir.Div)
+        spine.append(numerator)
+    return spine[::-1]
+
+
+def _divide_chain(spine: list[ir.Div], base: Fn, denominators: list[Fn], traced: bool) -> Fn:
+    """A chain of divisions with a loop (a 1000-term chain does not recurse 1000 deep),
+    with the precedence of nested divisions; traced, the inner quotients are Steps."""
+    last = len(spine) - 1
+
+    def chain(run: _Run) -> Value:
+        try:
+            value = base(run)
+        except NotComputable as failure:
+            raise _settle(run, failure, denominators) from None
+        for index, link in enumerate(spine):
+            try:
+                bottom = denominators[index](run)
+            except NotComputable as failure:
+                raise _settle(run, failure, denominators[index + 1 :]) from None
+            if bottom == 0:
+                if not link.zero_if_zero:
+                    reason, span = ir.zero_reason(link)
+                    zero = NotComputable(reason, span, ZERO_DENOMINATOR)
+                    raise _settle(run, zero, denominators[index + 1 :]) from None
+                value = 0
+            elif type(value) is int and type(bottom) is int:
+                value = Fraction(value, bottom)
+            else:
+                value = value / bottom  # type: ignore[assignment]
+            if traced and index < last and (origin := link.origin) is not None:
+                assert run.trace is not None
+                run.trace.append(Step(origin.expr, origin.year, _result(value)))
+        return value
+
+    return chain
+
+
 def _inline(node: ir.Inline, body: Fn) -> Fn:
-    """The indicator's value; when it cannot be computed, the reader cannot either (the
-    reason names the indicator, at the reference; the reader's policy does not apply)."""
+    """The indicator's value: the one given for it (id, year), else computed. When it
+    cannot be computed, the reader cannot either (the reason names the indicator, at the
+    reference; the reader's policy does not apply)."""
     label, key = node.label or node.indicator, node.key
     assert node.origin is not None, "the lowering gives every Inline its reference"
-    span = node.origin.expr.span
+    reference = node.origin.expr
+    span, given_key = reference.span, (node.indicator, node.key)
 
     def read(run: _Run) -> Value:
+        raw = run.values.get(given_key)
+        if raw is not None:
+            kind = type(raw)
+            given = raw if kind is int or kind is Fraction else _number(raw, label, key, reference)
+            if given is not None:
+                return given  # type: ignore[return-value]
         try:
             return body(run)
         except NotComputable as failure:

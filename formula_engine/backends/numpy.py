@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import functions, ir
-from ..evaluate import YearKey
+from ..outcomes import YearKey
 
 Array = npt.NDArray[np.float64]
 Floats = Array | float
@@ -107,8 +107,7 @@ class NumpyProgram:
                 apply: Callable[[list[Floats]], Floats] = functions.implementation(name, "numpy")
                 return lambda r, c: apply([r[i] for i in at])
             case ir.Inline():
-                body = at[0]
-                return lambda r, c: r[body]
+                return _inline(node, at[0])
             case _:
                 assert_never(node)
 
@@ -129,6 +128,9 @@ class NumpyProgram:
                 return lambda r, q, c: _first(
                     q[test], np.where(np.asarray(r[test]) == 1.0, q[then], q[otherwise])
                 )
+            case ir.Inline():
+                given, body = (node.indicator, node.key), at[0]
+                return lambda r, q, c: _inline_reason(c.get(given), q[body])
             case _:
                 return lambda r, q, c: _worst([q[i] for i in at])
 
@@ -302,3 +304,23 @@ def _logic_reason(op: str, at: list[int]) -> ReasonStep:
         return why
 
     return reason
+
+
+def _inline(node: ir.Inline, body: int) -> Step:
+    """An indicator's value: a column given for it (id, year) where not NaN, else the
+    computed one."""
+    given = (node.indicator, node.key)
+
+    def read(r: Registers, columns: Columns) -> Floats:
+        column = columns.get(given)
+        if column is None:
+            return r[body]
+        return np.where(np.isnan(column), r[body], column)
+
+    return read
+
+
+def _inline_reason(column: Array | None, body: Reasons) -> Reasons:
+    if column is None:
+        return body
+    return np.where(np.isnan(column), body, OK).astype(np.int8)

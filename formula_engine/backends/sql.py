@@ -6,7 +6,7 @@
 The query gives `value` (NULL where not computable) and `reason` (NULL, 'E401' for a
 missing value, 'E402' for a zero denominator), row by row. It is built as a sqlglot
 tree, never by formatting strings; column names are checked against the symbol-name
-rule of formula_engine.compile.
+rule of formula_engine.outcomes.
 
 Types are exact: integer inputs (Rupiah, counts) stay BIGINT through +, -, x; other
 inputs are read as DECIMAL(38, SCALE) and every quotient or fractional product is a
@@ -29,8 +29,7 @@ from typing import Literal, assert_never
 from sqlglot import exp
 
 from .. import functions, ir
-from ..compile import SYMBOL_NAME
-from ..evaluate import MISSING, ZERO_DENOMINATOR, YearKey
+from ..outcomes import MISSING, ZERO_DENOMINATOR, YearKey, symbol_name
 
 SCALE = 12
 Kind = Literal["int", "dec", "bool"]
@@ -45,10 +44,7 @@ _RELATIONS: dict[str, type[exp.Expression]] = {
 
 
 def column_name(identifier: str, key: YearKey) -> str:
-    name = f"{identifier}__{key}"
-    if not SYMBOL_NAME.fullmatch(name):
-        raise ValueError(f"refusing to build a column named {name!r}")
-    return name
+    return symbol_name(identifier, key)
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """The sympy back-end: IR -> a sympy expression with one symbol per slot.
 
-Symbols are built only by compile.symbol_for (`<id>__<year>`, checked against the name
-rule, with the input's domain as assumptions); constants by explicit constructors. No
-text reaches sympify.
+Symbols are built only by `symbol_for` (`<id>__<year>`, checked against the name rule
+of formula_engine.outcomes, with the input's domain as assumptions); constants by
+explicit constructors. No text reaches sympify. `SympyCompiler(plan, domains)` lowers a
+bound tree (its references as symbols, indicators not inlined) and builds the plain
+form: what the symbolic checks and equivalence read.
 
 Two shapes. `guarded=False` (for symbolic checks): a division is num * den**-1 and
-and/or/if are plain sympy logic, as compile.SympyCompiler builds them. `guarded=True`
+and/or/if are plain sympy logic. `guarded=True`
 (the default, for evaluation): the engine's semantics are kept under substitution, so
 `evaluate` gives the exact back-end's outcome: a division is `_Quotient(num, den)`,
 which stays unevaluated until the denominator is a number and is then num/den, or nan
@@ -28,9 +30,50 @@ from typing import Any, assert_never
 
 import sympy
 
-from .. import functions, ir
-from ..compile import _RELATIONS, parse_symbol, rational, symbol_for
-from ..evaluate import MISSING, ZERO_DENOMINATOR, YearKey
+from .. import functions, ir, nodes
+from ..declarations import Plan
+from ..lower import Lowering
+from ..outcomes import MISSING, ZERO_DENOMINATOR, YearKey, parse_symbol_name, symbol_name
+
+_ASSUMPTIONS = {
+    "nonnegative": {"nonnegative": True},
+    "positive": {"positive": True},
+    "real": {"real": True},
+}
+_RELATIONS = {
+    "=": sympy.Eq,
+    "!=": sympy.Ne,
+    "<": sympy.Lt,
+    "<=": sympy.Le,
+    ">": sympy.Gt,
+    ">=": sympy.Ge,
+}
+
+
+def symbol_for(identifier: str, key: YearKey, domain: str = "real") -> sympy.Symbol:
+    return sympy.Symbol(symbol_name(identifier, key), **_ASSUMPTIONS[domain])
+
+
+def parse_symbol(symbol: sympy.Symbol) -> tuple[str, YearKey]:
+    return parse_symbol_name(symbol.name)
+
+
+def rational(value: Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+class SympyCompiler:
+    """Bound trees (or sub-trees) for a year -> the plain sympy form, over the inputs'
+    domains; every reference is a symbol (an indicator too: the checks look at one
+    formula). Lowered once per (tree, year)."""
+
+    def __init__(self, plan: Plan, domains: Mapping[str, str]) -> None:
+        self.plan, self.domains = plan, domains
+        self._lowering = Lowering(plan)
+
+    def compile(self, expr: nodes.Expr, year: int) -> sympy.Basic:
+        root = self._lowering.lower(expr, year)
+        return to_sympy(root, self.domains, guarded=False).expr
 
 
 class Unsupported(NotImplementedError):

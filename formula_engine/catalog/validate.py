@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 from .. import declarations as decl
 from .. import nodes
 from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
-from ..parser import parse
-from ..resolve import SymbolTable, dependency_order, resolve
-from ..units import Unit, infer_unit, parse_unit, require_unit
+from ..pipeline import check_formula
+from ..resolve import SymbolTable, dependency_order
+from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
 from .load import Catalog, Located
 from .models import CatalogInput, FormulaVersion, Indicator, Kegiatan, Program
 from .values import periods, printed_values
 
 if TYPE_CHECKING:  # the compiler and the symbolic checks need sympy: imported when used
-    from ..compile import SympyCompiler
+    from ..backends.sympy import SympyCompiler
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,7 @@ def _table(inputs: list[CatalogInput], indicators: list[Indicator]) -> SymbolTab
 
 
 def _compiler(catalog: Catalog, inputs: list[CatalogInput]) -> SympyCompiler:
-    from ..compile import SympyCompiler
+    from ..backends.sympy import SympyCompiler
 
     plan = decl.Plan(first_year=catalog.plan.plan.first_year, last_year=catalog.plan.plan.last_year)
     return SympyCompiler(plan, {i.id: i.domain for i in inputs})
@@ -347,16 +347,16 @@ def _formula_problems(
     symbolic: bool,
 ) -> list[Diagnostic]:
     try:
-        tree = resolve(parse(version.formula), table)
-        inferred = infer_unit(tree, lambda r: table.by_id[r.name].unit)
+        checked = check_formula(version.formula, table, unit)
     except FormulaError as error:
         return [Diagnostic("error", error)]
+    if checked.unit_error is not None and checked.unit is UNKNOWN_UNIT:
+        return [Diagnostic("error", checked.unit_error)]  # inference failed: no unit
+    tree = checked.tree
     bound.append((version, tree))
     problems = []
-    try:
-        require_unit(inferred, unit, tree.span)
-    except CheckError as mismatch:
-        problems.append(Diagnostic("error", mismatch))
+    if checked.unit_error is not None:
+        problems.append(Diagnostic("error", checked.unit_error))
     if symbolic:
         from ..checks import Subject, run_checks
 

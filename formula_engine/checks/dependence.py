@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy
 
 from .. import nodes
-from ..compile import parse_symbol
+from ..backends.sympy import parse_symbol
 from ..errors import Diagnostic
 from .subject import Subject, warning
 

@@ -15,7 +15,7 @@ import itertools
 import sympy
 
 from .. import nodes
-from ..compile import parse_symbol
+from ..backends.sympy import parse_symbol
 from ..errors import Diagnostic
 from .subject import Subject, warning
 

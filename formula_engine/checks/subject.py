@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sympy
 
 from .. import nodes
-from ..compile import SympyCompiler
+from ..backends.sympy import SympyCompiler
 from ..errors import CheckError, Diagnostic, Span
 from ..resolve import SymbolTable
 

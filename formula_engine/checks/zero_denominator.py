@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import nodes
-from ..compile import parse_symbol
+from ..backends.sympy import parse_symbol
 from ..errors import Diagnostic
 from ..printer import to_text
 from .subject import Subject, warning
