@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import numpy.typing as npt
-
 if TYPE_CHECKING:
     from sqlglot import exp
 
@@ -41,8 +38,7 @@ BACKENDS: tuple[Backend, ...] = ("exact", "numpy", "sympy", "sql")
 UnitRule = Literal["same", "condition", "body"]
 
 Exact = Fraction | int
-Array = npt.NDArray[np.float64]
-Floats = Array | float
+Floats = Any  # a float64 array or a float (numpy is imported where a kernel runs)
 
 
 class MissingImplementation(LookupError):
@@ -72,14 +68,26 @@ class Function:
         return count >= self.min_args and (self.max_args is None or count <= self.max_args)
 
 
-def _fold(ufunc: np.ufunc) -> Callable[[Sequence[Floats]], Floats]:
+def _fold(name: str) -> Callable[[Sequence[Floats]], Floats]:
+    """numpy's ufunc `name` folded over the arguments; numpy is imported on first use, so
+    that reading the table (the parser does) does not import numpy."""
+
     def fold(args: Sequence[Floats]) -> Floats:
+        import numpy
+
+        ufunc = getattr(numpy, name)
         result: Floats = args[0]
         for arg in args[1:]:
             result = ufunc(result, arg)
         return result
 
     return fold
+
+
+def _absolute(args: Sequence[Floats]) -> Floats:
+    import numpy
+
+    return numpy.abs(args[0])
 
 
 def _sympy(name: str) -> Callable[..., Any]:
@@ -125,28 +133,28 @@ TABLE: tuple[Function, ...] = (
     Function(
         "sum", (), 1, None, "sum(a, b, ...): a + b + ...", "same",
         exact=lambda *args: sum(args, 0),
-        numpy=_fold(np.add),
+        numpy=_fold("add"),
         sympy=_sympy("Add"),
         sql=_sql_sum,
     ),
     Function(
         "min", (), 1, None, "min(a, b, ...): the smallest argument", "same",
         exact=lambda *args: min(args),
-        numpy=_fold(np.minimum),  # np.minimum propagates NaN (np.fmin would not)
+        numpy=_fold("minimum"),  # np.minimum propagates NaN (np.fmin would not)
         sympy=_sympy("Min"),
         sql=_sql_extreme("Least"),
     ),
     Function(
         "max", (), 1, None, "max(a, b, ...): the largest argument", "same",
         exact=lambda *args: max(args),
-        numpy=_fold(np.maximum),
+        numpy=_fold("maximum"),
         sympy=_sympy("Max"),
         sql=_sql_extreme("Greatest"),
     ),
     Function(
         "abs", (), 1, 1, "abs(a): the absolute value", "same",
         exact=lambda value: abs(value),
-        numpy=lambda args: np.abs(args[0]),
+        numpy=_absolute,
         sympy=_sympy("Abs"),
         sql=_sql_abs,
     ),
