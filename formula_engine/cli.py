@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -26,7 +26,6 @@ from .exit_codes import MEANINGS, ExitCode
 if TYPE_CHECKING:
     from .audit import AuditReport
     from .catalog import Catalog
-    from .cli_formulas import load_declarations
 
 # The formula commands (parse, fmt, eval, equiv) live in cli_formulas, which needs the
 # compiler (sympy): it is imported only when one of them runs, or for --help.
@@ -84,15 +83,7 @@ def main(no_cache: bool) -> None:
     cache.switch_off(no_cache)  # set on every invocation, so it does not outlive one
 
 
-__all__ = ["load_declarations", "main"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "load_declarations":  # kept importable from here, as before
-        from . import cli_formulas
-
-        return cli_formulas.load_declarations
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["main"]
 
 
 @main.command("check")

@@ -14,10 +14,9 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .writing import write_atomically
+from .writing import TEMPORARY_ROOM, WriteError, write_atomically
 
 OUTPUT_CODE = "E601"
-TEMPORARY_ROOM = 16  # bytes of a file name the atomic write's temporary adds
 
 
 class OutputError(Exception):
@@ -110,5 +109,6 @@ def write_outputs(outputs: Mapping[str, tuple[Path, str]]) -> None:
     for option, (path, text) in outputs.items():
         try:
             write_atomically(path, text)
-        except OSError as error:
-            raise OutputError(option, str(path), error.strerror or str(error)) from None
+        except OSError as error:  # a WriteError, with the reason said once
+            reason = error.message if isinstance(error, WriteError) else error.strerror
+            raise OutputError(option, str(path), reason or str(error)) from None

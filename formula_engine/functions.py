@@ -60,10 +60,6 @@ class Function:
     sympy: Callable[..., Any] | None = None
     sql: Callable[[Sequence[exp.Expression]], exp.Expression] | None = None
 
-    @property
-    def summary(self) -> str:  # the parser's hint for a wrong number of arguments
-        return self.doc
-
     def accepts(self, count: int) -> bool:
         return count >= self.min_args and (self.max_args is None or count <= self.max_args)
 

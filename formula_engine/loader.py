@@ -64,12 +64,6 @@ class YamlFile:
         """1-based (line, column) of the key that holds the value at `path`."""
         return self.marks.keys.get(path) or self.position(path)
 
-    def value_at(self, path: Path_) -> Any:
-        node = self.data
-        for key in path:
-            node = node[key]
-        return node
-
     def text_location(self, path: Path_, entry: str | None) -> Location:
         """Where the text of a string value begins (inside quotes, or a block scalar)."""
         line, column = self.position(path)

@@ -71,7 +71,6 @@ class _Finish:
     key: tuple[str, int]
     reference: nodes.Reference
     year: int
-    context: _Context
 
 
 _Task: TypeAlias = _Visit | _Build | _Finish
@@ -125,7 +124,7 @@ class Lowering:
             else:
                 self._bodies[task.key] = results.pop()
                 pending.discard(task.key)
-                results.append(self._inline(task.key, task.reference, task.year, task.context))
+                results.append(self._inline(task.key, task.reference, task.year))
         (root,) = results
         return root
 
@@ -139,9 +138,7 @@ class Lowering:
             )
         return node
 
-    def _inline(
-        self, key: tuple[str, int], reference: nodes.Reference, year: int, context: _Context
-    ) -> ir.Node:
+    def _inline(self, key: tuple[str, int], reference: nodes.Reference, year: int) -> ir.Node:
         origin = ir.Origin(reference, year)
         body, label = self._bodies[key], self.label_of(key[0])
         return self._new(ir.Inline(key[0], key[1], body, label, origin))
@@ -243,7 +240,7 @@ class Lowering:
         assert isinstance(key, int)
         body_key = (name, key)
         if body_key in self._bodies:
-            results.append(self._inline(body_key, reference, task.year, context))
+            results.append(self._inline(body_key, reference, task.year))
             return
         if body_key in pending:
             raise ResolveError(
@@ -254,5 +251,5 @@ class Lowering:
             )
         pending.add(body_key)
         tree, policy = self.indicators[name]
-        stack.append(_Finish(body_key, reference, task.year, context))
+        stack.append(_Finish(body_key, reference, task.year))
         stack.append(_Visit(tree, key, _Context.of(policy)))

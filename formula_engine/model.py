@@ -335,9 +335,6 @@ class Model:
         """The formula's IR for year n (cached by the lowering per tree, year, policy)."""
         return self.lowering.lower(formula.tree, year, formula.policy)
 
-    def unit_of(self, reference: nodes.Reference) -> Kind:
-        return self.table.by_id[reference.name].unit
-
     def indicator(self, identifier: str) -> CompiledFormula:
         if identifier not in self._indicators:
             symbol = self.table.lookup(nodes.Reference(identifier, quoted=True))

@@ -12,7 +12,7 @@ the empty sum, 0.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Literal
@@ -46,26 +46,11 @@ def parse_symbol_name(name: str) -> tuple[str, YearKey]:
 
 class NotComputable(EvaluationError):
     """The value cannot be computed; `reason` says why, for a person. The facade turns
-    it into a Result with status "not_computable"; it never reaches a user as a crash.
+    it into a Result with status "not_computable"; it never reaches a user as a crash."""
 
-    `computed` is true when the outcome is that of an indicator the formula references
-    (computed under that indicator's own policy): the referencing formula's policy does
-    not turn it into 0."""
-
-    def __init__(self, reason: str, span: Span, code: str, computed: bool = False) -> None:
+    def __init__(self, reason: str, span: Span, code: str) -> None:
         super().__init__(reason, span, code=code)
         self.reason = reason
-        self.computed = computed
-
-
-def first_outcome(failures: Iterable[NotComputable | None]) -> NotComputable | None:
-    """Missing before zero: of the operands that cannot be computed, the first missing one,
-    else the first other one (a zero denominator). The order of operands does not matter
-    for which kind wins, so the exact and the fast path agree."""
-    present = [failure for failure in failures if failure is not None]
-    missing = [failure for failure in present if failure.code == MISSING]
-    chosen = missing or present
-    return chosen[0] if chosen else None
 
 
 @dataclass(frozen=True, slots=True)

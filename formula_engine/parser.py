@@ -343,5 +343,5 @@ def _check_arity(
         f"{spec.name}() takes {wanted}, got {count}",
         span,
         code="E115",
-        hint=spec.summary,
+        hint=spec.doc,
     )

@@ -204,8 +204,6 @@ def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
     """The unit rule of the function's entry in formula_engine.functions."""
     entry = functions.lookup(expr.function)
     rule = "same" if entry is None else entry.unit_rule
-    if rule == "body":
-        return infer_unit(expr.args[0], unit_of)
     if rule == "condition":
         condition, then, otherwise = expr.args
         _truth(infer_unit(condition, unit_of), condition)

@@ -6,26 +6,23 @@ A file the tool writes is first written in full to a temporary file beside it,
 the old file or the new one, never half of each. A temporary left by a process that was
 killed is recognised by its name (its process is gone) and removed by the next write or
 catalog load. Writing to a symbolic link writes the file it points to and keeps the link.
-Every failure is a `WriteError` naming the file and the reason.
-
-YAML is rewritten with ruamel.yaml's round-trip mode, which keeps comments, key order,
-quoting and flow style; edits of one value (`catalog/edit.py`) splice the text instead.
+Every failure is a `WriteError` naming the file and the reason. Edits of one value
+(`catalog/edit.py`) splice the file's text, so comments and layout stay as they were.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
 import time
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
 
 from .errors import FormulaError, Location
 
+# What a temporary's name adds to the file's: "." + ".tmp-" + a pid (at most 7 digits on
+# Linux) + "-" + 8 hex digits; output paths are checked against the limits with this room.
+TEMPORARY_ROOM = 1 + 5 + 7 + 1 + 8
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-[0-9a-f]+$")
 STALE_AFTER_SECONDS = 3600  # a temporary whose process we cannot tell is stale after this
 
@@ -146,17 +143,3 @@ def _is_stale(path: Path, pid: int) -> bool:
         return time.time() - path.stat().st_mtime > STALE_AFTER_SECONDS
     except OSError:
         return False
-
-
-def round_trip_yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap long lines
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-def dump_yaml(data: Any) -> str:
-    buffer = io.StringIO()
-    round_trip_yaml().dump(data, buffer)
-    return buffer.getvalue()

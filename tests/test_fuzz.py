@@ -43,6 +43,14 @@ def _cases() -> list[object]:
     return cases
 
 
+def test_the_regression_corpus_is_there() -> None:
+    assert len(REGRESSIONS) >= 8 and all(_cases_in(path) for path in REGRESSIONS)
+
+
+def _cases_in(path: Path) -> list[object]:
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["cases"])
+
+
 @pytest.mark.parametrize("case", _cases())
 def test_regression_input_meets_the_oracle(case: dict[str, object]) -> None:
     given = case.get("scenario")

@@ -149,7 +149,8 @@ def test_every_stage_visits_each_node_a_bounded_number_of_times(
     for stage, (owner, name, run) in stages.items():
         calls = counting(monkeypatch, owner, name)
         run()
-        assert calls[0] <= size, f"{stage}: {calls[0]} calls for {size} nodes"
+        # At least once: the counted function is the one the stage really runs.
+        assert 1 <= calls[0] <= size, f"{stage}: {calls[0]} calls for {size} nodes"
     assert reads[0] <= len(nodes.references(tree))  # each reference read at most once
 
 

@@ -2,13 +2,13 @@
 
     program = ExactProgram(root)            # root from formula_engine.lower
     program({("a", 2024): 1009, ("b", 2024): 6212})   -> Fraction(1009, 6212)
-    program.run(values, trace=steps)        # also records explain Steps (evaluate.Step)
+    program.run(values, trace=steps)        # also records explain Steps (outcomes.Step)
 
 Same outcomes as docs/engine.md states: a missing value raises NotComputable (E401,
 "<label> <year> missing", at the reference), a zero denominator E402 ("denominator is
 zero: <text> = 0 in <year>", at the denominator), unless the reading formula's policy
 says 0. Missing before zero: when an operand cannot be computed, the later operands are
-still read, and the first missing one wins over any other outcome (evaluate.first_outcome).
+still read, and the first missing one wins over any other outcome (`_settle`).
 An inlined indicator that cannot be computed makes the reader not computable, whatever
 the reader's policy, with the reason `<label> <year> not computable: <why>`.
 `if` is lazy and `and`/`or` short-circuit.
@@ -355,7 +355,7 @@ def _inline(node: ir.Inline, body: Fn) -> Fn:
             return body(run)
         except NotComputable as failure:
             reason = f"{label} {key} not computable: {failure.reason}"
-            raise NotComputable(reason, span, failure.code, computed=True) from None
+            raise NotComputable(reason, span, failure.code) from None
 
     return read
 
