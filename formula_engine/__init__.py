@@ -23,7 +23,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .check import check_file
     from .declarations import Declarations, Indicator, Input, Plan, Policy
     from .equivalence import Verdict, equivalence
     from .errors import (
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
         ResolveError,
         Span,
     )
+    from .formula_file import check_file
     from .model import CompiledFormula, Model, Result
     from .nodes import Expr
     from .parser import parse
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 # Where each public name lives: imported on first use, so that a command that needs
 # neither sympy nor numpy (`renstra check CATALOG`, `renstra audit`) does not pay for them.
 EXPORTS: dict[str, str] = {
-    "check_file": "check",
+    "check_file": "formula_file",
     **dict.fromkeys(("Declarations", "Indicator", "Input", "Plan", "Policy"), "declarations"),
     **dict.fromkeys(("Verdict", "equivalence"), "equivalence"),
     **dict.fromkeys(

@@ -103,7 +103,7 @@ def check_command(paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
             found_errors, found_warnings = _check_catalog(path, verbose)
             errors, warnings = errors + found_errors, warnings + found_warnings
             continue
-        from .check import check_file  # the symbolic checks (sympy): for formula files
+        from .formula_file import check_file  # the symbolic checks (sympy): for formula files
 
         for diagnostic in check_file(path):
             click.echo(diagnostic.render() + "\n", err=True)

@@ -15,7 +15,6 @@ from typing import BinaryIO, NoReturn
 
 import click
 
-from .check import check_file
 from .cli_params import (
     DECIMALS,
     YEAR,
@@ -34,6 +33,7 @@ from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
 from .exit_codes import ExitCode
+from .formula_file import check_file
 from .loader import load_yaml
 from .model import Model, ad_hoc_declarations
 from .nodes import Reference, to_json

@@ -21,7 +21,7 @@ from .audit.figures import Figure, exact_text
 from .audit.report import STATUS_WORDS, figure_to_dict
 from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table
 from .catalog.load import Catalog
-from .catalog.models import Indicator, Printed
+from .catalog.models import IndicatorEntry, Printed
 from .catalog.printed import read_printed
 from .errors import ResolveError
 from .numbers import format_indonesian, round_half_up
@@ -70,7 +70,7 @@ def explain(
     )
 
 
-def _indicator(catalog: Catalog, subject: str) -> Indicator | None:
+def _indicator(catalog: Catalog, subject: str) -> IndicatorEntry | None:
     for located in [*catalog.indicators(), *catalog.history_indicators()]:
         if subject in (located.entry.id, located.entry.name):
             return located.entry  # type: ignore[no-any-return]
@@ -87,13 +87,13 @@ def _place(value: Printed) -> str:
 
 
 def _explain_indicator(
-    indicator: Indicator, report: AuditReport, year: int | None, end_of_period: bool
+    indicator: IndicatorEntry, report: AuditReport, year: int | None, end_of_period: bool
 ) -> Explanation:
     when = "end of period" if end_of_period else (str(year) if year else "all years")
     result = Explanation(f"{indicator.name} ({indicator.id}), {when}")
     result.sections.append(
         (
-            "Indicator",
+            "IndicatorEntry",
             [
                 f"unit (Satuan): {indicator.unit} (printed {indicator.unit_printed!r})",
                 f"achievement rule: {indicator.polarity}",
@@ -131,12 +131,12 @@ def _explain_indicator(
     return result
 
 
-def _end_rule(indicator: Indicator) -> str:
+def _end_rule(indicator: IndicatorEntry) -> str:
     rule = indicator.end_of_period
     return f"{rule.rule} {list(rule.years) or ''}".strip() if rule else "-"
 
 
-def _formulas(indicator: Indicator, year: int | None) -> list[str]:
+def _formulas(indicator: IndicatorEntry, year: int | None) -> list[str]:
     lines = []
     for version in indicator.formulas:
         if year is not None and not version.valid_from <= year <= version.valid_to:
@@ -154,7 +154,7 @@ def _formulas(indicator: Indicator, year: int | None) -> list[str]:
     return lines or ["no formula is printed for this indicator (and year)"]
 
 
-def _achievement_steps(indicator: Indicator, year: int) -> list[str]:
+def _achievement_steps(indicator: IndicatorEntry, year: int) -> list[str]:
     rule = indicator.polarity or "higher_is_better"
     target = _figure_of(indicator, "target", year)
     realisation = _figure_of(indicator, "realisation", year)
@@ -196,7 +196,7 @@ def _decimals(value: Fraction) -> int:
     return places
 
 
-def _figure_of(indicator: Indicator, kind: str, year: int) -> tuple[Printed, Fraction] | None:
+def _figure_of(indicator: IndicatorEntry, kind: str, year: int) -> tuple[Printed, Fraction] | None:
     for value in indicator.values:
         reading = read_printed(value.text).value
         if value.kind == kind and value.year == year and reading is not None:

@@ -304,7 +304,7 @@ class CompiledFormula:
 class Model:
     """Declarations compiled: every indicator parsed, resolved and unit-checked.
 
-    Construction fails fast with the first FormulaError; `formula_engine.check` collects
+    Construction fails fast with the first FormulaError; `formula_engine.formula_file` collects
     every problem of a file instead."""
 
     def __init__(self, declarations: Declarations) -> None:

@@ -1,5 +1,5 @@
 """parse -> resolve -> infer unit -> require unit: one function, used by `Model`, the
-formula-file check (formula_engine.check) and the catalog validation.
+formula-file check (formula_engine.formula_file) and the catalog validation.
 
 Parse and resolve errors raise (there is no tree to go on with); a unit error is
 returned beside the bound tree, because each caller goes on differently: `Model` raises

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from formula_engine import nodes
 from formula_engine.catalog import Catalog, bundled_catalog_path, load_catalog, validate
-from formula_engine.catalog.models import FormulaVersion, Indicator
+from formula_engine.catalog.models import FormulaVersion, IndicatorEntry
 from formula_engine.declarations import Declarations, Input, Plan
 from formula_engine.model import Model, Values
 
@@ -125,7 +125,7 @@ FORMULAS = _formulas()
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_catalog_formula_evaluates_exactly_and_fast(
-    indicator: Indicator, version: FormulaVersion, data: st.DataObject
+    indicator: IndicatorEntry, version: FormulaVersion, data: st.DataObject
 ) -> None:
     model = Model(_declarations())
     formula = model.compile(version.formula, accept=version.accepts)

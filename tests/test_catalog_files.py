@@ -209,7 +209,7 @@ def test_json_schemas_are_written_and_describe_the_files(tmp_path: Path) -> None
     assert set(written) == {"renstra", "inputs", "program", "history"}
     schema = json.loads(written["program"].read_text())
     assert schema["required"] == ["program"]
-    assert "Indicator" in schema["$defs"] and "Printed" in schema["$defs"]
+    assert "IndicatorEntry" in schema["$defs"] and "Printed" in schema["$defs"]
 
 
 def test_the_published_json_schemas_are_up_to_date(tmp_path: Path) -> None:

@@ -22,9 +22,9 @@ from formula_engine import lower, nodes, printer, units
 from formula_engine.backends import exact as exact_backend
 from formula_engine.backends import numpy as numpy_backend
 from formula_engine.backends import sympy as sympy_backend
-from formula_engine.check import check_file
 from formula_engine.declarations import Declarations, Indicator, Input, Plan, Policy
 from formula_engine.errors import EvaluationError, FormulaError, LimitError, ParseError
+from formula_engine.formula_file import check_file
 from formula_engine.model import Model, ad_hoc_declarations
 from formula_engine.outcomes import YEAR_MARGIN
 from formula_engine.parser import MAX_NAME, parse

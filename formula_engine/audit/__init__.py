@@ -3,7 +3,7 @@
     report = run_audit(catalog)
     report.findings, report.summary(), render_markdown(report), render_html(report)
 
-Each check of `recompute.CHECKS` yields `Figure`s (holds, finding, or not recomputable).
+Each check of `recompute.AUDIT_CHECKS` yields `Figure`s (holds, finding, or not recomputable).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..catalog.load import Catalog
 from .figures import Figure
-from .recompute import CHECKS
+from .recompute import AUDIT_CHECKS
 
 
 @dataclass
@@ -43,7 +43,7 @@ class AuditReport:
 
 
 def run_audit(catalog: Catalog) -> AuditReport:
-    sections = [Section(title, check(catalog)) for title, check in CHECKS]
+    sections = [Section(title, check(catalog)) for title, check in AUDIT_CHECKS]
     return AuditReport(catalog.plan.plan.name, sections)
 
 

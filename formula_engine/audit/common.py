@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..catalog.models import Printed
 from ..catalog.printed import read_printed
 from ..numbers import round_half_up
-from .explanations import explain
+from .explanations import likely_cause
 from .figures import Figure, Place, Term, judge
 
 
@@ -65,7 +65,7 @@ def judged(
 ) -> Figure:
     judge(figure, rupiah=rupiah)
     if figure.status == "finding" and figure.recomputed is not None:
-        figure.explanation = _notation(figure) or explain(
+        figure.explanation = _notation(figure) or likely_cause(
             figure.printed, figure.recomputed, alternatives, rupiah
         )
     return figure
@@ -113,7 +113,7 @@ def settle_sum(
                 f"holds with the intended reading of {shown}; that misprint is a finding of its own"
             )
             return figure
-    figure.explanation = _notation(figure) or explain(
+    figure.explanation = _notation(figure) or likely_cause(
         figure.printed, figure.recomputed, alternatives, exact=True
     )
     return figure

@@ -16,7 +16,7 @@ from ..catalog.printed import read_printed
 from ..numbers import format_indonesian
 
 
-def explain(
+def likely_cause(
     printed_text: str,
     recomputed: Fraction,
     alternatives: Iterable[tuple[str, Fraction]] = (),

@@ -10,7 +10,7 @@ from math import prod
 from ..achievement import RULE_FORMULAS, achievement
 from ..bands import BandTable, band_table, classify
 from ..catalog.load import Catalog
-from ..catalog.models import CatalogInput, Indicator, Printed
+from ..catalog.models import CatalogInput, IndicatorEntry, Printed
 from ..catalog.printed import read_printed
 from ..declarations import Declarations, Input, Plan
 from ..model import CompiledFormula, Model, Values
@@ -24,7 +24,7 @@ from .common import (
     place,
     term,
 )
-from .explanations import explain
+from .explanations import likely_cause
 from .figures import Figure, Term, exact_text, judge
 
 # 1. Achievement ratios (Tabel 2.3.1 and wherever a capaian is printed).
@@ -33,14 +33,14 @@ from .figures import Figure, Term, exact_text, judge
 def achievement_ratios(catalog: Catalog) -> list[Figure]:
     figures = []
     for located in [*catalog.indicators(), *catalog.history_indicators()]:
-        indicator: Indicator = located.entry
+        indicator: IndicatorEntry = located.entry
         for value in indicator.values:
             if value.kind == "achievement":
                 figures.append(_achievement(indicator, value))
     return figures
 
 
-def _achievement(indicator: Indicator, value: Printed) -> Figure:
+def _achievement(indicator: IndicatorEntry, value: Printed) -> Figure:
     rule = indicator.polarity or "higher_is_better"
     figure = new_figure(
         "achievement", indicator.id, indicator.name, value, f"{rule}: {RULE_FORMULAS[rule]}"
@@ -65,7 +65,7 @@ def _achievement(indicator: Indicator, value: Printed) -> Figure:
             if other != rule
         ]
         assert figure.recomputed is not None
-        figure.explanation = explain(
+        figure.explanation = likely_cause(
             value.text, figure.recomputed, [(c, v) for c, v in others if v is not None]
         )
     return figure
@@ -91,7 +91,7 @@ def history_percentages(catalog: Catalog) -> list[Figure]:
     given = {i.id: i for i in history.inputs}
     figures = []
     for located in catalog.history_indicators():
-        indicator: Indicator = located.entry
+        indicator: IndicatorEntry = located.entry
         for version in indicator.formulas:
             formula = model.compile(version.formula)
             for value in indicator.values:
@@ -101,7 +101,7 @@ def history_percentages(catalog: Catalog) -> list[Figure]:
 
 
 def _percentage(
-    indicator: Indicator,
+    indicator: IndicatorEntry,
     value: Printed,
     formula: CompiledFormula,
     given: dict[str, CatalogInput],
@@ -137,14 +137,14 @@ def _shown(value: Fraction | bool) -> str:
 def end_of_period_values(catalog: Catalog) -> list[Figure]:
     figures = []
     for located in catalog.indicators():
-        indicator: Indicator = located.entry
+        indicator: IndicatorEntry = located.entry
         for value in indicator.values:
             if value.kind == "end_of_period":
                 figures.append(_end_of_period(indicator, value, catalog))
     return figures
 
 
-def _end_of_period(indicator: Indicator, value: Printed, catalog: Catalog) -> Figure:
+def _end_of_period(indicator: IndicatorEntry, value: Printed, catalog: Catalog) -> Figure:
     rule = indicator.end_of_period
     name = rule.rule if rule else "no rule"
     years = list(rule.years) if rule and rule.years else [catalog.plan.plan.last_year]
@@ -220,7 +220,7 @@ def _other_rules(rates: list[Fraction], baseline: Printed | None) -> list[tuple[
 def grades(catalog: Catalog) -> list[Figure]:
     figures = []
     for located in catalog.indicators():
-        indicator: Indicator = located.entry
+        indicator: IndicatorEntry = located.entry
         if indicator.grade_table is None:
             continue
         table = band_table(indicator.grade_table)
@@ -232,7 +232,7 @@ def grades(catalog: Catalog) -> list[Figure]:
     return figures
 
 
-def _grade(indicator: Indicator, value: Printed, table: BandTable) -> Figure:
+def _grade(indicator: IndicatorEntry, value: Printed, table: BandTable) -> Figure:
     reading = read_printed(value.text)
     rule = f"the grade of the score in {table.id}"
     figure = new_figure("grade", indicator.id, indicator.name, value, rule)
@@ -260,7 +260,7 @@ _SAME_QUANTITY = {"baseline": "actual", "realisation": "actual"}
 def cross_table(catalog: Catalog) -> list[Figure]:
     figures = []
     for located in catalog.indicators():
-        indicator: Indicator = located.entry
+        indicator: IndicatorEntry = located.entry
         groups: dict[tuple[str, int | None], list[Printed]] = {}
         for value in indicator.values:
             groups.setdefault((_SAME_QUANTITY.get(value.kind, value.kind), value.year), []).append(
@@ -273,7 +273,7 @@ def cross_table(catalog: Catalog) -> list[Figure]:
 
 
 def _agreement(
-    indicator: Indicator,
+    indicator: IndicatorEntry,
     kind: str,
     year: int | None,
     values: list[Printed],
@@ -324,7 +324,7 @@ TABLE_FIRST_YEAR = {
 }
 
 
-def _version(indicator: Indicator, table: str) -> int | None:
+def _version(indicator: IndicatorEntry, table: str) -> int | None:
     year = TABLE_FIRST_YEAR.get(table)
     for index, version in enumerate(indicator.formulas):
         if year is not None and version.valid_from <= year <= version.valid_to:

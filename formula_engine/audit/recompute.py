@@ -17,7 +17,7 @@ from .indicators import (
 
 Check = Callable[[Catalog], list[Figure]]
 
-CHECKS: tuple[tuple[str, Check], ...] = (
+AUDIT_CHECKS: tuple[tuple[str, Check], ...] = (
     ("Achievement ratios (capaian)", achievement_ratios),
     ("Percentages from numerator and denominator (Tabel 2.3.2)", history_percentages),
     ("The budget table of BAB II (ratios, parts, average growth)", budget_table),

@@ -22,7 +22,7 @@ from . import cache
 from .models import (
     CatalogInput,
     HistoryFile,
-    Indicator,
+    IndicatorEntry,
     InputsFile,
     Kegiatan,
     PlanFile,
@@ -119,7 +119,7 @@ class Catalog:
             return "kegiatan"
         if isinstance(entry, SubKegiatan):
             return "sub_kegiatan"
-        return "indicator" if isinstance(entry, Indicator) else "entry"
+        return "indicator" if isinstance(entry, IndicatorEntry) else "entry"
 
 
 def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:

@@ -122,7 +122,7 @@ class EndOfPeriod(Entry):
 Tag = Literal["IKU", "IKK", "SPM", "RPJMD", "IKD"]
 
 
-class Indicator(Entry):
+class IndicatorEntry(Entry):
     """A performance indicator: one entry however many tables print it."""
 
     id: Identifier
@@ -147,7 +147,7 @@ class SubKegiatan(Entry):
     name: StrictStr
     codes_printed: tuple[PrintedText, ...] = ()  # codes as each table prints them
     source: Source
-    indicators: tuple[Indicator, ...] = ()
+    indicators: tuple[IndicatorEntry, ...] = ()
     budget: tuple[Printed, ...] = ()  # Rupiah: belongs to the row, not an indicator
     unit_kerja: StrictStr | None = None
     lokasi: StrictStr | None = None
@@ -170,7 +170,7 @@ class Sasaran(Entry):
     valid_from: Year
     valid_to: Year
     source: Source
-    indicators: tuple[Indicator, ...] = ()
+    indicators: tuple[IndicatorEntry, ...] = ()
     notes: tuple[str, ...] = ()
 
 
@@ -185,7 +185,7 @@ class Table(Entry):
     last_line: int
 
 
-class Plan(Entry):
+class PlanEntry(Entry):
     name: StrictStr
     opd: StrictStr
     first_year: Year  # first year with targets
@@ -197,7 +197,7 @@ class Plan(Entry):
 class PlanFile(Entry):
     """catalog/renstra.yaml: the plan, its tables, its tujuan and sasaran."""
 
-    plan: Plan
+    plan: PlanEntry
     tables: tuple[Table, ...]
     tujuan: tuple[Tujuan, ...]
 
@@ -238,7 +238,7 @@ class HistoryFile(Entry):
     first_year: Year
     last_year: Year
     inputs: tuple[CatalogInput, ...] = ()  # numerators and denominators of Tabel 2.3.2
-    indicators: tuple[Indicator, ...] = ()
+    indicators: tuple[IndicatorEntry, ...] = ()
     budget: tuple[BudgetLine, ...] = ()
 
 

@@ -8,7 +8,7 @@ from .. import nodes
 from ..errors import FormulaError
 from ..parser import parse
 from .load import Catalog
-from .models import Indicator
+from .models import IndicatorEntry
 
 
 def formula_kind(text: str) -> str:
@@ -68,7 +68,7 @@ def catalog_stats(catalog: Catalog) -> dict[str, Counter[str]]:
     return {"levels": levels, "tables": by_table, "values": values, "formula kinds": kinds}
 
 
-def _tables(indicator: Indicator) -> set[str]:
+def _tables(indicator: IndicatorEntry) -> set[str]:
     tables: set[str] = {value.table for value in indicator.values}
     tables |= {v.source.table for v in indicator.formulas if v.source is not None}
     return tables

@@ -21,7 +21,7 @@ from ..pipeline import check_formula
 from ..resolve import SymbolTable, dependency_order
 from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
 from .load import Catalog, Located
-from .models import CatalogInput, FormulaVersion, Indicator, Kegiatan, Program
+from .models import CatalogInput, FormulaVersion, IndicatorEntry, Kegiatan, Program
 from .values import periods, printed_values
 
 if TYPE_CHECKING:  # the compiler and the symbolic checks need sympy: imported when used
@@ -183,7 +183,7 @@ def _all_inputs(catalog: Catalog) -> list[Located]:
 def _rules(catalog: Catalog) -> list[Diagnostic]:
     found = []
     for located in [*catalog.indicators(), *catalog.history_indicators()]:
-        indicator: Indicator = located.entry
+        indicator: IndicatorEntry = located.entry
         here = Located(indicator, located.source, located.path, indicator.id)
         if indicator.polarity is None:
             found.append(
@@ -263,7 +263,7 @@ def _years(version: FormulaVersion) -> range:
     return range(version.valid_from, version.valid_to + 1)
 
 
-def _table(inputs: list[CatalogInput], indicators: list[Indicator]) -> SymbolTable:
+def _table(inputs: list[CatalogInput], indicators: list[IndicatorEntry]) -> SymbolTable:
     declared_indicators = [
         decl.Indicator(id=i.id, label=i.name, unit=i.unit, formula="0")
         for i in indicators
@@ -296,7 +296,7 @@ def _indicator_formulas(
     bound: list[tuple[FormulaVersion, nodes.Expr]],
     symbolic: bool,
 ) -> Iterator[tuple[Diagnostic, tuple[str, ...]]]:
-    indicator: Indicator = located.entry
+    indicator: IndicatorEntry = located.entry
     here = Located(indicator, located.source, located.path, indicator.id)
     try:
         unit = parse_unit(indicator.unit)
@@ -315,7 +315,7 @@ def _indicator_formulas(
             yield Diagnostic(problem.severity, located_error), version.accepts
 
 
-def _unit_is_the_mistake(indicator: Indicator, tree: nodes.Expr, table: SymbolTable) -> bool:
+def _unit_is_the_mistake(indicator: IndicatorEntry, tree: nodes.Expr, table: SymbolTable) -> bool:
     """The formula gives the printed Satuan: the declared unit is the odd one out."""
     try:
         printed = parse_unit(indicator.unit_printed)
@@ -324,7 +324,7 @@ def _unit_is_the_mistake(indicator: Indicator, tree: nodes.Expr, table: SymbolTa
     return infer_unit(tree, lambda r: table.by_id[r.name].unit) == printed
 
 
-def _unit_mismatch(here: Located, indicator: Indicator) -> Diagnostic:
+def _unit_mismatch(here: Located, indicator: IndicatorEntry) -> Diagnostic:
     """The formula and the printed Satuan agree and the declared unit does not: the
     mistake is the unit, so the error stands there."""
     printed = indicator.unit_printed

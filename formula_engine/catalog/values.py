@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import Diagnostic
 from .load import Catalog, Located
-from .models import Indicator
+from .models import IndicatorEntry
 from .printed import read_printed
 
 # Kinds of printed value that belong to one year (the others are for the whole period).
@@ -166,7 +166,7 @@ def _readable(
             yield here.diagnostic(
                 ("text",), f"a Rupiah amount must be whole: {value.text!r}", "E521"
             )
-        elif isinstance(located.entry, Indicator):
+        elif isinstance(located.entry, IndicatorEntry):
             yield from _fits_unit(here, value.text, located.entry)
 
 
@@ -182,7 +182,7 @@ def _dated(here: Located, value: Any, period: Period) -> Iterator[Diagnostic]:
         yield from _within(here, ("year",), value.kind, value.year, period)
 
 
-def _fits_unit(here: Located, text: str, indicator: Indicator) -> Iterator[Diagnostic]:
+def _fits_unit(here: Located, text: str, indicator: IndicatorEntry) -> Iterator[Diagnostic]:
     """A printed figure must be a figure of the indicator's unit (Satuan)."""
     reading = read_printed(text)
     if text.strip().endswith("%") and indicator.unit != "%":

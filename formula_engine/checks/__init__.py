@@ -18,11 +18,11 @@ from .zero_denominator import check_zero_denominator
 
 Check = Callable[[Subject], list[Diagnostic]]
 
-CHECKS: tuple[Check, ...] = (check_zero_denominator, check_share_bounds, check_dependence)
+SYMBOLIC_CHECKS: tuple[Check, ...] = (check_zero_denominator, check_share_bounds, check_dependence)
 
 
 def run_checks(subject: Subject) -> list[Diagnostic]:
-    return [finding for check in CHECKS for finding in check(subject)]
+    return [finding for check in SYMBOLIC_CHECKS for finding in check(subject)]
 
 
-__all__ = ["CHECKS", "Subject", "run_checks"]
+__all__ = ["SYMBOLIC_CHECKS", "Subject", "run_checks"]
