@@ -16,6 +16,11 @@ from ..catalog.printed import read_printed
 from ..numbers import format_indonesian, round_half_up
 
 Status = Literal["holds", "finding", "not_recomputable"]
+# The class of a finding (issue 11): an arithmetic error, a misprinted code, a matter of
+# notation only (the value holds), a formula inconsistent with its own printed figures,
+# or a figure that cannot be checked.
+FindingClass = Literal["arithmetic", "code", "notation", "formula_vs_figures", "not_checkable"]
+Severity = Literal["high", "medium", "low"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,9 @@ class Place:
     table: str
     line: int
     last_line: int | None = None
+    title: str | None = None  # the table's title as the document prints it
+    row: str | None = None  # the row's code and name, as printed
+    column: str | None = None  # e.g. "2023, Rp, target" or "realisasi 2022"
 
     def __str__(self) -> str:
         lines = f"{self.line}-{self.last_line}" if self.last_line else f"{self.line}"
@@ -57,6 +65,10 @@ class Figure:
     explanation: str | None = None  # the most likely cause of a finding
     note: str | None = None  # the catalog's note on the printed figure
     intended: str | None = None  # the reading the catalog believes intended
+    finding_class: FindingClass | None = None  # for findings and not-recomputable figures
+    severity: Severity | None = None
+    weight: int | None = None  # the Rupiah at stake, for money
+    rules: list[str] = field(default_factory=list)  # every rule the cell breaks
 
     @property
     def decimals(self) -> int:
