@@ -4,6 +4,8 @@
     report.findings, report.summary(), render_markdown(report), render_html(report)
 
 Each check of `recompute.AUDIT_CHECKS` yields `Figure`s (holds, finding, or not recomputable).
+Then one cause is one finding (`blame.py`), each finding gets its class, severity and
+weight (`classes.py`), and each place its table title, row and column (`locate.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..catalog.load import Catalog
+from .blame import blame, merge
+from .classes import classify
 from .figures import Figure
+from .locate import locate
 from .recompute import AUDIT_CHECKS
 
 
@@ -41,10 +46,25 @@ class AuditReport:
     def counts(self) -> Counter[str]:
         return Counter(figure.status for figure in self.figures)
 
+    def counts_by_class(self) -> Counter[str]:
+        """The findings and not-recomputable figures of each class (classes.py)."""
+        return Counter(f.finding_class for f in self.figures if f.finding_class is not None)
+
 
 def run_audit(catalog: Catalog) -> AuditReport:
     sections = [Section(title, check(catalog)) for title, check in AUDIT_CHECKS]
-    return AuditReport(catalog.plan.plan.name, sections)
+    figures = [figure for section in sections for figure in section.figures]
+    blame(figures)
+    folded = {id(figure) for figure in merge(figures)}
+    for section in sections:
+        section.figures = [f for f in section.figures if id(f) not in folded]
+    report = AuditReport(catalog.plan.plan.name, sections)
+    for figure in report.figures:
+        if figure.status == "finding" and figure.rule not in figure.rules:
+            figure.rules.insert(0, figure.rule)
+        classify(figure)
+    locate(catalog, report.figures)
+    return report
 
 
 __all__ = ["AuditReport", "Figure", "Section", "run_audit"]

@@ -13,11 +13,15 @@ from ..catalog.models import Printed
 from ..catalog.printed import read_printed
 from ..numbers import round_half_up
 from .explanations import likely_cause
-from .figures import Figure, Place, Term, judge
+from .figures import Cell, Figure, Place, Term, judge
 
 
 def place(value: Printed) -> Place:
     return Place(value.table, value.line, value.last_line)
+
+
+def cell(value: Printed) -> Cell:
+    return (value.table, value.line, value.kind, value.year)
 
 
 def amount(value: Printed) -> Fraction | None:
@@ -33,7 +37,7 @@ def term(label: str, value: Printed) -> Term:
     text = value.text
     if read_printed(text).value is None and value.intended is not None:
         text = f"{text} (malformed; read as the intended {value.intended})"
-    return Term(label, text, amount(value), place(value))
+    return Term(label, text, amount(value), place(value), cell(value))
 
 
 def new_figure(check: str, subject: str, label: str, value: Printed, rule: str) -> Figure:
@@ -47,6 +51,7 @@ def new_figure(check: str, subject: str, label: str, value: Printed, rule: str) 
         rule,
         note=value.note,
         intended=value.intended,
+        cell=cell(value),
     )
 
 

@@ -21,6 +21,9 @@ Status = Literal["holds", "finding", "not_recomputable"]
 # or a figure that cannot be checked.
 FindingClass = Literal["arithmetic", "code", "notation", "formula_vs_figures", "not_checkable"]
 Severity = Literal["high", "medium", "low"]
+# A printed cell: its table, first seed line, kind of figure and year. Two figures that
+# name the same cell speak of the same printed number (blame.py).
+Cell = tuple[str, int, str, int | None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Term:
     text: str
     value: Fraction | None
     place: Place | None = None
+    cell: Cell | None = None
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Figure:
     severity: Severity | None = None
     weight: int | None = None  # the Rupiah at stake, for money
     rules: list[str] = field(default_factory=list)  # every rule the cell breaks
+    cell: Cell | None = None  # the printed cell the figure judges
 
     @property
     def decimals(self) -> int:
