@@ -60,8 +60,8 @@ def run_audit(catalog: Catalog) -> AuditReport:
         section.figures = [f for f in section.figures if id(f) not in folded]
     report = AuditReport(catalog.plan.plan.name, sections)
     for figure in report.figures:
-        if figure.status == "finding" and figure.rule not in figure.rules:
-            figure.rules.insert(0, figure.rule)
+        if figure.status == "finding" and not figure.rules:
+            figure.rules = [figure.rule]
         classify(figure)
     locate(catalog, report.figures)
     return report

@@ -59,7 +59,7 @@ def blame(figures: list[Figure]) -> int:
                 f"({culprit.rule}); the printed {term.text} ({term.place}) is the cell "
                 "at fault, a finding of its own"
             )
-            culprit.rules.append(f"{figure.rule} ({figure.place})")
+            culprit.rules = [*(culprit.rules or [culprit.rule]), f"{figure.rule} ({figure.place})"]
             culprit.steps.append(
                 f"with {shown} in its place, {figure.label} {figure.year or ''} = "
                 f"{format_indonesian(corrected, 0)} as printed ({figure.place})".replace("  ", " ")
@@ -80,7 +80,7 @@ def merge(figures: list[Figure]) -> list[Figure]:
         kept = first.setdefault(figure.cell, figure)
         if kept is figure:
             continue
-        kept.rules.append(figure.rule)
+        kept.rules = [*(kept.rules or [kept.rule]), figure.rule]
         kept.steps.append(f"also by {figure.rule}: {_recomputed(figure)}")
         folded.append(figure)
     return folded

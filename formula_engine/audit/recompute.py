@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..catalog.load import Catalog
 from .budgets import budget_rollups, budget_table, end_of_period_budgets
+from .codes import code_checks
 from .figures import Figure
 from .indicators import (
     achievement_ratios,
@@ -26,4 +27,5 @@ AUDIT_CHECKS: tuple[tuple[str, Check], ...] = (
     ("End-of-period values (K)", end_of_period_values),
     ("Grades against scores", grades),
     ("The same figure in different tables", cross_table),
+    ("Printed codes (Tabel 6.1-6.3)", code_checks),
 )
