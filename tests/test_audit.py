@@ -246,3 +246,79 @@ def test_cli_explain_an_achievement_and_a_rollup() -> None:
     assert data["figures"][0]["recomputed"] == "350721080"
     missing = runner.invoke(main, ["explain", "tidak_ada"])
     assert missing.exit_code == 1 and "error[E205]" in missing.stderr
+
+
+# Each audit check has a fixture of its own (tests/fixtures/audit/<check>.yaml): a small
+# catalog, as files, and every figure the check must produce, worked by hand.
+
+FIXTURES = ROOT / "tests" / "fixtures" / "audit"
+DEFAULT_PLAN = """\
+plan: {name: "Renstra uji", opd: "Dinas Sosial", first_year: 2022, last_year: 2026,
+       baseline_year: 2021, seed: "seed.txt"}
+tables:
+  - {id: "2.3.2-anggaran", title: "Anggaran dan Realisasi Pendanaan", first_line: 1, last_line: 99}
+  - {id: "6.1", title: "Rencana Program 2022", first_line: 1, last_line: 99}
+  - {id: "6.2", title: "Rencana Program 2023", first_line: 100, last_line: 199}
+  - {id: "6.3", title: "Rencana Program 2024-2026", first_line: 200, last_line: 999}
+tujuan: []
+"""
+
+
+def test_every_audit_check_has_its_fixture() -> None:
+    from formula_engine.audit.recompute import AUDIT_CHECKS
+
+    names = {check.__name__ for _, check in AUDIT_CHECKS}
+    assert {path.stem for path in FIXTURES.glob("*.yaml")} == names
+
+
+def _fixture_report(path: Path, tmp_path: Path) -> list[dict[str, object]]:
+    import yaml
+
+    from formula_engine.audit.recompute import AUDIT_CHECKS
+
+    fixture = yaml.safe_load(path.read_text())
+    files = {"renstra.yaml": DEFAULT_PLAN, **fixture["files"]}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    catalog, diagnostics = load_catalog(tmp_path)
+    assert catalog is not None, [str(d) for d in diagnostics]
+    report = run_audit(catalog)
+    (section,) = [
+        s
+        for s, (_, check) in zip(report.sections, AUDIT_CHECKS, strict=True)
+        if check.__name__ == path.stem
+    ]
+    expected: list[dict[str, object]] = fixture["expected"]
+    assert len(section.figures) == len(expected), [
+        (f.subject, f.year, f.printed, f.status) for f in section.figures
+    ]
+    for figure, want in zip(section.figures, expected, strict=True):
+        got = {
+            "subject": figure.subject,
+            "year": figure.year,
+            "printed": figure.printed,
+            "status": figure.status,
+            "class": figure.finding_class,
+            "severity": figure.severity,
+            "weight": figure.weight,
+            "rules": len(figure.rules),
+            "recomputed": figure.recomputed_text(),
+        }
+        for key, value in want.items():
+            if key == "explanation":
+                assert str(value) in (figure.explanation or ""), (
+                    figure.subject,
+                    figure.explanation,
+                )
+            else:
+                assert got[key] == value, (key, figure.subject, figure.printed, got)
+        for key in ("year", "class", "severity", "weight"):
+            if key not in want:
+                assert got[key] is None, (key, figure.subject, figure.printed, got)
+    return expected
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_audit_check_fixture(path: Path, tmp_path: Path) -> None:
+    assert _fixture_report(path, tmp_path)

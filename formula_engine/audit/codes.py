@@ -6,7 +6,7 @@ five rules; a code that breaks any is one finding listing every rule it breaks:
 
 - row: it is the row's code once a two-digit last part is written with four
   (1.06.01.2.01.01 -> 1.06.01.2.01.0001);
-- parent: it starts with its parent's code as the same table prints it;
+- parent: it starts with its parent's code, as the same table prints it or as it is;
 - pattern: its parts have the shape of its level (program 1.06.01, kegiatan 1.06.01.2.01,
   sub kegiatan 1.06.01.2.01.01 or .0001);
 - unique: no other row of the same table is printed under the same code;
@@ -141,7 +141,9 @@ def _judge(p: _Printed, by_code: dict[str, list[_Printed]], own_codes: dict[str,
     if p.row.parent is not None:
         parent = _code_in(p.row.parent, p.table)
         figure.terms.append(Term(f"its parent's code in Tabel {p.table}", parent, None))
-        if not code.startswith(normalised(parent) + "."):
+        # under the parent's code as this table prints it, or as it is (a misprinted
+        # parent is the parent's finding)
+        if not any(code.startswith(f"{c}.") for c in (normalised(parent), p.row.parent.code)):
             broken.append(f"parent: {p.text} is not under its parent's {parent}")
     if not PATTERNS[level].fullmatch(p.text):
         broken.append(f"pattern: a {LEVEL_WORDS[level]} code has the form {PATTERN_WORDS[level]}")
@@ -176,9 +178,11 @@ def _digit_causes(printed: str, code: str) -> list[str]:
         return len(a) == len(b) and all(int(x) == int(y) for x, y in zip(a, b, strict=True))
 
     if len(printed_parts) + 1 == len(parts):
-        for index in range(len(parts)):
-            if same(parts[:index] + parts[index + 1 :], printed_parts):
-                return [f"the part '.{parts[index]}.' of {code} is left out"]
+        left_out = [parts[:i] + parts[i + 1 :] for i in range(len(parts))]
+        for test in (lambda a, b: a == b, same):  # the digits as printed first
+            for index, rest in enumerate(left_out):
+                if test(rest, printed_parts):
+                    return [f"the part '.{parts[index]}.' of {code} is left out"]
     if len(printed_parts) == len(parts) and printed_parts[:-1] == parts[:-1]:
         last, expected = printed_parts[-1], parts[-1].lstrip("0")
         if last.startswith(expected) and len(last) == len(expected) + 1:
