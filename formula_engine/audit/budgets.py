@@ -103,6 +103,14 @@ def _budget_growth(line: BudgetLine) -> Iterator[Figure]:
         alternatives = (
             [("a compound (geometric) average growth reproduces it", compound)] if compound else []
         )
+        if len(rates) > 1:
+            alternatives.append(
+                (
+                    f"a sum instead of a mean: the {len(rates)} yearly growth rates added "
+                    f"(the division by {len(rates)} left out) reproduce it",
+                    sum(rates, Fraction(0)),
+                )
+            )
         yield judged(figure, alternatives)
 
 

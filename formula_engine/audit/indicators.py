@@ -15,6 +15,7 @@ from ..catalog.printed import read_printed
 from ..declarations import Declarations, Input, Plan
 from ..model import CompiledFormula, Model, Values
 from ..nodes import references
+from ..numbers import format_indonesian
 from ..outcomes import Step
 from .common import (
     amount,
@@ -136,15 +137,24 @@ def _shown(value: Fraction | bool) -> str:
 
 def end_of_period_values(catalog: Catalog) -> list[Figure]:
     figures = []
+    namesakes: dict[str, list[tuple[str, IndicatorEntry]]] = {}
+    for located in catalog.indicators():
+        namesakes.setdefault(located.entry.name, []).append((located.owner, located.entry))
     for located in catalog.indicators():
         indicator: IndicatorEntry = located.entry
+        others = [(o, i) for o, i in namesakes[indicator.name] if i is not indicator]
         for value in indicator.values:
             if value.kind == "end_of_period":
-                figures.append(_end_of_period(indicator, value, catalog))
+                figures.append(_end_of_period(indicator, value, catalog, others))
     return figures
 
 
-def _end_of_period(indicator: IndicatorEntry, value: Printed, catalog: Catalog) -> Figure:
+def _end_of_period(
+    indicator: IndicatorEntry,
+    value: Printed,
+    catalog: Catalog,
+    namesakes: list[tuple[str, IndicatorEntry]],
+) -> Figure:
     rule = indicator.end_of_period
     name = rule.rule if rule else "no rule"
     years = list(rule.years) if rule and rule.years else [catalog.plan.plan.last_year]
@@ -170,7 +180,54 @@ def _end_of_period(indicator: IndicatorEntry, value: Printed, catalog: Catalog) 
     numbers = [r for r in rates if r is not None]
     figure.rule = _describe(rule.rule, years)
     figure.recomputed = _apply(rule.rule, numbers, baseline, figure)
-    return judged(figure, _other_rules(numbers, baseline))
+    readings = _other_rules(numbers, baseline)
+    if rule.rule in ("sum", "last_year"):
+        readings += _shifted(indicator, rule.rule, years, value.table)
+    if rule.rule == "sum":
+        readings += _neighbours(numbers, years, namesakes)
+    return judged(figure, readings)
+
+
+def _shifted(
+    indicator: IndicatorEntry, rule: str, years: list[int], table: str
+) -> list[tuple[str, Fraction]]:
+    """The same rule over the years one earlier or one later (a shifted column)."""
+    readings = []
+    for shift in (-1, 1):
+        moved = [year + shift for year in years]
+        found = [find_value(indicator.values, "target", year, table) for year in moved]
+        rates = [read_printed(v.text).value if v else None for v in found]
+        if any(r is None for r in rates):
+            continue
+        numbers = [r for r in rates if r is not None]
+        value = numbers[-1] if rule == "last_year" else sum(numbers, Fraction(0))
+        span = f"{moved[0]}-{moved[-1]}" if len(moved) > 1 else str(moved[0])
+        readings.append((f"a shifted year: the {rule} rule over {span} reproduces it", value))
+    return readings
+
+
+def _neighbours(
+    rates: list[Fraction], years: list[int], namesakes: list[tuple[str, IndicatorEntry]]
+) -> list[tuple[str, Fraction]]:
+    """One year's target taken from another row's indicator of the same name."""
+    readings = []
+    total = sum(rates, Fraction(0))
+    for index, year in enumerate(years):
+        for owner, other in namesakes:
+            printed = find_value(other.values, "target", year)
+            value = read_printed(printed.text).value if printed else None
+            if printed is None or value is None or value == rates[index]:
+                continue
+            readings.append(
+                (
+                    f"a neighbouring row's value: with {printed.text}, the {year} target of the "
+                    f"same indicator of {owner} ({place(printed)}), in place of "
+                    f"{format_indonesian(rates[index], read_printed(printed.text).decimals)}, "
+                    "the sum reproduces it",
+                    total - rates[index] + value,
+                )
+            )
+    return readings
 
 
 def _describe(rule: str, years: list[int]) -> str:
