@@ -7,7 +7,8 @@ other finding an arithmetic error ("arithmetic").
 
 Severity, the first rule of `SEVERITY_RULES` that applies:
 - high: an arithmetic error of at least Rp 1.000.000, or a non-money figure off by more
-  than one unit of its last printed decimal; a printed code that is another row's code;
+  than one unit of its last printed decimal (a whole number off at all); a printed code
+  that is another row's code;
 - medium: an arithmetic error in Rupiah of at least Rp 1.000, a misprinted code, a
   formula inconsistent with its figures;
 - low: the rest (off by one in the last decimal, a few Rupiah, notation, not checkable).
@@ -52,8 +53,12 @@ def weight(figure: Figure) -> int | None:
 
 
 def _off_by_more_than_last_decimal(figure: Figure) -> bool:
+    """A whole number (a count) that differs at all, or a figure off by more than one unit
+    of its last printed decimal (which rounding can explain)."""
     difference = figure.difference
-    return difference is not None and abs(difference) > Fraction(1, 10**figure.decimals)
+    if difference is None or difference == 0:
+        return False
+    return figure.decimals == 0 or abs(difference) > Fraction(1, 10**figure.decimals)
 
 
 SeverityRule = tuple[Severity, str, Callable[[Figure, FindingClass, int | None], bool]]
