@@ -322,3 +322,18 @@ def _fixture_report(path: Path, tmp_path: Path) -> list[dict[str, object]]:
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_audit_check_fixture(path: Path, tmp_path: Path) -> None:
     assert _fixture_report(path, tmp_path)
+
+
+def test_each_printed_text_is_read_once_per_run() -> None:
+    from formula_engine.catalog.printed import READS, read_printed
+
+    read_printed.cache_clear()
+    before = READS.count
+    report = run_audit(CATALOG)
+    parses = READS.count - before
+    texts = {f.printed for f in report.figures} | {t.text for f in report.figures for t in f.terms}
+    # at most one parse per distinct text the figures show (and those their terms read, or
+    # the intended readings); the audit looks printed texts up thousands of times
+    lookups = read_printed.cache_info().hits + read_printed.cache_info().misses
+    assert parses <= len(texts) + len([f for f in report.figures if f.intended])
+    assert lookups > 5 * parses

@@ -2,12 +2,17 @@
 
 The catalog keeps the text as printed; this module reads the number (and the grade)
 out of it, and says when the text is not a figure at all ("-", "NA") or is malformed.
+
+Each text is read once: the readings are kept (`read_printed` is memoised, a `Reading` is
+frozen), so the audit's thousands of look-ups of the same printed cells cost one parse
+each; `READS.count` counts the parses (tests/test_audit.py checks it).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 
 from ..numbers import parse_indonesian
@@ -33,8 +38,18 @@ class Reading:
         return self.value is not None
 
 
+@dataclass
+class _Reads:
+    count: int = 0
+
+
+READS = _Reads()
+
+
+@lru_cache(maxsize=1 << 16)
 def read_printed(text: str) -> Reading:
     """The figure in a printed text; never raises."""
+    READS.count += 1
     stripped = text.strip()
     footnote_match = _FOOTNOTE.search(stripped)
     footnote = footnote_match.group(1) if footnote_match else None
