@@ -337,3 +337,16 @@ def test_each_printed_text_is_read_once_per_run() -> None:
     lookups = read_printed.cache_info().hits + read_printed.cache_info().misses
     assert parses <= len(texts) + len([f for f in report.figures if f.intended])
     assert lookups > 5 * parses
+
+
+def test_the_end_of_period_rules_are_one_table() -> None:
+    from typing import get_args
+
+    from formula_engine.catalog.models import EndOfPeriod
+    from formula_engine.rules import END_OF_PERIOD_RULES
+
+    declared = get_args(EndOfPeriod.model_fields["rule"].annotation)
+    assert set(declared) == set(END_OF_PERIOD_RULES)
+    docs = (ROOT / "docs" / "audit.md").read_text()
+    for name in END_OF_PERIOD_RULES:
+        assert f"`{name}`" in docs

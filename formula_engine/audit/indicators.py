@@ -5,7 +5,6 @@ in different tables."""
 from __future__ import annotations
 
 from fractions import Fraction
-from math import prod
 
 from ..achievement import RULE_FORMULAS, achievement
 from ..bands import BandTable, band_table, classify
@@ -17,6 +16,7 @@ from ..model import CompiledFormula, Model, Values
 from ..nodes import references
 from ..numbers import format_indonesian
 from ..outcomes import Step
+from ..rules import END_OF_PERIOD_RULES
 from .common import (
     amount,
     find_value,
@@ -232,33 +232,22 @@ def _neighbours(
 
 def _describe(rule: str, years: list[int]) -> str:
     span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    return {
-        "last_year": f"last_year: the target of {span}",
-        "sum": f"sum: the targets {span} added",
-        "compounded_rate": f"compounded_rate: 1 - prod(1 - r/100) over {span}",
-        "compounded_increase": f"compounded_increase: prod(1 + r/100) - 1 over {span}",
-        "baseline_plus_sum": f"baseline_plus_sum: the baseline plus the targets {span}",
-    }[rule]
+    return f"{rule}: " + END_OF_PERIOD_RULES[rule].description.format(span=span)
 
 
 def _apply(
     rule: str, rates: list[Fraction], baseline: Printed | None, figure: Figure
 ) -> Fraction | None:
-    if rule == "last_year":
-        return rates[-1]
-    if rule == "sum":
-        return sum(rates, Fraction(0))
-    if rule == "compounded_rate":
-        return (1 - prod((1 - r / 100 for r in rates), start=Fraction(1))) * 100
-    if rule == "compounded_increase":
-        return (prod((1 + r / 100 for r in rates), start=Fraction(1)) - 1) * 100
+    entry = END_OF_PERIOD_RULES[rule]
+    assert entry.apply is not None
     base = read_printed(baseline.text).value if baseline else None
-    if baseline is not None:
-        figure.terms.insert(0, term("baseline", baseline))
-    if base is None:
-        figure.reason = "the baseline is missing"
-        return None
-    return base + sum(rates, Fraction(0))
+    if entry.needs_baseline:
+        if baseline is not None:
+            figure.terms.insert(0, term("baseline", baseline))
+        if base is None:
+            figure.reason = "the baseline is missing"
+            return None
+    return entry.apply(rates, base)
 
 
 def _other_rules(rates: list[Fraction], baseline: Printed | None) -> list[tuple[str, Fraction]]:

@@ -19,6 +19,7 @@ from .. import nodes
 from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
 from ..pipeline import check_formula
 from ..resolve import SymbolTable, dependency_order
+from ..rules import END_OF_PERIOD_RULES
 from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
 from .load import Catalog, Located
 from .models import CatalogInput, FormulaVersion, IndicatorEntry, Kegiatan, Program
@@ -203,8 +204,9 @@ def _rules(catalog: Catalog) -> list[Diagnostic]:
                     ("id",),
                     "no end-of-period rule",
                     "E531",
-                    "add end_of_period: {rule: last_year} (or sum, "
-                    "compounded_rate, baseline_plus_sum, not_printed)",
+                    "add end_of_period: {rule: last_year} (or "
+                    + ", ".join(list(END_OF_PERIOD_RULES)[1:])
+                    + ")",
                 )
             )
     return found
