@@ -36,6 +36,8 @@ def finding_class(figure: Figure) -> FindingClass:
         return "code"
     if figure.check == "formula_vs_figures":
         return "formula_vs_figures"
+    if figure.check == "literal_reading":
+        return "notation"
     if figure.explanation and figure.explanation.startswith("notation:"):
         return "notation"
     return "arithmetic"

@@ -8,6 +8,7 @@ from ..catalog.load import Catalog
 from .budgets import budget_rollups, budget_table, end_of_period_budgets
 from .codes import code_checks
 from .figures import Figure
+from .formulas import formula_checks
 from .indicators import (
     achievement_ratios,
     cross_table,
@@ -28,4 +29,5 @@ AUDIT_CHECKS: tuple[tuple[str, Check], ...] = (
     ("Grades against scores", grades),
     ("The same figure in different tables", cross_table),
     ("Printed codes (Tabel 6.1-6.3)", code_checks),
+    ("Formulas against their own figures and wording", formula_checks),
 )

@@ -1,0 +1,214 @@
+"""Formulas against the document's own figures, and against their printed wording.
+
+1. What a formula version implies. Some years' values follow from the catalog's reading
+   of a formula alone, whatever the data: `akumulasi` sums from the plan's first year, so
+   before it the accumulation is 0 (the empty sum) and a ratio over it has no value. The
+   check evaluates each version, for every year with a printed figure in a table that
+   version serves, on two unrelated sets of positive data; where both give the same
+   value (or both no value for a zero denominator), the printed figure must agree. When
+   it does not, the version is flagged, once, with every figure that contradicts it:
+   the document computed it another way (a stock before the plan, another start year).
+2. The literal reading. A printed wording "(A tahun n) – (A tahun n-1) ----- x 100%
+   A tahun n-1" read on one line is "(A n) – (A n-1) / A n-1 x 100%", which divides only
+   the second term; the catalog reads the bar as dividing the whole difference. Where
+   the two readings differ, a notation finding states the catalog's choice (once per
+   indicator, however many versions print the same layout).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from fractions import Fraction
+from random import Random
+
+from ..catalog.load import Catalog
+from ..catalog.models import FormulaVersion, IndicatorEntry, Printed
+from ..catalog.printed import read_printed
+from ..declarations import Declarations, Input, Plan
+from ..errors import FormulaError
+from ..model import CompiledFormula, Model, Values
+from ..nodes import Binary, Call, Cumulative, Expr, Unary, references
+from ..numbers import format_indonesian
+from .common import new_figure, term
+from .figures import Figure
+from .indicators import TABLE_FIRST_YEAR
+
+# The kinds of printed figure a formula computes (a capaian or an end-of-period figure is
+# derived from them by other rules).
+COMPUTED_KINDS = ("baseline", "target", "realisation")
+# "(a) – (b) ----- x 100% c": a difference over a fraction bar (dashes or underscores).
+_DIFFERENCE_OVER = re.compile(
+    r"^\((?P<a>[^()]+)\)\s*[–-]\s*\((?P<b>[^()]+)\)\s*[-_]{3,}\s*x\s*100\s*%\s*(?P<c>.+)$"
+)
+_ZERO = "denominator is zero"
+
+
+def formula_checks(catalog: Catalog) -> list[Figure]:
+    inputs = [Input(**i.model_dump(exclude={"values", "notes"})) for i in catalog.all_inputs()]
+    plan = catalog.plan.plan
+    model = Model(
+        Declarations(
+            plan=Plan(first_year=plan.first_year, last_year=plan.last_year),
+            inputs=tuple(inputs),
+        )
+    )
+    figures: list[Figure] = []
+    for located in catalog.indicators():
+        indicator: IndicatorEntry = located.entry
+        for version in indicator.formulas:
+            figures += _implied(indicator, version, model)
+        figures += _literal_reading(indicator)
+    return figures
+
+
+def _table_version(indicator: IndicatorEntry, table: str) -> FormulaVersion | None:
+    year = TABLE_FIRST_YEAR.get(table)
+    for version in indicator.formulas:
+        if year is not None and version.valid_from <= year <= version.valid_to:
+            return version
+    return None
+
+
+def _data(identifiers: list[str], which: int) -> dict[str, dict[int | str, Fraction]]:
+    """Positive data for every input and year: two fixed pseudo-random sets (unrelated,
+    so that no relation between inputs holds in both by chance)."""
+    chance = Random(which)
+    values: dict[str, dict[int | str, Fraction]] = {}
+    for identifier in identifiers:
+        by_year: dict[int | str, Fraction] = {
+            year: Fraction(chance.randint(10, 10**6)) for year in range(2000, 2101)
+        }
+        by_year["awal"] = Fraction(chance.randint(10, 10**6))
+        values[identifier] = by_year
+    return values
+
+
+def _outcome(formula: CompiledFormula, model: Model, year: int) -> tuple[str, Fraction | None]:
+    """('value', v) when both data sets give v; ('none', None) when both give no value for
+    a zero denominator; ('data', None) when the value depends on the data."""
+    identifiers = sorted({r.name for r in references(formula.tree)})
+    results = [
+        formula.evaluate(Values(model.table, _data(identifiers, which)), year) for which in (0, 1)
+    ]
+    values = [r.value if isinstance(r.value, Fraction) else None for r in results]
+    if all(r.status == "ok" for r in results) and values[0] == values[1]:
+        return "value", values[0]
+    if all(r.status != "ok" and (r.reason or "").startswith(_ZERO) for r in results):
+        return "none", None
+    return "data", None
+
+
+def _implied(indicator: IndicatorEntry, version: FormulaVersion, model: Model) -> Iterator[Figure]:
+    try:
+        formula = model.compile(version.formula, accept=version.accepts)
+    except FormulaError:
+        return  # the catalog check reports it
+    contradicting: list[tuple[Printed, str, Fraction | None]] = []
+    first_year = model.declarations.plan.first_year
+    cumulative = _has_cumulative(formula.tree)
+    for value in indicator.values:
+        if value.kind not in COMPUTED_KINDS or value.year is None:
+            continue
+        if _table_version(indicator, value.table) is not version:
+            continue
+        printed = read_printed(value.text).value
+        if printed is None:
+            continue
+        if value.year < first_year and not cumulative:
+            continue  # before the plan every year reads the baseline: nothing to learn
+        kind, implied = _outcome(formula, model, value.year)
+        if kind == "data":
+            continue
+        if kind == "value" and implied is not None:
+            decimals = read_printed(value.text).decimals
+            if format_indonesian(implied, decimals) == format_indonesian(printed, decimals):
+                continue
+            contradicting.append((value, f"gives {format_indonesian(implied, decimals)}", implied))
+        else:
+            contradicting.append((value, "gives no value (its denominator is 0)", None))
+    if not contradicting:
+        return
+    first, said, implied = contradicting[0]
+    span = f"{version.valid_from}-{version.valid_to}"
+    rule = f"the catalog's formula ({span}) {version.formula}, whatever the data"
+    figure = new_figure("formula_vs_figures", indicator.id, indicator.name, first, rule)
+    figure.terms = [term(f"printed {v.kind} {v.year}", v) for v, _, _ in contradicting]
+    figure.steps = [
+        f"for {v.year}, the formula {what}; the document prints {v.text} (Tabel {v.table})"
+        for v, what, _ in contradicting
+    ]
+    figure.recomputed = implied
+    figure.status = "finding"
+    figure.rules = [f"{rule}: for {v.year} it {what}" for v, what, _ in contradicting]
+    figure.explanation = (
+        f"the version {span} contradicts the document's own figures: akumulasi and [n-1] "
+        f"count from the plan's first year, so for {first.year} the formula {said}, but "
+        f"the document prints {first.text}; the document computed it another way (e.g. a "
+        "stock built before the plan). The catalog's reading is kept; the version is flagged"
+    )
+    yield figure
+
+
+def _has_cumulative(tree: Expr) -> bool:
+    match tree:
+        case Cumulative():
+            return True
+        case Binary(left=left, right=right):
+            return _has_cumulative(left) or _has_cumulative(right)
+        case Unary(operand=operand):
+            return _has_cumulative(operand)
+        case Call(args=args):
+            return any(_has_cumulative(a) for a in args)
+        case _:
+            return False
+
+
+def _divides_a_difference(tree: Expr) -> bool:
+    match tree:
+        case Binary(op="/", left=Binary(op="-")):
+            return True
+        case Binary(left=left, right=right):
+            return _divides_a_difference(left) or _divides_a_difference(right)
+        case _:
+            return False
+
+
+def _literal_reading(indicator: IndicatorEntry) -> Iterator[Figure]:
+    for version in indicator.formulas:
+        match = _DIFFERENCE_OVER.match(version.printed.strip())
+        if match is None or version.source is None:
+            continue
+        from ..parser import parse
+
+        try:
+            tree = parse(version.formula)
+        except FormulaError:
+            continue
+        if not _divides_a_difference(tree):
+            continue
+        a, b, c = (match[k].strip() for k in "abc")
+        source = version.source
+        printed = Printed(
+            kind="target",
+            text=version.printed,
+            table=source.table,
+            line=source.line,
+            last_line=source.last_line,
+        )
+        rule = "the printed wording, read on one line, and the catalog's formula agree"
+        figure = new_figure("literal_reading", indicator.id, indicator.name, printed, rule)
+        figure.cell = (source.table, source.line, "formula", None)
+        figure.status = "finding"
+        figure.rules = [rule]
+        figure.steps = [
+            f"read on one line: ({a}) – ({b}) / {c} x 100%, which divides only ({b})",
+            f"the catalog: (({a}) – ({b})) / {c} x 100%: {version.formula}",
+        ]
+        figure.explanation = (
+            "notation: the fraction bar is read as dividing the whole difference "
+            f"(({a}) – ({b})) by {c}, as the layout shows; the one-line reading "
+            f"({a}) – ({b}) / {c} would divide only the second term. The catalog's choice"
+        )
+        yield figure
+        return  # once per indicator
