@@ -66,6 +66,21 @@ KNOWN_MISTAKES = [
     # Tabel 4.2 prints SAKIP A (84,96) as the condition of 2022; Tabel 4.1 prints it for 2023.
     ("cross_table", "tujuan_tata_kelola_nilai_sakip", 2022, "A (84,96)", 2601),
     ("cross_table", "sasaran_kinerja_pd_nilai_sakip", 2022, "A (84,96)", 2643),
+    # Misprinted codes (issue 11), each checked against the seed line: Tabel 6.1 prints
+    # "1.06.02.\n03" (the .2. of the kegiatan part left out), "1.06.04.\n2.02.135", the
+    # kegiatan code "1.06.01.\n2.02" and "1.06.01.\n2.04" for sub kegiatan 2.08.0002 and
+    # 2.08.0004, "1.06.01.\n2.02.02" for 2.02.0007; Tabel 6.2 prints 1.06.05.2.02.03 for
+    # both 0003 (line 7726) and 0004 (line 7756).
+    ("code", "1.06.02.2.03", None, "1.06.02.03", 4229),
+    ("code", "1.06.02.2.03.0004", None, "1.06.02.03.04", 4329),
+    ("code", "1.06.04.2.02.0013", None, "1.06.04.2.02.135", 4979),
+    ("code", "1.06.05.2.02.0004", None, "1.06.05.2.02.03", 7756),
+    ("code", "1.06.01.2.08.0002", None, "1.06.01.2.02", 3900),
+    ("code", "1.06.01.2.08.0004", None, "1.06.01.2.04", 3920),
+    ("code", "1.06.01.2.02.0007", None, "1.06.01.2.02.02", 3500),
+    # Formula versions contradicted by the document's own figures (issue 11).
+    ("formula_vs_figures", "p_1_06_05_persentase_peningkatan_pmks_terlatih", 2020, "28,79", 5588),
+    ("formula_vs_figures", "persentase_fakir_miskin_berdaya", 2021, "0,16", 2829),
 ]
 
 
@@ -89,8 +104,62 @@ def test_figures_that_hold_are_not_findings() -> None:
     assert ("rollup", "1.06.06", 2026) in holding
     assert ("end_of_period_rp", "1.06.01.2.09", None) in holding
     assert ("end_of_period", "persentase_penurunan_pmks", None) in holding
+    unvalued = {"code", "literal_reading", "formula_vs_figures"}  # no number to recompute
     for figure in REPORT.findings:
-        assert figure.recomputed is not None
+        assert figure.recomputed is not None or figure.check in unvalued
+
+
+def _figure(check: str, subject: str, year: int | None, printed: str) -> list[object]:
+    return [
+        f
+        for f in REPORT.figures
+        if (f.check, f.subject, f.year, f.printed) == (check, subject, year, printed)
+    ]
+
+
+def test_one_cause_one_finding() -> None:
+    # TOTAL 2017 (Tabel 2.3.2, line 1595) = Belanja Tidak Langsung + the three components
+    # of Belanja Langsung: it holds through Belanja Langsung 2017, whose finding lists
+    # both rules (issue 11's false finding "printed 22.984.189.676, recomputed 22.962...").
+    (total,) = _figure("budget_parts", "total", 2017, "22.984.189.676")
+    assert total.status == "holds" and "Belanja Langsung = 20.822.284.676" in total.explanation
+    (langsung,) = _figure("budget_parts", "belanja_langsung", 2017, "20.800.284.676")
+    assert len(langsung.rules) == 2 and langsung.rules[1].startswith("TOTAL = ")
+    # The end-of-period Rp of program 1.06.01 breaks two rules: one finding.
+    named = [f for f in REPORT.findings if f.subject == "1.06.01" and f.year is None]
+    assert len(named) == 1 and len(named[0].rules) == 2
+    assert any(r.startswith("sum of the yearly budget targets") for r in named[0].rules)
+    cells = [f.cell for f in REPORT.findings]
+    assert len(cells) == len(set(cells))
+
+
+def test_readings_tried_before_none_is_found() -> None:
+    (growth,) = _figure("budget_growth", "belanja_langsung", None, "13,72")
+    assert growth.explanation.startswith("a sum instead of a mean: the 4 yearly growth rates")
+    (rujukan,) = _figure(
+        "end_of_period", "s_1_06_04_2_01_0012_jumlah_orang_layanan_rujukan", None, "256"
+    )
+    assert rujukan.explanation.startswith("a neighbouring row's value: with 55, the 2023 target")
+    assert "1.06.04.2.02.0013" in rujukan.explanation and "line 7261" in rujukan.explanation
+
+
+def test_classes_severity_weight_and_places() -> None:
+    holds = [f for f in REPORT.findings if (f.explanation or "").endswith("the value holds")]
+    assert len(holds) == 12 and {f.finding_class for f in holds} == {"notation"}
+    counts = REPORT.counts_by_class()
+    assert counts["code"] == 7 and counts["formula_vs_figures"] == 2
+    assert sum(counts.values()) == len(REPORT.findings) + REPORT.counts()["not_recomputable"]
+    for figure in REPORT.findings:
+        assert figure.finding_class and figure.severity and figure.rules
+        assert figure.place.title and figure.place.title.startswith("Tabel ")
+        assert figure.place.row and figure.place.column
+    (rollup,) = _figure("rollup", "1.06.04.2.01", 2022, "494.179.400")
+    assert (rollup.weight, rollup.severity) == (4_000_000, "high")
+    assert rollup.place.column == "2022, Rp, realisasi"
+    assert rollup.place.row.startswith("1.06.04.2.01 Rehabilitasi Sosial Dasar")
+    # the two tables the document titles "Tabel 2.3.2" are told apart by their titles
+    (ratio,) = _figure("budget_ratio", "belanja_tidak_langsung", 2019, "93,74")
+    assert ratio.place.title.startswith("Tabel 2.3.2 Anggaran dan Realisasi Pendanaan")
 
 
 def test_every_figure_cites_its_place_and_every_unrecomputable_says_why() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from fractions import Fraction
 from random import Random
 
@@ -199,6 +200,7 @@ def _literal_reading(indicator: IndicatorEntry) -> Iterator[Figure]:
         rule = "the printed wording, read on one line, and the catalog's formula agree"
         figure = new_figure("literal_reading", indicator.id, indicator.name, printed, rule)
         figure.cell = (source.table, source.line, "formula", None)
+        figure.place = replace(figure.place, row=indicator.name, column="formula (rumus)")
         figure.status = "finding"
         figure.rules = [rule]
         figure.steps = [
