@@ -186,10 +186,8 @@ def _digit_causes(printed: str, code: str) -> list[str]:
     if len(printed_parts) == len(parts) and printed_parts[:-1] == parts[:-1]:
         last, expected = printed_parts[-1], parts[-1].lstrip("0")
         if last.startswith(expected) and len(last) == len(expected) + 1:
-            return [f"a stray digit: the last part {last} for {expected}"]
+            return [f"a stray digit: the last part {last} for {expected} ({parts[-1]})"]
         if last.lstrip("0") != expected:
-            number = last.lstrip("0")
-            return [
-                f"the last part is {last} where the row's is {parts[-1]} ({number} for {expected})"
-            ]
+            shown = printed.split(".")[-1]
+            return [f"the last part is {shown} where the row's is {parts[-1]}"]
     return []
