@@ -28,6 +28,7 @@ from typing import Any
 from ..catalog.load import Catalog
 from ..catalog.models import Program, Source
 from .figures import Figure, Place, Term
+from .locate import printed_code
 
 PATTERNS = {
     "program": re.compile(r"\d\.\d{2}\.\d{2}"),
@@ -100,13 +101,6 @@ def _printed(rows: list[_Row]) -> list[_Printed]:
     return printed
 
 
-def _code_in(entry: Any, table: str) -> str:
-    for code in entry.codes_printed:
-        if code.table == table:
-            return str(code.text)
-    return str(entry.code)
-
-
 def code_checks(catalog: Catalog) -> list[Figure]:
     rows = list(_rows(catalog))
     printed = _printed(rows)
@@ -139,7 +133,7 @@ def _judge(p: _Printed, by_code: dict[str, list[_Printed]], own_codes: dict[str,
     if code != entry.code:
         broken.append(f"row: {p.text} is not the row's code {entry.code}")
     if p.row.parent is not None:
-        parent = _code_in(p.row.parent, p.table)
+        parent = printed_code(p.row.parent, p.table)
         figure.terms.append(Term(f"its parent's code in Tabel {p.table}", parent, None))
         # under the parent's code as this table prints it, or as it is (a misprinted
         # parent is the parent's finding)
