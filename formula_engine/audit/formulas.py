@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
+from functools import cache
 from random import Random
 
 from ..catalog.load import Catalog
@@ -55,10 +56,11 @@ def formula_checks(catalog: Catalog) -> list[Figure]:
         )
     )
     figures: list[Figure] = []
+    trial = _Trial(model)
     for located in catalog.indicators():
         indicator: IndicatorEntry = located.entry
         for version in indicator.formulas:
-            figures += _implied(indicator, version, model)
+            figures += _implied(indicator, version, trial)
         figures += _literal_reading(indicator)
     return figures
 
@@ -71,7 +73,10 @@ def _table_version(indicator: IndicatorEntry, table: str) -> FormulaVersion | No
     return None
 
 
-def _data(identifiers: list[str], which: int) -> dict[str, dict[int | str, Fraction]]:
+@cache
+def _data(
+    identifiers: tuple[str, ...], which: int, years: range
+) -> dict[str, dict[int | str, Fraction]]:
     """Positive data for every input and year: two fixed pseudo-random sets (unrelated,
     so that no relation between inputs holds in both by chance)."""
     chance = Random(which)
@@ -85,22 +90,38 @@ def _data(identifiers: list[str], which: int) -> dict[str, dict[int | str, Fract
     return values
 
 
-def _outcome(formula: CompiledFormula, model: Model, year: int) -> tuple[str, Fraction | None]:
-    """('value', v) when both data sets give v; ('none', None) when both give no value for
-    a zero denominator; ('data', None) when the value depends on the data."""
-    identifiers = sorted({r.name for r in references(formula.tree)})
-    results = [
-        formula.evaluate(Values(model.table, _data(identifiers, which)), year) for which in (0, 1)
-    ]
-    values = [r.value if isinstance(r.value, Fraction) else None for r in results]
-    if all(r.status == "ok" for r in results) and values[0] == values[1]:
-        return "value", values[0]
-    if all(r.status != "ok" and (r.reason or "").startswith(_ZERO) for r in results):
-        return "none", None
-    return "data", None
+class _Trial:
+    """The two data sets of a model, made once for each set of inputs a formula reads."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self._values: dict[tuple[tuple[str, ...], int], Values] = {}
+
+    def values(self, identifiers: tuple[str, ...], which: int) -> Values:
+        key = (identifiers, which)
+        if key not in self._values:
+            plan = self.model.declarations.plan
+            # every year a formula may read (a year not given is missing: then the value
+            # depends on the data, and nothing is concluded)
+            years = range(plan.first_year - 25, plan.last_year + 1)
+            self._values[key] = Values(self.model.table, _data(identifiers, which, years))
+        return self._values[key]
+
+    def outcome(self, formula: CompiledFormula, year: int) -> tuple[str, Fraction | None]:
+        """('value', v) when both data sets give v; ('none', None) when both give no
+        value for a zero denominator; ('data', None) when the value depends on the data."""
+        identifiers = tuple(sorted({r.name for r in references(formula.tree)}))
+        results = [formula.evaluate(self.values(identifiers, w), year) for w in (0, 1)]
+        values = [r.value if isinstance(r.value, Fraction) else None for r in results]
+        if all(r.status == "ok" for r in results) and values[0] == values[1]:
+            return "value", values[0]
+        if all(r.status != "ok" and (r.reason or "").startswith(_ZERO) for r in results):
+            return "none", None
+        return "data", None
 
 
-def _implied(indicator: IndicatorEntry, version: FormulaVersion, model: Model) -> Iterator[Figure]:
+def _implied(indicator: IndicatorEntry, version: FormulaVersion, trial: _Trial) -> Iterator[Figure]:
+    model = trial.model
     try:
         formula = model.compile(version.formula, accept=version.accepts)
     except FormulaError:
@@ -118,7 +139,7 @@ def _implied(indicator: IndicatorEntry, version: FormulaVersion, model: Model) -
             continue
         if value.year < first_year and not cumulative:
             continue  # before the plan every year reads the baseline: nothing to learn
-        kind, implied = _outcome(formula, model, value.year)
+        kind, implied = trial.outcome(formula, value.year)
         if kind == "data":
             continue
         if kind == "value" and implied is not None:
