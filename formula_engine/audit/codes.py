@@ -10,7 +10,8 @@ five rules; a code that breaks any is one finding listing every rule it breaks:
 - pattern: its parts have the shape of its level (program 1.06.01, kegiatan 1.06.01.2.01,
   sub kegiatan 1.06.01.2.01.01 or .0001);
 - unique: no other row of the same table is printed under the same code;
-- name: no row of another name stands under that code in Tabel 6.1, 6.2 or 6.3.
+- name: no row of another name stands under that code in Tabel 6.1, 6.2 or 6.3 (as its
+  own code or as another table prints it).
 
 A table that prints a row without a `codes_printed` entry prints the row's own code;
 those codes take part in the uniqueness and name rules (the catalog records no place
@@ -152,6 +153,16 @@ def _judge(p: _Printed, by_code: dict[str, list[_Printed]], own_codes: dict[str,
         )
         what = f"{LEVEL_WORDS[other.level]} {other.entry.code} {other.entry.name}"
         causes.append(f"{SEVERE}: {p.text} is {what}")
+    elif code != entry.code:
+        elsewhere = sorted(
+            {
+                f"Tabel {o.table} prints {o.text} for {o.row.entry.name}"
+                for o in by_code.get(code, [])
+                if o.table != p.table and o.row.entry.name != entry.name
+            }
+        )
+        if elsewhere:
+            broken.append("name: " + "; ".join(elsewhere))
     if not broken:
         figure.status = "holds"
         return figure
