@@ -129,6 +129,10 @@ def test_one_cause_one_finding() -> None:
     named = [f for f in REPORT.findings if f.subject == "1.06.01" and f.year is None]
     assert len(named) == 1 and len(named[0].rules) == 2
     assert any(r.startswith("sum of the yearly budget targets") for r in named[0].rules)
+    # 1.06.04.2.01 2022: the program's realisation adds up with the printed kegiatan
+    # figure, so a sub kegiatan is the more likely cell at fault (catalog note, line 4596)
+    (kegiatan,) = _figure("rollup", "1.06.04.2.01", 2022, "494.179.400")
+    assert kegiatan.explanation.startswith("the printed 494.179.400 agrees with 1.06.04 = ")
     cells = [f.cell for f in REPORT.findings]
     assert len(cells) == len(set(cells))
 

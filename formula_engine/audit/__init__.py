@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..catalog.load import Catalog
-from .blame import blame, merge
+from .blame import blame, corroborate, merge
 from .classes import classify
 from .figures import Figure
 from .locate import locate
@@ -55,6 +55,7 @@ def run_audit(catalog: Catalog) -> AuditReport:
     sections = [Section(title, check(catalog)) for title, check in AUDIT_CHECKS]
     figures = [figure for section in sections for figure in section.figures]
     blame(figures)
+    corroborate(figures)
     folded = {id(figure) for figure in merge(figures)}
     for section in sections:
         section.figures = [f for f in section.figures if id(f) not in folded]

@@ -1,6 +1,6 @@
 """One cause, one finding: which printed cell the broken identities blame.
 
-Two passes over the figures of every check, after they are judged:
+Three passes over the figures of every check, after they are judged:
 
 1. Blame. A sum (a kegiatan's rollup, Belanja Langsung = its parts, TOTAL = its parts, an
    end-of-period Rp) that fails may fail only because one of its terms is itself wrong: the
@@ -9,7 +9,9 @@ Two passes over the figures of every check, after they are judged:
    through that cell, and the cell's finding lists the sum among the rules it breaks.
    ("TOTAL 2017 = Belanja Tidak Langsung + Belanja Langsung" fails only through Belanja
    Langsung 2017, whose three components give the figure the TOTAL uses.)
-2. Merge. Two findings that judge the same printed cell (the end-of-period Rp of a
+2. Corroborate. A broken sum whose printed figure another sum uses and holds with (a
+   kegiatan whose program adds up with it) is more likely wrong in a part: said so.
+3. Merge. Two findings that judge the same printed cell (the end-of-period Rp of a
    program, as the sum of its kegiatan and as the sum of its yearly targets) are one
    finding: the first keeps its place and lists every rule; the others are folded into it.
 """
@@ -67,6 +69,31 @@ def blame(figures: list[Figure]) -> int:
             settled += 1
             break
     return settled
+
+
+def corroborate(figures: list[Figure]) -> int:
+    """A broken sum whose printed figure is a term of another sum that holds with it: the
+    figure is corroborated, so one of its parts is the more likely cell at fault (which one
+    the document does not tell). Says so in the explanation; returns how many."""
+    holding: dict[Cell, Figure] = {}
+    for figure in figures:
+        # a sum that holds as printed (not through an intended reading or another cell)
+        if figure.check in SUM_CHECKS and figure.status == "holds" and not figure.explanation:
+            for term in figure.terms:
+                if term.cell is not None:
+                    holding.setdefault(term.cell, figure)
+    told = 0
+    for figure in _broken_sums(figures).values():
+        witness = holding.get(figure.cell) if figure.cell else None
+        if witness is None:
+            continue
+        said = (
+            f"the printed {figure.printed} agrees with {witness.rule} ({witness.place}), "
+            "which holds with it: one of its parts is more likely at fault"
+        )
+        figure.explanation = f"{said}; {figure.explanation}" if figure.explanation else said
+        told += 1
+    return told
 
 
 def merge(figures: list[Figure]) -> list[Figure]:
