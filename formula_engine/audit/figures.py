@@ -54,7 +54,8 @@ class Term:
 @dataclass
 class Figure:
     check: str  # achievement, percentage, budget_ratio, budget_growth, budget_parts,
-    #             rollup, end_of_period, end_of_period_rp, grade, cross_table
+    #             rollup, end_of_period, end_of_period_rp, grade, cross_table, code,
+    #             formula_vs_figures, literal_reading
     subject: str  # indicator id, row code or budget line id
     label: str  # the document's wording
     year: int | None
