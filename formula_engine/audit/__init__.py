@@ -29,6 +29,9 @@ class Section:
 class AuditReport:
     title: str
     sections: list[Section]
+    # For the reports, which name things as the document does, never by internal id:
+    tables: dict[str, str] = field(default_factory=dict)  # table id -> title as printed
+    names: dict[str, str] = field(default_factory=dict)  # subject -> its printed name
 
     @property
     def figures(self) -> list[Figure]:
@@ -44,7 +47,23 @@ class AuditReport:
 
 def run_audit(catalog: Catalog) -> AuditReport:
     sections = [Section(title, check(catalog)) for title, check in AUDIT_CHECKS]
-    return AuditReport(catalog.plan.plan.name, sections)
+    tables = {table.id: table.title for table in catalog.plan.tables}
+    return AuditReport(catalog.plan.plan.name, sections, tables, subject_names(catalog))
 
 
-__all__ = ["AuditReport", "Figure", "Section", "run_audit"]
+def subject_names(catalog: Catalog) -> dict[str, str]:
+    """Every subject a figure can name (indicator id, row code, budget line id), with the
+    name the document prints: "1.06.01 Program Penunjang ..." for a row with a code."""
+    names: dict[str, str] = {}
+    for row in catalog.rows():
+        code = getattr(row.entry, "code", None)
+        names[code or row.entry.id] = f"{code} {row.entry.name}" if code else row.entry.name
+    for located in [*catalog.indicators(), *catalog.history_indicators()]:
+        names[located.entry.id] = located.entry.name
+    if catalog.history is not None:
+        for line in catalog.history.entry.budget:
+            names[line.id] = line.name
+    return names
+
+
+__all__ = ["AuditReport", "Figure", "Section", "run_audit", "subject_names"]
