@@ -251,7 +251,8 @@ def render_summary(report: AuditReport, lang: str = DEFAULT_LANGUAGE, width: int
         console.print(_("Findings:"), markup=False)
         for figure in listed:
             console.print(f"- {_one_line(figure, report, _)}", markup=False)
-    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+    text: str = console.file.getvalue()  # type: ignore[attr-defined]
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def _one_line(figure: Figure, report: AuditReport, _: Translate) -> str:
