@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from .audit import AuditReport
     from .catalog import Catalog
 
-KINDS = ("tujuan", "sasaran", "program", "kegiatan", "sub_kegiatan", "indicator", "budget_line")  # as explain.catalog_entries names them
+# as explain.catalog_entries names them
+KINDS = ("tujuan", "sasaran", "program", "kegiatan", "sub_kegiatan", "indicator", "budget_line")
 
 lang_option = click.option(
     "--lang",

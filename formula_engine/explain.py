@@ -84,7 +84,9 @@ def catalog_entries(catalog: Catalog, kind: str | None = None) -> list[Entry]:
     entries = []
     for row in catalog.rows():
         level = catalog.level_of(row.entry)
-        entries.append(Entry(level, getattr(row.entry, "code", None) or row.entry.id, row.entry.name))
+        entries.append(
+            Entry(level, getattr(row.entry, "code", None) or row.entry.id, row.entry.name)
+        )
     for located in [*catalog.indicators(), *catalog.history_indicators()]:
         entries.append(Entry("indicator", located.entry.id, located.entry.name))
     for line in _budget_lines(catalog):
@@ -242,7 +244,8 @@ def _formulas(indicator: IndicatorEntry, year: int | None, _: Translate) -> list
         lines += [
             _("valid {first}-{last}").format(first=version.valid_from, last=version.valid_to)
             + source,
-            "  " + _("as printed: {text}").format(text=version.printed or _("(no formula printed)")),
+            "  "
+            + _("as printed: {text}").format(text=version.printed or _("(no formula printed)")),
             "  " + _("our formula: {formula}").format(formula=version.formula),
         ]
         if version.note:
@@ -258,7 +261,9 @@ def _figure_lines(figure: Figure, report: AuditReport, _: Translate) -> list[str
         "  " + _("rule: {rule}").format(rule=figure.rule),
     ]
     for t in figure.terms:
-        lines.append(f"  {t.label}: {t.text}" + (f" ({short_place(t.place, _)})" if t.place else ""))
+        lines.append(
+            f"  {t.label}: {t.text}" + (f" ({short_place(t.place, _)})" if t.place else "")
+        )
     lines += ["  " + _("step: {step}").format(step=step) for step in figure.steps]
     if figure.recomputed is not None:
         lines.append(

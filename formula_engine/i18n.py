@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "renstra"
@@ -38,7 +38,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> gettext.GNUTranslations:
     with (locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
         return gettext.GNUTranslations(file)

@@ -35,7 +35,9 @@ def test_explain_works_for_every_subject_and_year_of_the_audit() -> None:
 def test_explain_shows_the_audits_achievement_worked_by_hand() -> None:
     # Tabel 2.3.1, Indeks Gini 2018: T 0,36, R 0,35, lower is better (difference form):
     # (2 x 0,36 - 0,35) / 0,36 x 100 = 37/0,36 = 925/9 = 102,777... -> 102,78, above 100
-    result = CliRunner().invoke(main, ["explain", "h_indeks_gini", "--year", "2018", "--lang", "en"])
+    result = CliRunner().invoke(
+        main, ["explain", "h_indeks_gini", "--year", "2018", "--lang", "en"]
+    )
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "  target (t): 0,36 (Tabel 2.3.1, seed line 1042)" in lines

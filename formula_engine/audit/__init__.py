@@ -47,7 +47,7 @@ class AuditReport:
 
 def run_audit(catalog: Catalog) -> AuditReport:
     sections = [Section(title, check(catalog)) for title, check in AUDIT_CHECKS]
-    tables = {table.id: table.title for table in catalog.plan.tables}
+    tables: dict[str, str] = {table.id: table.title for table in catalog.plan.tables}
     return AuditReport(catalog.plan.plan.name, sections, tables, subject_names(catalog))
 
 

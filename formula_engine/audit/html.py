@@ -22,7 +22,7 @@ from ..catalog.printed import read_printed
 from ..i18n import DEFAULT_LANGUAGE, Translate, translator
 from ..numbers import format_indonesian, round_half_up
 from . import AuditReport
-from .figures import Figure, Place
+from .figures import Figure, FindingClass, Place
 from .report import (
     CLASS_NAMES,
     CLASS_ORDER,
@@ -41,6 +41,7 @@ from .report import (
     row_text,
     short_place,
     status_word,
+    summary_sentence,
     table_number,
     table_text,
 )
@@ -135,16 +136,7 @@ def _explained_subjects(report: AuditReport) -> list[str]:
 
 
 def _summary(report: AuditReport, _: Translate) -> str:
-    counts = report.counts()
-    text = _(
-        "{checked} derived figures checked: {holds} hold, {findings} findings, "
-        "{unrecomputable} not recomputable."
-    ).format(
-        checked=len(report.figures),
-        holds=counts["holds"],
-        findings=counts["finding"],
-        unrecomputable=counts["not_recomputable"],
-    )
+    text = summary_sentence(report, _)
     classes, weights = class_counts(report), class_weights(report)
     rows = [
         f"<p>{escape(text)} {escape(_(MEANING_OF_HOLDS))}</p>",
@@ -266,7 +258,8 @@ def _terms(figure: Figure, _: Translate) -> str:
 
 def _listed_apart(report: AuditReport, anchors: dict[str, str], _: Translate) -> str:
     parts = []
-    for cls in ("notation", "not_checkable"):
+    apart: tuple[FindingClass, ...] = ("notation", "not_checkable")
+    for cls in apart:
         figures = by_class(report, (cls,))
         head = (_("Where"), _("Printed"), _("Recomputed"), _("Why"))
         parts.append(
@@ -397,9 +390,7 @@ def _bar_chart(
             f'<text x="{max(end, zero) + 4:.1f}" y="{y + 24}" font-size="10">'
             f"{escape(bar.text)}</text>"
         )
-    shapes.append(
-        f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#444"/>'
-    )
+    shapes.append(f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#444"/>')
     return (
         f"<figure><figcaption>{escape(caption)}</figcaption>"
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 10}" '

@@ -122,7 +122,11 @@ def table_number(table: str) -> str:
 def table_text(place: Place, report: AuditReport) -> str:
     title = place.title or report.tables.get(place.table)
     number = f"Tabel {table_number(place.table)}"
-    return f"{number} \N{LEFT DOUBLE QUOTATION MARK}{title}\N{RIGHT DOUBLE QUOTATION MARK}" if title else number
+    return (
+        f"{number} \N{LEFT DOUBLE QUOTATION MARK}{title}\N{RIGHT DOUBLE QUOTATION MARK}"
+        if title
+        else number
+    )
 
 
 def lines_text(place: Place, _: Translate) -> str:
@@ -185,14 +189,25 @@ def difference_text(figure: Figure) -> str:
     return "-" if difference is None else format_indonesian(difference, figure.decimals)
 
 
+def summary_sentence(report: AuditReport, _: Translate) -> str:
+    counts = report.counts()
+    return _(
+        "{checked} derived figures checked: {holds} hold, {findings} findings, "
+        "{unrecomputable} not recomputable."
+    ).format(
+        checked=len(report.figures),
+        holds=counts["holds"],
+        findings=counts["finding"],
+        unrecomputable=counts["not_recomputable"],
+    )
+
+
 def status_word(figure: Figure, _: Translate) -> str:
     return _(STATUS_WORDS[figure.status])
 
 
 def class_counts(report: AuditReport) -> Counter[FindingClass]:
-    return Counter(
-        cls for figure in report.figures if (cls := finding_class(figure)) is not None
-    )
+    return Counter(cls for figure in report.figures if (cls := finding_class(figure)) is not None)
 
 
 def class_weights(report: AuditReport) -> Counter[FindingClass]:
@@ -209,7 +224,7 @@ def by_class(report: AuditReport, classes: tuple[FindingClass, ...]) -> list[Fig
     return [figure for figure in report.figures if finding_class(figure) in classes]
 
 
-REPORTED = ("arithmetic", "code", "formula_vs_figures")  # findings listed in full
+REPORTED: tuple[FindingClass, ...] = ("arithmetic", "code", "formula_vs_figures")  # in full
 
 
 # --- Terminal ---
@@ -231,14 +246,17 @@ def render_summary(report: AuditReport, lang: str = DEFAULT_LANGUAGE, width: int
     for section in report.sections:
         c = section.counts()
         checks.add_row(
-            _(section.title), *map(str, (len(section.figures), c["holds"], c["finding"],
-                                          c["not_recomputable"]))
-        )  # fmt: skip
+            _(section.title),
+            *map(str, (len(section.figures), c["holds"], c["finding"], c["not_recomputable"])),
+        )
     counts = report.counts()
     checks.add_row(
-        _("total"), *map(str, (len(report.figures), counts["holds"], counts["finding"],
-                               counts["not_recomputable"]))
-    )  # fmt: skip
+        _("total"),
+        *map(
+            str,
+            (len(report.figures), counts["holds"], counts["finding"], counts["not_recomputable"]),
+        ),
+    )
     console.print(checks)
     classes = class_counts(report)
     console.print(
@@ -269,21 +287,16 @@ def _one_line(figure: Figure, report: AuditReport, _: Translate) -> str:
 
 def render_markdown(report: AuditReport, lang: str = DEFAULT_LANGUAGE) -> str:
     _ = translator(lang)
-    counts = report.counts()
     out = [
         f"# {md(_('Audit of {title}').format(title=report.title))}",
         "",
-        _("{checked} derived figures checked: {holds} hold, {findings} findings, "
-          "{unrecomputable} not recomputable.").format(
-            checked=len(report.figures), holds=counts["holds"], findings=counts["finding"],
-            unrecomputable=counts["not_recomputable"],
-        ) + " " + _(MEANING_OF_HOLDS),
+        summary_sentence(report, _) + " " + _(MEANING_OF_HOLDS),
         "",
         f"## {_('Summary by class')}",
         "",
         f"| {_('Class')} | {_('Number')} | {_('Weight (Rp)')} |",
         "|---|---:|---:|",
-    ]  # fmt: skip
+    ]
     classes, weights = class_counts(report), class_weights(report)
     for cls in CLASS_ORDER:
         weight = format_indonesian(Fraction(weights[cls]), 0) if weights[cls] else "-"
@@ -350,13 +363,11 @@ def _finding_block(number: int, figure: Figure, report: AuditReport, _: Translat
     if figure.rules:
         lines.append(f"- {_('rules broken')}: " + "; ".join(md(rule) for rule in figure.rules))
     if figure.terms:
-        lines.append(
-            f"- {_('inputs')}: "
-            + "; ".join(
-                f"{md(t.label)} {md(t.text)}" + (f" ({md(short_place(t.place, _))})" if t.place else "")
-                for t in figure.terms
-            )
-        )  # fmt: skip
+        terms = [
+            f"{md(t.label)} {md(t.text)}" + (f" ({md(short_place(t.place, _))})" if t.place else "")
+            for t in figure.terms
+        ]
+        lines.append(f"- {_('inputs')}: " + "; ".join(terms))
     if figure.steps:
         lines.append(f"- {_('steps')}: " + "; ".join(md(step) for step in figure.steps))
     if figure.explanation:
