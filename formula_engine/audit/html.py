@@ -58,6 +58,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 dt { font-weight: 600; } dd { margin: 0; }
 details summary { cursor: pointer; }
 .filters { display: flex; gap: 1rem; padding: 0.5rem; background: #f1f3f5; }
+[hidden] { display: none !important; }
 figure { margin: 1.5rem 0; } figcaption { font-weight: 600; margin-bottom: 0.5rem; }
 section.explain { border-top: 1px solid #ddd; }
 pre { white-space: pre-wrap; font-size: 0.8rem; }
