@@ -46,6 +46,14 @@ VALUE_KINDS = {
     "other_target": N_("other target"),
 }
 
+# Budget figures have their own names: a budget line's anggaran, realisasi and rasio; a
+# row's pagu indikatif.
+BUDGET_LINE_KINDS = VALUE_KINDS | {
+    "target": N_("budget"),
+    "achievement": N_("ratio"),
+}
+ROW_BUDGET_KINDS = VALUE_KINDS | {"target": N_("budget target (pagu indikatif)")}
+
 
 @dataclass
 class Explanation:
@@ -53,9 +61,14 @@ class Explanation:
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     figure_lines: list[list[str]] = field(default_factory=list)  # each figure, rendered
+    report: AuditReport | None = None  # the audit the figures come from (for their places)
 
     def render(self) -> str:
-        out = [self.title, "=" * len(self.title)]
+        return f"{self.title}\n{'=' * len(self.title)}\n{self.body()}"
+
+    def body(self) -> str:
+        """The explanation under its title (the HTML page gives the title a heading)."""
+        out: list[str] = []
         for heading, lines in self.sections:
             out += ["", f"{heading}:", *(f"  {line}" for line in lines)]
         for lines in self.figure_lines:
@@ -66,7 +79,7 @@ class Explanation:
         return {
             "title": self.title,
             "sections": [{"heading": h, "lines": lines} for h, lines in self.sections],
-            "figures": [figure_to_dict(f) for f in self.figures],
+            "figures": [figure_to_dict(f, self.report) for f in self.figures],
         }
 
 
@@ -117,6 +130,7 @@ def explain(
         and ((f.year is None) if end_of_period else (year is None or f.year == year))
     ]
     result.figure_lines = [_figure_lines(f, report, _) for f in result.figures]
+    result.report = report
     return result
 
 
@@ -134,14 +148,16 @@ def _explain_other(
         key = getattr(row, "code", None) or row.id
         title = f"{key} {row.name}" if getattr(row, "code", None) else row.name
         values, heading = tuple(getattr(row, "budget", ())), _("Budget as printed (Rp)")
+        kinds = ROW_BUDGET_KINDS
     elif line is not None:
         key, title, values, heading = line.id, line.name, line.values, _("As printed")
+        kinds = BUDGET_LINE_KINDS
     else:
         raise _unknown(catalog, subject, _)
     result = Explanation(f"{title}, {when}")
     chosen = _chosen(values, year, end_of_period)
     result.sections.append(
-        (heading, [f"{_value_line(v, _)}" for v in chosen] or [_("none printed")])
+        (heading, [_value_line(v, _, kinds) for v in chosen] or [_("none printed")])
     )
     return key, result
 
@@ -191,8 +207,8 @@ def _place(value: Printed, _: Translate) -> str:
     return short_place(Place(value.table, value.line, value.last_line), _)
 
 
-def _value_line(value: Printed, _: Translate) -> str:
-    kind = _(VALUE_KINDS[value.kind]) if value.kind in VALUE_KINDS else value.kind
+def _value_line(value: Printed, _: Translate, kinds: dict[str, str] = VALUE_KINDS) -> str:
+    kind = _(kinds[value.kind]) if value.kind in kinds else value.kind
     when = f"{kind} {value.year}" if value.year else kind
     note = " - " + _("note: {note}").format(note=value.note) if value.note else ""
     return f"{when}: {value.text} ({_place(value, _)}){note}"

@@ -37,6 +37,12 @@ def test_golden_markdown_in_each_language(lang: str, update_goldens: bool) -> No
     check_golden(golden, render_markdown(SMALL_REPORT, lang), update_goldens)
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_golden_html_in_each_language(lang: str, update_goldens: bool) -> None:
+    golden = ROOT / "tests" / "golden" / f"audit_{lang}.html"
+    check_golden(golden, render_html(SMALL_REPORT, SMALL, lang), update_goldens)
+
+
 def test_the_small_catalog_has_one_figure_of_each_kind_the_reports_render() -> None:
     classes = [finding_class(f) for f in SMALL_REPORT.figures]
     assert {"arithmetic", "notation", "not_checkable", None} <= set(classes)

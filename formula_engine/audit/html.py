@@ -122,7 +122,7 @@ def render_html(report: AuditReport, catalog: Catalog, lang: str = DEFAULT_LANGU
         explanation = explain(catalog, report, subject, None, False, lang)
         parts.append(
             f'<section class="explain" id="{anchors[subject]}"><h3>{escape(explanation.title)}'
-            f"</h3><pre>{escape(explanation.render())}</pre></section>"
+            f"</h3><pre>{escape(explanation.body())}</pre></section>"
         )
     parts += ["</section>", f'<section id="figures"><h2>{escape(_("Every figure"))}</h2>']
     for section in report.sections:
