@@ -9,7 +9,6 @@ last-resort handler only turns a bug into a one-line "internal error".
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -18,13 +17,11 @@ import click
 
 from .catalog import CatalogRejected, bundled_catalog_path, cache, load_catalog, load_checked
 from .catalog.checked import checked_report
-from .cli_output import OutputError, check_outputs, write_outputs
-from .cli_params import YEAR, Folder, LimitedFile, Subject
-from .errors import FormulaError
+from .cli_output import OutputError, check_outputs
+from .cli_params import Folder, LimitedFile
 from .exit_codes import MEANINGS, ExitCode
 
 if TYPE_CHECKING:
-    from .audit import AuditReport
     from .catalog import Catalog
 
 # The formula commands (parse, fmt, eval, equiv) live in cli_formulas, which needs the
@@ -191,108 +188,4 @@ def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
     return len(report.errors), len(report.warnings)
 
 
-@main.command("audit")
-@click.argument("directory", required=False, type=Folder())
-@click.option("--markdown", metavar="FILE", help="Write the full report as Markdown to this file.")
-@click.option(
-    "--html",
-    metavar="FILE",
-    help="Write the full report as a self-contained HTML page (with charts).",
-)
-@click.option(
-    "--json",
-    "json_path",
-    metavar="FILE",
-    help="Write every figure as JSON to this file ('-' for stdout).",
-)
-@click.option("--no-fail", is_flag=True, help="Exit 0 even when there are findings.")
-def audit_command(
-    directory: Path | None,
-    markdown: str | None,
-    html: str | None,
-    json_path: str | None,
-    no_fail: bool,
-) -> None:
-    """Recompute every derived figure the Renstra prints and report what does not hold.
-
-    DIRECTORY is a catalog (default: the bundled catalog). Prints a summary; exits 1
-    when there are findings (unless --no-fail), 4 when the catalog does not check, 5
-    when a report cannot be written (then none is written).
-    """
-    from .audit import run_audit
-    from .audit.report import render_json, render_summary
-
-    to_stdout = json_path == "-"
-    files = {"--markdown": markdown, "--html": html, "--json": None if to_stdout else json_path}
-    try:
-        paths = check_outputs(files, stdout_option="--json")
-    except OutputError as error:
-        _cannot_write(error)
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
-    report = run_audit(catalog)
-    click.echo(render_json(report) if to_stdout else render_summary(report), nl=False)
-    try:
-        write_outputs(
-            {option: (path, _render(option, report, catalog)) for option, path in paths.items()}
-        )
-    except OutputError as error:
-        _cannot_write(error)
-    if report.findings and not no_fail:
-        sys.exit(ExitCode.FINDINGS)
-
-
-def _render(option: str, report: AuditReport, catalog: Catalog) -> str:
-    from .audit.html import render_html
-    from .audit.report import render_json, render_markdown
-
-    if option == "--markdown":
-        return render_markdown(report)
-    if option == "--html":
-        return render_html(report, catalog)
-    return render_json(report)
-
-
-@main.command("explain")
-@click.argument("subject", type=Subject())
-@click.option(
-    "-y", "--year", type=YEAR, help="The year to explain, 1900-2200 (default: every year)."
-)
-@click.option(
-    "--end-of-period",
-    is_flag=True,
-    help="Explain the end-of-period value (Kondisi Kinerja pada Akhir Periode).",
-)
-@click.option(
-    "-c",
-    "--catalog",
-    "directory",
-    type=Folder(),
-    help="A catalog directory (default: the bundled catalog).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
-def explain_command(
-    subject: str, year: int | None, end_of_period: bool, directory: Path | None, as_json: bool
-) -> None:
-    """Show how a value was computed: SUBJECT is an indicator id (or name) or a code.
-
-    For an indicator: the formula (ours and as printed), the printed values with their
-    seed lines, the achievement (rule, steps, rounding, band) and every audited figure.
-    For a program, kegiatan or sub kegiatan: its budget rollup and end-of-period sum.
-    """
-    from .audit import run_audit
-    from .explain import explain
-
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
-    try:
-        explanation = explain(catalog, run_audit(catalog), subject, year, end_of_period)
-    except FormulaError as error:
-        click.echo(
-            f"error[{error.code}]: {error.message}"
-            + (f"\n  hint: {error.hint}" if error.hint else ""),
-            err=True,
-        )
-        sys.exit(ExitCode.FINDINGS)
-    if as_json:
-        click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(explanation.render(), nl=False)
+from . import cli_audit  # noqa: E402, F401  (audit, explain, catalog list)

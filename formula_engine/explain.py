@@ -1,30 +1,58 @@
 """`renstra explain`: how a value was computed, line by line, in the document's words.
 
-For an indicator and a year: its formula (ours and the printed wording, with its place),
-the printed values with their places, the achievement (rule, its source, the steps, the
-rounding, the band), and every audited figure of that indicator and year with its terms.
-For a program, kegiatan or sub kegiatan: its budget and the audited rollups and
-end-of-period sums. Everything comes from the catalog and the audit's own figures, so
-explain shows exactly what the audit computed.
+SUBJECT is anything a figure of the audit names: an indicator (id or name), a row's code
+(program, kegiatan, sub kegiatan) or a tujuan/sasaran id, a budget line of BAB II (id or
+name). For an indicator and a year: its formula (ours and the printed wording, with its
+place), the printed values with their places, the achievement rule; for a row or a
+budget line: its printed budget. Then every figure the audit computed for the subject:
+its inputs, rule, steps, recomputed value and verdict. explain recomputes nothing itself:
+it shows exactly what the audit computed. An unknown subject gets "did you mean".
 """
 
 from __future__ import annotations
 
-import re
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
-from .achievement import RULE_FORMULAS, RULE_SOURCES, achievement
+from .achievement import RULE_FORMULAS, RULE_SOURCES
 from .audit import AuditReport
-from .audit.figures import Figure, exact_text
-from .audit.report import STATUS_WORDS, figure_to_dict
-from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table
+from .audit.figures import Figure
+from .audit.report import (
+    exact_value,
+    figure_to_dict,
+    location,
+    short_place,
+    status_word,
+)
+from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table, classify
 from .catalog.load import Catalog
-from .catalog.models import IndicatorEntry, Printed
-from .catalog.printed import read_printed
+from .catalog.models import BudgetLine, IndicatorEntry, Printed
 from .errors import ResolveError
-from .numbers import format_indonesian, round_half_up
+from .i18n import DEFAULT_LANGUAGE, N_, Translate, translator
+from .numbers import format_indonesian
+
+VALUE_KINDS = {
+    "target": N_("target"),
+    "realisation": N_("realisation"),
+    "achievement": N_("achievement"),
+    "baseline": N_("baseline"),
+    "end_of_period": N_("end of period"),
+    "growth_budget": N_("average growth of the budget"),
+    "growth_realisation": N_("average growth of the realisation"),
+    "nspk": N_("NSPK target"),
+    "ikk": N_("IKK target"),
+    "other_target": N_("other target"),
+}
+
+# Budget figures have their own names: a budget line's anggaran, realisasi and rasio; a
+# row's pagu indikatif.
+BUDGET_LINE_KINDS = VALUE_KINDS | {
+    "target": N_("budget"),
+    "achievement": N_("ratio"),
+}
+ROW_BUDGET_KINDS = VALUE_KINDS | {"target": N_("budget target (pagu indikatif)")}
 
 
 @dataclass
@@ -32,21 +60,51 @@ class Explanation:
     title: str
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    figure_lines: list[list[str]] = field(default_factory=list)  # each figure, rendered
+    report: AuditReport | None = None  # the audit the figures come from (for their places)
 
     def render(self) -> str:
-        out = [self.title, "=" * len(self.title)]
+        return f"{self.title}\n{'=' * len(self.title)}\n{self.body()}"
+
+    def body(self) -> str:
+        """The explanation under its title (the HTML page gives the title a heading)."""
+        out: list[str] = []
         for heading, lines in self.sections:
             out += ["", f"{heading}:", *(f"  {line}" for line in lines)]
-        for figure in self.figures:
-            out += ["", *_figure_lines(figure)]
+        for lines in self.figure_lines:
+            out += ["", *lines]
         return "\n".join(out) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "sections": [{"heading": h, "lines": lines} for h, lines in self.sections],
-            "figures": [figure_to_dict(f) for f in self.figures],
+            "figures": [figure_to_dict(f, self.report) for f in self.figures],
         }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing explain can explain: its kind, its id (or code) and its printed name."""
+
+    kind: str
+    id: str
+    name: str
+
+
+def catalog_entries(catalog: Catalog, kind: str | None = None) -> list[Entry]:
+    """What `renstra catalog list` lists: every row, indicator and budget line."""
+    entries = []
+    for row in catalog.rows():
+        level = catalog.level_of(row.entry)
+        entries.append(
+            Entry(level, getattr(row.entry, "code", None) or row.entry.id, row.entry.name)
+        )
+    for located in [*catalog.indicators(), *catalog.history_indicators()]:
+        entries.append(Entry("indicator", located.entry.id, located.entry.name))
+    for line in _budget_lines(catalog):
+        entries.append(Entry("budget_line", line.id, line.name))
+    return [entry for entry in entries if kind is None or entry.kind == kind]
 
 
 def explain(
@@ -55,18 +113,75 @@ def explain(
     subject: str,
     year: int | None,
     end_of_period: bool = False,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Explanation:
+    _ = translator(lang)
+    when = _("end of period") if end_of_period else (str(year) if year else _("all years"))
     indicator = _indicator(catalog, subject)
     if indicator is not None:
-        return _explain_indicator(indicator, report, year, end_of_period)
-    row = next((r for r in catalog.rows() if getattr(r.entry, "code", None) == subject), None)
+        result = _explain_indicator(indicator, year, end_of_period, when, _)
+        key = indicator.id
+    else:
+        key, result = _explain_other(catalog, subject, year, end_of_period, when, _)
+    result.figures = [
+        f
+        for f in report.figures
+        if f.subject == key
+        and ((f.year is None) if end_of_period else (year is None or f.year == year))
+    ]
+    result.figure_lines = [_figure_lines(f, report, _) for f in result.figures]
+    result.report = report
+    return result
+
+
+def _explain_other(
+    catalog: Catalog,
+    subject: str,
+    year: int | None,
+    end_of_period: bool,
+    when: str,
+    _: Translate,
+) -> tuple[str, Explanation]:
+    row = next((r.entry for r in catalog.rows() if subject in _row_keys(r.entry)), None)
+    line = next((b for b in _budget_lines(catalog) if subject in (b.id, b.name)), None)
     if row is not None:
-        return _explain_row(row.entry, report, year, end_of_period)
-    raise ResolveError(
-        f"nothing in the catalog is called {subject!r}",
+        key = getattr(row, "code", None) or row.id
+        title = f"{key} {row.name}" if getattr(row, "code", None) else row.name
+        values, heading = tuple(getattr(row, "budget", ())), _("Budget as printed (Rp)")
+        kinds = ROW_BUDGET_KINDS
+    elif line is not None:
+        key, title, values, heading = line.id, line.name, line.values, _("As printed")
+        kinds = BUDGET_LINE_KINDS
+    else:
+        raise _unknown(catalog, subject, _)
+    result = Explanation(f"{title}, {when}")
+    chosen = _chosen(values, year, end_of_period)
+    result.sections.append(
+        (heading, [_value_line(v, _, kinds) for v in chosen] or [_("none printed")])
+    )
+    return key, result
+
+
+def _row_keys(entry: Any) -> tuple[str, ...]:
+    return tuple(k for k in (getattr(entry, "code", None), getattr(entry, "id", None)) if k)
+
+
+def _budget_lines(catalog: Catalog) -> tuple[BudgetLine, ...]:
+    return catalog.history.entry.budget if catalog.history is not None else ()
+
+
+def _unknown(catalog: Catalog, subject: str, _: Translate) -> ResolveError:
+    known = {e.id: e for e in catalog_entries(catalog)}
+    by_name = {e.name: e for e in known.values()}
+    close = difflib.get_close_matches(subject, [*known, *by_name], n=3, cutoff=0.6)
+    ids = list(dict.fromkeys(known[c].id if c in known else by_name[c].id for c in close))
+    hint = _("give an indicator id or name, a row code or a budget line (renstra catalog list)")
+    if ids:
+        hint = _("did you mean {names}?").format(names=", ".join(ids)) + " " + hint
+    return ResolveError(
+        _("nothing in the catalog is called {subject}").format(subject=repr(subject)),
         code="E205",
-        hint="give an indicator id or a program/kegiatan/sub kegiatan code "
-        "(renstra catalog stats counts them)",
+        hint=hint,
     )
 
 
@@ -77,57 +192,53 @@ def _indicator(catalog: Catalog, subject: str) -> IndicatorEntry | None:
     return None
 
 
-def _when(value: Printed) -> str:
-    return f"{value.kind} {value.year}" if value.year else value.kind
-
-
-def _place(value: Printed) -> str:
-    lines = f"{value.line}-{value.last_line}" if value.last_line else f"{value.line}"
-    return f"Tabel {value.table}, line {lines}"
-
-
-def _explain_indicator(
-    indicator: IndicatorEntry, report: AuditReport, year: int | None, end_of_period: bool
-) -> Explanation:
-    when = "end of period" if end_of_period else (str(year) if year else "all years")
-    result = Explanation(f"{indicator.name} ({indicator.id}), {when}")
-    result.sections.append(
-        (
-            "IndicatorEntry",
-            [
-                f"unit (Satuan): {indicator.unit} (printed {indicator.unit_printed!r})",
-                f"achievement rule: {indicator.polarity}",
-                f"end-of-period rule: {_end_rule(indicator)}",
-            ],
-        )
-    )
-    result.sections.append(("Formula", _formulas(indicator, year)))
-    values = [
+def _chosen(values: Iterable[Printed], year: int | None, end_of_period: bool) -> list[Printed]:
+    return [
         v
-        for v in indicator.values
+        for v in values
         if (end_of_period and v.kind == "end_of_period")
         or (not end_of_period and (year is None or v.year == year))
     ]
+
+
+def _place(value: Printed, _: Translate) -> str:
+    from .audit.figures import Place
+
+    return short_place(Place(value.table, value.line, value.last_line), _)
+
+
+def _value_line(value: Printed, _: Translate, kinds: dict[str, str] = VALUE_KINDS) -> str:
+    kind = _(kinds[value.kind]) if value.kind in kinds else value.kind
+    when = f"{kind} {value.year}" if value.year else kind
+    note = " - " + _("note: {note}").format(note=value.note) if value.note else ""
+    return f"{when}: {value.text} ({_place(value, _)}){note}"
+
+
+def _explain_indicator(
+    indicator: IndicatorEntry, year: int | None, end_of_period: bool, when: str, _: Translate
+) -> Explanation:
+    result = Explanation(f"{indicator.name}, {when}")
+    rule = indicator.polarity or "higher_is_better"
     result.sections.append(
         (
-            "Printed values",
+            _("Indicator"),
             [
-                f"{_when(v)}: {v.text} ({_place(v)})" + (f" - note: {v.note}" if v.note else "")
-                for v in values
-            ]
-            or ["none printed"],
+                _("unit (Satuan): {unit} (printed {printed})").format(
+                    unit=indicator.unit, printed=repr(indicator.unit_printed)
+                ),
+                _("achievement rule: {rule}: capaian = {formula}").format(
+                    rule=rule, formula=RULE_FORMULAS[rule]
+                ),
+                _("source of the rule: {source}").format(source=RULE_SOURCES[rule]),
+                _("end-of-period rule: {rule}").format(rule=_end_rule(indicator)),
+            ],
         )
     )
-    if year is not None and not end_of_period:
-        result.sections.append(("Achievement (capaian)", _achievement_steps(indicator, year)))
-    kinds = {"end_of_period"} if end_of_period else None
-    result.figures = [
-        f
-        for f in report.figures
-        if f.subject == indicator.id
-        and (f.year == year or year is None or end_of_period)
-        and (kinds is None or f.check in kinds)
-    ]
+    result.sections.append((_("Formula"), _formulas(indicator, year, _)))
+    values = _chosen(indicator.values, year, end_of_period)
+    result.sections.append(
+        (_("Printed values"), [_value_line(v, _) for v in values] or [_("none printed")])
+    )
     return result
 
 
@@ -136,120 +247,67 @@ def _end_rule(indicator: IndicatorEntry) -> str:
     return f"{rule.rule} {list(rule.years) or ''}".strip() if rule else "-"
 
 
-def _formulas(indicator: IndicatorEntry, year: int | None) -> list[str]:
+def _formulas(indicator: IndicatorEntry, year: int | None, _: Translate) -> list[str]:
     lines = []
     for version in indicator.formulas:
         if year is not None and not version.valid_from <= year <= version.valid_to:
             continue
-        source = (
-            f" (Tabel {version.source.table}, line {version.source.line})" if version.source else ""
-        )
+        source = ""
+        if version.source:
+            source = f" (Tabel {version.source.table}, " + _("seed line {line}").format(
+                line=version.source.line
+            ) + ")"  # fmt: skip
         lines += [
-            f"valid {version.valid_from}-{version.valid_to}{source}",
-            f"  as printed: {version.printed or '(no formula printed)'}",
-            f"  our formula: {version.formula}",
+            _("valid {first}-{last}").format(first=version.valid_from, last=version.valid_to)
+            + source,
+            "  "
+            + _("as printed: {text}").format(text=version.printed or _("(no formula printed)")),
+            "  " + _("our formula: {formula}").format(formula=version.formula),
         ]
         if version.note:
-            lines.append(f"  note: {version.note}")
-    return lines or ["no formula is printed for this indicator (and year)"]
+            lines.append("  " + _("note: {note}").format(note=version.note))
+    return lines or [_("no formula is printed for this indicator (and year)")]
 
 
-def _achievement_steps(indicator: IndicatorEntry, year: int) -> list[str]:
-    rule = indicator.polarity or "higher_is_better"
-    target = _figure_of(indicator, "target", year)
-    realisation = _figure_of(indicator, "realisation", year)
-    lines = [f"rule: {rule}: capaian = {RULE_FORMULAS[rule]}", f"source: {RULE_SOURCES[rule]}"]
-    if target is None or realisation is None:
-        missing = "target" if target is None else "realisation"
-        return [*lines, f"not computable: the {missing} of {year} is not printed as a figure"]
-    (t, t_value), (r, r_value) = target, realisation
-    lines += [f"t = {t.text} ({_place(t)})", f"r = {r.text} ({_place(r)})"]
-    result = achievement(rule, t_value, r_value)
-    if result.value is None:
-        return [*lines, f"not computable: {result.reason}"]
-    bands = band_table(DEFAULT_ACHIEVEMENT_BANDS)
-    rounded = round_half_up(result.value, bands.rounding.decimals)
-    substituted = re.sub(
-        r"\b[tr]\b", lambda m: _shown(t_value if m.group() == "t" else r_value), RULE_FORMULAS[rule]
-    )
-    band = result.band
-    band_text = (band.label or band.reason or "-") if band else "-"
-    lines += [
-        f"capaian = {substituted} = {result.value} (exact)",
-        f"rounded half-up to {bands.rounding.decimals} decimals: "
-        f"{format_indonesian(rounded, bands.rounding.decimals)} %",
-        f"band ({bands.id}): {band_text}",
-    ]
-    if result.negative:
-        lines.append("negative: kept as computed (as Tabel 2.3.1 prints negative ratios)")
-    return lines
-
-
-def _shown(value: Fraction) -> str:
-    return format_indonesian(value, _decimals(value))
-
-
-def _decimals(value: Fraction) -> int:
-    places = 0
-    while (value * 10**places).denominator != 1 and places < 6:
-        places += 1
-    return places
-
-
-def _figure_of(indicator: IndicatorEntry, kind: str, year: int) -> tuple[Printed, Fraction] | None:
-    for value in indicator.values:
-        reading = read_printed(value.text).value
-        if value.kind == kind and value.year == year and reading is not None:
-            return value, reading
-    return None
-
-
-def _explain_row(
-    entry: Any, report: AuditReport, year: int | None, end_of_period: bool
-) -> Explanation:
-    when = "end of period" if end_of_period else (str(year) if year else "all years")
-    result = Explanation(f"{entry.code} {entry.name}, {when}")
-    budget = [
-        v
-        for v in entry.budget
-        if (end_of_period and v.kind == "end_of_period")
-        or (not end_of_period and (year is None or v.year == year))
-    ]
-    result.sections.append(
-        (
-            "Budget as printed (Rp)",
-            [f"{v.kind} {v.year or ''}: Rp {v.text} ({_place(v)})" for v in budget] or ["none"],
-        )
-    )
-    result.figures = [
-        f
-        for f in report.figures
-        if f.subject == entry.code
-        and f.check in ("rollup", "end_of_period_rp")
-        and (
-            (end_of_period and f.year is None)
-            or (not end_of_period and (year is None or f.year == year))
-        )
-    ]
-    return result
-
-
-def _figure_lines(figure: Figure) -> list[str]:
+def _figure_lines(figure: Figure, report: AuditReport, _: Translate) -> list[str]:
+    """A figure as the audit computed it: rule, inputs, steps, value, verdict."""
     lines = [
-        f"{figure.check}: {figure.label} {figure.year or ''}".rstrip(),
-        f"  rule: {figure.rule}",
+        f"{_(_check_title(report, figure))}: {figure.label} {figure.year or ''}".rstrip(),
+        "  " + _("where: {where}").format(where=location(figure, report, _)),
+        "  " + _("rule: {rule}").format(rule=figure.rule),
     ]
     for t in figure.terms:
-        lines.append(f"  {t.label}: {t.text}" + (f" ({t.place})" if t.place else ""))
-    lines += [f"  step: {step}" for step in figure.steps]
+        lines.append(
+            f"  {t.label}: {t.text}" + (f" ({short_place(t.place, _)})" if t.place else "")
+        )
+    lines += ["  " + _("step: {step}").format(step=step) for step in figure.steps]
     if figure.recomputed is not None:
         lines.append(
-            f"  recomputed: {exact_text(figure.recomputed)} -> {figure.recomputed_text()} "
-            f"(half-up, {figure.decimals} decimals)"
+            "  "
+            + _("recomputed: {rounded} (half-up, {decimals} decimals; exact value {exact})").format(
+                rounded=figure.recomputed_text(),
+                decimals=figure.decimals,
+                exact=exact_value(figure.recomputed, _),
+            )
         )
-    lines.append(f"  printed: {figure.printed} ({figure.place})")
-    verdict = STATUS_WORDS[figure.status]
-    lines.append(f"  verdict: {verdict}" + (f" - {figure.reason}" if figure.reason else ""))
+        if figure.check == "achievement":
+            lines.append("  " + _("band: {band}").format(band=_band(figure)))
+    lines.append("  " + _("printed: {printed}").format(printed=figure.printed))
+    reason = f" - {figure.reason}" if figure.reason else ""
+    lines.append("  " + _("verdict: {verdict}").format(verdict=status_word(figure, _)) + reason)
     if figure.explanation:
-        lines.append(f"  likely: {figure.explanation}")
+        lines.append("  " + _("likely cause: {cause}").format(cause=figure.explanation))
     return lines
+
+
+def _check_title(report: AuditReport, figure: Figure) -> str:
+    return next(s.title for s in report.sections if any(f is figure for f in s.figures))
+
+
+def _band(figure: Figure) -> str:
+    """The band of the capaian the audit computed (classified, not recomputed)."""
+    assert figure.recomputed is not None
+    table = band_table(DEFAULT_ACHIEVEMENT_BANDS)
+    found = classify(table, figure.recomputed)
+    label = found.label or found.reason or "-"
+    return f"{format_indonesian(found.value, table.rounding.decimals)} % -> {label} ({table.id})"

@@ -155,7 +155,9 @@ def test_classes_severity_weight_and_places() -> None:
     assert sum(counts.values()) == len(REPORT.findings) + REPORT.counts()["not_recomputable"]
     for figure in REPORT.findings:
         assert figure.finding_class and figure.severity and figure.rules
-        assert figure.place.title and figure.place.title.startswith("Tabel ")
+        assert figure.place.title and not figure.place.title.startswith(
+            "Tabel "
+        )  # the number is apart
         assert figure.place.row and figure.place.column
     (rollup,) = _figure("rollup", "1.06.04.2.01", 2022, "494.179.400")
     assert (rollup.weight, rollup.severity) == (4_000_000, "high")
@@ -163,7 +165,7 @@ def test_classes_severity_weight_and_places() -> None:
     assert rollup.place.row.startswith("1.06.04.2.01 Rehabilitasi Sosial Dasar")
     # the two tables the document titles "Tabel 2.3.2" are told apart by their titles
     (ratio,) = _figure("budget_ratio", "belanja_tidak_langsung", 2019, "93,74")
-    assert ratio.place.title.startswith("Tabel 2.3.2 Anggaran dan Realisasi Pendanaan")
+    assert ratio.place.title.startswith("Anggaran dan Realisasi Pendanaan")
 
 
 def test_every_figure_cites_its_place_and_every_unrecomputable_says_why() -> None:
@@ -277,11 +279,13 @@ def test_cli_audit_exit_codes_and_outputs(tmp_path: Path) -> None:
             str(tmp_path / "a.html"),
             "--json",
             str(tmp_path / "a.json"),
+            "--lang",
+            "en",
         ],
     )
     assert result.exit_code == 1  # the document has findings
     assert result.stdout.startswith("Audit of Perubahan Rencana Strategis Dinas Sosial Kota Blitar")
-    total = re.search(r"^\s+total\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", result.stdout, re.M)
+    total = re.search(r"^\s*total\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", result.stdout, re.M)
     counts = REPORT.counts()
     assert total is not None and [int(g) for g in total.groups()] == [
         len(REPORT.figures),
@@ -292,8 +296,8 @@ def test_cli_audit_exit_codes_and_outputs(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "a.json").read_text())
     assert data["counts"]["finding"] == len(REPORT.findings)
     page = (tmp_path / "a.html").read_text()
-    assert page.count("<svg") == 2 and "<script" not in page and "href=" not in page
-    assert (tmp_path / "a.md").read_text().startswith("# Audit of the Perubahan")
+    assert page.count("<svg") == 2 and page.count("<script") == 1  # the filters' script
+    assert (tmp_path / "a.md").read_text().startswith("# Audit of Perubahan")
     assert runner.invoke(main, ["audit", "--no-fail"]).exit_code == 0
     streamed = runner.invoke(main, ["audit", "--json", "-", "--no-fail"])
     assert json.loads(streamed.stdout)["title"].startswith("Perubahan Rencana")
@@ -303,22 +307,6 @@ def test_cli_audit_of_a_broken_catalog_exits_4(tmp_path: Path) -> None:
     (tmp_path / "renstra.yaml").write_text("plan: [\n")
     result = CliRunner().invoke(main, ["audit", str(tmp_path)])
     assert result.exit_code == 4 and "error[E500]" in result.stderr
-
-
-def test_cli_explain_an_achievement_and_a_rollup() -> None:
-    runner = CliRunner()
-    gini = runner.invoke(main, ["explain", "h_indeks_gini", "--year", "2018"])
-    assert gini.exit_code == 0
-    assert "  capaian = (2 x 0,36 - 0,35) / 0,36 x 100% = 925/9 (exact)" in gini.stdout
-    assert "  recomputed: exactly 925/9 -> 102,78 (half-up, 2 decimals)" in gini.stdout
-    assert "  rounded half-up to 2 decimals: 102,78 %" in gini.stdout
-    assert "  printed: 102,78 (Tabel 2.3.1, line 1042)" in gini.stdout
-    rollup = runner.invoke(main, ["explain", "1.06.06.2.02", "--year", "2026", "--json"])
-    data = json.loads(rollup.stdout)
-    assert data["figures"][0]["status"] == "finding"
-    assert data["figures"][0]["recomputed"] == "350721080"
-    missing = runner.invoke(main, ["explain", "tidak_ada"])
-    assert missing.exit_code == 1 and "error[E205]" in missing.stderr
 
 
 # Each audit check has a fixture of its own (tests/fixtures/audit/<check>.yaml): a small

@@ -34,6 +34,9 @@ class Section:
 class AuditReport:
     title: str
     sections: list[Section]
+    # For the reports, which name things as the document does, never by internal id:
+    tables: dict[str, str] = field(default_factory=dict)  # table id -> title as printed
+    names: dict[str, str] = field(default_factory=dict)  # subject -> its printed name
 
     @property
     def figures(self) -> list[Figure]:
@@ -59,7 +62,8 @@ def run_audit(catalog: Catalog) -> AuditReport:
     folded = {id(figure) for figure in merge(figures)}
     for section in sections:
         section.figures = [f for f in section.figures if id(f) not in folded]
-    report = AuditReport(catalog.plan.plan.name, sections)
+    tables: dict[str, str] = {table.id: table.title for table in catalog.plan.tables}
+    report = AuditReport(catalog.plan.plan.name, sections, tables, subject_names(catalog))
     for figure in report.figures:
         if figure.status == "finding" and not figure.rules:
             figure.rules = [figure.rule]
@@ -68,4 +72,19 @@ def run_audit(catalog: Catalog) -> AuditReport:
     return report
 
 
-__all__ = ["AuditReport", "Figure", "Section", "run_audit"]
+def subject_names(catalog: Catalog) -> dict[str, str]:
+    """Every subject a figure can name (indicator id, row code, budget line id), with the
+    name the document prints: "1.06.01 Program Penunjang ..." for a row with a code."""
+    names: dict[str, str] = {}
+    for row in catalog.rows():
+        code = getattr(row.entry, "code", None)
+        names[code or row.entry.id] = f"{code} {row.entry.name}" if code else row.entry.name
+    for located in [*catalog.indicators(), *catalog.history_indicators()]:
+        names[located.entry.id] = located.entry.name
+    if catalog.history is not None:
+        for line in catalog.history.entry.budget:
+            names[line.id] = line.name
+    return names
+
+
+__all__ = ["AuditReport", "Figure", "Section", "run_audit", "subject_names"]

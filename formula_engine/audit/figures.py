@@ -37,7 +37,8 @@ class Place:
 
     def __str__(self) -> str:
         lines = f"{self.line}-{self.last_line}" if self.last_line else f"{self.line}"
-        return f"Tabel {self.table}, line {lines}"
+        # the number the document prints ("2.3.2" for both of its tables numbered 2.3.2)
+        return f"Tabel {self.table.split('-', 1)[0]}, line {lines}"
 
 
 @dataclass(frozen=True)

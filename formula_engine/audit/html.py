@@ -1,69 +1,314 @@
-"""The audit as one self-contained HTML page: summary, findings, every figure, and two
-charts drawn as inline SVG (no scripts, no external files): achievement per indicator,
-and budget per program and year."""
+"""The audit as one self-contained HTML page, for reading on screen and printing on A4.
+
+Summary counts per class and per check; each finding once, with its location (table as
+titled, row, column, seed line), inputs, rule, recomputation and likely cause, and a link
+to its explanation further down; notation-only findings and figures that cannot be
+checked listed apart; two charts drawn as inline SVG with axes, values and full labels;
+every figure per check. Filters by class and by table are a small inline script: without
+it, everything is shown and the summary's links lead to each class. A print stylesheet
+sets A4 pages and repeats table headers. Nothing is fetched: no external file, font or
+script. Every text is escaped.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
 
-from ..achievement import achievement
 from ..catalog.load import Catalog
 from ..catalog.printed import read_printed
-from ..numbers import format_indonesian
+from ..i18n import DEFAULT_LANGUAGE, Translate, translator
+from ..numbers import format_indonesian, round_half_up
 from . import AuditReport
-from .figures import Figure
-from .report import STATUS_WORDS
+from .figures import Figure, FindingClass, Place
+from .report import (
+    CLASS_NAMES,
+    CLASS_ORDER,
+    MEANING_OF_HOLDS,
+    REPORTED,
+    SEVERITY_NAMES,
+    by_class,
+    class_counts,
+    class_weights,
+    column_text,
+    difference_text,
+    exact_value,
+    finding_class,
+    lines_text,
+    location,
+    row_text,
+    short_place,
+    status_word,
+    summary_sentence,
+    table_number,
+    table_text,
+)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; max-width: 72rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
-th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.finding { background: #fde8e8; } .holds { background: #eef8ee; }
-.not_recomputable { background: #f4f4f4; }
+tr.finding { background: #fde8e8; } tr.holds { background: #eef8ee; }
+tr.not_recomputable { background: #f4f4f4; }
+article.finding { border-left: 4px solid #c92a2a; padding: 0 1rem; margin: 1rem 0; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+dt { font-weight: 600; } dd { margin: 0; }
+details summary { cursor: pointer; }
+.filters { display: flex; gap: 1rem; padding: 0.5rem; background: #f1f3f5; }
+[hidden] { display: none !important; }
 figure { margin: 1.5rem 0; } figcaption { font-weight: 600; margin-bottom: 0.5rem; }
+section.explain { border-top: 1px solid #ddd; }
+pre { white-space: pre-wrap; font-size: 0.8rem; }
+"""
+PRINT_STYLE = """
+@page { size: A4; margin: 15mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9pt; }
+  .filters, nav { display: none !important; }
+  thead { display: table-header-group; }
+  tr, article, figure, dl { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+  svg { max-width: 100%; height: auto; }
+  details > * { display: block; }
+}
+"""
+# Filters: shown only when the script runs; each element with data-class and data-table
+# is hidden when it does not match. Without the script the page shows everything.
+SCRIPT = """
+(function () {
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  form.hidden = false;
+  function apply() {
+    var c = form.elements["class"].value, t = form.elements["table"].value;
+    document.querySelectorAll("[data-class]").forEach(function (e) {
+      e.hidden = (c !== "" && e.dataset.class !== c) || (t !== "" && e.dataset.table !== t);
+    });
+  }
+  form.addEventListener("change", apply);
+})();
 """
 
 
+def render_html(report: AuditReport, catalog: Catalog, lang: str = DEFAULT_LANGUAGE) -> str:
+    from ..explain import explain
+
+    _ = translator(lang)
+    title = _("Audit of {title}").format(title=report.title)
+    subjects = _explained_subjects(report)
+    anchors = {subject: f"explain-{index}" for index, subject in enumerate(subjects, start=1)}
+    parts = [
+        "<!doctype html>",
+        f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLE}{PRINT_STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        _summary(report, _),
+        _filters(report, _),
+        _findings(report, anchors, _),
+        _listed_apart(report, anchors, _),
+        f'<section id="charts"><h2>{escape(_("Charts"))}</h2>',
+        _achievement_chart(report, _),
+        _budget_chart(budgets(catalog), _),
+        "</section>",
+        f'<section id="explanations"><h2>{escape(_("Explanations"))}</h2>',
+    ]
+    for subject in subjects:
+        explanation = explain(catalog, report, subject, None, False, lang)
+        parts.append(
+            f'<section class="explain" id="{anchors[subject]}"><h3>{escape(explanation.title)}'
+            f"</h3><pre>{escape(explanation.body())}</pre></section>"
+        )
+    parts += ["</section>", f'<section id="figures"><h2>{escape(_("Every figure"))}</h2>']
+    for section in report.sections:
+        parts += [f"<h3>{escape(_(section.title))}</h3>", _figure_table(section.figures, report, _)]
+    parts += ["</section>", f"<script>{SCRIPT}</script>", "</body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _explained_subjects(report: AuditReport) -> list[str]:
+    """The subjects of the figures that do not hold, in the order of the audit, once."""
+    return list(dict.fromkeys(f.subject for f in report.figures if f.status != "holds"))
+
+
+def _summary(report: AuditReport, _: Translate) -> str:
+    text = summary_sentence(report, _)
+    classes, weights = class_counts(report), class_weights(report)
+    rows = [
+        f"<p>{escape(text)} {escape(_(MEANING_OF_HOLDS))}</p>",
+        f'<section id="summary"><h2>{escape(_("Summary by class"))}</h2>',
+        f"<table><thead><tr><th>{escape(_('Class'))}</th><th>{escape(_('Number'))}</th>"
+        f"<th>{escape(_('Weight (Rp)'))}</th></tr></thead><tbody>",
+    ]
+    for cls in CLASS_ORDER:
+        weight = format_indonesian(Fraction(weights[cls]), 0) if weights[cls] else "-"
+        rows.append(
+            f'<tr><td><a href="#class-{cls}">{escape(_(CLASS_NAMES[cls]))}</a></td>'
+            f"<td class=n>{classes[cls]}</td><td class=n>{weight}</td></tr>"
+        )
+    rows.append(f"</tbody></table><h2>{escape(_('Summary by check'))}</h2>")
+    headings = (_("Check"), _("Checked"), _("Hold"), _("Findings"), _("Not recomputable"))
+    rows.append(
+        "<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in headings) + "</tr></thead>"
+    )
+    for section in report.sections:
+        c = section.counts()
+        rows.append(
+            f"<tr><td>{escape(_(section.title))}</td><td class=n>{len(section.figures)}</td>"
+            f"<td class=n>{c['holds']}</td><td class=n>{c['finding']}</td>"
+            f"<td class=n>{c['not_recomputable']}</td></tr>"
+        )
+    return "".join(rows) + "</table></section>"
+
+
+def _filters(report: AuditReport, _: Translate) -> str:
+    tables = sorted({f.place.table for f in report.figures})
+    every = escape(_("all"))
+    classes = "".join(
+        f'<option value="{cls}">{escape(_(CLASS_NAMES[cls]))}</option>' for cls in CLASS_ORDER
+    )
+    table_options = "".join(
+        f'<option value="{escape(table)}">{escape(table_text(_place_of(report, table), report))}'
+        "</option>"
+        for table in tables
+    )
+    return (
+        f'<form id="filters" class="filters" hidden><label>{escape(_("Class"))} '
+        f'<select name="class"><option value="">{every}</option>{classes}</select></label>'
+        f'<label>{escape(_("Table"))} <select name="table"><option value="">{every}</option>'
+        f"{table_options}</select></label></form>"
+    )
+
+
+def _place_of(report: AuditReport, table: str) -> Place:
+    return next(f.place for f in report.figures if f.place.table == table)
+
+
+def _findings(report: AuditReport, anchors: dict[str, str], _: Translate) -> str:
+    parts = [f'<section id="findings"><h2>{escape(_("Findings"))}</h2>']
+    number = 0
+    for cls in REPORTED:
+        parts.append(f'<h3 id="class-{cls}">{escape(_(CLASS_NAMES[cls]))}</h3>')
+        figures = by_class(report, (cls,))
+        if not figures:
+            parts.append(f"<p>{escape(_('None.'))}</p>")
+        for figure in figures:
+            number += 1
+            parts.append(_finding(number, figure, report, anchors, _))
+    return "".join(parts) + "</section>"
+
+
+def _finding(
+    number: int, figure: Figure, report: AuditReport, anchors: dict[str, str], _: Translate
+) -> str:
+    items: list[tuple[str, str]] = [
+        (_("where"), escape(location(figure, report, _))),
+        (_("printed"), f"<strong>{escape(figure.printed)}</strong>"),
+        (
+            _("recomputed"),
+            f"<strong>{escape(figure.recomputed_text())}</strong>; {escape(_('difference'))} "
+            f"{escape(difference_text(figure))}",
+        ),
+        (_("rule"), escape(figure.rule)),
+    ]
+    if figure.rules:
+        items.append((_("rules broken"), "<br>".join(escape(rule) for rule in figure.rules)))
+    if figure.terms:
+        items.append((_("inputs"), _terms(figure, _)))
+    if figure.steps:
+        items.append((_("steps"), "<br>".join(escape(step) for step in figure.steps)))
+    if figure.explanation:
+        items.append((_("likely cause"), escape(figure.explanation)))
+    if figure.note:
+        items.append((_("catalog note"), escape(figure.note)))
+    if figure.severity:
+        items.append((_("severity"), escape(_(SEVERITY_NAMES[figure.severity]))))
+    if figure.weight is not None:
+        items.append((_("weight"), f"Rp {format_indonesian(Fraction(figure.weight), 0)}"))
+    if figure.recomputed is not None and figure.recomputed.denominator != 1:
+        items.append(
+            (
+                _("exact value"),
+                f"<details><summary>{escape(_('show'))}</summary>"
+                f"{escape(exact_value(figure.recomputed, _))}</details>",
+            )
+        )
+    body = "".join(f"<dt>{escape(term)}</dt><dd>{text}</dd>" for term, text in items)
+    heading = f"{number}. {row_text(figure, report)}, {column_text(figure, _)}"
+    return (
+        f'<article class="finding" id="finding-{number}" data-class="{finding_class(figure)}" '
+        f'data-table="{escape(figure.place.table)}"><h4>{escape(heading)}</h4><dl>{body}</dl>'
+        f'<p><a href="#{anchors[figure.subject]}">{escape(_("How it was computed"))}</a></p>'
+        "</article>"
+    )
+
+
+def _terms(figure: Figure, _: Translate) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(t.label)}</td><td class=n>{escape(t.text)}</td>"
+        f"<td>{escape(short_place(t.place, _)) if t.place else ''}</td></tr>"
+        for t in figure.terms
+    )
+    return f"<table><tbody>{rows}</tbody></table>"
+
+
+def _listed_apart(report: AuditReport, anchors: dict[str, str], _: Translate) -> str:
+    parts = []
+    apart: tuple[FindingClass, ...] = ("notation", "not_checkable")
+    for cls in apart:
+        figures = by_class(report, (cls,))
+        head = (_("Where"), _("Printed"), _("Recomputed"), _("Why"))
+        parts.append(
+            f'<section id="class-{cls}"><h2>{escape(_(CLASS_NAMES[cls]))}</h2><table><thead><tr>'
+            + "".join(f"<th>{escape(h)}</th>" for h in head)
+            + "</tr></thead><tbody>"
+        )
+        for f in figures:
+            why = (f.note if cls == "notation" else f.reason) or f.explanation or ""
+            parts.append(
+                f'<tr data-class="{cls}" data-table="{escape(f.place.table)}">'
+                f'<td><a href="#{anchors[f.subject]}">{escape(location(f, report, _))}</a></td>'
+                f"<td class=n>{escape(f.printed)}</td><td class=n>{escape(f.recomputed_text())}"
+                f"</td><td>{escape(why)}</td></tr>"
+            )
+        parts.append("</tbody></table></section>")
+    return "".join(parts)
+
+
+def _figure_table(figures: list[Figure], report: AuditReport, _: Translate) -> str:
+    head = (_("Row"), _("Column"), _("Printed"), _("Recomputed"), _("Status"), _("Place"))
+    rows = ["<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)]
+    rows.append("</tr></thead><tbody>")
+    for f in figures:
+        rows.append(
+            f'<tr class="{f.status}" data-class="{finding_class(f) or "holds"}" '
+            f'data-table="{escape(f.place.table)}"><td>{escape(row_text(f, report))}</td>'
+            f"<td>{escape(column_text(f, _))}</td>"
+            f"<td class=n>{escape(f.printed)}</td><td class=n>{escape(f.recomputed_text())}</td>"
+            f"<td>{escape(status_word(f, _))}</td>"
+            f"<td>Tabel {escape(table_number(f.place.table))}, "
+            f"{escape(lines_text(f.place, _))}</td></tr>"
+        )
+    return "".join(rows) + "</tbody></table>"
+
+
+# --- Charts: horizontal bars, one full label per bar, an axis with ticks, each value ---
+
+
 @dataclass(frozen=True)
-class Capaian:
+class Bar:
     label: str
-    year: int
     value: Fraction
-    band: str | None
-
-
-def achievements(catalog: Catalog) -> list[Capaian]:
-    """The capaian of every indicator and year with a printed target and realisation."""
-    found = []
-    for located in [*catalog.indicators(), *catalog.history_indicators()]:
-        indicator = located.entry
-        years = sorted({v.year for v in indicator.values if v.kind == "realisation" and v.year})
-        for year in years:
-            target = _first(indicator, "target", year)
-            realisation = _first(indicator, "realisation", year)
-            if target is None or realisation is None:
-                continue
-            result = achievement(indicator.polarity or "higher_is_better", target, realisation)
-            if result.value is not None:
-                band = result.band.label if result.band else None
-                found.append(Capaian(f"{indicator.name} ({year})", year, result.value, band))
-    return found
-
-
-def _first(indicator: object, kind: str, year: int) -> Fraction | None:
-    for value in getattr(indicator, "values", ()):
-        if value.kind == kind and value.year == year:
-            reading = read_printed(value.text).value
-            if reading is not None:
-                return reading
-    return None
+    text: str  # the value as shown
 
 
 def budgets(catalog: Catalog) -> dict[str, dict[int, Fraction]]:
-    """Budget targets per program and year (Tabel 6.1-6.3), exact Rupiah."""
+    """Budget targets per program and year (Tabel 6.1-6.3), exact Rupiah, as printed."""
     table: dict[str, dict[int, Fraction]] = {}
     for located in catalog.programs:
         program = located.entry
@@ -74,125 +319,83 @@ def budgets(catalog: Catalog) -> dict[str, dict[int, Fraction]]:
     return table
 
 
-def render_html(report: AuditReport, catalog: Catalog) -> str:
-    counts = report.counts()
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Audit of the {escape(report.title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>Audit of the {escape(report.title)}</h1>",
-        f"<p>{len(report.figures)} derived figures checked: {counts['holds']} hold, "
-        f"{counts['finding']} findings, {counts['not_recomputable']} not recomputable.</p>",
-        _summary_table(report),
-        "<h2>Findings</h2>",
-        _figure_table(report.findings, detailed=True),
-        _achievement_chart(achievements(catalog)),
-        _budget_chart(budgets(catalog)),
+def _achievement_chart(report: AuditReport, _: Translate) -> str:
+    """The capaian the audit computed, per indicator and year (nothing recomputed here)."""
+    bars = [
+        Bar(
+            f"{row_text(f, report)} ({f.year})",
+            round_half_up(f.recomputed, 2),
+            f"{format_indonesian(f.recomputed, 2)} %",
+        )
+        for f in report.figures
+        if f.check == "achievement" and f.recomputed is not None
     ]
-    for section in report.sections:
-        parts += [f"<h2>{escape(section.title)}</h2>", _figure_table(section.figures)]
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    caption = _("Achievement (capaian) per indicator and year, as the audit computed it")
+    ticks = [Fraction(t) for t in range(-50, 251, 50)]
+    return _bar_chart(caption, bars, ticks, lambda t: f"{format_indonesian(t, 0)} %")
 
 
-def _summary_table(report: AuditReport) -> str:
-    rows = [
-        "<table><tr><th>Check</th><th>Checked</th><th>Hold</th><th>Findings</th>"
-        "<th>Not recomputable</th></tr>"
+def _budget_chart(table: dict[str, dict[int, Fraction]], _: Translate) -> str:
+    bars = [
+        Bar(f"{program} ({year})", amount, f"Rp {format_indonesian(amount, 0)}")
+        for program, by_year in table.items()
+        for year, amount in sorted(by_year.items())
     ]
-    for section in report.sections:
-        c = section.counts()
-        rows.append(
-            f"<tr><td>{escape(section.title)}</td><td class=n>{len(section.figures)}</td>"
-            f"<td class=n>{c['holds']}</td><td class=n>{c['finding']}</td>"
-            f"<td class=n>{c['not_recomputable']}</td></tr>"
-        )
-    return "".join(rows) + "</table>"
-
-
-def _figure_table(figures: list[Figure], detailed: bool = False) -> str:
-    head = "<tr><th>Subject</th><th>Year</th><th>Printed</th><th>Recomputed</th><th>Status</th>"
-    head += "<th>Place</th>" + ("<th>Rule</th><th>Likely</th>" if detailed else "") + "</tr>"
-    rows = [f"<table>{head}"]
-    for f in figures:
-        extra = (
-            f"<td>{escape(f.rule)}</td><td>{escape(f.explanation or '')}</td>" if detailed else ""
-        )
-        rows.append(
-            f'<tr class="{f.status}"><td>{escape(f.subject)}</td><td>{f.year or ""}</td>'
-            f"<td class=n>{escape(f.printed)}</td><td class=n>{escape(f.recomputed_text())}</td>"
-            f"<td>{STATUS_WORDS[f.status]}</td><td>{escape(str(f.place))}</td>{extra}</tr>"
-        )
-    return "".join(rows) + "</table>"
-
-
-def _achievement_chart(rows: list[Capaian]) -> str:
-    if not rows:
+    if not bars:
         return ""
-    shown = [r for r in rows if -50 <= r.value <= 250]
-    bar_height, width, left = 14, 900, 420
-    height = bar_height * len(shown) + 40
-    scale = (width - left - 60) / 250
-    zero = left + 50 * scale
-    bars = []
-    for index, row in enumerate(shown):
-        y = 20 + index * bar_height
-        x1 = zero + min(0.0, float(row.value)) * scale
-        length = abs(float(row.value)) * scale
-        colour = "#2b8a3e" if row.value >= 91 else "#e8590c" if row.value >= 51 else "#c92a2a"
-        bars.append(
-            f'<text x="{left - 6}" y="{y + 10}" font-size="9" text-anchor="end">'
-            f"{escape(row.label[:70])}</text>"
-            f'<rect x="{x1:.1f}" y="{y}" width="{length:.1f}" height="{bar_height - 3}" '
-            f'fill="{colour}"><title>{escape(format_indonesian(row.value, 2))} % '
-            f"{escape(row.band or '')}</title></rect>"
-        )
-    guide = zero + 100 * scale
-    return (
-        f"<figure><figcaption>Achievement (capaian) per indicator and year, from the printed "
-        f"targets and realisations ({len(shown)} of {len(rows)} shown, -50 % to 250 %)"
-        f'</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{height}" role="img">'
-        f'<line x1="{guide:.1f}" y1="10" x2="{guide:.1f}" y2="{height}" stroke="#888" '
-        f'stroke-dasharray="4"/><text x="{guide:.1f}" y="10" font-size="9">100 %</text>'
-        + "".join(bars)
-        + "</svg></figure>"
-    )
+    peak = max(bar.value for bar in bars)
+    step = _round_step(peak / 4)
+    ticks = [step * index for index in range(int(peak // step) + 2)]
+    caption = _("Budget targets (pagu indikatif) per program and year, Rupiah (Tabel 6.1-6.3)")
+    return _bar_chart(caption, bars, ticks, lambda t: f"Rp {format_indonesian(t, 0)}")
 
 
-def _budget_chart(table: dict[str, dict[int, Fraction]]) -> str:
-    if not table:
+def _round_step(raw: Fraction) -> Fraction:
+    """A tick step of 1, 2 or 5 times a power of ten, at least `raw`."""
+    power = Fraction(1)
+    while power * 10 <= raw:
+        power *= 10
+    return next(power * m for m in (1, 2, 5, 10) if power * m >= raw)
+
+
+def _bar_chart(
+    caption: str, bars: list[Bar], ticks: list[Fraction], tick_text: Callable[[Fraction], str]
+) -> str:
+    if not bars:
         return ""
-    years = sorted({year for by_year in table.values() for year in by_year})
-    peak = max(float(v) for by_year in table.values() for v in by_year.values()) or 1.0
-    group, bar, left, height = 26, 4, 60, 260
-    width = left + len(years) * (len(table) * bar + group) + 240
-    colours = ["#1c7ed6", "#2b8a3e", "#e8590c", "#862e9c", "#c92a2a", "#5c940d", "#495057"]
+    longest = max(len(bar.label) for bar in bars)
+    width, left, right, row = max(900, 40 + int(longest * 5.6)), 20, 700, 34
+    low, high = ticks[0], ticks[-1]
+
+    def x(value: Fraction) -> float:
+        clamped = min(max(value, low), high)
+        return left + float((clamped - low) / (high - low)) * (right - left)
+
+    height = 40 + row * len(bars)
+    axis_y = height - 20
     shapes = []
-    for y_index, year in enumerate(years):
-        x0 = left + y_index * (len(table) * bar + group)
-        shapes.append(f'<text x="{x0}" y="{height + 15}" font-size="10">{year}</text>')
-        for p_index, (program, by_year) in enumerate(table.items()):
-            amount = float(by_year.get(year, 0))
-            h = amount / peak * (height - 20)
-            shapes.append(
-                f'<rect x="{x0 + p_index * bar}" y="{height - h:.1f}" width="{bar - 1}" '
-                f'height="{h:.1f}" fill="{colours[p_index % len(colours)]}"><title>'
-                f"{escape(program)} {year}: Rp "
-                f"{format_indonesian(by_year.get(year, Fraction(0)), 0)}</title></rect>"
-            )
-    legend_x = left + len(years) * (len(table) * bar + group) + 10
-    for p_index, program in enumerate(table):
+    for tick in ticks:
         shapes.append(
-            f'<rect x="{legend_x}" y="{20 + p_index * 16}" width="10" height="10" '
-            f'fill="{colours[p_index % len(colours)]}"/><text x="{legend_x + 14}" '
-            f'y="{29 + p_index * 16}" font-size="10">{escape(program[:32])}</text>'
+            f'<line x1="{x(tick):.1f}" y1="10" x2="{x(tick):.1f}" y2="{axis_y}" stroke="#ddd"/>'
+            f'<text x="{x(tick):.1f}" y="{axis_y + 14}" font-size="10" text-anchor="middle">'
+            f"{escape(tick_text(tick))}</text>"
         )
-    largest = format_indonesian(max(v for by_year in table.values() for v in by_year.values()), 0)
+    zero = x(Fraction(0))
+    for index, bar in enumerate(bars):
+        y = 10 + index * row
+        start, end = sorted((zero, x(bar.value)))
+        shapes.append(
+            f'<text x="{left}" y="{y + 10}" font-size="10">{escape(bar.label)}</text>'
+            f'<rect x="{start:.1f}" y="{y + 14}" width="{max(end - start, 1):.1f}" height="12" '
+            f'fill="#1c7ed6"><title>{escape(bar.label)}: {escape(bar.text)}</title></rect>'
+            f'<text x="{max(end, zero) + 4:.1f}" y="{y + 24}" font-size="10">'
+            f"{escape(bar.text)}</text>"
+        )
+    shapes.append(f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#444"/>')
     return (
-        "<figure><figcaption>Budget targets (pagu indikatif) per program and year, Rupiah "
-        f"(Tabel 6.1-6.3; the largest bar is Rp {largest})"
-        f'</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{height + 25}" role="img">' + "".join(shapes) + "</svg></figure>"
+        f"<figure><figcaption>{escape(caption)}</figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 10}" '
+        f'width="{width}" height="{height + 10}" role="img" aria-label="{escape(caption)}">'
+        + "".join(shapes)
+        + "</svg></figure>"
     )

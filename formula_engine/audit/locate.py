@@ -93,9 +93,7 @@ def _located(
 def locate(catalog: Catalog, figures: Iterable[Figure]) -> None:
     """Fill the title, row and column of every figure's place and of its terms'."""
     index = _index(catalog)
-    titles: dict[str, str] = {
-        table.id: f"Tabel {table.id.split('-')[0]} {table.title}" for table in catalog.plan.tables
-    }
+    titles: dict[str, str] = {table.id: table.title for table in catalog.plan.tables}
     for figure in figures:
         located = _located(figure.place, figure.cell, index, titles)
         assert located is not None

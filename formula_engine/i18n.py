@@ -1,0 +1,54 @@
+"""The reports' languages: a gettext message catalog, Indonesian by default, English on request.
+
+    _ = translator(lang)      # lang "id" (default) or "en"
+    _("Capaian")              # the message in that language
+
+The messages live in `formula_engine/locale/<lang>/LC_MESSAGES/renstra.po` (the source,
+edited by hand) and are read at run time from the compiled `renstra.mo` beside it, with
+the standard library's gettext (no dependency at run time). `tools/messages.py` adds new
+message ids to both .po files and compiles them with Babel; tests/test_reports_i18n.py
+checks that every id the code uses is in both catalogs and that each .mo is its .po.
+
+The message ids are English; a placeholder is written `{name}` and filled by the caller
+with `str.format` after translation. Numbers are formatted by numbers.format_indonesian in
+both languages: the document's notation, whatever the language of the text around it.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+DOMAIN = "renstra"
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+Translate = Callable[[str], str]
+
+
+def locale_dir() -> Path:
+    return Path(__file__).resolve().parent / "locale"
+
+
+def N_(message: str) -> str:
+    """Marks a message id kept in a table and translated later (gettext's convention)."""
+    return message
+
+
+@cache
+def _translations(lang: str) -> gettext.GNUTranslations:
+    with (locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
+        return gettext.GNUTranslations(file)
+
+
+def translator(lang: str = DEFAULT_LANGUAGE) -> Translate:
+    """The function that translates a message id into `lang` ("id" or "en").
+
+    An unknown language is a ValueError naming the known ones (the CLI's --lang option
+    only offers those)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    return _translations(lang).gettext
