@@ -285,13 +285,33 @@ class BatchOut(Out):
     reason: list[str | None]
 
 
+class OverBudget(FormulaError, TimeoutError):
+    """Work stopped because it went past the deadline it was given."""
+
+    code = "E705"
+    stage = "service"
+
+    def __init__(self, what: str, seconds: float | None = None) -> None:
+        budget = f" of {seconds:g} s" if seconds is not None else ""
+        super().__init__(
+            f"{what} went past its time budget{budget} and was stopped",
+            hint="send less work per request (fewer rows, a shorter formula)",
+        )
+
+
 def evaluate_batch(
-    formula: CompiledFormula, columns: Mapping[str, Sequence[Any]], year: int
+    formula: CompiledFormula,
+    columns: Mapping[str, Sequence[Any]],
+    year: int,
+    deadline: float | None = None,
 ) -> BatchOut:
     """A compiled formula over columns of rows, exactly (each row as `evaluate` would).
 
     A column is named `name` (the year asked) or `name@YEAR` / `name@awal`; None (or a
-    missing column) is a missing value."""
+    missing column) is a missing value. With a `deadline` (time.monotonic()), the rows
+    stop at it with OverBudget, checked every 64 rows."""
+    import time
+
     from .errors import EvaluationError
     from .model import Values
 
@@ -313,6 +333,8 @@ def evaluate_batch(
         keyed[name] = (label, (when if when == "awal" else int(when)) if when else year)
     out: dict[str, list[Any]] = {"status": [], "value": [], "rounded": [], "reason": []}
     for row in range(rows):
+        if deadline is not None and row % 64 == 0 and time.monotonic() > deadline:
+            raise OverBudget(f"the batch (at row {row} of {rows})")
         by_name: dict[str, dict[int | str, Any]] = {}
         for name, column in columns.items():
             if column[row] is not None:
@@ -570,6 +592,13 @@ def check_catalog(path: Path | str) -> tuple[CheckOut, list[DiagnosticOut]]:
         return _check_out(diagnostics_of(found)), []
     report = checked_report(catalog)
     return _check_out(diagnostics_of(report.diagnostics)), diagnostics_of(report.accepted)
+
+
+def check_formula_file(path: Path | str) -> CheckOut:
+    """What `renstra check FILE` reports for a formula file (plan, inputs, indicators)."""
+    from .formula_file import check_file
+
+    return _check_out(diagnostics_of(check_file(Path(path))))
 
 
 def catalog_stats(handle: CatalogHandle) -> dict[str, dict[str, int]]:
@@ -939,6 +968,7 @@ __all__ = [
     "FormattedOut",
     "IndicatorOut",
     "NotFound",
+    "OverBudget",
     "ParsedOut",
     "RealisationIn",
     "StaleEdit",
@@ -949,6 +979,7 @@ __all__ = [
     "catalog_stats",
     "check_catalog",
     "check_formula",
+    "check_formula_file",
     "check_fragment",
     "diagnostic_of",
     "equivalent",
