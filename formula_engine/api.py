@@ -32,7 +32,14 @@ from .catalog import Catalog, bundled_catalog_path, load_checked
 from .catalog import load_catalog as _load_files
 from .catalog.checked import checked_report
 from .declarations import Declarations, Indicator, Input, Plan
-from .errors import Diagnostic, FormulaError, ResolveError, line_and_column, render_diagnostic
+from .errors import (
+    Diagnostic,
+    FormulaError,
+    Location,
+    ResolveError,
+    line_and_column,
+    render_diagnostic,
+)
 
 if TYPE_CHECKING:
     from .achievement import Achievement
@@ -136,6 +143,7 @@ class NotFound(FormulaError, LookupError):
         super().__init__(
             f"no {what} {given!r}{near}",
             hint=f"the tree (GET /v1/catalogs/NAME/tree) lists every {what}",
+            location=Location(what),
         )
 
 

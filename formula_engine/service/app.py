@@ -106,6 +106,7 @@ class RealisationsIn(In):
     source: api.EditSource
 
 
+BEARER = HTTPBearer(auto_error=False, description="the token given to `renstra serve`")
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": errors.ErrorOut, "description": meaning}
     for status, meaning in {
@@ -147,7 +148,6 @@ def create_app(
     app.add_middleware(BodyLimit, limit=limits.body_bytes)
     errors.install(app)
     router = APIRouter(prefix="/v1", responses=ERRORS)
-    bearer = HTTPBearer(auto_error=False, description="the token given to `renstra serve`")
 
     def handle_of(name: str | None) -> api.CatalogHandle:
         if name is None:
@@ -157,7 +157,7 @@ def create_app(
         return handles[name]
 
     def authorised(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> None:
         if token is None:
             raise errors.ServiceError(
