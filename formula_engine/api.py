@@ -321,7 +321,7 @@ def evaluate_batch(
     import time
 
     from .errors import EvaluationError
-    from .model import Values
+    from .model import Values, year_key_of
 
     lengths = {len(column) for column in columns.values()}
     if len(lengths) > 1:
@@ -338,7 +338,7 @@ def evaluate_batch(
     keyed: dict[str, tuple[str, int | str]] = {}
     for name in columns:
         label, _, when = name.partition("@")
-        keyed[name] = (label, (when if when == "awal" else int(when)) if when else year)
+        keyed[name] = (label, year_key_of(when, f"the column {name!r}") if when else year)
     out: dict[str, list[Any]] = {"status": [], "value": [], "rounded": [], "reason": []}
     for row in range(rows):
         if deadline is not None and row % 64 == 0 and time.monotonic() > deadline:
