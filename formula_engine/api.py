@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .catalog import Catalog, bundled_catalog_path, load_checked
+from .catalog import Catalog, CatalogRejected, bundled_catalog_path, load_checked
 from .catalog import load_catalog as _load_files
 from .catalog.checked import checked_report
 from .declarations import Declarations, Indicator, Input, Plan
@@ -543,6 +543,16 @@ class CatalogHandle:
             return state.audit
 
 
+def _files(catalog: Catalog) -> list[Path]:
+    paths = [
+        catalog.plan_source.path,
+        *(x.source.path for x in [*catalog.inputs, *catalog.programs]),
+    ]
+    if catalog.history is not None:
+        paths.append(catalog.history.source.path)
+    return [Path(path) for path in paths]
+
+
 def _sources(catalog: Catalog) -> list[bytes]:
     files = {catalog.plan_source.path: catalog.plan_source.text}
     for located in [*catalog.inputs, *catalog.programs]:
@@ -910,6 +920,7 @@ def set_target(
     indicator's current ETag. (Until the catalog records an edit's source, issue 10, the
     source is returned but not written: `recorded_source` is false.)"""
     from .catalog.edit import set_value_text
+    from .writing import write_atomically
 
     with handle.lock:
         handle.reload()  # the files may have changed outside this process
@@ -918,8 +929,16 @@ def set_target(
         if if_match is not None and if_match.strip('"') != current:
             raise StaleEdit(if_match, current)
         previous = next((v.text for v in entry.values if v.kind == "target" and v.year == year), "")
+        before = {path: path.read_bytes() for path in _files(handle.catalog)}
         path = set_value_text(handle.root, identifier, "target", year, text)
         handle.reload()
+        try:
+            handle.catalog  # noqa: B018 - the edited catalog must still check
+        except CatalogRejected as rejected:
+            write_atomically(path, before[path])  # as it was: the edit is refused whole
+            handle.reload()
+            first = next((d for d in rejected.diagnostics if d.severity == "error"), None)
+            raise (first.error if first is not None else rejected) from None
         return EditOut(
             catalog=handle.name,
             indicator=identifier,

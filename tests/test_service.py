@@ -96,14 +96,18 @@ def test_a_body_over_the_limit_is_413_by_length_and_by_counting(small: Path) -> 
     app = create_app({"kecil": small}, limits=Limits(body_bytes=1000))
     with TestClient(app, raise_server_exceptions=False) as limited:
         big = json.dumps({"formula": "a" * 2000})
-        declared = limited.post("/v1/parse", content=big, headers={"content-type": "application/json"})
+        declared = limited.post(
+            "/v1/parse", content=big, headers={"content-type": "application/json"}
+        )
         assert declared.status_code == 413 and declared.json()["code"] == "E703"
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted while read
             for start in range(0, len(big), 100):
                 yield big[start : start + 100].encode()
 
-        chunked = limited.post("/v1/parse", content=chunks(), headers={"content-type": "application/json"})
+        chunked = limited.post(
+            "/v1/parse", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert chunked.status_code == 413 and chunked.json()["code"] == "E703"
 
 
@@ -123,7 +127,10 @@ def test_a_formula_over_the_length_limit_is_400(client: TestClient) -> None:
 @pytest.mark.parametrize(
     "path, body",
     [
-        ("/v1/evaluate/batch", {"formula": "a / b", "year": 2024, "columns": {"a": [1] * 200, "b": [2] * 200}}),
+        (
+            "/v1/evaluate/batch",
+            {"formula": "a / b", "year": 2024, "columns": {"a": [1] * 200, "b": [2] * 200}},
+        ),
         ("/v1/equivalence", {"left": "a + b", "right": "b + a"}),
         ("/v1/evaluate", {"formula": "a", "year": 2024}),
     ],
@@ -146,9 +153,15 @@ HOSTILE: list[tuple[str, bytes]] = [
     ("/v1/evaluate", b'{"formula": "a", "year": 2024, "values": {"a": {"2024": 1e400}}}'),
     ("/v1/evaluate", b'{"formula": "a", "year": 2024, "values": {"a": {"tahun": 1}}}'),
     ("/v1/evaluate", b'{"formula": "a / b", "year": 2024, "values": {"a": {"2024": "1/0"}}}'),
-    ("/v1/evaluate", b'{"formula": "a", "year": 2024, "values": {"a": {"2024": "' + b"9" * 5000 + b'"}}}'),
+    (
+        "/v1/evaluate",
+        b'{"formula": "a", "year": 2024, "values": {"a": {"2024": "' + b"9" * 5000 + b'"}}}',
+    ),
     ("/v1/evaluate/batch", b'{"formula": "a", "year": 2024, "columns": {"a@tahun": [1]}}'),
-    ("/v1/evaluate/batch", b'{"formula": "a", "year": 2024, "columns": {"a@99999999999999999999": [1]}}'),
+    (
+        "/v1/evaluate/batch",
+        b'{"formula": "a", "year": 2024, "columns": {"a@99999999999999999999": [1]}}',
+    ),
     ("/v1/evaluate/batch", b'{"formula": "a", "year": 2024, "columns": {"a": [[1]]}}'),
     ("/v1/evaluate/batch", b'{"indicator": "x", "catalog": "kecil", "year": 2024, "columns": {}}'),
     ("/v1/check/fragment", b'{"kind": "program", "text": "a: &x [*x, *x]\\n"}'),
@@ -170,7 +183,9 @@ def test_a_hostile_body_gets_a_located_json_error_never_a_500(
         assert "Traceback" not in response.text
 
 
-def test_a_bug_is_a_json_500_without_a_traceback(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_is_a_json_500_without_a_traceback(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from formula_engine import api
 
     def broken(text: str) -> None:
