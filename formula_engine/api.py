@@ -381,12 +381,12 @@ def equivalent(left: str, right: str, units: Mapping[str, str] | None = None) ->
     from .equivalence import equivalence
 
     declared: dict[str, Input] = {}
-    for text in (left, right):
-        for item in model_for(text, units).declarations.inputs:
+    for text in (left, right):  # each checked on its own first: an error names its formula
+        model = model_for(text, units)
+        _located(model.compile, text)
+        for item in model.declarations.inputs:
             declared[item.id] = item.model_copy(update={"domain": "nonnegative"})
-    verdict = _located(
-        lambda _: equivalence(left, right, Declarations(inputs=tuple(declared.values()))), right
-    )
+    verdict = equivalence(left, right, Declarations(inputs=tuple(declared.values())))
     example = verdict.counterexample
     return EquivalenceOut(
         status=verdict.status,

@@ -209,3 +209,36 @@ def test_the_committed_openapi_document_is_current() -> None:
     assert committed.read_text(encoding="utf-8") == document(), (
         "docs/openapi.json is stale: python -m formula_engine.service.openapi > docs/openapi.json"
     )
+
+
+def run_serve(*arguments: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from formula_engine.cli import main
+
+    done = CliRunner().invoke(main, ["serve", *arguments])
+    return done.exit_code, done.output
+
+
+def test_serve_refuses_a_catalog_that_does_not_check(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "catalog", tmp_path / "rusak")
+    plan = tmp_path / "rusak" / "renstra.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("tujuan:", "tujuan_:", 1), "utf-8")
+    code, output = run_serve("--catalog", f"rusak={tmp_path / 'rusak'}")
+    assert code == 4 and "does not check" in output
+
+
+@pytest.mark.parametrize(
+    "arguments, says",
+    [
+        (["--catalog", "a b=."], "not a catalog name"),
+        (["--catalog", "x=catalog", "--catalog", "x=catalog"], "given twice"),
+        (["--token-file", "TOKEN"], "no usable token"),
+        (["--port", "0"], "0 is not in the range"),
+    ],
+)
+def test_serve_usage_errors_exit_2(tmp_path: Path, arguments: list[str], says: str) -> None:
+    (tmp_path / "TOKEN").write_text("short\n", encoding="utf-8")
+    arguments = [str(tmp_path / a) if a == "TOKEN" else a for a in arguments]
+    code, output = run_serve(*arguments)
+    assert code == 2 and says in output, output
