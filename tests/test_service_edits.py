@@ -92,6 +92,7 @@ def test_a_bad_edit_is_refused_and_leaves_the_file(
         f"{PMKS}/targets/{year}", json={"text": text, "source": SOURCE}, headers=AUTH
     )
     assert response.status_code == status and response.json()["code"] == code, response.text
+    assert str(small) not in response.text  # the server's paths are not shown
     assert {p: p.read_bytes() for p in small.rglob("*.yaml")} == files
 
 

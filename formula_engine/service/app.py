@@ -146,7 +146,7 @@ def create_app(
         description="See docs/service.md. Errors are `ErrorOut`; every endpoint is under /v1.",
     )
     app.add_middleware(BodyLimit, limit=limits.body_bytes)
-    errors.install(app)
+    errors.install(app, {name: handle.root for name, handle in handles.items()})
     router = APIRouter(prefix="/v1", responses=ERRORS)
 
     def handle_of(name: str | None) -> api.CatalogHandle:

@@ -14,11 +14,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -50,7 +53,11 @@ class ServiceError(FormulaError):
         self.status = status
 
 
-def error_response(status: int, error: FormulaError, **extra: Any) -> JSONResponse:
+def error_response(
+    status: int, error: FormulaError, roots: Mapping[str, Path] | None = None, **extra: Any
+) -> Response:
+    """The error as JSON; a catalog file is named `NAME/relative/path` (`roots`: each
+    catalog's directory by name), never by the server's own path."""
     body = ErrorOut(
         status=status,
         code=error.code,
@@ -60,7 +67,10 @@ def error_response(status: int, error: FormulaError, **extra: Any) -> JSONRespon
         diagnostics=[diagnostic_of(error)] if error.source is not None else [],
         **extra,
     )
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+    text = body.model_dump_json()
+    for name, root in (roots or {}).items():
+        text = text.replace(json.dumps(str(root))[1:-1], name)
+    return Response(text, status_code=status, media_type="application/json")
 
 
 def _status_of(error: FormulaError) -> int:
@@ -77,15 +87,15 @@ def _status_of(error: FormulaError) -> int:
     return 400
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, roots: Mapping[str, Path]) -> None:
     """The handlers: engine errors, schema errors, HTTP errors, and the last resort."""
 
     @app.exception_handler(FormulaError)
-    async def engine_error(request: Request, error: FormulaError) -> JSONResponse:
+    async def engine_error(request: Request, error: FormulaError) -> Response:
         extra: dict[str, Any] = {}
         if isinstance(error, NotFound):
             extra["suggestions"] = error.suggestions
-        response = error_response(_status_of(error), error, **extra)
+        response = error_response(_status_of(error), error, roots, **extra)
         if isinstance(error, StaleEdit):
             response.headers["ETag"] = f'"{error.current}"'
         return response
