@@ -548,17 +548,20 @@ def _files(catalog: Catalog) -> list[Path]:
         catalog.plan_source.path,
         *(x.source.path for x in [*catalog.inputs, *catalog.programs]),
     ]
-    if catalog.history is not None:
-        paths.append(catalog.history.source.path)
+    for located in (catalog.history, getattr(catalog, "updates", None)):
+        if located is not None:
+            paths.append(located.source.path)
     return [Path(path) for path in paths]
 
 
 def _sources(catalog: Catalog) -> list[bytes]:
     files = {catalog.plan_source.path: catalog.plan_source.text}
-    for located in [*catalog.inputs, *catalog.programs]:
-        files[located.source.path] = located.source.text
-    if catalog.history is not None:
-        files[catalog.history.source.path] = catalog.history.source.text
+    for located in [*catalog.inputs, *catalog.programs, catalog.history]:
+        if located is not None:
+            files[located.source.path] = located.source.text
+    updates = getattr(catalog, "updates", None)  # issue 10's file of later values
+    if updates is not None:
+        files[updates.source.path] = updates.source.text
     return [str(path).encode() + b"\0" + text.encode() for path, text in sorted(files.items())]
 
 
@@ -715,15 +718,21 @@ def indicator_detail(handle: CatalogHandle, identifier: str) -> IndicatorOut:
                 row=located.owner,
                 file=str(Path(located.source.path).relative_to(handle.root)),
                 line=line,
-                etag=indicator_etag(located.entry),
+                etag=indicator_etag(handle, located.entry),
                 indicator=located.entry.model_dump(mode="json"),
             )
     handle.indicator(identifier)  # raises NotFound with suggestions
     raise AssertionError("unreachable")
 
 
-def indicator_etag(entry: IndicatorEntry) -> str:
-    return hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:32]
+def indicator_etag(handle: CatalogHandle, entry: IndicatorEntry) -> str:
+    """The indicator's version: its entry and, when the catalog records later values
+    (issue 10's updates file), that file too (a revision changes the ETag)."""
+    digest = hashlib.sha256(entry.model_dump_json().encode())
+    updates = getattr(handle.catalog, "updates", None)
+    if updates is not None:
+        digest.update(updates.source.text.encode())
+    return digest.hexdigest()[:32]
 
 
 # The audit
@@ -885,11 +894,14 @@ def explain(
 
 
 class EditSource(Out):
-    """Where a new value comes from: every value after the seed carries its own source."""
+    """Where a new value comes from: every value after the seed carries its own source
+    (the fields of issue 10's `RecordSource`)."""
 
     document: str = Field(min_length=1, max_length=300, description="e.g. 'Renstra Perubahan 2024'")
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="ISO date of the document")
+    entered_by: str | None = Field(None, max_length=300)
+    reference: str | None = Field(None, max_length=300)
     page: str | None = Field(None, max_length=40)
-    note: str | None = Field(None, max_length=1000)
 
 
 class EditOut(Out):
@@ -902,9 +914,27 @@ class EditOut(Out):
     file: str
     source: EditSource
     recorded_source: bool = Field(
-        description="false while the catalog has no field for an edit's source (issue 10)"
+        description="whether the source was written (false until the catalog records "
+        "sources: issue 10's catalog.updates)"
     )
     etag: str = Field(description="the indicator's new ETag")
+
+
+def _updates() -> Any:
+    """Issue 10's `catalog.updates` (target revisions and realisations with their
+    source), or None while it is not there. The one adapter the edits go through."""
+    import importlib
+
+    try:
+        return importlib.import_module(".catalog.updates", __package__)
+    except ImportError:
+        return None
+
+
+def _record_source(source: EditSource) -> Any:
+    from .catalog import models
+
+    return models.RecordSource(**source.model_dump(exclude_none=True))  # type: ignore[attr-defined, unused-ignore]
 
 
 def set_target(
@@ -915,26 +945,37 @@ def set_target(
     source: EditSource,
     if_match: str | None = None,
 ) -> EditOut:
-    """Set the printed text of the indicator's target for `year`, serialised with other
-    edits of this catalog and written atomically; StaleEdit if `if_match` is not the
-    indicator's current ETag. (Until the catalog records an edit's source, issue 10, the
-    source is returned but not written: `recorded_source` is false.)"""
+    """Set the indicator's target for `year`, with its source: serialised with the other
+    edits of this catalog, written atomically, refused whole if the catalog would no
+    longer check; StaleEdit if `if_match` is not the indicator's current ETag.
+
+    Through `catalog.updates.set_target` (a revision recorded with its source) when it
+    exists; until then the printed text is replaced (`catalog.edit`) and the source is
+    returned but not written (`recorded_source` false)."""
     from .catalog.edit import set_value_text
     from .writing import write_atomically
 
+    updates = _updates()
     with handle.lock:
         handle.reload()  # the files may have changed outside this process
         entry = handle.indicator(identifier)
-        current = indicator_etag(entry)
+        current = indicator_etag(handle, entry)
         if if_match is not None and if_match.strip('"') != current:
             raise StaleEdit(if_match, current)
         previous = next((v.text for v in entry.values if v.kind == "target" and v.year == year), "")
-        before = {path: path.read_bytes() for path in _files(handle.catalog)}
-        path = set_value_text(handle.root, identifier, "target", year, text)
+        if updates is not None:
+            path = Path(
+                updates.set_target(handle.root, identifier, year, text, _record_source(source))
+            )
+        else:
+            before = {path: path.read_bytes() for path in _files(handle.catalog)}
+            path = set_value_text(handle.root, identifier, "target", year, text)
         handle.reload()
         try:
             handle.catalog  # noqa: B018 - the edited catalog must still check
         except CatalogRejected as rejected:
+            if updates is not None:  # updates.set_target checks before it writes
+                raise
             write_atomically(path, before[path])  # as it was: the edit is refused whole
             handle.reload()
             first = next((d for d in rejected.diagnostics if d.severity == "error"), None)
@@ -948,33 +989,60 @@ def set_target(
             previous=previous,
             file=str(path.relative_to(handle.root)),
             source=source,
-            recorded_source=False,
-            etag=indicator_etag(handle.indicator(identifier)),
+            recorded_source=updates is not None,
+            etag=indicator_etag(handle, handle.indicator(identifier)),
         )
 
 
 class RealisationIn(Out):
-    indicator: str
-    year: int
-    text: str = Field(min_length=1, max_length=100)
+    indicator: str = Field(max_length=300)
+    year: int = Field(ge=1900, le=2200)
+    period: Literal["TW1", "TW2", "TW3", "TW4"] | None = Field(None, description="a quarter")
+    month: int | None = Field(None, ge=1, le=12)
+    text: str = Field(min_length=1, max_length=40, description='as typed: "12,5"')
+
+
+class RealisationsOut(Out):
+    catalog: str
+    file: str
+    count: int
+    etag: str = Field(description="the catalog's new ETag")
 
 
 def add_realisations(
     handle: CatalogHandle, values: Sequence[RealisationIn], source: EditSource
-) -> Any:
-    """Add realisations with their source, through `catalog.updates.add_realisations`
-    (issue 10); NotImplementedError until that function exists."""
-    try:
-        from .catalog import updates  # type: ignore[attr-defined]
-    except ImportError:
-        raise NotImplementedError(
-            "recording realisations comes with issue 10 (catalog.updates)"
-        ) from None
+) -> RealisationsOut:
+    """Add realisations with their source through `catalog.updates.add_realisations`
+    (issue 10), serialised with the other edits; NotImplementedError until it exists."""
+    updates = _updates()
+    if updates is None:
+        raise NotImplementedError("recording realisations comes with issue 10 (catalog.updates)")
+    records = [(v.indicator, v.year, v.period or v.month, v.text) for v in values]
     with handle.lock:
         handle.reload()
-        result = updates.add_realisations(handle.root, values, source)
+        path = Path(updates.add_realisations(handle.root, records, _record_source(source)))
         handle.reload()
-        return result
+        return RealisationsOut(
+            catalog=handle.name,
+            file=str(path.relative_to(handle.root)),
+            count=len(records),
+            etag=handle.etag,
+        )
+
+
+def capaian(handle: CatalogHandle, year: int, quarter: int | None = None) -> BaseModel:
+    """The capaian table of a year (or a quarter) through issue 10's
+    `capaian.capaian_table`; NotImplementedError until it exists."""
+    import importlib
+
+    try:
+        module: Any = importlib.import_module(".capaian", __package__)
+    except ImportError:
+        raise NotImplementedError(
+            "the capaian table comes with issue 10 (formula_engine.capaian)"
+        ) from None
+    table: BaseModel = module.capaian_table(handle.catalog, year, quarter)
+    return table
 
 
 __all__ = [
@@ -998,11 +1066,13 @@ __all__ = [
     "OverBudget",
     "ParsedOut",
     "RealisationIn",
+    "RealisationsOut",
     "StaleEdit",
     "TreeOut",
     "achievement_out",
     "add_realisations",
     "audit_summary",
+    "capaian",
     "catalog_stats",
     "check_catalog",
     "check_formula",

@@ -17,7 +17,7 @@ from formula_engine.service import create_app
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "another-t0ken-for-the-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-SOURCE = {"document": "Renstra Perubahan 2024", "page": "IV-3"}
+SOURCE = {"document": "Renstra Perubahan 2024", "date": "2024-03-01", "page": "IV-3"}
 PMKS = "/v1/catalogs/kecil/indicators/persentase_pmks"
 
 

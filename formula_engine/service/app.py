@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -395,27 +395,45 @@ def create_app(
 
     @router.post(
         "/catalogs/{name}/realisations",
+        response_model=api.RealisationsOut,
         tags=["edits"],
         responses=EDIT_ERRORS,
         dependencies=[Depends(authorised)],
     )
-    async def add_realisations(name: Id, body: RealisationsIn) -> dict[str, Any]:
-        """Add realisations with their source (issue 10: 501 until catalog.updates exists)."""
+    async def add_realisations(name: Id, body: RealisationsIn) -> api.RealisationsOut:
+        """Add realisations with their source; needs the token (501 until issue 10)."""
         handle = handle_of(name)
+        out: api.RealisationsOut = await not_yet(
+            lambda: api.add_realisations(handle, body.values, body.source), "the edit"
+        )
+        return out
+
+    @router.get(
+        "/catalogs/{name}/capaian",
+        tags=["catalog"],
+        responses={501: EDIT_ERRORS[501]},
+    )
+    async def capaian(
+        name: Id,
+        year: Annotated[int, Query(ge=1900, le=2200)],
+        quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
+    ) -> dict[str, Any]:
+        """The capaian table of a year or a quarter (501 until issue 10)."""
+        handle = handle_of(name)
+        out: BaseModel = await not_yet(lambda: api.capaian(handle, year, quarter), "capaian")
+        return out.model_dump(mode="json")
+
+    async def not_yet(function: Any, what: str) -> Any:
         try:
-            result = await bounded(
-                lambda: api.add_realisations(handle, body.values, body.source), "the edit"
-            )
+            return await bounded(function, what)
         except NotImplementedError as missing:
             raise errors.ServiceError(
                 501,
                 str(missing),
                 code="E707",
-                hint="set targets with PUT .../targets/{year}; realisations come later",
+                hint="not in this version yet; see docs/service.md",
                 where="the endpoint",
             ) from None
-        out: dict[str, Any] = result if isinstance(result, dict) else {"result": str(result)}
-        return out
 
     app.include_router(router)
     return app
