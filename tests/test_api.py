@@ -180,3 +180,40 @@ def test_realisations_wait_for_issue_10(small: api.CatalogHandle) -> None:
         api.add_realisations(small, [value], api.EditSource(document="LKjIP", date="2025-01-31"))
     with pytest.raises(NotImplementedError):
         api.capaian(small, 2024)
+
+
+def test_edits_go_through_catalog_updates_when_it_is_there(
+    small: api.CatalogHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The adapter's wiring to issue 10 (a stand-in module until it is merged): the
+    target and the realisations reach `catalog.updates` with the source."""
+    import sys
+    import types
+
+    from formula_engine.catalog import models
+
+    calls: list[tuple[object, ...]] = []
+    updates = types.ModuleType("formula_engine.catalog.updates")
+
+    def set_target(root: Path, identifier: str, year: int, text: str, source: object) -> Path:
+        calls.append(("target", identifier, year, text, source))
+        return root / "renstra.yaml"
+
+    def add_realisations(root: Path, records: list[object], source: object) -> Path:
+        calls.append(("realisations", records, source))
+        return root / "renstra.yaml"
+
+    updates.set_target = set_target  # type: ignore[attr-defined]
+    updates.add_realisations = add_realisations  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "formula_engine.catalog.updates", updates)
+    monkeypatch.setattr(models, "RecordSource", dict, raising=False)
+    source = api.EditSource(document="Renja 2025", date="2025-01-10")
+    out = api.set_target(small, "persentase_pmks", 2024, "7,0", source)
+    assert out.recorded_source
+    value = api.RealisationIn(indicator="persentase_pmks", year=2024, month=3, text="7,1")
+    assert api.add_realisations(small, [value], source).count == 1
+    expected_source = {"document": "Renja 2025", "date": "2025-01-10"}
+    assert calls == [
+        ("target", "persentase_pmks", 2024, "7,0", expected_source),
+        ("realisations", [("persentase_pmks", 2024, 3, "7,1")], expected_source),
+    ]
