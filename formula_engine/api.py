@@ -594,12 +594,14 @@ _HANDLES_LOCK = threading.Lock()
 
 def load_catalog(path: Path | str | None = None, name: str = "renstra") -> CatalogHandle:
     """The catalog under `path` (default: the bundled one), checked; one handle per
-    directory (a CatalogRejected, exit 4 in the CLI, if it does not check)."""
+    directory, whose files are read (and checked) again at each call, so that a change
+    made outside is seen (a CatalogRejected, exit 4 in the CLI, if it does not check)."""
     root = Path(path).resolve() if path is not None else bundled_catalog_path()
     with _HANDLES_LOCK:
         handle = _HANDLES.get(root)
         if handle is None:
             handle = CatalogHandle(root, name)
+        handle.reload()
         handle.catalog  # noqa: B018 - load now: a rejected catalog fails here
         _HANDLES[root] = handle
     return handle
