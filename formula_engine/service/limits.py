@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import api
-
 
 @dataclass(frozen=True)
 class Limits:
     body_bytes: int = 4 * 1024 * 1024  # a request body (JSON or Arrow)
-    formula_chars: int = api.MAX_FORMULA
     batch_rows: int = 50_000
     seconds: float = 10.0  # the time budget of one request
 
