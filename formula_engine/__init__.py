@@ -15,6 +15,12 @@ The public API (everything else is internal and may change):
     check_file(path) -> [Diagnostic] every problem of a formula file, located
     equivalence(a, b, declarations)  are two formulas the same function? (+ counterexample)
     FormulaError and subclasses      diagnostics with code, span, hint; .render()
+
+The facade for embedding (formula_engine.api; docs/api.md), every result pydantic:
+    load_catalog(path=None) -> CatalogHandle         bundled or a folder, checked
+    evaluate_indicator / evaluate_batch / check_formula / check_fragment / equivalent
+    tree, indicator_detail, audit_summary, findings, finding, set_target
+    DiagnosticOut, achievement_out(Achievement) -> AchievementOut (JSON)
 """
 
 from __future__ import annotations
@@ -23,6 +29,26 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .api import (
+        AchievementOut,
+        CatalogHandle,
+        DiagnosticOut,
+        NotFound,
+        StaleEdit,
+        achievement_out,
+        audit_summary,
+        check_formula,
+        check_fragment,
+        equivalent,
+        evaluate_batch,
+        evaluate_indicator,
+        finding,
+        findings,
+        indicator_detail,
+        load_catalog,
+        set_target,
+        tree,
+    )
     from .declarations import Declarations, Indicator, Input, Plan, Policy
     from .equivalence import Verdict, equivalence
     from .errors import (
@@ -44,7 +70,28 @@ if TYPE_CHECKING:
 
 # Where each public name lives: imported on first use, so that a command that needs
 # neither sympy nor numpy (`renstra check CATALOG`, `renstra audit`) does not pay for them.
+API = (
+    "AchievementOut",
+    "CatalogHandle",
+    "DiagnosticOut",
+    "NotFound",
+    "StaleEdit",
+    "achievement_out",
+    "audit_summary",
+    "check_formula",
+    "check_fragment",
+    "equivalent",
+    "evaluate_batch",
+    "evaluate_indicator",
+    "finding",
+    "findings",
+    "indicator_detail",
+    "load_catalog",
+    "set_target",
+    "tree",
+)
 EXPORTS: dict[str, str] = {
+    **dict.fromkeys(API, "api"),
     "check_file": "formula_file",
     **dict.fromkeys(("Declarations", "Indicator", "Input", "Plan", "Policy"), "declarations"),
     **dict.fromkeys(("Verdict", "equivalence"), "equivalence"),
@@ -72,10 +119,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AchievementOut",
+    "CatalogHandle",
     "CheckError",
     "CompiledFormula",
     "Declarations",
     "Diagnostic",
+    "DiagnosticOut",
     "EvaluationError",
     "Expr",
     "FormulaError",
@@ -84,15 +134,30 @@ __all__ = [
     "LimitError",
     "Location",
     "Model",
+    "NotFound",
     "ParseError",
     "Plan",
     "Policy",
     "ResolveError",
     "Result",
     "Span",
+    "StaleEdit",
     "Verdict",
+    "achievement_out",
+    "audit_summary",
     "check_file",
+    "check_formula",
+    "check_fragment",
     "equivalence",
+    "equivalent",
+    "evaluate_batch",
+    "evaluate_indicator",
+    "finding",
+    "findings",
+    "indicator_detail",
+    "load_catalog",
     "parse",
+    "set_target",
     "to_text",
+    "tree",
 ]

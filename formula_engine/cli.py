@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from .catalog import CatalogRejected, bundled_catalog_path, cache, load_catalog, load_checked
-from .catalog.checked import checked_report
+from .catalog import CatalogRejected, bundled_catalog_path, cache, load_checked
 from .cli_output import OutputError, check_outputs
 from .cli_params import Folder, LimitedFile
 from .exit_codes import MEANINGS, ExitCode
 
 if TYPE_CHECKING:
+    from . import api
     from .catalog import Catalog
 
 # The formula commands (parse, fmt, eval, equiv) live in cli_formulas, which needs the
@@ -82,6 +82,10 @@ def main(no_cache: bool) -> None:
 
 __all__ = ["main"]
 
+from .cli_serve import serve_command  # noqa: E402 - the command needs the group above
+
+main.add_command(serve_command)
+
 
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True, type=LimitedFile(dir_okay=True))
@@ -94,18 +98,17 @@ def check_command(paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
     (renstra.yaml, inputs/, programs/, history.yaml). Schema, codes and parents, names,
     units, symbolic checks; each problem with file, entry, line and column.
     """
+    from . import api
+
     errors = warnings = 0
     for path in paths:
         if path.is_dir():
-            found_errors, found_warnings = _check_catalog(path, verbose)
-            errors, warnings = errors + found_errors, warnings + found_warnings
-            continue
-        from .formula_file import check_file  # the symbolic checks (sympy): for formula files
-
-        for diagnostic in check_file(path):
-            click.echo(diagnostic.render() + "\n", err=True)
-            errors += diagnostic.severity == "error"
-            warnings += diagnostic.severity == "warning"
+            found, accepted = api.check_catalog(path)
+            _show_checked(path, found, accepted, verbose)
+        else:
+            found = api.check_formula_file(path)
+            _show_checked(path, found, [], verbose)
+        errors, warnings = errors + found.errors, warnings + found.warnings
     click.echo(f"{len(paths)} path(s) checked: {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         sys.exit(ExitCode.FINDINGS)
@@ -120,10 +123,13 @@ def catalog_group() -> None:
 @click.argument("directory", required=False, type=Folder())
 def catalog_stats_command(directory: Path | None) -> None:
     """Counts by level, by table and by kind of formula."""
-    from .catalog.stats import catalog_stats
+    from . import api
 
-    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
-    for title, counts in catalog_stats(catalog).items():
+    try:
+        handle = api.load_catalog(directory)
+    except CatalogRejected as rejected:
+        _rejected(directory or bundled_catalog_path(), rejected)
+    for title, counts in api.catalog_stats(handle).items():
         click.echo(f"{title}:")
         for name, count in sorted(counts.items()):
             click.echo(f"  {name:<40} {count:>6}")
@@ -161,31 +167,30 @@ def _load_catalog_or_fail(directory: Path) -> Catalog:
     try:
         catalog, _ = load_checked(directory)
     except CatalogRejected as rejected:
-        for diagnostic in rejected.diagnostics:
-            click.echo(diagnostic.render() + "\n", err=True)
-        click.echo(f"{directory}: {rejected.message}", err=True)
-        sys.exit(ExitCode.CATALOG_REJECTED)
+        _rejected(directory, rejected)
     return catalog
 
 
-def _check_catalog(directory: Path, verbose: bool) -> tuple[int, int]:
-    catalog, diagnostics = load_catalog(directory)
-    if catalog is None:
-        for diagnostic in diagnostics:
-            click.echo(diagnostic.render() + "\n", err=True)
-        return len(diagnostics), 0
-    report = checked_report(catalog)
-    for diagnostic in report.diagnostics:
+def _rejected(directory: Path, rejected: CatalogRejected) -> NoReturn:
+    for diagnostic in rejected.diagnostics:
         click.echo(diagnostic.render() + "\n", err=True)
+    click.echo(f"{directory}: {rejected.message}", err=True)
+    sys.exit(ExitCode.CATALOG_REJECTED)
+
+
+def _show_checked(
+    path: Path, found: api.CheckOut, accepted: list[api.DiagnosticOut], verbose: bool
+) -> None:
+    for diagnostic in found.diagnostics:
+        click.echo(diagnostic.rendered + "\n", err=True)
     if verbose:
-        for diagnostic in report.accepted:
-            click.echo("accepted (the document's own): " + diagnostic.render() + "\n", err=True)
-    if report.accepted:
+        for diagnostic in accepted:
+            click.echo("accepted (the document's own): " + diagnostic.rendered + "\n", err=True)
+    if accepted:
         click.echo(
-            f"{directory}: {len(report.accepted)} problem(s) of the document accepted by the "
+            f"{path}: {len(accepted)} problem(s) of the document accepted by the "
             "catalog (see --verbose; the audit reports them)"
         )
-    return len(report.errors), len(report.warnings)
 
 
 from . import cli_audit  # noqa: E402, F401  (audit, explain, catalog list)

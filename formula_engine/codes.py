@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-Stage = Literal["any", "parse", "resolve", "check", "evaluate", "catalog", "write", "output"]
+Stage = Literal[
+    "any", "parse", "resolve", "check", "evaluate", "catalog", "write", "output", "service"
+]
 
 
 class Code(NamedTuple):
@@ -109,4 +111,14 @@ CODES: Mapping[str, Code] = {
     # write and output
     "E560": Code("write", "a file that cannot be written"),
     "E601": Code("output", "an output of the command line that cannot be written"),
+    # service: the Python facade and the HTTP service (docs/service.md)
+    "E701": Code("service", "an unknown id (catalog, indicator, finding), with suggestions"),
+    "E702": Code("service", "an edit with a stale If-Match"),
+    "E703": Code("service", "a request body over the limit"),
+    "E704": Code("service", "a request that does not match its schema"),
+    "E705": Code("service", "a request over its time budget, cancelled"),
+    "E706": Code("service", "an edit without the service's token"),
+    "E707": Code("service", "an endpoint whose function is not there yet"),
+    "E708": Code("service", "an internal error (a bug), reported without a traceback"),
+    "E709": Code("service", "a body of an unsupported content type"),
 }

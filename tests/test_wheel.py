@@ -29,6 +29,7 @@ def test_wheel_ships_the_grammar_and_parses_in_a_fresh_venv(tmp_path: Path) -> N
     names = zipfile.ZipFile(wheel).namelist()
     assert "formula_engine/grammar/formula.lark" in names
     assert "formula_engine/data/catalog/renstra.yaml" in names
+    assert "formula_engine/py.typed" in names  # a consumer's mypy --strict reads our hints
     assert "formula_engine/bands/sakip_permenpanrb_88_2021.yaml" in names
     assert "formula_engine/locale/id/LC_MESSAGES/renstra.mo" in names  # the reports' messages
 

@@ -1,0 +1,260 @@
+"""Load on the HTTP service: N concurrent clients on 127.0.0.1, a fixed count of requests.
+
+    python bench/bench_service.py [--clients 50] [--requests 2000] [--write]
+
+Two servers, each uvicorn in its own process (one worker, as `renstra serve` runs):
+the service (`create_app()`, the bundled catalog) and a bare FastAPI app whose one
+endpoint returns a constant: the framework's own ceiling on this machine. The clients
+(httpx, asyncio, one process) send, round-robin over the scenarios, a fixed number of
+requests per scenario; every answer is checked (status 200 and the expected value), so
+an error is counted, never timed as a success. Reported: throughput, p50 and p99
+latency, errors. `--write` replaces the "## HTTP service" section of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PERFORMANCE = ROOT / "docs" / "performance.md"
+HEADING = "## HTTP service"
+
+EVALUATE = {
+    "indicator": "persentase_pmks",
+    "year": 2024,
+    "values": {"jumlah_pmks": {"2024": 1009}, "jumlah_penduduk": {"2024": 150000}},
+}
+BATCH_ROWS = 100
+BATCH = {
+    "indicator": "persentase_pmks",
+    "year": 2024,
+    "columns": {
+        "jumlah_pmks": list(range(1, BATCH_ROWS + 1)),
+        "jumlah_penduduk": [1000] * BATCH_ROWS,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    server: str  # "service" or "constant"
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    check: Callable[[Any], bool]
+    share: float  # of --requests
+
+
+SCENARIOS = (
+    Scenario("constant (bare FastAPI)", "constant", "GET", "/", None, lambda b: b == {"ok": 1}, 1),
+    Scenario(
+        "evaluate one indicator",
+        "service",
+        "POST",
+        "/v1/evaluate",
+        EVALUATE,
+        lambda b: b["value"] == "1009/1500",
+        1,
+    ),
+    Scenario(
+        f"batch of {BATCH_ROWS} rows",
+        "service",
+        "POST",
+        "/v1/evaluate/batch",
+        BATCH,
+        lambda b: b["rows"] == BATCH_ROWS and b["value"][0] == "1/10",
+        0.25,
+    ),
+    Scenario(
+        "audit summary",
+        "service",
+        "GET",
+        "/v1/catalogs/renstra/audit",
+        None,
+        lambda b: b["counts"]["checked"] > 0,
+        0.25,
+    ),
+)
+
+
+def serve(kind: str, port: int) -> None:
+    """The server process: uvicorn with the service or the constant app."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    if kind == "service":
+        from formula_engine.service import create_app
+
+        app = create_app()
+    else:
+        app = FastAPI()
+
+        @app.get("/")
+        async def constant() -> dict[str, int]:
+            return {"ok": 1}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            httpx.get(url + "/openapi.json", timeout=1)
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"the {kind} server did not start")
+
+
+async def run(scenario: Scenario, url: str, clients: int, count: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(count))
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for _ in queue:
+                started = time.perf_counter()
+                try:
+                    response = await client.request(
+                        scenario.method, scenario.path, json=scenario.body
+                    )
+                    ok = response.status_code == 200 and scenario.check(response.json())
+                except (httpx.HTTPError, ValueError, KeyError):
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+
+        for _ in range(min(clients, 20)):  # warm up: connections, the catalog's models
+            await client.request(scenario.method, scenario.path, json=scenario.body)
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "scenario": scenario.name,
+        "requests": count,
+        "throughput": count / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "errors": errors,
+    }
+
+
+def table(results: list[dict[str, Any]], clients: int) -> str:
+    ceiling = results[0]["throughput"]
+    lines = [
+        f"{clients} concurrent clients; ratio: throughput / the constant endpoint's.",
+        "",
+        "| scenario | requests | req/s | ratio | p50 (ms) | p99 (ms) | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['scenario']} | {r['requests']:,} | {r['throughput']:,.0f} | "
+            f"{r['throughput'] / ceiling:.0%} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def write(section: str) -> None:
+    text = PERFORMANCE.read_text(encoding="utf-8")
+    if HEADING in text:
+        before, _, after = text.partition(HEADING)
+        rest = after.split("\n## ", 1)
+        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    PERFORMANCE.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    parser.add_argument("--serve", choices=("service", "constant"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.serve:
+        serve(arguments.serve, arguments.port)
+        return
+    servers = {kind: start(kind) for kind in ("constant", "service")}
+    try:
+        results = [
+            asyncio.run(
+                run(
+                    scenario,
+                    servers[scenario.server][1],
+                    arguments.clients,
+                    max(1, int(arguments.requests * scenario.share)),
+                )
+            )
+            for scenario in SCENARIOS
+        ]
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait()
+    load = os.getloadavg()[0]
+    body = table(results, arguments.clients)
+    print(body)
+    print(json.dumps(results, indent=2))
+    evaluate = results[1]
+    ratio = evaluate["throughput"] / results[0]["throughput"]
+    goals = (
+        "Against issue 12's goals for one evaluation at 50 clients: throughput "
+        f"{ratio:.0%} of the ceiling (goal 80%: {'met' if ratio >= 0.8 else 'not met'}), "
+        f"p99 {evaluate['p99_ms']:.0f} ms (goal 50 ms: "
+        f"{'met' if evaluate['p99_ms'] <= 50 else 'not met'}), errors "
+        f"{sum(r['errors'] for r in results)} (goal 0)."
+    )
+    print(goals)
+    if arguments.write:
+        section = (
+            f"{HEADING}\n\n"
+            "Figures from `bench/bench_service.py` (uvicorn, one worker, in its own process; "
+            "the clients in another, httpx over 127.0.0.1; every answer checked).\n\n"
+            f"Run of {time.strftime('%Y-%m-%d', time.gmtime())}: {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, load average "
+            f"{load:.1f} at the end (other work shared the machine).\n\n"
+            f"Reproduce: `python bench/bench_service.py --clients {arguments.clients} "
+            f"--requests {arguments.requests}`.\n\n{body}\n\n{goals}\n"
+        )
+        write(section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1087 @@
+"""The facade for programs that embed the engine: the catalog, its models, the audit, edits.
+
+    from formula_engine import api
+    plan = api.load_catalog()                       # the bundled catalog (or a folder)
+    api.evaluate("a / b x 100%", {"a": {2023: 3}, "b": {2023: 4}}, year=2023)
+    api.evaluate_indicator(plan, "persentase_pmks", values, year=2024)
+    api.audit_summary(plan).counts, api.findings(plan)[0].place
+    api.check_formula("a / / b").diagnostics[0].caret
+
+Everything returned is a pydantic model (`.model_dump_json()`); errors are `FormulaError`s
+(`diagnostic_of(error)` turns one into a `DiagnosticOut`), or `NotFound` for an unknown id
+(with suggestions), or `StaleEdit` for an edit made against an older version. The command
+line (`renstra check`, `renstra catalog stats`) and the HTTP service (`renstra serve`) call
+these functions; none of their behaviour is reachable only from them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .catalog import Catalog, CatalogRejected, bundled_catalog_path, load_checked
+from .catalog import load_catalog as _load_files
+from .catalog.checked import checked_report
+from .declarations import Declarations, Indicator, Input, Plan
+from .errors import (
+    Diagnostic,
+    FormulaError,
+    Location,
+    ResolveError,
+    line_and_column,
+    render_diagnostic,
+)
+
+if TYPE_CHECKING:
+    from .achievement import Achievement
+    from .audit import AuditReport
+    from .audit.figures import Figure
+    from .catalog.models import IndicatorEntry
+    from .model import CompiledFormula, Model, Result, ValuesByName
+
+MAX_FORMULA = 10_000  # characters of a formula given to the facade (the language allows more)
+MAX_FRAGMENT = 1024 * 1024  # characters of a catalog fragment
+MAX_ROWS = 100_000  # rows of one batch evaluation
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# Diagnostics
+
+
+class SpanOut(Out):
+    start: int
+    end: int
+
+
+class DiagnosticOut(Out):
+    """A located problem: what `renstra check` prints, as fields."""
+
+    severity: Literal["error", "warning"]
+    code: str
+    stage: str
+    message: str
+    where: str = Field(description="the file, or <formula> for a formula given as text")
+    entry: str | None = None
+    line: int
+    column: int
+    span: SpanOut | None = None
+    hint: str | None = None
+    caret: str | None = Field(None, description="the source line and a caret under the problem")
+    rendered: str
+
+
+def diagnostic_of(error: FormulaError, severity: str = "error") -> DiagnosticOut:
+    """The fields of a located error (line and column in the file, as rendered)."""
+    source = error.source or ""
+    offset = error.span.start if error.span else 0
+    line, column = line_and_column(source, offset) if source else (1, 1)
+    location = error.location
+    rendered = render_diagnostic(error, severity)
+    lines = rendered.splitlines()
+    caret = "\n".join(lines[1:3]) if source and len(lines) >= 3 else None
+    return DiagnosticOut(
+        severity="warning" if severity == "warning" else "error",
+        code=error.code,
+        stage=error.stage,
+        message=error.message,
+        where=location.where,
+        entry=location.entry,
+        line=location.line + line - 1,
+        column=(location.column + column - 1) if line == 1 else column,
+        span=SpanOut(start=error.span.start, end=error.span.end) if error.span else None,
+        hint=error.hint,
+        caret=caret,
+        rendered=rendered,
+    )
+
+
+def diagnostics_of(found: Sequence[Diagnostic]) -> list[DiagnosticOut]:
+    return [diagnostic_of(d.error, d.severity) for d in found]
+
+
+class CheckOut(Out):
+    ok: bool = Field(description="true when there is no error (warnings allowed)")
+    errors: int
+    warnings: int
+    unit: str | None = Field(None, description="the formula's unit, when it checks")
+    diagnostics: list[DiagnosticOut]
+
+
+def _check_out(found: list[DiagnosticOut], unit: str | None = None) -> CheckOut:
+    errors = sum(d.severity == "error" for d in found)
+    return CheckOut(
+        ok=not errors,
+        errors=errors,
+        warnings=len(found) - errors,
+        unit=unit if not errors else None,
+        diagnostics=found,
+    )
+
+
+class NotFound(FormulaError, LookupError):
+    """An id that names nothing (a catalog, an indicator, a finding); `suggestions` are
+    the nearest ids."""
+
+    code = "E701"
+    stage = "service"
+
+    def __init__(self, what: str, given: str, known: Sequence[str]) -> None:
+        self.suggestions = difflib.get_close_matches(given, list(known), n=5, cutoff=0.5)
+        near = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(
+            f"no {what} {given!r}{near}",
+            hint=f"the tree (GET /v1/catalogs/NAME/tree) lists every {what}",
+            location=Location(what),
+        )
+
+
+class StaleEdit(FormulaError, ValueError):
+    """An edit made against a version of the resource that is no longer the current one."""
+
+    code = "E702"
+    stage = "service"
+
+    def __init__(self, given: str, current: str) -> None:
+        super().__init__(
+            f"the resource changed since it was read (If-Match {given}, now {current})",
+            hint="read it again (GET), then repeat the edit with the new ETag",
+        )
+        self.current = current
+
+
+def _bounded(text: str, limit: int, what: str) -> None:
+    from .errors import LimitError
+
+    if len(text) > limit:
+        raise LimitError(
+            f"the {what} has {len(text)} characters; the limit is {limit}",
+            code="E120",
+            hint=f"send a shorter {what}",
+        )
+
+
+# Formulas
+
+
+class ParsedOut(Out):
+    canonical: str
+    ast: dict[str, Any] = Field(description="the tree with source spans (docs/formula-language.md)")
+
+
+class FormattedOut(Out):
+    canonical: str
+    changed: bool = Field(description="false when the text was already canonical")
+
+
+def parse_formula(text: str) -> ParsedOut:
+    """The formula's canonical text and tree, or a located ParseError."""
+    from .nodes import to_json
+    from .parser import parse
+
+    _bounded(text, MAX_FORMULA, "formula")
+    data = json.loads(to_json(_located(parse, text)))
+    return ParsedOut(canonical=data["canonical"], ast=data["ast"])
+
+
+def format_formula(text: str) -> FormattedOut:
+    canonical = parse_formula(text).canonical
+    return FormattedOut(canonical=canonical, changed=canonical != text)
+
+
+def _located(function: Any, text: str, *arguments: Any) -> Any:
+    """`function(text, ...)`, with the formula text attached to a FormulaError it raises."""
+    try:
+        return function(text, *arguments)
+    except FormulaError as error:
+        raise (error.with_source(text) if error.source is None else error) from None
+
+
+def model_for(text: str, units: Mapping[str, str] | None = None) -> Model:
+    """A model for a lone formula: each name it references is an input (dimensionless
+    unless `units` gives its unit)."""
+    from .model import Model, ad_hoc_declarations
+
+    _bounded(text, MAX_FORMULA, "formula")
+    return Model(_located(ad_hoc_declarations, text, dict(units or {})))
+
+
+def check_formula(
+    text: str, units: Mapping[str, str] | None = None, catalog: CatalogHandle | None = None
+) -> CheckOut:
+    """Every problem of one formula (parse, names, units): against a catalog's inputs and
+    indicators, or with its names as inputs."""
+    try:
+        if catalog is not None:
+            _bounded(text, MAX_FORMULA, "formula")
+            compiled = _located(catalog.model(catalog.first_year).compile, text)
+        else:
+            compiled = _located(model_for(text, units).compile, text)
+    except FormulaError as error:
+        return _check_out([diagnostic_of(error)])
+    return _check_out([], str(compiled.unit))
+
+
+FragmentKind = Literal["renstra", "inputs", "program", "history", "formulas"]
+
+
+def check_fragment(text: str, kind: FragmentKind, name: str = "<fragment>") -> CheckOut:
+    """A catalog file (or a formula file) given as text: YAML, its schema, and for a
+    formula file every formula; each problem located in the text."""
+    from .catalog.models import HistoryFile, InputsFile, PlanFile, ProgramFile
+    from .loader import parse_yaml, schema_diagnostics
+    from .reading import SourceText
+
+    _bounded(text, MAX_FRAGMENT, "fragment")
+    models: dict[str, type[BaseModel]] = {
+        "renstra": PlanFile,
+        "inputs": InputsFile,
+        "program": ProgramFile,
+        "history": HistoryFile,
+        "formulas": Declarations,
+    }
+    model = models[kind]
+    source = SourceText(Path(name), text)
+    try:
+        parsed = parse_yaml(source)
+    except FormulaError as error:
+        return _check_out([diagnostic_of(error)])
+    from pydantic import ValidationError
+
+    try:
+        declarations = model.model_validate(parsed.data if parsed.data is not None else {})
+    except ValidationError as invalid:
+        return _check_out(diagnostics_of(schema_diagnostics(parsed, invalid, model)))
+    if isinstance(declarations, Declarations):
+        from .formula_file import check_declarations
+
+        return _check_out(diagnostics_of(check_declarations(declarations, parsed)))
+    return _check_out([])
+
+
+def evaluate(
+    text: str,
+    values: ValuesByName,
+    year: int,
+    units: Mapping[str, str] | None = None,
+    decimals: int | None = None,
+) -> Result:
+    """One formula for one year, exactly: the Result says the value or why not."""
+    compiled: CompiledFormula = _located(model_for(text, units).compile, text)
+    return compiled.evaluate(values, year, decimals)
+
+
+class BatchOut(Out):
+    formula: str
+    year: int
+    unit: str
+    rows: int
+    status: list[Literal["ok", "not_computable"]]
+    value: list[str | None] = Field(description="exact values (fractions as 'p/q')")
+    rounded: list[str | None]
+    reason: list[str | None]
+
+
+class OverBudget(FormulaError, TimeoutError):
+    """Work stopped because it went past the deadline it was given."""
+
+    code = "E705"
+    stage = "service"
+
+    def __init__(self, what: str, seconds: float | None = None) -> None:
+        budget = f" of {seconds:g} s" if seconds is not None else ""
+        super().__init__(
+            f"{what} went past its time budget{budget} and was stopped",
+            hint="send less work per request (fewer rows, a shorter formula)",
+        )
+
+
+def evaluate_batch(
+    formula: CompiledFormula,
+    columns: Mapping[str, Sequence[Any]],
+    year: int,
+    deadline: float | None = None,
+) -> BatchOut:
+    """A compiled formula over columns of rows, exactly (each row as `evaluate` would).
+
+    A column is named `name` (the year asked) or `name@YEAR` / `name@awal`; None (or a
+    missing column) is a missing value. With a `deadline` (time.monotonic()), the rows
+    stop at it with OverBudget, checked every 64 rows."""
+    import time
+
+    from .errors import EvaluationError
+    from .model import Values, year_key_of
+
+    lengths = {len(column) for column in columns.values()}
+    if len(lengths) > 1:
+        raise EvaluationError(
+            f"the columns have different lengths: {sorted(lengths)}",
+            code="E403",
+            hint="send the same number of rows in every column",
+        )
+    rows = lengths.pop() if lengths else 0
+    if rows > MAX_ROWS:
+        raise EvaluationError(
+            f"{rows} rows; the limit is {MAX_ROWS}", code="E403", hint="split the batch"
+        )
+    keyed: dict[str, tuple[str, int | str]] = {}
+    for name in columns:
+        label, _, when = name.partition("@")
+        keyed[name] = (label, year_key_of(when, f"the column {name!r}") if when else year)
+    out: dict[str, list[Any]] = {"status": [], "value": [], "rounded": [], "reason": []}
+    for row in range(rows):
+        if deadline is not None and row % 64 == 0 and time.monotonic() > deadline:
+            raise OverBudget(f"the batch (at row {row} of {rows})")
+        by_name: dict[str, dict[int | str, Any]] = {}
+        for name, column in columns.items():
+            if column[row] is not None:
+                label, key = keyed[name]
+                by_name.setdefault(label, {})[key] = column[row]
+        result = formula.evaluate(Values(formula.model.table, by_name), year)
+        out["status"].append(result.status)
+        out["value"].append(None if result.value is None else _exact(result.value))
+        out["rounded"].append(result.rounded)
+        out["reason"].append(result.reason)
+    return BatchOut(formula=formula.text, year=year, unit=str(formula.unit), rows=rows, **out)
+
+
+def _exact(value: Fraction | bool) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class CounterexampleOut(Out):
+    year: int
+    inputs: dict[str, dict[str, str]] = Field(description="label -> year -> exact value")
+    left: str
+    right: str
+
+
+class EquivalenceOut(Out):
+    status: Literal["equivalent", "not_equivalent", "not_proven"]
+    left_unit: str
+    right_unit: str
+    units_agree: bool
+    counterexample: CounterexampleOut | None = None
+
+
+def equivalent(left: str, right: str, units: Mapping[str, str] | None = None) -> EquivalenceOut:
+    """Whether two formulas are the same function of their inputs (nonnegative unless
+    `units` names them), with a counterexample when they are not."""
+    from .equivalence import equivalence
+
+    declared: dict[str, Input] = {}
+    for text in (left, right):  # each checked on its own first: an error names its formula
+        model = model_for(text, units)
+        _located(model.compile, text)
+        for item in model.declarations.inputs:
+            declared[item.id] = item.model_copy(update={"domain": "nonnegative"})
+    verdict = equivalence(left, right, Declarations(inputs=tuple(declared.values())))
+    example = verdict.counterexample
+    return EquivalenceOut(
+        status=verdict.status,
+        left_unit=str(verdict.left_unit),
+        right_unit=str(verdict.right_unit),
+        units_agree=verdict.units_agree,
+        counterexample=None
+        if example is None
+        else CounterexampleOut(
+            year=example.year,
+            inputs={k: {str(y): str(v) for y, v in ys.items()} for k, ys in example.inputs.items()},
+            left=example.left,
+            right=example.right,
+        ),
+    )
+
+
+class AchievementOut(Out):
+    """`achievement.Achievement` as JSON: exact value as text, the band's name."""
+
+    rule: str
+    formula: str
+    status: Literal["ok", "not_computable"]
+    value: str | None = None
+    rounded: str | None = None
+    negative: bool = False
+    reason: str | None = None
+    band: dict[str, Any] | None = None
+
+
+def achievement_out(achieved: Achievement) -> AchievementOut:
+    from .numbers import format_decimal
+
+    band = None
+    if achieved.band is not None:
+        band = {
+            "value": str(achieved.band.value),
+            "label": achieved.band.label,
+            "reason": achieved.band.reason,
+        }
+    return AchievementOut(
+        rule=achieved.rule,
+        formula=achieved.formula,
+        status=achieved.status,
+        value=None if achieved.value is None else str(achieved.value),
+        rounded=None if achieved.value is None else format_decimal(achieved.value, 2),
+        negative=achieved.negative,
+        reason=achieved.reason,
+        band=band,
+    )
+
+
+# The catalog
+
+
+@dataclass
+class _State:
+    """What one version of the catalog's files gives (rebuilt after each edit)."""
+
+    catalog: Catalog
+    diagnostics: list[DiagnosticOut]
+    accepted: list[DiagnosticOut]
+    models: dict[int, Model] = field(default_factory=dict)
+    audit: AuditReport | None = None
+
+
+class CatalogHandle:
+    """A catalog directory, loaded and checked (`catalog.load_checked`), with its models
+    (one per year), its audit and its edits; safe to share between threads."""
+
+    def __init__(self, root: Path, name: str = "renstra") -> None:
+        self.root = root
+        self.name = name
+        self.lock = threading.RLock()  # edits are serialised per catalog
+        self._state: _State | None = None
+
+    def _loaded(self) -> _State:
+        with self.lock:
+            if self._state is None:
+                catalog, report = load_checked(self.root)
+                self._state = _State(
+                    catalog, diagnostics_of(report.diagnostics), diagnostics_of(report.accepted)
+                )
+            return self._state
+
+    def reload(self) -> None:
+        with self.lock:
+            self._state = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._loaded().catalog
+
+    @property
+    def first_year(self) -> int:
+        return self.catalog.plan.plan.first_year
+
+    @property
+    def etag(self) -> str:
+        """The version of the whole catalog: a digest of its files' contents."""
+        digest = hashlib.sha256()
+        for located in _sources(self.catalog):
+            digest.update(located)
+        return digest.hexdigest()[:32]
+
+    def model(self, year: int) -> Model:
+        """The inputs and the indicators whose formula holds in `year`, compiled."""
+        from .model import Model
+
+        state = self._loaded()
+        with self.lock:
+            if year not in state.models:
+                state.models[year] = Model(_declarations(state.catalog, year))
+            return state.models[year]
+
+    def indicator(self, identifier: str) -> IndicatorEntry:
+        for located in self._indicators():
+            if located.entry.id == identifier:
+                entry: IndicatorEntry = located.entry
+                return entry
+        raise NotFound("indicator", identifier, [i.entry.id for i in self._indicators()])
+
+    def _indicators(self) -> Iterator[Any]:
+        catalog = self.catalog
+        yield from catalog.indicators()
+        yield from catalog.history_indicators()
+
+    def formula(self, identifier: str, year: int) -> CompiledFormula:
+        """The indicator's formula for `year` (a formula the catalog accepts as the
+        document's own mistake is evaluated as printed, its unit unknown)."""
+        entry = self.indicator(identifier)
+        version = next(
+            (v for v in entry.formulas if v.valid_from <= year <= v.valid_to and v.formula), None
+        )
+        if version is None:
+            spans = ", ".join(f"{v.valid_from}-{v.valid_to}" for v in entry.formulas) or "none"
+            raise ResolveError(
+                f"{identifier} has no formula for {year} (its formulas hold for: {spans})",
+                code="E204",
+                hint="ask for a year its formulas hold for",
+            )
+        model = self.model(year)
+        if version.accepts:
+            return model.compile(version.formula, unit=entry.unit, accept=version.accepts)
+        return model.indicator(identifier)
+
+    def audit_report(self) -> AuditReport:
+        from .audit import run_audit
+
+        state = self._loaded()
+        with self.lock:
+            if state.audit is None:
+                state.audit = run_audit(state.catalog)
+            return state.audit
+
+
+def _files(catalog: Catalog) -> list[Path]:
+    paths = [
+        catalog.plan_source.path,
+        *(x.source.path for x in [*catalog.inputs, *catalog.programs]),
+    ]
+    for located in (catalog.history, getattr(catalog, "updates", None)):
+        if located is not None:
+            paths.append(located.source.path)
+    return [Path(path) for path in paths]
+
+
+def _sources(catalog: Catalog) -> list[bytes]:
+    files = {catalog.plan_source.path: catalog.plan_source.text}
+    for located in [*catalog.inputs, *catalog.programs, catalog.history]:
+        if located is not None:
+            files[located.source.path] = located.source.text
+    updates = getattr(catalog, "updates", None)  # issue 10's file of later values
+    if updates is not None:
+        files[updates.source.path] = updates.source.text
+    return [str(path).encode() + b"\0" + text.encode() for path, text in sorted(files.items())]
+
+
+def _declarations(catalog: Catalog, year: int) -> Declarations:
+    plan = catalog.plan.plan
+    inputs = tuple(
+        Input(**item.model_dump(exclude={"values", "notes"})) for item in catalog.all_inputs()
+    )
+    indicators = []
+    for located in catalog.indicators():
+        entry = located.entry
+        for version in entry.formulas:
+            holds = version.valid_from <= year <= version.valid_to
+            if holds and version.formula and not version.accepts:
+                indicators.append(
+                    Indicator(
+                        id=entry.id, label=entry.name, unit=entry.unit, formula=version.formula
+                    )
+                )
+    return Declarations(
+        plan=Plan(first_year=plan.first_year, last_year=plan.last_year),
+        inputs=inputs,
+        indicators=tuple(indicators),
+    )
+
+
+_HANDLES: dict[Path, CatalogHandle] = {}
+_HANDLES_LOCK = threading.Lock()
+
+
+def load_catalog(path: Path | str | None = None, name: str = "renstra") -> CatalogHandle:
+    """The catalog under `path` (default: the bundled one), checked; one handle per
+    directory, whose files are read (and checked) again at each call, so that a change
+    made outside is seen (a CatalogRejected, exit 4 in the CLI, if it does not check)."""
+    root = Path(path).resolve() if path is not None else bundled_catalog_path()
+    with _HANDLES_LOCK:
+        handle = _HANDLES.get(root)
+        if handle is None:
+            handle = CatalogHandle(root, name)
+        handle.reload()
+        handle.catalog  # noqa: B018 - load now: a rejected catalog fails here
+        _HANDLES[root] = handle
+    return handle
+
+
+def check_catalog(path: Path | str) -> tuple[CheckOut, list[DiagnosticOut]]:
+    """What `renstra check DIR` reports: the problems (with the symbolic checks'
+    warnings), and those the catalog accepts as the document's own."""
+    catalog, found = _load_files(Path(path))
+    if catalog is None:
+        return _check_out(diagnostics_of(found)), []
+    report = checked_report(catalog)
+    return _check_out(diagnostics_of(report.diagnostics)), diagnostics_of(report.accepted)
+
+
+def check_formula_file(path: Path | str) -> CheckOut:
+    """What `renstra check FILE` reports for a formula file (plan, inputs, indicators)."""
+    from .formula_file import check_file
+
+    return _check_out(diagnostics_of(check_file(Path(path))))
+
+
+def catalog_stats(handle: CatalogHandle) -> dict[str, dict[str, int]]:
+    """Counts by level, by table and by kind of formula (`renstra catalog stats`)."""
+    from .catalog.stats import catalog_stats as stats
+
+    return {title: dict(counts) for title, counts in stats(handle.catalog).items()}
+
+
+def evaluate_indicator(
+    handle: CatalogHandle,
+    identifier: str,
+    values: ValuesByName,
+    year: int,
+    decimals: int | None = None,
+) -> Result:
+    """An indicator of the catalog for one year, from the values given (the catalog's
+    inputs, by id or label; other indicators are computed from theirs)."""
+    return handle.formula(identifier, year).evaluate(values, year, decimals)
+
+
+class IndicatorRef(Out):
+    id: str
+    name: str
+    unit: str
+
+
+class TreeNode(Out):
+    level: Literal["tujuan", "sasaran", "program", "kegiatan", "sub_kegiatan"]
+    key: str = Field(description="the id of a tujuan or sasaran, the code of a program row")
+    name: str
+    indicators: list[IndicatorRef] = []
+    children: list[TreeNode] = []
+
+
+class TreeOut(Out):
+    name: str
+    opd: str
+    first_year: int
+    last_year: int
+    tujuan: list[TreeNode]
+    programs_without_sasaran: list[TreeNode] = []
+
+
+def tree(handle: CatalogHandle) -> TreeOut:
+    """Tujuan -> sasaran -> program -> kegiatan -> sub kegiatan, each with its indicators."""
+    catalog = handle.catalog
+    programs = [located.entry for located in catalog.programs]
+    linked: set[str] = set()
+
+    def node(entry: Any, level: Any, key: str, children: list[TreeNode]) -> TreeNode:
+        refs = [IndicatorRef(id=i.id, name=i.name, unit=i.unit) for i in entry.indicators]
+        return TreeNode(level=level, key=key, name=entry.name, indicators=refs, children=children)
+
+    def program_node(program: Any) -> TreeNode:
+        kegiatan = [
+            node(
+                k, "kegiatan", k.code, [node(s, "sub_kegiatan", s.code, []) for s in k.sub_kegiatan]
+            )
+            for k in program.kegiatan
+        ]
+        return node(program, "program", program.code, kegiatan)
+
+    tujuan = []
+    for t in catalog.plan.tujuan:
+        sasaran = []
+        for s in t.sasaran:
+            serving = [p for p in programs if s.id in p.sasaran]
+            linked.update(p.code for p in serving)
+            sasaran.append(node(s, "sasaran", s.id, [program_node(p) for p in serving]))
+        tujuan.append(node(t, "tujuan", t.id, sasaran))
+    plan = catalog.plan.plan
+    return TreeOut(
+        name=plan.name,
+        opd=plan.opd,
+        first_year=plan.first_year,
+        last_year=plan.last_year,
+        tujuan=tujuan,
+        programs_without_sasaran=[program_node(p) for p in programs if p.code not in linked],
+    )
+
+
+class IndicatorOut(Out):
+    row: str = Field(description="the code or id of the row the indicator belongs to")
+    file: str
+    line: int
+    etag: str
+    indicator: dict[str, Any] = Field(description="the catalog entry (docs/catalog.md)")
+
+
+def indicator_detail(handle: CatalogHandle, identifier: str) -> IndicatorOut:
+    for located in handle._indicators():
+        if located.entry.id == identifier:
+            line, _ = located.source.position(located.path)
+            return IndicatorOut(
+                row=located.owner,
+                file=str(Path(located.source.path).relative_to(handle.root)),
+                line=line,
+                etag=indicator_etag(handle, located.entry),
+                indicator=located.entry.model_dump(mode="json"),
+            )
+    handle.indicator(identifier)  # raises NotFound with suggestions
+    raise AssertionError("unreachable")
+
+
+def indicator_etag(handle: CatalogHandle, entry: IndicatorEntry) -> str:
+    """The indicator's version: its entry and, when the catalog records later values
+    (issue 10's updates file), that file too (a revision changes the ETag)."""
+    digest = hashlib.sha256(entry.model_dump_json().encode())
+    updates = getattr(handle.catalog, "updates", None)
+    if updates is not None:
+        digest.update(updates.source.text.encode())
+    return digest.hexdigest()[:32]
+
+
+# The audit
+
+
+class PlaceOut(Out):
+    table: str
+    line: int
+    last_line: int | None = None
+    title: str | None = None
+    row: str | None = None
+    column: str | None = None
+
+
+class TermOut(Out):
+    label: str
+    text: str
+    value: str | None = None
+    place: str | None = None
+
+
+class FindingOut(Out):
+    """One recomputed figure of the audit (a finding when status is 'finding')."""
+
+    id: str
+    check: str
+    subject: str
+    label: str
+    year: int | None
+    printed: str
+    place: PlaceOut
+    rule: str
+    terms: list[TermOut]
+    steps: list[str]
+    recomputed: str | None
+    recomputed_rounded: str | None
+    difference: str | None
+    status: Literal["holds", "finding", "not_recomputable"]
+    reason: str | None
+    explanation: str | None
+    note: str | None
+    intended: str | None
+    finding_class: str | None = None
+    severity: str | None = None
+    weight: int | None = None
+    rules: list[str] = []
+
+
+class SectionOut(Out):
+    title: str
+    counts: dict[str, int]
+
+
+class AuditSummaryOut(Out):
+    title: str
+    counts: dict[str, int] = Field(description="checked, holds, finding, not_recomputable")
+    sections: list[SectionOut]
+    etag: str
+
+
+def figure_out(figure: Figure, identifier: str, report: AuditReport | None = None) -> FindingOut:
+    from .audit.report import figure_to_dict
+
+    data = figure_to_dict(figure, report)  # the place as the reports give it (title, row, column)
+    return FindingOut(id=identifier, finding_class=data.pop("class"), **data)
+
+
+def _figure_ids(report: AuditReport) -> list[tuple[str, Figure]]:
+    """Each figure with an id that says what it is: check, subject, year, seed line."""
+    seen: dict[str, int] = {}
+    out = []
+    for figure in report.figures:
+        stem = f"{figure.check}.{figure.subject}.{figure.year or 'period'}.{figure.place.line}"
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append((stem if seen[stem] == 1 else f"{stem}.{seen[stem]}", figure))
+    return out
+
+
+def audit_summary(handle: CatalogHandle) -> AuditSummaryOut:
+    report = handle.audit_report()
+    counts = report.counts()
+    statuses = ("holds", "finding", "not_recomputable")
+    return AuditSummaryOut(
+        title=report.title,
+        counts={"checked": len(report.figures), **{s: counts[s] for s in statuses}},
+        sections=[
+            SectionOut(title=s.title, counts={k: s.counts()[k] for k in statuses})
+            for s in report.sections
+        ],
+        etag=handle.etag,
+    )
+
+
+def findings(handle: CatalogHandle, every_figure: bool = False) -> list[FindingOut]:
+    """The audit's findings (or, with `every_figure`, every recomputed figure)."""
+    report = handle.audit_report()
+    return [
+        figure_out(figure, identifier, report)
+        for identifier, figure in _figure_ids(report)
+        if every_figure or figure.status == "finding"
+    ]
+
+
+def finding(handle: CatalogHandle, identifier: str) -> FindingOut:
+    report = handle.audit_report()
+    known = _figure_ids(report)
+    for name, figure in known:
+        if name == identifier:
+            return figure_out(figure, name, report)
+    raise NotFound("finding", identifier, [name for name, _ in known])
+
+
+class ExplanationSection(Out):
+    heading: str
+    lines: list[str]
+
+
+class ExplanationOut(Out):
+    title: str
+    sections: list[ExplanationSection]
+    figures: list[FindingOut]
+    text: str = Field(description="the explanation as `renstra explain` prints it")
+
+
+def explain(
+    handle: CatalogHandle, subject: str, year: int | None = None, end_of_period: bool = False
+) -> ExplanationOut:
+    """How a value was computed (an indicator id or name, or a row's code)."""
+    from .explain import explain as explained
+
+    report = handle.audit_report()
+    try:
+        explanation = explained(handle.catalog, report, subject, year, end_of_period)
+    except ResolveError:
+        known = [i.entry.id for i in handle._indicators()]
+        known += [r.entry.code for r in handle.catalog.rows() if hasattr(r.entry, "code")]
+        raise NotFound("indicator or code", subject, known) from None
+    ids = {id(figure): name for name, figure in _figure_ids(report)}
+    return ExplanationOut(
+        title=explanation.title,
+        sections=[ExplanationSection(heading=h, lines=lines) for h, lines in explanation.sections],
+        figures=[figure_out(f, ids.get(id(f), f.check), report) for f in explanation.figures],
+        text=explanation.render(),
+    )
+
+
+# Edits
+
+
+class EditSource(Out):
+    """Where a new value comes from: every value after the seed carries its own source
+    (the fields of issue 10's `RecordSource`)."""
+
+    document: str = Field(min_length=1, max_length=300, description="e.g. 'Renstra Perubahan 2024'")
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="ISO date of the document")
+    entered_by: str | None = Field(None, max_length=300)
+    reference: str | None = Field(None, max_length=300)
+    page: str | None = Field(None, max_length=40)
+
+
+class EditOut(Out):
+    catalog: str
+    indicator: str
+    kind: str
+    year: int
+    text: str
+    previous: str
+    file: str
+    source: EditSource
+    recorded_source: bool = Field(
+        description="whether the source was written (false until the catalog records "
+        "sources: issue 10's catalog.updates)"
+    )
+    etag: str = Field(description="the indicator's new ETag")
+
+
+def _updates() -> Any:
+    """Issue 10's `catalog.updates` (target revisions and realisations with their
+    source), or None while it is not there. The one adapter the edits go through."""
+    import importlib
+
+    try:
+        return importlib.import_module(".catalog.updates", __package__)
+    except ImportError:
+        return None
+
+
+def _record_source(source: EditSource) -> Any:
+    from .catalog import models
+
+    return models.RecordSource(**source.model_dump(exclude_none=True))  # type: ignore[attr-defined, unused-ignore]
+
+
+def set_target(
+    handle: CatalogHandle,
+    identifier: str,
+    year: int,
+    text: str,
+    source: EditSource,
+    if_match: str | None = None,
+) -> EditOut:
+    """Set the indicator's target for `year`, with its source: serialised with the other
+    edits of this catalog, written atomically, refused whole if the catalog would no
+    longer check; StaleEdit if `if_match` is not the indicator's current ETag.
+
+    Through `catalog.updates.set_target` (a revision recorded with its source) when it
+    exists; until then the printed text is replaced (`catalog.edit`) and the source is
+    returned but not written (`recorded_source` false)."""
+    from .catalog.edit import set_value_text
+    from .writing import write_atomically
+
+    updates = _updates()
+    with handle.lock:
+        handle.reload()  # the files may have changed outside this process
+        entry = handle.indicator(identifier)
+        current = indicator_etag(handle, entry)
+        if if_match is not None and if_match.strip('"') != current:
+            raise StaleEdit(if_match, current)
+        previous = next((v.text for v in entry.values if v.kind == "target" and v.year == year), "")
+        if updates is not None:
+            path = Path(
+                updates.set_target(handle.root, identifier, year, text, _record_source(source))
+            )
+        else:
+            before = {path: path.read_bytes() for path in _files(handle.catalog)}
+            path = set_value_text(handle.root, identifier, "target", year, text)
+        handle.reload()
+        try:
+            handle.catalog  # noqa: B018 - the edited catalog must still check
+        except CatalogRejected as rejected:
+            if updates is not None:  # updates.set_target checks before it writes
+                raise
+            write_atomically(path, before[path])  # as it was: the edit is refused whole
+            handle.reload()
+            first = next((d for d in rejected.diagnostics if d.severity == "error"), None)
+            raise (first.error if first is not None else rejected) from None
+        return EditOut(
+            catalog=handle.name,
+            indicator=identifier,
+            kind="target",
+            year=year,
+            text=text,
+            previous=previous,
+            file=str(path.relative_to(handle.root)),
+            source=source,
+            recorded_source=updates is not None,
+            etag=indicator_etag(handle, handle.indicator(identifier)),
+        )
+
+
+class RealisationIn(Out):
+    indicator: str = Field(max_length=300)
+    year: int = Field(ge=1900, le=2200)
+    period: Literal["TW1", "TW2", "TW3", "TW4"] | None = Field(None, description="a quarter")
+    month: int | None = Field(None, ge=1, le=12)
+    text: str = Field(min_length=1, max_length=40, description='as typed: "12,5"')
+
+
+class RealisationsOut(Out):
+    catalog: str
+    file: str
+    count: int
+    etag: str = Field(description="the catalog's new ETag")
+
+
+def add_realisations(
+    handle: CatalogHandle, values: Sequence[RealisationIn], source: EditSource
+) -> RealisationsOut:
+    """Add realisations with their source through `catalog.updates.add_realisations`
+    (issue 10), serialised with the other edits; NotImplementedError until it exists."""
+    updates = _updates()
+    if updates is None:
+        raise NotImplementedError("recording realisations comes with issue 10 (catalog.updates)")
+    records = [(v.indicator, v.year, v.period or v.month, v.text) for v in values]
+    with handle.lock:
+        handle.reload()
+        path = Path(updates.add_realisations(handle.root, records, _record_source(source)))
+        handle.reload()
+        return RealisationsOut(
+            catalog=handle.name,
+            file=str(path.relative_to(handle.root)),
+            count=len(records),
+            etag=handle.etag,
+        )
+
+
+def capaian(handle: CatalogHandle, year: int, quarter: int | None = None) -> BaseModel:
+    """The capaian table of a year (or a quarter) through issue 10's
+    `capaian.capaian_table`; NotImplementedError until it exists."""
+    import importlib
+
+    try:
+        module: Any = importlib.import_module(".capaian", __package__)
+    except ImportError:
+        raise NotImplementedError(
+            "the capaian table comes with issue 10 (formula_engine.capaian)"
+        ) from None
+    table: BaseModel = module.capaian_table(handle.catalog, year, quarter)
+    return table
+
+
+__all__ = [
+    "MAX_FORMULA",
+    "MAX_FRAGMENT",
+    "MAX_ROWS",
+    "AchievementOut",
+    "AuditSummaryOut",
+    "BatchOut",
+    "CatalogHandle",
+    "CheckOut",
+    "DiagnosticOut",
+    "EditOut",
+    "EditSource",
+    "EquivalenceOut",
+    "ExplanationOut",
+    "FindingOut",
+    "FormattedOut",
+    "IndicatorOut",
+    "NotFound",
+    "OverBudget",
+    "ParsedOut",
+    "RealisationIn",
+    "RealisationsOut",
+    "StaleEdit",
+    "TreeOut",
+    "achievement_out",
+    "add_realisations",
+    "audit_summary",
+    "capaian",
+    "catalog_stats",
+    "check_catalog",
+    "check_formula",
+    "check_formula_file",
+    "check_fragment",
+    "diagnostic_of",
+    "equivalent",
+    "evaluate",
+    "evaluate_batch",
+    "evaluate_indicator",
+    "explain",
+    "finding",
+    "findings",
+    "format_formula",
+    "indicator_detail",
+    "load_catalog",
+    "model_for",
+    "parse_formula",
+    "set_target",
+    "tree",
+]

@@ -1,0 +1,219 @@
+"""The Python facade (formula_engine.api): what an embedding program sees.
+
+Expected values are worked by hand from the inputs given (not read back from the code)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import formula_engine
+from formula_engine import api
+from formula_engine.achievement import achievement
+from formula_engine.catalog import CatalogRejected
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> api.CatalogHandle:
+    return api.load_catalog()
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> api.CatalogHandle:
+    shutil.copytree(FIXTURES / "catalog", tmp_path / "kecil")
+    return api.load_catalog(tmp_path / "kecil", "kecil")
+
+
+def test_the_package_exports_the_facade_lazily() -> None:
+    assert formula_engine.load_catalog is api.load_catalog
+    assert formula_engine.CatalogHandle is api.CatalogHandle
+    assert (Path(formula_engine.__file__).parent / "py.typed").is_file()
+
+
+def test_one_handle_per_directory(bundled: api.CatalogHandle) -> None:
+    assert api.load_catalog() is bundled
+    assert bundled.model(2024) is bundled.model(2024)  # compiled once per year
+
+
+def test_a_catalog_that_does_not_check_is_rejected(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "catalog", tmp_path / "rusak")
+    plan = tmp_path / "rusak" / "renstra.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("tujuan:", "tujuan_:", 1), "utf-8")
+    with pytest.raises(CatalogRejected) as rejected:
+        api.load_catalog(tmp_path / "rusak")
+    assert rejected.value.diagnostics
+
+
+def test_an_indicator_is_evaluated_from_values_by_label(small: api.CatalogHandle) -> None:
+    values = {"Jumlah PMKS": {2024: 1009}, "Jumlah penduduk": {2024: 150_000}}
+    result = api.evaluate_indicator(small, "persentase_pmks", values, 2024)
+    assert result.value == Fraction(1009, 1500)  # 1009 / 150000 x 100
+    assert (result.rounded, result.display) == ("0.67", "0,67")
+    assert json.loads(result.model_dump_json())["value"] == "1009/1500"
+
+
+def test_a_formula_the_catalog_accepts_is_evaluated_as_printed(bundled: api.CatalogHandle) -> None:
+    entry = bundled.indicator("persentase_fakir_miskin_berdaya")
+    (accepting,) = [v for v in entry.formulas if v.accepts]
+    formula = bundled.formula(entry.id, accepting.valid_from)
+    assert str(formula.unit) == "?"
+
+
+def test_an_unknown_id_names_the_nearest(small: api.CatalogHandle) -> None:
+    with pytest.raises(api.NotFound) as missing:
+        small.indicator("persentase_pmk")
+    assert missing.value.suggestions[0] == "persentase_pmks"
+    assert missing.value.code == "E701"
+
+
+def test_a_diagnostic_has_its_fields() -> None:
+    (diagnostic,) = api.check_formula("jumlah / (a - )").diagnostics
+    # the operand is missing where ')' stands: the 15th character
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("E104", 1, 15)
+    assert diagnostic.caret == "  jumlah / (a - )\n" + " " * 16 + "^"
+    assert diagnostic.hint and diagnostic.rendered.startswith("<formula>:1:15: error[E104]")
+
+
+def test_a_fragment_is_checked_and_located() -> None:
+    text = "inputs:\n  - id: a\n    label: A\n    unit: orang\n    colour: red\n"
+    out = api.check_fragment(text, "inputs", "inputs/baru.yaml")
+    codes = {(d.code, d.line) for d in out.diagnostics}
+    assert ("E502", 5) in codes and not out.ok
+    assert all(d.where == "inputs/baru.yaml" for d in out.diagnostics)
+
+
+def test_the_tree_holds_every_indicator_and_program(bundled: api.CatalogHandle) -> None:
+    out = api.tree(bundled)
+
+    def walk(nodes: list[api.TreeNode]) -> list[api.TreeNode]:
+        return [n for node in nodes for n in [node, *walk(node.children)]]
+
+    nodes = walk(out.tujuan) + walk(out.programs_without_sasaran)
+    indicators = [i.id for node in nodes for i in node.indicators]
+    programs = [n.key for n in nodes if n.level == "program"]
+    catalog = bundled.catalog
+    # a program serving two sasaran stands under both: its indicators appear twice
+    assert set(indicators) == {i.entry.id for i in catalog.indicators()}
+    assert set(programs) == {p.entry.code for p in catalog.programs}
+    assert [n.level for n in walk(out.tujuan)[:2]] == ["tujuan", "sasaran"]
+
+
+def test_the_audit_findings_have_unique_ids_and_serialise(bundled: api.CatalogHandle) -> None:
+    summary = api.audit_summary(bundled)
+    found = api.findings(bundled)
+    assert summary.counts["finding"] == len(found) > 0
+    assert len({f.id for f in found}) == len(found)
+    assert api.finding(bundled, found[0].id) == found[0]
+    every = api.findings(bundled, every_figure=True)
+    assert len(every) == summary.counts["checked"]
+    json.loads(summary.model_dump_json())
+    json.loads(found[0].model_dump_json())
+
+
+def test_explain_gives_the_text_and_the_figures(bundled: api.CatalogHandle) -> None:
+    out = api.explain(bundled, "persentase_pmks", 2022)
+    assert out.text.startswith(out.title) and out.sections
+    with pytest.raises(api.NotFound):
+        api.explain(bundled, "persentase_pmkz")
+
+
+def test_an_achievement_serialises_to_json() -> None:
+    out = api.achievement_out(achievement("higher_is_better", Fraction(80), Fraction(90)))
+    data = json.loads(out.model_dump_json())
+    assert (data["value"], data["rounded"], data["negative"]) == ("225/2", "112.50", False)  # 90/80
+    assert data["band"]["label"]
+    zero = api.achievement_out(achievement("higher_is_better", Fraction(0), Fraction(5)))
+    assert zero.status == "not_computable" and zero.value is None
+
+
+def test_equivalence_gives_a_counterexample_that_holds() -> None:
+    out = api.equivalent("a - b", "b - a")
+    assert out.status == "not_equivalent" and out.counterexample is not None
+    values = {k: Fraction(v) for k, ys in out.counterexample.inputs.items() for v in ys.values()}
+    assert values["a"] != values["b"]  # a - b = b - a only when a = b
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-(10**6), 10**6), st.integers(-50, 50)), min_size=1, max_size=30)
+)
+def test_a_batch_row_is_the_exact_quotient(rows: list[tuple[int, int]]) -> None:
+    formula = api.model_for("a / b").compile("a / b")
+    out = api.evaluate_batch(formula, {"a": [a for a, _ in rows], "b": [b for _, b in rows]}, 2024)
+    for (a, b), value, status in zip(rows, out.value, out.status, strict=True):
+        if b == 0:
+            assert (status, value) == ("not_computable", None)
+        else:
+            assert Fraction(value or "") == Fraction(a, b)
+
+
+def test_a_batch_past_its_deadline_stops() -> None:
+    formula = api.model_for("a").compile("a")
+    with pytest.raises(api.OverBudget):
+        api.evaluate_batch(formula, {"a": [1, 2]}, 2024, deadline=time.monotonic() - 1)
+
+
+def test_set_target_writes_and_refuses_a_stale_etag(small: api.CatalogHandle) -> None:
+    before = api.indicator_detail(small, "persentase_pmks").etag
+    source = api.EditSource(document="Renstra Perubahan 2024", date="2024-03-01")
+    out = api.set_target(small, "persentase_pmks", 2024, "7,11", source, if_match=before)
+    assert (out.previous, out.text, out.recorded_source) == ("7,26", "7,11", False)
+    assert api.indicator_detail(small, "persentase_pmks").etag == out.etag != before
+    with pytest.raises(api.StaleEdit):
+        api.set_target(small, "persentase_pmks", 2024, "7,12", source, if_match=before)
+    entry = small.indicator("persentase_pmks")
+    assert [v.text for v in entry.values if v.kind == "target" and v.year == 2024] == ["7,11"]
+
+
+def test_realisations_wait_for_issue_10(small: api.CatalogHandle) -> None:
+    value = api.RealisationIn(indicator="persentase_pmks", year=2024, period="TW1", text="7,1")
+    with pytest.raises(NotImplementedError):
+        api.add_realisations(small, [value], api.EditSource(document="LKjIP", date="2025-01-31"))
+    with pytest.raises(NotImplementedError):
+        api.capaian(small, 2024)
+
+
+def test_edits_go_through_catalog_updates_when_it_is_there(
+    small: api.CatalogHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The adapter's wiring to issue 10 (a stand-in module until it is merged): the
+    target and the realisations reach `catalog.updates` with the source."""
+    import sys
+    import types
+
+    from formula_engine.catalog import models
+
+    calls: list[tuple[object, ...]] = []
+    updates = types.ModuleType("formula_engine.catalog.updates")
+
+    def set_target(root: Path, identifier: str, year: int, text: str, source: object) -> Path:
+        calls.append(("target", identifier, year, text, source))
+        return root / "renstra.yaml"
+
+    def add_realisations(root: Path, records: list[object], source: object) -> Path:
+        calls.append(("realisations", records, source))
+        return root / "renstra.yaml"
+
+    updates.set_target = set_target  # type: ignore[attr-defined]
+    updates.add_realisations = add_realisations  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "formula_engine.catalog.updates", updates)
+    monkeypatch.setattr(models, "RecordSource", dict, raising=False)
+    source = api.EditSource(document="Renja 2025", date="2025-01-10")
+    out = api.set_target(small, "persentase_pmks", 2024, "7,0", source)
+    assert out.recorded_source
+    value = api.RealisationIn(indicator="persentase_pmks", year=2024, month=3, text="7,1")
+    assert api.add_realisations(small, [value], source).count == 1
+    expected_source = {"document": "Renja 2025", "date": "2025-01-10"}
+    assert calls == [
+        ("target", "persentase_pmks", 2024, "7,0", expected_source),
+        ("realisations", [("persentase_pmks", 2024, 3, "7,1")], expected_source),
+    ]
