@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 from . import ir, nodes
 from .backends.exact import ExactProgram
-from .backends.numpy import Array, Columns, NumpyProgram
+from .backends.numpy import Array, Columns, NumpyProgram, all_finite
 from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
 from .lower import Lowering
@@ -195,7 +195,7 @@ def fast_columns(
                 code="E403",
                 hint="give one value per row (NaN for a missing one)",
             )
-        if np.isinf(array).any():
+        if not all_finite(array) and np.isinf(array).any():
             raise EvaluationError(
                 f"the column of {identifier!r} for {key} holds an infinite value",
                 code="E403",
