@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 from . import ir, nodes
 from .backends.exact import ExactProgram
 from .backends.numpy import Array, Columns, NumpyProgram, all_finite
+from .backends.scalar import ScalarProgram
 from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
 from .lower import Lowering
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 Number = int | Fraction | Decimal | str | float | np.integer[Any] | np.floating[Any] | None
 ValuesByName = Mapping[str, Mapping[int | str, Number]]
-P = TypeVar("P", ExactProgram, NumpyProgram)
+P = TypeVar("P", ExactProgram, NumpyProgram, ScalarProgram)
 ExactFraction = Annotated[Fraction, PlainSerializer(str, return_type=str)]
 
 
@@ -225,12 +226,20 @@ class CompiledFormula:
         self.compilations = 0
         self._exact: dict[int, ExactProgram] = {}
         self._numpy: dict[int, NumpyProgram] = {}
+        self._scalar: dict[int, ScalarProgram] = {}
 
     def exact_program(self, year: int) -> ExactProgram:
         return self._program(self._exact, ExactProgram, year)
 
     def numpy_program(self, year: int) -> NumpyProgram:
         return self._program(self._numpy, NumpyProgram, year)
+
+    def scalar(self, year: int) -> ScalarProgram:
+        """The float scalar path for `year`: `.function(*floats)` with one float per entry
+        of `.keys` ((id, year key), the inputs then the indicators the formula reads),
+        NaN for a missing value; it returns a float, NaN when not computable (the exact
+        path says why). Plain Python floats: no numpy, no pydantic."""
+        return self._program(self._scalar, ScalarProgram, year)
 
     def _program(self, cache: dict[int, P], build: Callable[[ir.Node], P], year: int) -> P:
         """The back-end's program for `year`, compiled on first use and kept."""
@@ -293,12 +302,20 @@ class CompiledFormula:
         """The plain sympy form (references to indicators as symbols), for the checks."""
         return self.model.sympy_compiler().compile(self.tree, year)
 
-    def to_sql(self, year: int, table: str = "t", integers: Collection[str] = ()) -> exp.Select:
+    def to_sql(
+        self,
+        year: int,
+        table: str = "t",
+        integers: Collection[str] = (),
+        given: Collection[tuple[str, YearKey]] = (),
+    ) -> exp.Select:
         """A sqlglot SELECT of `value` and `reason` over a table of columns `<id>__<year>`
-        (`integers`: ids whose columns are BIGINT); indicators are computed inline."""
+        (`integers`: ids whose columns are BIGINT); indicators are computed inline, except
+        where a column of `given` ((indicator, year)) holds a value."""
         from .backends.sql import SqlProgram
 
-        return SqlProgram(self.model.lower(self, year), integers=integers).query(table)
+        root = self.model.lower(self, year)
+        return SqlProgram(root, integers=integers, given=given).query(table)
 
 
 class Model:
