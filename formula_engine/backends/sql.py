@@ -85,7 +85,8 @@ class SqlProgram:
     def columns(self) -> list[str]:
         """The columns the query reads: the slots', then those of given indicators."""
         names = [column_name(slot.input, slot.key) for slot in ir.slots(self.root)]
-        inlined = {(n.indicator, n.key) for n in ir.postorder(self.root) if isinstance(n, ir.Inline)}
+        order = ir.postorder(self.root)
+        inlined = {(n.indicator, n.key) for n in order if isinstance(n, ir.Inline)}
         return names + [column_name(*key) for key in sorted(inlined & set(self.given), key=str)]
 
     def query(self, table: str = "t", keep: Sequence[str] = ()) -> exp.Select:
