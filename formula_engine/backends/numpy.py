@@ -240,7 +240,7 @@ def _compare(op: str, left: int, right: int, spare: int | None) -> Step:
         difference = np.subtract(a, b, out=_out(r, spare))
         if isinstance(difference, np.ndarray) and difference.ndim == 1 and all_finite(difference):
             equal = np.equal if op == "=" else np.not_equal  # no NaN to keep: 1.0 / 0.0 in place
-            return equal(difference, 0.0, out=difference)  # type: ignore[no-any-return]
+            return equal(difference, 0.0, out=difference)
         distance = _inplace(np.abs, difference)
         if op == "!=":
             return _inplace(np.heaviside, distance, 0.0)
