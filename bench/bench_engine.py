@@ -284,9 +284,13 @@ def bench_single(rounds: int) -> list[str]:
     values = {"a": {YEAR: 1009}, "b": {YEAR: 6212}}
     given = Values(formula.model.table, values)  # converted once, as a caller may keep it
     floats, fractions = {"a": 1009.0, "b": 6212.0}, {"a": Fraction(1009), "b": Fraction(6212)}
+    program = formula.scalar(YEAR)  # the float scalar path: one float per key, in order
+    scalar, row = program.function, tuple(floats[name] for name, _ in program.keys)
 
     def share(a: Any, b: Any) -> Any:
         return a / b * 100
+
+    assert scalar(*row) == share(**floats)
 
     repeat = 2_000
     contenders: dict[str, Callable[[], object]] = {
@@ -294,6 +298,7 @@ def bench_single(rounds: int) -> list[str]:
         "engine evaluate_value": lambda: [
             formula.evaluate_value(given, YEAR) for _ in range(repeat)
         ],
+        "engine scalar f(*v)": lambda: [scalar(*row) for _ in range(repeat)],
         "Python lambda f(**d)": lambda: [share(**floats) for _ in range(repeat)],
         "Fraction lambda f(**d)": lambda: [share(**fractions) for _ in range(repeat)],
     }

@@ -19,12 +19,14 @@ import hashlib
 import math
 import numbers
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 from . import ir, nodes
@@ -35,7 +37,7 @@ from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
 from .lower import Lowering
 from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
-from .outcomes import BASELINE, NotComputable, Step, YearKey
+from .outcomes import BASELINE, NotComputable, Step, YearKey, symbol_name
 from .parser import parse
 from .pipeline import Checked, check_formula
 from .printer import to_text
@@ -204,6 +206,80 @@ def fast_columns(
             )
         keyed[resolved] = array
     return keyed
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """What `Model.evaluate_table` computed: per (indicator id, year) a float64 column
+    (NaN where not computable) and, when asked, its reasons per row (int8:
+    backends.numpy.OK 0, ZERO 1 for a zero denominator, MISSING 2 for a missing value;
+    `REASON_CODES` maps them to E402 and E401)."""
+
+    rows: int
+    values: dict[tuple[str, int], Array]
+    reasons: dict[tuple[str, int], npt.NDArray[np.int8]]
+
+    def columns(self) -> dict[str, Array]:
+        """The values as columns named `<id>__<year>` (for a DataFrame or a Table)."""
+        return {symbol_name(i, year): column for (i, year), column in self.values.items()}
+
+
+_MAX_COLUMNS = 100_000
+
+
+def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any, Any], int]:
+    """The columns of a dict, a pyarrow Table or a polars DataFrame, keyed (name, year),
+    and the number of rows. String names are split at their last `__`; a name without
+    one is E203 (name the column `<id>__<year>`, or ignore it)."""
+    module = type(table).__module__.partition(".")[0]
+    column: Callable[[Any], Any]
+    if module == "pyarrow":
+        names = list(table.column_names)  # type: ignore[attr-defined]
+
+        column = lambda name: table.column(name).to_numpy()  # type: ignore[attr-defined]  # noqa: E731
+
+    elif module == "polars":
+        names = list(table.columns)  # type: ignore[attr-defined]
+
+        column = lambda name: table.get_column(name).to_numpy()  # type: ignore[attr-defined]  # noqa: E731
+
+    elif isinstance(table, Mapping):
+        names = list(table)
+        column = table.__getitem__
+    else:
+        raise EvaluationError(
+            f"cannot read columns from a {type(table).__name__}",
+            code="E403",
+            hint="give a dict of numpy arrays, a pyarrow Table or a polars DataFrame",
+        )
+    if len(names) > _MAX_COLUMNS:
+        raise EvaluationError(
+            f"the table has {len(names):,} columns, more than {_MAX_COLUMNS:,}",
+            code="E403",
+            hint="evaluate fewer columns at a time",
+        )
+    keyed: dict[Any, Any] = {}
+    for name in names:
+        if name in ignore:
+            continue
+        key = name if isinstance(name, tuple) else _split_column_name(name)
+        keyed[key] = np.asarray(column(name), dtype=np.float64)  # a null reads as NaN
+    rows = len(next(iter(keyed.values()))) if keyed else 0
+    return keyed, rows
+
+
+def _split_column_name(name: object) -> tuple[str, str]:
+    text = str(name)
+    stem, separator, year = text.rpartition("__")
+    if not separator or not stem or not (year == BASELINE or (year.isascii() and year.isdigit())):
+        raise ResolveError(
+            f"the column {text!r} does not name an input or indicator and a year",
+            None,
+            code="E203",
+            hint="name it <id or label>__<year> (jumlah_pmks__2024, jumlah_pmks__awal), "
+            "or pass it in `ignore`",
+        )
+    return stem, year
 
 
 class CompiledFormula:
@@ -384,6 +460,44 @@ class Model:
         self, identifier: str, year: int, values: ValuesByName | Values, decimals: int | None = None
     ) -> Result:
         return self.indicator(identifier).evaluate(values, year, decimals)
+
+    def evaluate_table(
+        self,
+        table: object,
+        years: Iterable[int],
+        indicators: Iterable[str] | None = None,
+        reasons: bool = True,
+        ignore: Collection[str] = (),
+    ) -> TableResult:
+        """Every indicator (or those named) for every year, over all rows of a table.
+
+        `table`: a dict of columns (numpy arrays or sequences), a pyarrow Table or a
+        polars DataFrame (neither is imported unless given). A column is named
+        `<id or label>__<year>` (`__awal` for the baseline), or keyed `(name, year)` in a
+        dict; a null is a missing value. A column that names no input or indicator is
+        E203 with "did you mean", never a silent NaN; `ignore` lists columns to skip
+        (a region's name, say). A column given for an indicator is used where not NaN,
+        as in evaluate_many. The numpy program of each (indicator, year) is compiled
+        once and kept."""
+        raw, rows = table_columns(table, ignore)
+        keyed = fast_columns(self.table, raw, rows, self.column_names)
+        chosen = (
+            self.order
+            if indicators is None
+            else [self.indicator(i).indicator or i for i in indicators]
+        )
+        values: dict[tuple[str, int], Array] = {}
+        why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
+        for year in years:
+            for identifier in chosen:
+                program = self._indicators[identifier].numpy_program(year)
+                if reasons:
+                    values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
+                        keyed, rows
+                    )
+                else:
+                    values[(identifier, year)] = program(keyed, rows)
+        return TableResult(rows, values, why)
 
     def sympy_compiler(self) -> SympyCompiler:
         if self._symbolic is None:
