@@ -276,7 +276,8 @@ def _cond(test: int, then: int, otherwise: int) -> Step:
                 return np.nan
             return r[then] if condition == 1.0 else r[otherwise]
         chosen = np.where(condition == 1.0, r[then], r[otherwise])
-        np.copyto(chosen, np.nan, where=np.isnan(condition))
+        if not all_finite(condition):  # a missing condition: NaN, whichever branch
+            np.copyto(chosen, np.nan, where=np.isnan(condition))
         return chosen
 
     return cond
