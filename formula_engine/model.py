@@ -16,7 +16,6 @@ and sqlglot are imported only by `to_sympy` and `to_sql`.
 from __future__ import annotations
 
 import hashlib
-import math
 import numbers
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -25,19 +24,24 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 from . import ir, nodes
 from .backends.exact import ExactProgram
-from .backends.numpy import Array, Columns, NumpyProgram, all_finite
 from .backends.scalar import ScalarProgram
 from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
 from .lower import Lowering
 from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
-from .outcomes import BASELINE, NotComputable, Step, YearKey, symbol_name
+from .outcomes import (
+    BASELINE,
+    NotANumber,
+    NotComputable,
+    Step,
+    YearKey,
+    exact_number,
+    symbol_name,
+)
 from .parser import parse
 from .pipeline import Checked, check_formula
 from .printer import to_text
@@ -45,14 +49,17 @@ from .resolve import Symbol, SymbolTable, dependency_order
 from .units import INDEX, PERCENT, RUPIAH, UNKNOWN_UNIT, Kind, Unit, parse_unit
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import sympy
     from sqlglot import exp
 
+    from .backends.numpy import Array, Columns, NumpyProgram
     from .backends.sympy import SympyCompiler
 
-Number = int | Fraction | Decimal | str | float | np.integer[Any] | np.floating[Any] | None
-ValuesByName = Mapping[str, Mapping[int | str, Number]]
-P = TypeVar("P", ExactProgram, NumpyProgram, ScalarProgram)
+Number = int | Fraction | Decimal | str | float | None  # also numpy's integers and floats
+ValuesByName = Mapping[str, Mapping[int | str, object]]  # the values of Number
+P = TypeVar("P")
 ExactFraction = Annotated[Fraction, PlainSerializer(str, return_type=str)]
 
 
@@ -84,36 +91,14 @@ def default_decimals(unit: Kind) -> int:
 
 
 def to_fraction(value: object, where: str = "a value") -> Fraction | None:
-    """An exact value from what a caller passes, or None for a missing one (None, NaN).
-
-    Integers (also numpy's) and fractions are exact; floats (also numpy's) go through
-    their shortest repr; decimal text such as "16.24" is read exactly. An infinity, a
-    truth value or anything else is EvaluationError E403, naming `where`."""
-    if value is None:
-        return None
-    if isinstance(value, bool | np.bool_):
-        raise _not_a_number(where, value, "a truth value is not a number")
-    if isinstance(value, numbers.Integral):
-        return Fraction(int(value))
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, float | np.floating | Decimal):
-        if value != value:  # NaN: the value is missing, as NaN is on the fast path
-            return None
-        if value in (math.inf, -math.inf):
-            raise _not_a_number(where, value, "an infinite value cannot be computed with")
-        return Fraction(value) if isinstance(value, Decimal) else Fraction(repr(float(value)))
-    if isinstance(value, str):
-        try:
-            return Fraction(value.strip().replace("_", ""))
-        except (ValueError, ZeroDivisionError):
-            raise _not_a_number(where, value, "write a decimal number such as 16.24") from None
-    raise _not_a_number(where, value, "give a number (int, float, Fraction, Decimal or text)")
-
-
-def _not_a_number(where: str, value: object, hint: str) -> EvaluationError:
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
-    return EvaluationError(f"{where} is not a finite number: {shown}", code="E403", hint=hint)
+    """An exact value from what a caller passes, or None for a missing one (None, NaN):
+    outcomes.exact_number (the exact back-end reads values the same way); a bad value is
+    EvaluationError E403, naming `where`."""
+    try:
+        exact = exact_number(value)
+    except NotANumber as bad:
+        raise EvaluationError(f"{where} {bad}", code="E403", hint=bad.hint) from None
+    return None if exact is None else Fraction(exact)
 
 
 def year_key_of(given: object, where: str) -> YearKey:
@@ -121,7 +106,7 @@ def year_key_of(given: object, where: str) -> YearKey:
     if isinstance(given, str) and given.strip() == BASELINE:
         return BASELINE
     text = given.strip() if isinstance(given, str) else given
-    if isinstance(text, numbers.Integral) and not isinstance(text, bool | np.bool_):
+    if isinstance(text, numbers.Integral) and not isinstance(text, bool):  # np.bool_ is not
         return int(text)
     if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 6:
         return int(text)
@@ -181,6 +166,10 @@ def fast_columns(
     """The columns of the fast path keyed by declared id (a label is accepted) and year,
     as float64 arrays of `rows` values; an unknown name is E203 with "did you mean".
     `names` keeps what a (name, year) resolved to, for the next call."""
+    import numpy as np
+
+    from .backends.numpy import all_finite
+
     keyed: dict[tuple[str, YearKey], Array] = {}
     names = {} if names is None else names
     for given, column in columns.items():
@@ -231,6 +220,8 @@ def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any
     """The columns of a dict, a pyarrow Table or a polars DataFrame, keyed (name, year),
     and the number of rows. String names are split at their last `__`; a name without
     one is E203 (name the column `<id>__<year>`, or ignore it)."""
+    import numpy as np
+
     module = type(table).__module__.partition(".")[0]
     column: Callable[[Any], Any]
     if module == "pyarrow":
@@ -308,6 +299,8 @@ class CompiledFormula:
         return self._program(self._exact, ExactProgram, year)
 
     def numpy_program(self, year: int) -> NumpyProgram:
+        from .backends.numpy import NumpyProgram  # numpy only where a batch runs
+
         return self._program(self._numpy, NumpyProgram, year)
 
     def scalar(self, year: int) -> ScalarProgram:
