@@ -44,7 +44,7 @@ Value = Number | bool
 ValuesIn = Mapping[tuple[str, YearKey], object]
 Fn = Callable[["_Run"], Value]
 NOT_A_NUMBER = "E403"  # as formula_engine.model.to_fraction: one code for every bad value
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {  # also the scalar back-end's
     "=": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -174,7 +174,7 @@ def _node(node: ir.Node, args: list[Fn], traced: bool) -> Fn:
             operand = args[0]
             return lambda run: not operand(run)
         case ir.Compare(op=op):
-            compare, left, right = _COMPARE[op], args[0], args[1]
+            compare, left, right = COMPARE[op], args[0], args[1]
 
             def relation(run: _Run) -> Value:
                 try:

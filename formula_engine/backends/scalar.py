@@ -33,6 +33,7 @@ from typing import SupportsFloat, assert_never
 
 from .. import functions, ir
 from ..outcomes import YearKey
+from .exact import COMPARE
 
 Regs = Sequence[float]
 Fn = Callable[[Regs], float]
@@ -41,14 +42,6 @@ _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
-}
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "=": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
 }
 
 
@@ -106,7 +99,7 @@ class ScalarProgram:
             case ir.Not():
                 return _unary(operands[0], lambda x: 1.0 - x)
             case ir.Compare(op=op):
-                return _compare(_COMPARE[op], operands[0], operands[1])
+                return _compare(COMPARE[op], operands[0], operands[1])
             case ir.Logic(op=op):
                 return _logic(1.0 if op == "and" else 0.0, operands)
             case ir.Cond():
