@@ -286,7 +286,7 @@ def _catalog_of_kinds() -> tuple[Model, list[tuple[Kind, dict[str, str]]]]:
     renamed: list[tuple[Kind, dict[str, str]]] = []
     for index, kind in enumerate(kinds):
         names = {name: f"k{index}_{name}" for name in kind.inputs}
-        formula = re.sub(r"\b(\w+)\b", lambda m: names.get(m.group(1), m.group(1)), kind.formula)
+        formula = re.sub(r"\b(\w+)\b", lambda m, n=names: n.get(m[1], m[1]), kind.formula)
         inputs += [Input(id=names[i], label=names[i], unit=u) for i, u in kind.inputs.items()]
         unit = "%"
         if "=" in formula:  # an indicator has a unit, not a truth value: 1 where it holds
@@ -315,7 +315,8 @@ def bench_table(sizes: list[int], rounds: int) -> list[str]:
                 table[f"{names[name]}__{year}"] = data[f"c{j}"]
         result = model.evaluate_table(table, [YEAR], reasons=False)
         for index, (kind, data) in enumerate(datas):
-            _same(f"evaluate_table {kind.name}", kind.numpy(data), result.values[(f"k{index}", YEAR)])
+            computed = result.values[(f"k{index}", YEAR)]
+            _same(f"evaluate_table {kind.name}", kind.numpy(data), computed)
 
         def by_hand(datas: list[tuple[Kind, dict[str, Array]]] = datas) -> None:
             for kind, data in datas:

@@ -17,19 +17,17 @@ from formula_engine.declarations import Declarations, Indicator, Input, Plan
 from formula_engine.errors import EvaluationError, ResolveError
 from formula_engine.model import Model
 
-DECLARATIONS = (
-    Declarations(
-        plan=Plan(first_year=2022, last_year=2026),
-        inputs=(
-            Input(id="a", label="Jumlah A", unit="orang"),
-            Input(id="b", label="Jumlah B", unit="orang"),
-        ),
-        indicators=(
-            Indicator(id="share", label="Persentase A", unit="%", formula="a / b x 100%"),
-            Indicator(id="change", label="Perubahan A", unit="orang", formula="a - a[n-1]"),
-            Indicator(id="twice", label="Dua kali", unit="%", formula="share + share"),
-        ),
-    )
+DECLARATIONS = Declarations(
+    plan=Plan(first_year=2022, last_year=2026),
+    inputs=(
+        Input(id="a", label="Jumlah A", unit="orang"),
+        Input(id="b", label="Jumlah B", unit="orang"),
+    ),
+    indicators=(
+        Indicator(id="share", label="Persentase A", unit="%", formula="a / b x 100%"),
+        Indicator(id="change", label="Perubahan A", unit="orang", formula="a - a[n-1]"),
+        Indicator(id="twice", label="Dua kali", unit="%", formula="share + share"),
+    ),
 )
 MODEL = Model(DECLARATIONS)
 NAN = float("nan")
