@@ -195,9 +195,9 @@ def all_finite(values: Floats) -> bool:
 
 
 def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
-    # zero_denominator=error: a quotient that is all finite had no zero denominator (the
-    # inputs are finite; x / 0 is ±inf or NaN), so the zero mask is built only when some
-    # value is not finite, from the denominator, which is then never overwritten.
+    # zero_denominator=error: a quotient that is all finite had no zero denominator (any
+    # x / 0 is ±inf or NaN), so the zero mask is built only when some value is not
+    # finite, from the denominator, which is therefore never overwritten.
     if not zero and spare == bottom:
         spare = None
 
