@@ -8,9 +8,11 @@
 Stages composed here: parse -> resolve -> infer and require the unit (pipeline.
 check_formula) -> lower (lower.Lowering, one per Model, with every indicator) -> a
 back-end: exact (backends.exact) for `evaluate` and explain, numpy (backends.numpy) for
-`evaluate_many`, sympy (backends.sympy) for `to_sympy`, SQL (backends.sql) for `to_sql`.
-Programs are compiled once per (formula, year) and cached on the CompiledFormula. sympy
-and sqlglot are imported only by `to_sympy` and `to_sql`.
+`evaluate_many` and `Model.evaluate_table`, scalar (backends.scalar) for `scalar`, sympy
+(backends.sympy) for `to_sympy`, SQL (backends.sql) for `to_sql`. Programs are compiled
+once per (formula, year) and cached on the CompiledFormula. numpy is imported only for
+batches, sympy and sqlglot only by `to_sympy` and `to_sql` (so the exact path and the
+audit load neither).
 """
 
 from __future__ import annotations
