@@ -33,8 +33,7 @@ from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
 from .exit_codes import ExitCode
-from .formula_file import check_file
-from .loader import load_yaml
+from .formula_file import read_declarations
 from .model import Model, ad_hoc_declarations
 from .nodes import Reference, to_json
 from .parser import parse
@@ -330,10 +329,11 @@ def _equiv_declarations(left: str, right: str, path: Path | None) -> Declaration
 
 def load_declarations(path: Path) -> Declarations:
     """A formula file's declarations, or a located LoadError."""
-    diagnostics = [d for d in check_file(path) if d.severity == "error"]
-    if diagnostics:
-        raise diagnostics[0].error
-    return Declarations.model_validate(load_yaml(path).data)
+    declarations, diagnostics = read_declarations(path)  # one read, one validation
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors or declarations is None:
+        raise errors[0].error
+    return declarations
 
 
 FORMULA_COMMANDS = (parse_command, fmt_command, eval_command, equiv_command)

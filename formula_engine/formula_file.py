@@ -26,17 +26,23 @@ from .resolve import SymbolTable, dependency_order, referenced_ids
 
 
 def check_file(path: Path) -> list[Diagnostic]:
+    return read_declarations(path)[1]
+
+
+def read_declarations(path: Path) -> tuple[Declarations | None, list[Diagnostic]]:
+    """The file's declarations (None when they do not validate) and every diagnostic,
+    from one read and one validation of the file."""
     try:
         source = load_yaml(path)
     except (LoadError, ReadError) as error:
-        return [Diagnostic("error", error)]
+        return None, [Diagnostic("error", error)]
     except OSError as error:
-        return [Diagnostic("error", LoadError(f"cannot read {path}: {error.strerror}"))]
+        return None, [Diagnostic("error", LoadError(f"cannot read {path}: {error.strerror}"))]
     try:
         declarations = Declarations.model_validate(source.data or {})
     except ValidationError as invalid:
-        return schema_diagnostics(source, invalid, Declarations)
-    return check_declarations(declarations, source)
+        return None, schema_diagnostics(source, invalid, Declarations)
+    return declarations, check_declarations(declarations, source)
 
 
 def check_declarations(

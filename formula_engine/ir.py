@@ -76,20 +76,21 @@ class Mul:
 class Div:
     """numerator / denominator. Missing before zero: a missing operand makes the quotient
     missing; only then does a zero denominator give E402 (see `zero_reason`) or 0
-    (`zero_if_zero`). `divisor` is the denominator's source and `year` its year."""
+    (`zero_if_zero`). `origin` is required: its `a / b` and year n state that reason."""
 
     numerator: Node
     denominator: Node
     zero_if_zero: bool
-    divisor: nodes.Expr
-    year: int
-    origin: Origin | None = None
+    origin: Origin
 
 
 def zero_reason(node: Div) -> tuple[str, Span]:
     """The reason and span of a zero denominator, as the engine states them (docs/engine.md)
     (built only when needed: printing a long denominator is not free)."""
-    return f"denominator is zero: {to_text(node.divisor)} = 0 in {node.year}", node.divisor.span
+    source = node.origin.expr
+    assert isinstance(source, nodes.Binary), source  # the lowering makes a Div of `a / b`
+    divisor = source.right
+    return f"denominator is zero: {to_text(divisor)} = 0 in {node.origin.year}", divisor.span
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -160,7 +160,7 @@ class Lowering:
                 self._push(stack, [operand], task, lambda a: ir.Add((a[0],), (1,), (), origin))
             case nodes.Binary(op="/", left=left, right=right):
                 zero = context.zero_if_zero
-                make = lambda a: ir.Div(a[0], a[1], zero, right, year, origin)  # noqa: E731
+                make = lambda a: ir.Div(a[0], a[1], zero, origin)  # noqa: E731
                 self._push(stack, [left, right], task, make)
             case nodes.Binary():
                 self._chain(expr, task, stack)

@@ -8,33 +8,42 @@
 Stages composed here: parse -> resolve -> infer and require the unit (pipeline.
 check_formula) -> lower (lower.Lowering, one per Model, with every indicator) -> a
 back-end: exact (backends.exact) for `evaluate` and explain, numpy (backends.numpy) for
-`evaluate_many`, sympy (backends.sympy) for `to_sympy`, SQL (backends.sql) for `to_sql`.
-Programs are compiled once per (formula, year) and cached on the CompiledFormula. sympy
-and sqlglot are imported only by `to_sympy` and `to_sql`.
+`evaluate_many` and `Model.evaluate_table`, scalar (backends.scalar) for `scalar`, sympy
+(backends.sympy) for `to_sympy`, SQL (backends.sql) for `to_sql`. Programs are compiled
+once per (formula, year) and cached on the CompiledFormula. numpy is imported only for
+batches, sympy and sqlglot only by `to_sympy` and `to_sql` (so the exact path and the
+audit load neither).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import numbers
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 from . import ir, nodes
 from .backends.exact import ExactProgram
-from .backends.numpy import Array, Columns, NumpyProgram
+from .backends.scalar import ScalarProgram
 from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
 from .lower import Lowering
 from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
-from .outcomes import BASELINE, NotComputable, Step, YearKey
+from .outcomes import (
+    BASELINE,
+    NotANumber,
+    NotComputable,
+    Step,
+    YearKey,
+    exact_number,
+    symbol_name,
+)
 from .parser import parse
 from .pipeline import Checked, check_formula
 from .printer import to_text
@@ -42,14 +51,17 @@ from .resolve import Symbol, SymbolTable, dependency_order
 from .units import INDEX, PERCENT, RUPIAH, UNKNOWN_UNIT, Kind, Unit, parse_unit
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import sympy
     from sqlglot import exp
 
+    from .backends.numpy import Array, Columns, NumpyProgram
     from .backends.sympy import SympyCompiler
 
-Number = int | Fraction | Decimal | str | float | np.integer[Any] | np.floating[Any] | None
-ValuesByName = Mapping[str, Mapping[int | str, Number]]
-P = TypeVar("P", ExactProgram, NumpyProgram)
+Number = int | Fraction | Decimal | str | float | None  # also numpy's integers and floats
+ValuesByName = Mapping[str, Mapping[int | str, object]]  # the values of Number
+P = TypeVar("P")
 ExactFraction = Annotated[Fraction, PlainSerializer(str, return_type=str)]
 
 
@@ -81,36 +93,14 @@ def default_decimals(unit: Kind) -> int:
 
 
 def to_fraction(value: object, where: str = "a value") -> Fraction | None:
-    """An exact value from what a caller passes, or None for a missing one (None, NaN).
-
-    Integers (also numpy's) and fractions are exact; floats (also numpy's) go through
-    their shortest repr; decimal text such as "16.24" is read exactly. An infinity, a
-    truth value or anything else is EvaluationError E403, naming `where`."""
-    if value is None:
-        return None
-    if isinstance(value, bool | np.bool_):
-        raise _not_a_number(where, value, "a truth value is not a number")
-    if isinstance(value, numbers.Integral):
-        return Fraction(int(value))
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, float | np.floating | Decimal):
-        if value != value:  # NaN: the value is missing, as NaN is on the fast path
-            return None
-        if value in (math.inf, -math.inf):
-            raise _not_a_number(where, value, "an infinite value cannot be computed with")
-        return Fraction(value) if isinstance(value, Decimal) else Fraction(repr(float(value)))
-    if isinstance(value, str):
-        try:
-            return Fraction(value.strip().replace("_", ""))
-        except (ValueError, ZeroDivisionError):
-            raise _not_a_number(where, value, "write a decimal number such as 16.24") from None
-    raise _not_a_number(where, value, "give a number (int, float, Fraction, Decimal or text)")
-
-
-def _not_a_number(where: str, value: object, hint: str) -> EvaluationError:
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
-    return EvaluationError(f"{where} is not a finite number: {shown}", code="E403", hint=hint)
+    """An exact value from what a caller passes, or None for a missing one (None, NaN):
+    outcomes.exact_number (the exact back-end reads values the same way); a bad value is
+    EvaluationError E403, naming `where`."""
+    try:
+        exact = exact_number(value)
+    except NotANumber as bad:
+        raise EvaluationError(f"{where} {bad}", code="E403", hint=bad.hint) from None
+    return None if exact is None else Fraction(exact)
 
 
 def year_key_of(given: object, where: str) -> YearKey:
@@ -118,7 +108,7 @@ def year_key_of(given: object, where: str) -> YearKey:
     if isinstance(given, str) and given.strip() == BASELINE:
         return BASELINE
     text = given.strip() if isinstance(given, str) else given
-    if isinstance(text, numbers.Integral) and not isinstance(text, bool | np.bool_):
+    if isinstance(text, numbers.Integral) and not isinstance(text, bool):  # np.bool_ is not
         return int(text)
     if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 6:
         return int(text)
@@ -178,6 +168,10 @@ def fast_columns(
     """The columns of the fast path keyed by declared id (a label is accepted) and year,
     as float64 arrays of `rows` values; an unknown name is E203 with "did you mean".
     `names` keeps what a (name, year) resolved to, for the next call."""
+    import numpy as np
+
+    from .backends.numpy import all_finite
+
     keyed: dict[tuple[str, YearKey], Array] = {}
     names = {} if names is None else names
     for given, column in columns.items():
@@ -195,7 +189,7 @@ def fast_columns(
                 code="E403",
                 hint="give one value per row (NaN for a missing one)",
             )
-        if np.isinf(array).any():
+        if not all_finite(array) and np.isinf(array).any():
             raise EvaluationError(
                 f"the column of {identifier!r} for {key} holds an infinite value",
                 code="E403",
@@ -203,6 +197,82 @@ def fast_columns(
             )
         keyed[resolved] = array
     return keyed
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """What `Model.evaluate_table` computed: per (indicator id, year) a float64 column
+    (NaN where not computable) and, when asked, its reasons per row (int8:
+    backends.numpy.OK 0, ZERO 1 for a zero denominator, MISSING 2 for a missing value;
+    `REASON_CODES` maps them to E402 and E401)."""
+
+    rows: int
+    values: dict[tuple[str, int], Array]
+    reasons: dict[tuple[str, int], npt.NDArray[np.int8]]
+
+    def columns(self) -> dict[str, Array]:
+        """The values as columns named `<id>__<year>` (for a DataFrame or a Table)."""
+        return {symbol_name(i, year): column for (i, year), column in self.values.items()}
+
+
+_MAX_COLUMNS = 100_000
+
+
+def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any, Any], int]:
+    """The columns of a dict, a pyarrow Table or a polars DataFrame, keyed (name, year),
+    and the number of rows. String names are split at their last `__`; a name without
+    one is E203 (name the column `<id>__<year>`, or ignore it)."""
+    import numpy as np
+
+    module = type(table).__module__.partition(".")[0]
+    column: Callable[[Any], Any]
+    if module == "pyarrow":
+        names = list(table.column_names)  # type: ignore[attr-defined]
+
+        column = lambda name: table.column(name).to_numpy()  # type: ignore[attr-defined]  # noqa: E731
+
+    elif module == "polars":
+        names = list(table.columns)  # type: ignore[attr-defined]
+
+        column = lambda name: table.get_column(name).to_numpy()  # type: ignore[attr-defined]  # noqa: E731
+
+    elif isinstance(table, Mapping):
+        names = list(table)
+        column = table.__getitem__
+    else:
+        raise EvaluationError(
+            f"cannot read columns from a {type(table).__name__}",
+            code="E403",
+            hint="give a dict of numpy arrays, a pyarrow Table or a polars DataFrame",
+        )
+    if len(names) > _MAX_COLUMNS:
+        raise EvaluationError(
+            f"the table has {len(names):,} columns, more than {_MAX_COLUMNS:,}",
+            code="E403",
+            hint="evaluate fewer columns at a time",
+        )
+    keyed: dict[Any, Any] = {}
+    for name in names:
+        if name in ignore:
+            continue
+        key = name if isinstance(name, tuple) else _split_column_name(name)
+        keyed[key] = np.asarray(column(name), dtype=np.float64)  # a null reads as NaN
+    rows = len(next(iter(keyed.values()))) if keyed else 0
+    return keyed, rows
+
+
+def _split_column_name(name: object) -> tuple[str, str]:
+    text = str(name)
+    stem, separator, year = text.rpartition("__")
+    if not separator or not stem or not (year == BASELINE or (year.isascii() and year.isdigit())):
+        raise ResolveError(
+            f"the column {text!r} does not name an input or indicator and a year",
+            None,
+            code="E203",
+            hint="name it <id or label>__<year> (jumlah_pmks__2024, jumlah_pmks__awal), "
+            "or pass it in `ignore`",
+        )
+    return stem, year
 
 
 class CompiledFormula:
@@ -225,12 +295,22 @@ class CompiledFormula:
         self.compilations = 0
         self._exact: dict[int, ExactProgram] = {}
         self._numpy: dict[int, NumpyProgram] = {}
+        self._scalar: dict[int, ScalarProgram] = {}
 
     def exact_program(self, year: int) -> ExactProgram:
         return self._program(self._exact, ExactProgram, year)
 
     def numpy_program(self, year: int) -> NumpyProgram:
+        from .backends.numpy import NumpyProgram  # numpy only where a batch runs
+
         return self._program(self._numpy, NumpyProgram, year)
+
+    def scalar(self, year: int) -> ScalarProgram:
+        """The float scalar path for `year`: `.function(*floats)` with one float per entry
+        of `.keys` ((id, year key), the inputs then the indicators the formula reads),
+        NaN for a missing value; it returns a float, NaN when not computable (the exact
+        path says why). Plain Python floats: no numpy, no pydantic."""
+        return self._program(self._scalar, ScalarProgram, year)
 
     def _program(self, cache: dict[int, P], build: Callable[[ir.Node], P], year: int) -> P:
         """The back-end's program for `year`, compiled on first use and kept."""
@@ -293,12 +373,20 @@ class CompiledFormula:
         """The plain sympy form (references to indicators as symbols), for the checks."""
         return self.model.sympy_compiler().compile(self.tree, year)
 
-    def to_sql(self, year: int, table: str = "t", integers: Collection[str] = ()) -> exp.Select:
+    def to_sql(
+        self,
+        year: int,
+        table: str = "t",
+        integers: Collection[str] = (),
+        given: Collection[tuple[str, YearKey]] = (),
+    ) -> exp.Select:
         """A sqlglot SELECT of `value` and `reason` over a table of columns `<id>__<year>`
-        (`integers`: ids whose columns are BIGINT); indicators are computed inline."""
+        (`integers`: ids whose columns are BIGINT); indicators are computed inline, except
+        where a column of `given` ((indicator, year)) holds a value."""
         from .backends.sql import SqlProgram
 
-        return SqlProgram(self.model.lower(self, year), integers=integers).query(table)
+        root = self.model.lower(self, year)
+        return SqlProgram(root, integers=integers, given=given).query(table)
 
 
 class Model:
@@ -367,6 +455,44 @@ class Model:
         self, identifier: str, year: int, values: ValuesByName | Values, decimals: int | None = None
     ) -> Result:
         return self.indicator(identifier).evaluate(values, year, decimals)
+
+    def evaluate_table(
+        self,
+        table: object,
+        years: Iterable[int],
+        indicators: Iterable[str] | None = None,
+        reasons: bool = True,
+        ignore: Collection[str] = (),
+    ) -> TableResult:
+        """Every indicator (or those named) for every year, over all rows of a table.
+
+        `table`: a dict of columns (numpy arrays or sequences), a pyarrow Table or a
+        polars DataFrame (neither is imported unless given). A column is named
+        `<id or label>__<year>` (`__awal` for the baseline), or keyed `(name, year)` in a
+        dict; a null is a missing value. A column that names no input or indicator is
+        E203 with "did you mean", never a silent NaN; `ignore` lists columns to skip
+        (a region's name, say). A column given for an indicator is used where not NaN,
+        as in evaluate_many. The numpy program of each (indicator, year) is compiled
+        once and kept."""
+        raw, rows = table_columns(table, ignore)
+        keyed = fast_columns(self.table, raw, rows, self.column_names)
+        chosen = (
+            self.order
+            if indicators is None
+            else [self.indicator(i).indicator or i for i in indicators]
+        )
+        values: dict[tuple[str, int], Array] = {}
+        why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
+        for year in years:
+            for identifier in chosen:
+                program = self._indicators[identifier].numpy_program(year)
+                if reasons:
+                    values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
+                        keyed, rows
+                    )
+                else:
+                    values[(identifier, year)] = program(keyed, rows)
+        return TableResult(rows, values, why)
 
     def sympy_compiler(self) -> SympyCompiler:
         if self._symbolic is None:

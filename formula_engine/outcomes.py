@@ -11,9 +11,13 @@ the empty sum, 0.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
@@ -29,6 +33,48 @@ YearKey = int | Literal["awal"]
 Value = Fraction | bool
 # The name of one input for one year, as a sympy symbol or an SQL column: only our ids.
 SYMBOL_NAME = re.compile(r"[a-z][a-z0-9_]*__(\d{4}|awal)")
+
+
+class NotANumber(ValueError):
+    """A given value is not a finite number; `hint` says what to give instead. Callers
+    turn it into their located E403 (model.to_fraction, the exact back-end's slots)."""
+
+    def __init__(self, value: object, hint: str) -> None:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+        super().__init__(f"is not a finite number: {shown}")
+        self.hint = hint
+
+
+def exact_number(value: object) -> int | Fraction | None:
+    """A value a caller gives as an exact number, or None when it is missing (None, NaN).
+
+    Integers (also numpy's) and fractions are exact; floats (also numpy's) and Decimals
+    are read by their shortest repr / exactly; decimal text such as "16.24" (or 4_489)
+    exactly. A truth value, an infinity or anything else raises NotANumber. numpy is not
+    imported here: a numpy scalar can only exist once numpy is."""
+    numpy = sys.modules.get("numpy")
+    if value is None:
+        return None
+    if isinstance(value, bool) or (numpy is not None and isinstance(value, numpy.bool_)):
+        raise NotANumber(value, "a truth value is not a number")
+    if isinstance(value, int | Fraction):
+        return value
+    if isinstance(value, numbers.Integral):  # numpy's integers
+        return int(value)
+    if isinstance(value, float | Decimal) or (
+        numpy is not None and isinstance(value, numpy.floating)
+    ):
+        if value != value:  # NaN: the value is missing, as NaN is on the fast path
+            return None
+        if value in (math.inf, -math.inf):
+            raise NotANumber(value, "an infinite value cannot be computed with; leave it out")
+        return Fraction(value) if isinstance(value, Decimal) else Fraction(repr(float(value)))
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip().replace("_", ""))
+        except (ValueError, ZeroDivisionError):
+            raise NotANumber(value, "write a decimal number such as 16.24") from None
+    raise NotANumber(value, "give a number (int, float, Fraction, Decimal or text)")
 
 
 def symbol_name(identifier: str, key: YearKey) -> str:

@@ -1,8 +1,9 @@
-"""One suite for every back-end of the compiler (lower -> exact, numpy, sympy, DuckDB).
+"""One suite for every back-end of the compiler (lower -> exact, numpy, scalar, sympy, DuckDB).
 
 Every conformance case of tests/conformance/*.yaml (and the indicator cases under
 `model_cases` of backends.yaml) runs on the four back-ends: exact must give the expected
-outcome, numpy the same value within 1e-9 or NaN with the same reason code, sympy the
+outcome, numpy the same value within 1e-9 or NaN with the same reason code (the float
+scalar path the same float as numpy), sympy the
 exact value by substitution, DuckDB the presented (rounded) value or NULL with the same
 reason code. Hypothesis checks the same agreement on the seed corpus and on every
 formula of the bundled catalog, with zeros, missing values and indicator dependencies.
@@ -31,6 +32,7 @@ from formula_engine import ir, nodes
 from formula_engine.backends import numpy as numpy_backend
 from formula_engine.backends import sympy as sympy_backend
 from formula_engine.backends.exact import ExactProgram
+from formula_engine.backends.scalar import ScalarProgram
 from formula_engine.backends.sql import SqlProgram, column_name
 from formula_engine.declarations import Declarations, Indicator, Input, Plan, Policy
 from formula_engine.errors import FormulaError
@@ -59,6 +61,7 @@ class Outcomes:
     exact: list[Outcome]
     reasons: list[str | None]  # exact's reason text
     numpy: list[tuple[float, str | None]]
+    scalar: list[float]
     sympy: list[Outcome] | None  # None: the formula has no sympy form
     sql: list[tuple[Any, str | None]]
     has_logic: bool = False
@@ -77,6 +80,8 @@ def run_backends(
             exact.append(("not_computable", error.code))
             reasons.append(error.reason)
     keys = [(s.input, s.key) for s in ir.slots(root)]
+    inlined = {(n.indicator, n.key) for n in ir.postorder(root) if isinstance(n, ir.Inline)}
+    keys += sorted((k for k in inlined if any(k in r for r in rows)), key=str)  # given values
     columns = {k: np.array([float(r[k]) if k in r else np.nan for r in rows]) for k in keys}
     values, codes = numpy_backend.NumpyProgram(root).with_reasons(columns, len(rows))
     plain = numpy_backend.NumpyProgram(root)(columns, len(rows))
@@ -85,9 +90,15 @@ def run_backends(
         (float(v), numpy_backend.REASON_CODES.get(int(c)))
         for v, c in zip(values, codes, strict=True)
     ]
+    scalar = ScalarProgram(root)
+    scalar_out = [
+        scalar.function(*(float(r[k]) if k in r else np.nan for k in scalar.keys)) for r in rows
+    ]
+    assert scalar_out[:1] == [scalar(rows[0])] or np.isnan(scalar_out[0])  # mapping form
     logic = any(isinstance(n, ir.Logic) for n in ir.postorder(root))
     sympy_out = _sympy(model, root, rows)
-    return Outcomes(exact, reasons, numpy_out, sympy_out, _duckdb(root, keys, rows), logic)
+    sql_out = _duckdb(root, keys, rows, inlined)
+    return Outcomes(exact, reasons, numpy_out, scalar_out, sympy_out, sql_out, logic)
 
 
 def _sympy(
@@ -103,11 +114,15 @@ def _sympy(
 
 
 def _duckdb(
-    root: ir.Node, keys: list[tuple[str, YearKey]], rows: list[dict[tuple[str, YearKey], Fraction]]
+    root: ir.Node,
+    keys: list[tuple[str, YearKey]],
+    rows: list[dict[tuple[str, YearKey], Fraction]],
+    inlined: set[tuple[str, int]],
 ) -> list[tuple[Any, str | None]]:
     integral = {k for k in keys if all(r[k].denominator == 1 for r in rows if k in r)}
     integers = {identifier for identifier, _ in keys} - {i for i, _ in set(keys) - integral}
-    program = SqlProgram(root, integers=integers)
+    program = SqlProgram(root, integers=integers, given=inlined & set(keys))
+    assert sorted(program.columns()) == sorted(column_name(*k) for k in keys)
     names = [column_name(*k) for k in keys]
     types = ["BIGINT" if k[0] in integers else "DECIMAL(38, 6)" for k in keys]
     columns = "".join(f", {n} {t}" for n, t in zip(names, types, strict=True))
@@ -132,6 +147,8 @@ def assert_agree(outcomes: Outcomes, places: int = 2) -> None:
     """numpy, sympy and DuckDB agree with exact, row by row."""
     for index, (kind, expected) in enumerate(outcomes.exact):
         number, code = outcomes.numpy[index]
+        scalar = outcomes.scalar[index]
+        assert scalar == number or (np.isnan(scalar) and np.isnan(number)), (index, scalar, number)
         sql_value, sql_reason = outcomes.sql[index]
         if kind == "not_computable":
             assert np.isnan(number) and code == expected, (index, number, code, expected)

@@ -58,3 +58,24 @@ def test_check_catalog_with_its_report_cached_imports_neither_sympy_nor_numpy(
     first = imported(probe, tmp_path)  # a miss: the symbolic checks run
     assert any(name == "sympy" for name in first)
     assert imported(probe, tmp_path) == []
+
+
+def test_audit_with_the_catalog_cached_imports_neither_sympy_nor_numpy(tmp_path: Path) -> None:
+    # The achievement rules and the recomputation use the exact path only (issue 9:
+    # numpy was imported by formula_engine.model for them, a fifth of the audit's start).
+    probe = PROBE.format(arguments=["audit", "--no-fail"])
+    imported(probe, tmp_path)  # a miss: the catalog is parsed and checked, then cached
+    assert imported(probe, tmp_path) == []
+
+
+def test_evaluating_one_value_imports_no_numpy(tmp_path: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from formula_engine import Model, Declarations, Input\n"
+        "model = Model(Declarations(inputs=(Input(id='a', label='a', unit='1'),)))\n"
+        "formula = model.compile('a x 2')\n"
+        "assert formula.evaluate_value({'a': {2022: 3}}, 2022) == 6\n"
+        "assert formula.scalar(2022).function(3.0) == 6.0\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy')))"
+    )
+    assert imported(code, tmp_path) == []

@@ -21,25 +21,30 @@ several operands (an inlined indicator) is evaluated once per run.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, assert_never
 
-import numpy as np
-
 from .. import functions, ir, nodes
 from ..errors import EvaluationError
-from ..outcomes import BASELINE, MISSING, ZERO_DENOMINATOR, NotComputable, Step, YearKey
+from ..outcomes import (
+    BASELINE,
+    MISSING,
+    ZERO_DENOMINATOR,
+    NotANumber,
+    NotComputable,
+    Step,
+    YearKey,
+    exact_number,
+)
 
 Number = int | Fraction
 Value = Number | bool
 ValuesIn = Mapping[tuple[str, YearKey], object]
 Fn = Callable[["_Run"], Value]
 NOT_A_NUMBER = "E403"  # as formula_engine.model.to_fraction: one code for every bad value
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {  # also the scalar back-end's
     "=": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -169,7 +174,7 @@ def _node(node: ir.Node, args: list[Fn], traced: bool) -> Fn:
             operand = args[0]
             return lambda run: not operand(run)
         case ir.Compare(op=op):
-            compare, left, right = _COMPARE[op], args[0], args[1]
+            compare, left, right = COMPARE[op], args[0], args[1]
 
             def relation(run: _Run) -> Value:
                 try:
@@ -213,32 +218,11 @@ def _slot(node: ir.Slot) -> Fn:
 
 def _number(raw: object, label: str, key: YearKey, reference: nodes.Expr) -> Number | None:
     """A given value as an exact number; None when it is missing (None, NaN)."""
-    if raw is None:
-        return None
-    if isinstance(raw, bool | np.bool_):
-        raise _bad(label, key, reference, raw, "a truth value is not a number")
-    if isinstance(raw, np.integer):
-        return int(raw)
-    if isinstance(raw, float | np.floating | Decimal):
-        if math.isnan(raw):
-            return None
-        if math.isinf(raw):
-            raise _bad(label, key, reference, raw, "give a finite number, or leave the value out")
-        return Fraction(raw) if isinstance(raw, Decimal) else Fraction(repr(float(raw)))
-    if isinstance(raw, int | Fraction):
-        return raw
-    if isinstance(raw, str):
-        try:
-            return Fraction(raw.strip())
-        except (ValueError, ZeroDivisionError):
-            pass
-    raise _bad(label, key, reference, raw, "give an int, a Fraction, a Decimal or a float")
-
-
-def _bad(label: str, key: YearKey, reference: nodes.Expr, raw: object, hint: str) -> InputError:
-    shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
-    message = f"the value of {label} {key} is not a finite number: {shown}"
-    return InputError(message, reference.span, code=NOT_A_NUMBER, hint=hint)
+    try:
+        return exact_number(raw)
+    except NotANumber as bad:
+        message = f"the value of {label} {key} {bad}"
+        raise InputError(message, reference.span, code=NOT_A_NUMBER, hint=bad.hint) from None
 
 
 def _settle(run: _Run, failure: NotComputable, later: Sequence[Fn]) -> NotComputable:

@@ -21,6 +21,7 @@ the reason is the maximum); `and`/`or`/`if` decide from the left.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import assert_never
 
@@ -184,19 +185,37 @@ def _fold(at: list[int], ufuncs: Sequence[np.ufunc], spare: int | None) -> Step:
     return fold
 
 
+def all_finite(values: Floats) -> bool:
+    """No infinity and no NaN among `values`, in one read-only pass without a temporary:
+    the sum is finite exactly then (or it overflows, which only makes the caller look
+    closer). Not np.dot: BLAS threads spin on a busy machine."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        return values.size == 0 or math.isfinite(np.add.reduce(values))
+    return math.isfinite(values)
+
+
 def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
+    # zero_denominator=error: a quotient that is all finite had no zero denominator (any
+    # x / 0 is ±inf or NaN), so the zero mask is built only when some value is not
+    # finite, from the denominator, which is therefore never overwritten.
+    if not zero and spare == bottom:
+        spare = None
+
     def divide(r: Registers, columns: Columns) -> Floats:
         numerator, denominator = r[top], r[bottom]
-        by_zero = np.asarray(denominator) == 0.0  # before `out` may overwrite it
-        if zero:  # missing before zero: only a known numerator over 0 gives 0
-            by_zero = by_zero & (np.asarray(numerator) == numerator)
+        if zero:  # before `out` may overwrite an operand; only a known numerator over 0 gives 0
+            by_zero = (np.asarray(denominator) == 0.0) & (np.asarray(numerator) == numerator)
         with np.errstate(divide="ignore", invalid="ignore"):
             quotient = np.divide(numerator, denominator, out=_out(r, spare))
+        if not zero:
+            if all_finite(quotient):
+                return quotient
+            by_zero = np.asarray(denominator) == 0.0
         if not by_zero.any():
             return quotient
         if not isinstance(quotient, np.ndarray) or quotient.ndim == 0:
             return 0.0 if zero else np.nan
-        np.putmask(quotient, np.broadcast_to(by_zero, quotient.shape), 0.0 if zero else np.nan)
+        np.copyto(quotient, 0.0 if zero else np.nan, where=by_zero)  # faster than putmask
         return quotient
 
     return divide
@@ -218,7 +237,11 @@ def _compare(op: str, left: int, right: int, spare: int | None) -> Step:
             swap, at_zero = _HEAVISIDE[op]
             difference = np.subtract(*((b, a) if swap else (a, b)), out=_out(r, spare))
             return _inplace(np.heaviside, difference, at_zero)
-        distance = _inplace(np.abs, np.subtract(a, b, out=_out(r, spare)))
+        difference = np.subtract(a, b, out=_out(r, spare))
+        if isinstance(difference, np.ndarray) and difference.ndim == 1 and all_finite(difference):
+            equal = np.equal if op == "=" else np.not_equal  # no NaN to keep: 1.0 / 0.0 in place
+            return equal(difference, 0.0, out=difference)
+        distance = _inplace(np.abs, difference)
         if op == "!=":
             return _inplace(np.heaviside, distance, 0.0)
         return _inplace(np.heaviside, _inplace(np.negative, distance), 1.0)
@@ -253,7 +276,8 @@ def _cond(test: int, then: int, otherwise: int) -> Step:
                 return np.nan
             return r[then] if condition == 1.0 else r[otherwise]
         chosen = np.where(condition == 1.0, r[then], r[otherwise])
-        np.putmask(chosen, np.isnan(condition), np.nan)
+        if not all_finite(condition):  # a missing condition: NaN, whichever branch
+            np.copyto(chosen, np.nan, where=np.isnan(condition))
         return chosen
 
     return cond

@@ -59,8 +59,13 @@ class _Sql:
 
 @dataclass
 class SqlProgram:
+    """`given`: the (indicator, year) whose values the table may hold (columns
+    `<indicator>__<year>`): a row's non-NULL value is used instead of the indicator's
+    body, as on the exact and numpy back-ends; otherwise every indicator is computed."""
+
     root: ir.Node
     integers: Collection[str] = ()
+    given: Collection[tuple[str, YearKey]] = ()
     levels: list[list[exp.Alias]] = field(default_factory=list, init=False)
     final: _Sql = field(init=False)
 
@@ -78,7 +83,11 @@ class SqlProgram:
         self.final = built[id(self.root)]
 
     def columns(self) -> list[str]:
-        return [column_name(slot.input, slot.key) for slot in ir.slots(self.root)]
+        """The columns the query reads: the slots', then those of given indicators."""
+        names = [column_name(slot.input, slot.key) for slot in ir.slots(self.root)]
+        order = ir.postorder(self.root)
+        inlined = {(n.indicator, n.key) for n in order if isinstance(n, ir.Inline)}
+        return names + [column_name(*key) for key in sorted(inlined & set(self.given), key=str)]
 
     def query(self, table: str = "t", keep: Sequence[str] = ()) -> exp.Select:
         source = exp.to_identifier(table)
@@ -220,7 +229,17 @@ class SqlProgram:
         return _Sql(value, reason, kind, max(c.level, then.level, otherwise.level))
 
     def _inline(self, node: ir.Inline, body: _Sql) -> _Sql:
-        return body  # the reader's missing=zero does not reach inside an indicator
+        # the reader's missing=zero does not reach inside an indicator
+        if (node.indicator, node.key) not in self.given:
+            return body
+        column: exp.Expression = exp.column(column_name(node.indicator, node.key))
+        kind: Kind = "int" if node.indicator in self.integers and body.kind == "int" else "dec"
+        if kind == "dec":
+            column = _decimal(column)
+        absent = exp.Is(this=column.copy(), expression=exp.Null())
+        value = exp.Coalesce(this=column, expressions=[_p(body.value)])
+        reason = exp.Case().when(absent, _p(body.reason))
+        return _Sql(value, reason, kind, body.level, can_zero=body.can_zero)
 
 
 def _balanced(operator: type[exp.Expression], terms: list[exp.Expression]) -> exp.Expression:

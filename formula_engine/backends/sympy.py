@@ -108,12 +108,25 @@ class _Quotient(sympy.Function):  # type: ignore[misc]
         return sympy.Mul(numerator, sympy.Pow(denominator, sympy.Integer(-1)))
 
 
+class _Given(sympy.Function):  # type: ignore[misc]
+    """An inlined indicator: its given value (the symbol `<id>__<year>` substituted by a
+    number) or, when none is given (substituted by nan), its body."""
+
+    @classmethod
+    def eval(cls, given: sympy.Basic, body: sympy.Basic) -> sympy.Basic | None:
+        if given is sympy.nan:
+            return body
+        return given if given.is_number else None
+
+
 @dataclass(frozen=True)
 class Symbolic:
-    """A formula as sympy: `expr`, and the symbols read as 0 when no value is given."""
+    """A formula as sympy: `expr`, the symbols read as 0 when no value is given, and the
+    symbols of inlined indicators (`evaluate` gives each its value or its body)."""
 
     expr: sympy.Basic
     zero_when_missing: frozenset[sympy.Symbol]
+    indicators: frozenset[sympy.Symbol] = frozenset()
 
 
 def to_sympy(
@@ -124,15 +137,20 @@ def to_sympy(
     built: dict[int, Any] = {}
     zero: set[sympy.Symbol] = set()
     strict: set[sympy.Symbol] = set()
+    indicators: set[sympy.Symbol] = set()
     for node in ir.postorder(root):
         args = [built[id(child)] for child in ir.children(node)]
         if isinstance(node, ir.Slot):
             symbol = symbol_for(node.input, node.key, domains.get(node.input, "real"))
             (zero if node.zero_if_missing else strict).add(symbol)
             built[id(node)] = symbol
+        elif isinstance(node, ir.Inline) and guarded:  # a value given for it wins
+            symbol = symbol_for(node.indicator, node.key)
+            indicators.add(symbol)
+            built[id(node)] = _Given(symbol, args[0])
         else:
             built[id(node)] = _node(node, args, guarded)
-    return Symbolic(built[id(root)], frozenset(zero - strict))
+    return Symbolic(built[id(root)], frozenset(zero - strict), frozenset(indicators))
 
 
 def _node(node: ir.Node, args: list[Any], guarded: bool) -> Any:
@@ -198,16 +216,20 @@ def evaluate(
     formula: Symbolic, values: Mapping[tuple[str, YearKey], Fraction]
 ) -> Fraction | bool | str:
     """The value for exact `values`, or the code why not (E401 missing, E402 zero)."""
+    expr = formula.expr
+    if formula.indicators:  # first each indicator: its given value, or its body (nan)
+        chosen = {s: _value_or(values, s, sympy.nan) for s in formula.indicators}
+        expr = expr.xreplace(chosen)
     substitution: dict[sympy.Symbol, sympy.Basic] = {}
-    for symbol in formula.expr.free_symbols:
+    for symbol in expr.free_symbols:
         given = values.get(parse_symbol(symbol))
         if given is not None:
             substitution[symbol] = rational(given)
         elif symbol in formula.zero_when_missing:
             substitution[symbol] = sympy.Integer(0)
-    not_computable = MISSING if formula.expr.free_symbols - set(substitution) else ZERO_DENOMINATOR
+    not_computable = MISSING if expr.free_symbols - set(substitution) else ZERO_DENOMINATOR
     try:
-        value = formula.expr.xreplace(substitution) if substitution else formula.expr
+        value = expr.xreplace(substitution) if substitution else expr
     except (TypeError, ValueError):  # nan compared or in min/max: not computable
         return not_computable
     if value.free_symbols or value.has(_ZeroOnceKnown, _Quotient):
@@ -218,3 +240,10 @@ def evaluate(
         return not_computable
     number = sympy.Rational(value)
     return Fraction(int(number.p), int(number.q))
+
+
+def _value_or(
+    values: Mapping[tuple[str, YearKey], Fraction], symbol: sympy.Symbol, absent: sympy.Basic
+) -> sympy.Basic:
+    given = values.get(parse_symbol(symbol))
+    return absent if given is None else rational(given)

@@ -41,7 +41,7 @@ LAYOUT: tuple[tuple[str, type[BaseModel]], ...] = (
     ("history", HistoryFile),
 )
 SUFFIXES = (".yaml", ".yml")
-Loaded = dict[Path, tuple[YamlFile, BaseModel]]  # each file: its text and positions, its model
+Loaded = cache.Loaded  # each file: its text and positions, its model (one alias, cache.py)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,139 @@
+"""Model.evaluate_table: every indicator of a Model for R rows x years, from a dict of
+arrays, a pyarrow Table or a polars DataFrame, by id or label; values agree with the
+exact path row by row, reasons with its codes; an unknown column is E203, never NaN."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from formula_engine.backends.numpy import MISSING, OK, ZERO
+from formula_engine.declarations import Declarations, Indicator, Input, Plan
+from formula_engine.errors import EvaluationError, ResolveError
+from formula_engine.model import Model
+
+DECLARATIONS = Declarations(
+    plan=Plan(first_year=2022, last_year=2026),
+    inputs=(
+        Input(id="a", label="Jumlah A", unit="orang"),
+        Input(id="b", label="Jumlah B", unit="orang"),
+    ),
+    indicators=(
+        Indicator(id="share", label="Persentase A", unit="%", formula="a / b x 100%"),
+        Indicator(id="change", label="Perubahan A", unit="orang", formula="a - a[n-1]"),
+        Indicator(id="twice", label="Dua kali", unit="%", formula="share + share"),
+    ),
+)
+MODEL = Model(DECLARATIONS)
+NAN = float("nan")
+# Rows: ordinary, a zero denominator, a missing b, a missing a[n-1].
+A_2023 = [10.0, 4.0, 2.0, NAN]
+A_2024 = [20.0, 6.0, 3.0, 8.0]
+B_2024 = [40.0, 0.0, NAN, 16.0]
+
+
+def _exact(identifier: str, row: int) -> tuple[float, int]:
+    """The exact path's value and reason for one row (the reference)."""
+    values: dict[str, dict[int | str, Any]] = {
+        "a": {2023: A_2023[row], 2024: A_2024[row]},
+        "b": {2024: B_2024[row]},
+    }
+    outcome = MODEL.indicator(identifier).evaluate_value(values, 2024)
+    if isinstance(outcome, Fraction):
+        return float(outcome), OK
+    reason = getattr(outcome, "code", None)
+    return NAN, {"E401": MISSING, "E402": ZERO}[str(reason)]
+
+
+def _check(result: Any, indicators: tuple[str, ...] = ("share", "change", "twice")) -> None:
+    assert result.rows == 4
+    assert sorted(result.values) == sorted((i, 2024) for i in indicators)
+    for identifier in indicators:
+        values, reasons = result.values[(identifier, 2024)], result.reasons[(identifier, 2024)]
+        for row in range(4):
+            value, reason = _exact(identifier, row)
+            assert reasons[row] == reason, (identifier, row)
+            assert value == pytest.approx(values[row], nan_ok=True), (identifier, row)
+
+
+def test_a_dict_of_arrays_by_id_label_and_tuple() -> None:
+    table = {
+        "a__2023": np.array(A_2023),
+        ("Jumlah A", 2024): A_2024,  # a label, a plain list
+        "Jumlah B__2024": np.array(B_2024),
+    }
+    _check(MODEL.evaluate_table(table, [2024]))
+
+
+def test_a_pyarrow_table_with_nulls() -> None:
+    def nulls(values: list[float]) -> list[float | None]:
+        return [None if v != v else v for v in values]
+
+    table = pa.table(
+        {
+            "a__2023": nulls(A_2023),
+            "a__2024": A_2024,
+            "b__2024": nulls(B_2024),
+            "region": ["x", "y", "z", "w"],
+        }
+    )
+    _check(MODEL.evaluate_table(table, [2024], ignore=["region"]))
+
+
+def test_a_polars_frame_and_a_chosen_indicator() -> None:
+    frame = pl.DataFrame({"a__2023": A_2023, "a__2024": A_2024, "b__2024": B_2024})
+    result = MODEL.evaluate_table(frame, [2024], indicators=["Persentase A"], reasons=True)
+    _check(result, ("share",))
+    plain = MODEL.evaluate_table(frame, [2024], indicators=["share"], reasons=False)
+    assert plain.reasons == {}
+    np.testing.assert_array_equal(plain.values[("share", 2024)], result.values[("share", 2024)])
+    assert list(plain.columns()) == ["share__2024"]
+
+
+def test_several_years_compile_once_each() -> None:
+    frame = {f"a__{y}": np.arange(1.0, 4.0) * y for y in range(2021, 2025)}
+    frame |= {f"b__{y}": np.full(3, 2.0) for y in range(2022, 2025)}
+    model = Model(DECLARATIONS)
+    for _ in range(2):
+        result = model.evaluate_table(frame, [2023, 2024], indicators=["change"])
+    assert model.indicator("change").compilations == 2  # one program per year, kept
+    np.testing.assert_array_equal(result.values[("change", 2024)], np.arange(1.0, 4.0))
+
+
+def test_a_column_given_for_an_indicator_is_used_where_not_nan() -> None:
+    table = {
+        "a__2024": np.array([1.0, 1.0]),
+        "b__2024": np.array([2.0, 2.0]),
+        "share__2024": np.array([10.0, NAN]),
+    }
+    result = MODEL.evaluate_table(table, [2024], indicators=["twice"])
+    np.testing.assert_array_equal(result.values[("twice", 2024)], [20.0, 100.0])
+
+
+def test_an_unknown_column_is_an_error_with_did_you_mean() -> None:
+    with pytest.raises(ResolveError) as caught:
+        MODEL.evaluate_table({"Jumlah AA__2024": np.ones(2)}, [2024])
+    assert caught.value.code == "E203"
+    assert "'Jumlah A'" in str(caught.value.hint)
+
+
+def test_a_column_without_a_year_is_an_error_unless_ignored() -> None:
+    with pytest.raises(ResolveError, match="does not name an input or indicator and a year"):
+        MODEL.evaluate_table({"region": np.ones(2), "a__2024": np.ones(2)}, [2024])
+    result = MODEL.evaluate_table(
+        {"region": np.ones(2), "a__2024": np.ones(2)}, [2024], ["change"], ignore=["region"]
+    )
+    assert np.isnan(result.values[("change", 2024)]).all()  # a[n-1] missing, stated:
+    assert (result.reasons[("change", 2024)] == MISSING).all()
+
+
+def test_columns_of_different_lengths_and_other_objects_are_errors() -> None:
+    with pytest.raises(EvaluationError, match="shape"):
+        MODEL.evaluate_table({"a__2024": np.ones(2), "b__2024": np.ones(3)}, [2024])
+    with pytest.raises(EvaluationError, match="cannot read columns from a list"):
+        MODEL.evaluate_table([1, 2], [2024])
