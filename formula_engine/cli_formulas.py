@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from pathlib import Path
 from typing import BinaryIO, NoReturn
 
 import click
@@ -21,8 +20,8 @@ from .cli_params import (
     FormulaCommand,
     GivenValue,
     InputValue,
-    LimitedFile,
     Source,
+    SourceFile,
     TextFile,
     UnitOf,
     UnreadableInput,
@@ -33,11 +32,12 @@ from .declarations import Declarations, Plan
 from .equivalence import TRIALS, equivalence
 from .errors import FormulaError, Location
 from .exit_codes import ExitCode
-from .formula_file import read_declarations
+from .formula_file import load_source
 from .model import Model, ad_hoc_declarations
 from .nodes import Reference, to_json
 from .parser import parse
 from .printer import to_text
+from .reading import SourceText
 
 
 @click.command("parse", cls=FormulaCommand)
@@ -152,7 +152,7 @@ DECLARATIONS_HELP = "A formula file declaring the inputs (ids, labels, units) an
     help="The unit of an input (default: dimensionless), e.g. jumlah_pmks=orang.",
 )
 @click.option(
-    "-d", "--declarations", type=LimitedFile(), help=f"{DECLARATIONS_HELP} (at most 1 MiB)."
+    "-d", "--declarations", type=SourceFile(), help=f"{DECLARATIONS_HELP} (at most 1 MiB)."
 )
 @click.option(
     "--decimals", type=DECIMALS, default=None, help="Decimals of the rounded value (0-12)."
@@ -166,7 +166,7 @@ def eval_command(
     inputs: tuple[GivenValue, ...],
     year: int,
     units: tuple[tuple[str, str], ...],
-    declarations: Path | None,
+    declarations: SourceText | None,
     decimals: int | None,
     first_year: int | None,
     as_json: bool,
@@ -205,7 +205,7 @@ def _check_eval_options(
     year: int,
     first_year: int | None,
     units: tuple[tuple[str, str], ...],
-    declarations: Path | None,
+    declarations: SourceText | None,
 ) -> None:
     if first_year is not None and year < first_year:
         raise click.BadParameter(
@@ -236,7 +236,7 @@ def _once(given: Iterable[tuple[str, str]], option: str) -> None:
 def _model_for(
     formula: str,
     units: tuple[tuple[str, str], ...],
-    declarations: Path | None,
+    declarations: SourceText | None,
     first_year: int | None,
 ) -> Model:
     plan = Plan(first_year=first_year, last_year=max(first_year, 2026)) if first_year else Plan()
@@ -270,11 +270,11 @@ def _values(
 @click.option(
     "-d",
     "--declarations",
-    type=LimitedFile(),
+    type=SourceFile(),
     help=f"{DECLARATIONS_HELP} (at most 1 MiB); otherwise inputs are dimensionless and "
     "nonnegative.",
 )
-def equiv_command(left: str, right: str, declarations: Path | None) -> None:
+def equiv_command(left: str, right: str, declarations: SourceText | None) -> None:
     """Say whether formulas LEFT and RIGHT are the same function of their inputs.
 
     Exit 0 when equivalent, 1 when not (with a counterexample), 3 when not proven.
@@ -317,9 +317,9 @@ def _fails(text: str) -> bool:
     return False
 
 
-def _equiv_declarations(left: str, right: str, path: Path | None) -> Declarations:
-    if path is not None:
-        return load_declarations(path)
+def _equiv_declarations(left: str, right: str, source: SourceText | None) -> Declarations:
+    if source is not None:
+        return load_declarations(source)
     inputs = {}
     for text in (left, right):
         for declared in ad_hoc_declarations(text).inputs:
@@ -327,9 +327,10 @@ def _equiv_declarations(left: str, right: str, path: Path | None) -> Declaration
     return Declarations(inputs=tuple(inputs.values()))
 
 
-def load_declarations(path: Path) -> Declarations:
-    """A formula file's declarations, or a located LoadError."""
-    declarations, diagnostics = read_declarations(path)  # one read, one validation
+def load_declarations(source: SourceText) -> Declarations:
+    """A formula file's declarations, or its first located error (the text read once, by
+    the option's SourceFile; parsed and validated once)."""
+    declarations, diagnostics = load_source(source)
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors or declarations is None:
         raise errors[0].error

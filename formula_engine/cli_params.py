@@ -9,7 +9,8 @@ Limits (README, "Exit codes and limits"):
   formula language's own range for an absolute year such as [2022];
 - --decimals: 0 to 12;
 - an input value: ASCII digits in plain notation or p/q (numbers.parse_plain);
-- a file of formulas or declarations, and stdin: MAX_FILE_BYTES, UTF-8;
+- a file of formulas or declarations, and stdin: MAX_FILE_BYTES, UTF-8, read and checked
+  by formula_engine.reading (the catalog's reader, with this smaller limit);
 - a formula: the language's own limit (syntax_errors.MAX_LENGTH, error E120).
 """
 
@@ -27,6 +28,7 @@ import click
 
 from .errors import CheckError
 from .numbers import parse_plain
+from .reading import ReadError, SourceText, read_source, source_of
 from .units import parse_unit
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -170,7 +172,24 @@ class TextFile(click.ParamType[Source]):
             return value
         path = _existing(value, False, param, ctx)
         try:
-            return Source(str(path), decode(str(path), read_file(path)))
+            return Source(str(path), read_text(path).text)
+        except UnreadableInput as error:
+            self.fail(str(error), param, ctx)
+
+
+class SourceFile(click.ParamType[SourceText]):
+    """A file of at most MAX_FILE_BYTES of UTF-8, read once: the command parses the text
+    this gives (a formula file for --declarations)."""
+
+    name = "path"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> SourceText:
+        if isinstance(value, SourceText):
+            return value
+        try:
+            return read_text(_existing(value, False, param, ctx))
         except UnreadableInput as error:
             self.fail(str(error), param, ctx)
 
@@ -188,7 +207,7 @@ class LimitedFile(click.ParamType[Path]):
         path = _existing(value, self.dir_okay, param, ctx)
         if not path.is_dir():
             try:
-                decode(str(path), read_file(path))
+                read_text(path)
             except UnreadableInput as error:
                 self.fail(str(error), param, ctx)
         return path
@@ -221,38 +240,59 @@ class UnreadableInput(ValueError):
     """A file or stdin that is over the limit, unreadable or not UTF-8 (a usage error)."""
 
 
-def read_file(path: Path) -> bytes:
+def read_text(path: Path) -> SourceText:
+    """The file's text by reading.read_source, within MAX_FILE_BYTES (a FIFO or a socket
+    is refused before it could block); UnreadableInput, one line, when it cannot be."""
     try:
         mode = path.stat().st_mode
-        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
-            raise UnreadableInput(f"{str(path)!r} is not a regular file (hint: save it to a file)")
-        with path.open("rb") as handle:
-            return read_bounded(str(path), handle)
     except OSError as error:
         raise UnreadableInput(f"{str(path)!r} cannot be read: {error.strerror}") from None
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        raise UnreadableInput(f"{str(path)!r} is not a regular file (hint: save it to a file)")
+    try:
+        return read_source(path, MAX_FILE_BYTES)
+    except ReadError as error:
+        raise _unreadable(str(path), error) from None
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes (its byte order mark too), checked as `read_text` checks them."""
+    source = read_text(path)
+    return source.encode(source.text)
 
 
 def read_bounded(where: str, handle: IO[bytes]) -> bytes:
     """At most MAX_FILE_BYTES from `handle`; UnreadableInput (reading stops) when longer."""
     data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableInput(
-            f"{where!r} is longer than {MAX_FILE_BYTES:,} bytes, the limit; reading stopped "
-            "there (hint: split the file)"
-        )
+        raise _too_long(where)
     return data
 
 
 def decode(where: str, data: bytes) -> str:
+    """The text of bytes already read (reading.source_of: UTF-8, with or without a byte
+    order mark; not UTF-16, no NUL byte)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise UnreadableInput(
-            f"{where!r} is not UTF-8 text: line {line}, column {column} has the byte "
-            f"0x{data[error.start]:02x} (hint: save the file as UTF-8)"
-        ) from None
+        return source_of(Path(where), data, MAX_FILE_BYTES).text
+    except ReadError as error:
+        raise _unreadable(where, error) from None
+
+
+def _too_long(where: str) -> UnreadableInput:
+    return UnreadableInput(
+        f"{where!r} is longer than {MAX_FILE_BYTES:,} bytes, the limit; reading stopped "
+        "there (hint: split the file)"
+    )
+
+
+def _unreadable(where: str, error: ReadError) -> UnreadableInput:
+    """A ReadError as one line: the file, what is wrong, where, and the hint."""
+    if error.code == "E550":
+        return _too_long(where)
+    line, span = error.location.line, error.span
+    place = f": line {line}, column {span.start + 1}" if line and span else ""
+    hint = f" (hint: {error.hint})" if error.hint else ""
+    return UnreadableInput(f"{where!r}{place}: {error.message}{hint}")
 
 
 class FormulaCommand(click.Command):

@@ -18,10 +18,10 @@ from . import nodes
 from .checks import Subject, run_checks
 from .declarations import Declarations, Indicator
 from .errors import Diagnostic, FormulaError, ResolveError
-from .loader import LoadError, YamlFile, load_yaml, schema_diagnostics
+from .loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
 from .model import Model
 from .pipeline import check_formula
-from .reading import ReadError
+from .reading import ReadError, SourceText, read_source
 from .resolve import SymbolTable, dependency_order, referenced_ids
 
 
@@ -33,11 +33,21 @@ def read_declarations(path: Path) -> tuple[Declarations | None, list[Diagnostic]
     """The file's declarations (None when they do not validate) and every diagnostic,
     from one read and one validation of the file."""
     try:
-        source = load_yaml(path)
-    except (LoadError, ReadError) as error:
+        text = read_source(path)
+    except ReadError as error:
         return None, [Diagnostic("error", error)]
     except OSError as error:
         return None, [Diagnostic("error", LoadError(f"cannot read {path}: {error.strerror}"))]
+    return load_source(text)
+
+
+def load_source(text: SourceText) -> tuple[Declarations | None, list[Diagnostic]]:
+    """`read_declarations` for a file already read (the command line reads its
+    --declarations once, to check it as an option, and parses that text)."""
+    try:
+        source = parse_yaml(text)
+    except LoadError as error:
+        return None, [Diagnostic("error", error)]
     try:
         declarations = Declarations.model_validate(source.data or {})
     except ValidationError as invalid:

@@ -1,6 +1,8 @@
 """Reading a text file the user wrote: bounded, decoded, and how it was written.
 
-Every file the engine reads (catalog files, formula files) goes through `read_source`:
+Every file the engine reads (catalog files, formula files, the command line's files and
+stdin: cli_params, with its own smaller limit) goes through `read_source` (`source_of`
+for bytes already read):
 it reads at most `MAX_FILE_BYTES` (a larger file is refused, not read in full), decodes
 UTF-8 (with or without a byte order mark), and turns every way this can fail (a folder, a
 dangling link or a link loop, no permission, Latin-1 or UTF-16 text, a NUL byte) into a
@@ -61,6 +63,12 @@ def read_source(path: Path, limit: int = MAX_FILE_BYTES) -> SourceText:
         data = read_bytes(path, limit)
     except OSError as error:
         raise _os_error(path, error) from None
+    return source_of(path, data, limit)
+
+
+def source_of(path: Path, data: bytes, limit: int = MAX_FILE_BYTES) -> SourceText:
+    """The text of bytes already read from `path` (or stdin), at most `limit` + 1 of them:
+    the checks of `read_source` (size E550, UTF-16 and Latin-1 E508, NUL E509)."""
     if len(data) > limit:
         too_large = ReadError(
             f"the file is larger than {limit // (1024 * 1024)} MB; not read",
