@@ -296,3 +296,9 @@ def explain_command(
         click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(explanation.render(), nl=False)
+
+
+from .cli_data import COMMANDS as DATA_COMMANDS  # noqa: E402  (set, capaian)
+
+for _command in DATA_COMMANDS:
+    main.add_command(_command)

@@ -23,6 +23,7 @@ from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table
 from .catalog.load import Catalog
 from .catalog.models import IndicatorEntry, Printed
 from .catalog.printed import read_printed
+from .catalog.updates import history_lines
 from .errors import ResolveError
 from .numbers import format_indonesian, round_half_up
 
@@ -58,7 +59,12 @@ def explain(
 ) -> Explanation:
     indicator = _indicator(catalog, subject)
     if indicator is not None:
-        return _explain_indicator(indicator, report, year, end_of_period)
+        explained = _explain_indicator(indicator, report, year, end_of_period)
+        if year is not None and not end_of_period:  # the values in force, with their sources
+            explained.sections.insert(
+                2, ("Values in force", history_lines(catalog, indicator, year))
+            )
+        return explained
     row = next((r for r in catalog.rows() if getattr(r.entry, "code", None) == subject), None)
     if row is not None:
         return _explain_row(row.entry, report, year, end_of_period)

@@ -256,13 +256,14 @@ def history_lines(catalog: Catalog, indicator: IndicatorEntry, year: int) -> lis
     lines = []
     target_values = targets(catalog, indicator, year)
     for index, value in enumerate(target_values):
-        state = "in force" if index == len(target_values) - 1 else "earlier"
+        state = "in force" if index == len(target_values) - 1 else "replaced"
+        state = "printed, " + state if value.printed else state
         lines.append(f"target {year}: {value.text} ({value.source}) [{state}]")
     if catalog.updates is not None or any(v.kind == "realisation" for v in indicator.values):
         rolled = realisation_in_force(catalog, indicator, year)
         for value in realisations(catalog, indicator, year):
             when = f" {value.period}" if value.period else ""
-            state = "in force" if value in rolled.parts else "earlier"
+            state = "in force" if value in rolled.parts else "replaced"
             lines.append(f"realisation {year}{when}: {value.text} ({value.source}) [{state}]")
         if rolled.rollup is not None and rolled.value is not None:
             shown = format_indonesian(rolled.value, 2)
