@@ -13,9 +13,9 @@ import datetime
 import io
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -38,7 +38,10 @@ _CATALOG = click.option(
 )
 
 
-def _source_options(command: click.Command) -> click.Command:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _source_options(command: F) -> F:
     for option in reversed(
         (
             click.option(
@@ -278,7 +281,7 @@ def _aligned(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
 def _write_xlsx(
     path: Path,
     headers: tuple[str, ...],
-    rows: list[tuple[str, ...]],
+    rows: Sequence[tuple[str, ...]],
     year: int,
     quarter: int | None,
 ) -> None:
