@@ -61,15 +61,20 @@ def capaian_table(catalog: Catalog, year: int, quarter: int | None = None) -> Ca
         entry = row.entry
         kode = getattr(entry, "code", None) or f"{catalog.level_of(entry).title()} {entry.number}"
         for indicator in entry.indicators:
-            rows.append(_row(catalog, kode, indicator, year, quarter))
+            rows.append(indicator_capaian(catalog, indicator, year, quarter, kode))
     return CapaianTable(
         year=year, quarter=quarter, bands=DEFAULT_ACHIEVEMENT_BANDS, rows=tuple(rows)
     )
 
 
-def _row(
-    catalog: Catalog, kode: str, indicator: IndicatorEntry, year: int, quarter: int | None
+def indicator_capaian(
+    catalog: Catalog,
+    indicator: IndicatorEntry,
+    year: int,
+    quarter: int | None = None,
+    kode: str = "",
 ) -> CapaianRow:
+    """One indicator's capaian of `year` (up to `quarter`), from the values in force."""
     target_values = targets(catalog, indicator, year)
     target = target_values[-1] if target_values else None
     rolled = realisation_in_force(catalog, indicator, year, quarter)
@@ -103,6 +108,24 @@ def _row(
         predikat=band.label if band else None,
         reason=band.reason if band and band.band is None else None,
     )
+
+
+def display_rows(table: CapaianTable) -> list[tuple[str, ...]]:
+    """The table's rows as shown (kode, indikator, satuan, target, realisasi, capaian %,
+    predikat, keterangan); "-" where there is no value."""
+    return [
+        (
+            r.kode,
+            r.indikator,
+            r.satuan,
+            r.target or "-",
+            r.realisasi or "-",
+            r.capaian_display or "-",
+            r.predikat or "-",
+            r.reason or "",
+        )
+        for r in table.rows
+    ]
 
 
 def _shown(value: Fraction | None, text: str | None) -> str | None:

@@ -220,7 +220,7 @@ def capaian_command(
 ) -> None:
     """The evaluation table of YEAR: each indicator's target, realisation, capaian (%)
     and predikat (Permendagri 86/2017), or why it cannot be computed."""
-    from .capaian import capaian_table
+    from .capaian import capaian_table, display_rows
 
     try:
         paths = check_outputs({"--csv": csv_path, "--json": json_path, "--xlsx": xlsx_path})
@@ -231,19 +231,7 @@ def capaian_command(
     except CatalogRejected as rejected:
         _rejected(rejected)
     table = capaian_table(catalog, year, quarter)
-    rows = [
-        (
-            r.kode,
-            r.indikator,
-            r.satuan,
-            r.target or "-",
-            r.realisasi or "-",
-            r.capaian_display or "-",
-            r.predikat or "-",
-            r.reason or "",
-        )
-        for r in table.rows
-    ]
+    rows = display_rows(table)
     headers = HEADERS[lang]
     outputs: dict[str, tuple[Path, str]] = {}
     if "--csv" in paths:
