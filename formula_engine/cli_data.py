@@ -1,4 +1,4 @@
-"""The planners' commands: `renstra set target|realisasi` and `renstra capaian`.
+"""The planners' commands: `renstra set target|realisasi`, `add indicator`, `capaian`.
 
 `set` appends a record with its source to the catalog's updates.yaml (catalog/updates.py):
 the whole catalog is checked with the change before anything is written; on any error
@@ -177,6 +177,72 @@ def parse_period(text: str) -> tuple[int, str | int | None]:
     return int(match["year"]), quarter or month
 
 
+@click.group("add")
+def add_group() -> None:
+    """Add an entry to the catalog."""
+
+
+@add_group.command("indicator")
+@click.argument("code")
+@click.option("--id", "indicator_id", required=True, help="The new indicator's id (snake_case).")
+@click.option("--name", required=True, help="The indicator's name, as the plan writes it.")
+@click.option("--satuan", required=True, help="Its unit (Satuan): %, orang, dokumen, Rp, ...")
+@click.option("--formula", required=True, help="Its formula, in the formula language.")
+@click.option(
+    "--polarity",
+    type=click.Choice(["higher_is_better", "lower_is_better_difference", "lower_is_better_ratio"]),
+    default="higher_is_better",
+    show_default=True,
+    help="The achievement rule.",
+)
+@click.option("--rollup", type=click.Choice(["sum", "last", "max", "min"]), help="Periods -> year.")
+@click.option(
+    "--end-of-period",
+    type=click.Choice(["last_year", "sum", "not_printed"]),
+    default="last_year",
+    show_default=True,
+    help="The end-of-period rule.",
+)
+@_CATALOG
+def add_indicator_command(
+    code: str,
+    indicator_id: str,
+    name: str,
+    satuan: str,
+    formula: str,
+    polarity: str,
+    rollup: str | None,
+    end_of_period: str,
+    directory: Path | None,
+) -> None:
+    """Add an indicator to the program, kegiatan or sub kegiatan CODE, its formula valid
+    for the whole plan. The catalog is checked with it before anything is written."""
+    from .catalog.updates import add_indicator
+
+    root = directory or bundled_catalog_path()
+    try:
+        catalog, _ = load_checked(root)
+        plan = catalog.plan.plan
+        entry: dict[str, object] = {"id": indicator_id, "name": name, "unit": satuan}
+        entry |= {"polarity": polarity, "end_of_period": {"rule": end_of_period}}
+        if rollup:
+            entry["rollup"] = rollup
+        entry["formulas"] = [
+            {
+                "valid_from": plan.first_year,
+                "valid_to": plan.last_year,
+                "printed": "",
+                "formula": formula,
+            }
+        ]
+        path = add_indicator(root, code, entry)
+    except CatalogRejected as rejected:
+        _rejected(rejected)
+    except WriteError as error:
+        _cannot_write(error)
+    click.echo(f"{path}: indicator {indicator_id} added to {code}")
+
+
 HEADERS = {
     "id": (
         "Kode",
@@ -289,4 +355,4 @@ def _write_xlsx(
     write_atomically(path, buffer.getvalue())
 
 
-COMMANDS = (set_group, capaian_command)
+COMMANDS = (set_group, add_group, capaian_command)

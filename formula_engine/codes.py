@@ -110,6 +110,7 @@ CODES: Mapping[str, Code] = {
     "E574": Code("catalog", "a source that is not declared, or declared twice"),
     "E575": Code("catalog", "one year's realisations both by quarter and by month"),
     "E576": Code("catalog", "an updates file with too many records"),
+    "E577": Code("catalog", "a new indicator for a code of no program, kegiatan or sub kegiatan"),
     "E550": Code("catalog", "a file over the 4 MB limit"),
     "E551": Code("catalog", "both `x.yaml` and `x.yml`"),
     "E590": Code("catalog", "a catalog refused: it does not load or does not check"),

@@ -6,6 +6,7 @@ indicator persentase_pmks prints a 2024 target of 7,26 (Tabel 4.2, line 2724).
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from fractions import Fraction
 from pathlib import Path
@@ -266,3 +267,53 @@ def test_roll_up_obeys_its_type(values: list[Fraction]) -> None:
     assert roll_up("last", longer) == extra
     assert roll_up("max", longer) >= roll_up("max", values)
     assert roll_up("min", longer) <= roll_up("min", values)
+
+
+# A new indicator.
+
+NEW = ["--id", "jumlah_psks_baru", "--name", "Jumlah PSKS baru", "--satuan", "orang"]
+
+
+def test_add_indicator_only_adds_lines_and_the_catalog_checks(root: Path) -> None:
+    program = root / "programs" / "1.06.02.yaml"
+    before = program.read_text().splitlines()
+    code, stdout, _ = run(
+        "add",
+        "indicator",
+        "1.06.02",
+        *NEW,
+        "--formula",
+        '"Jumlah PSKS"',
+        "--rollup",
+        "sum",
+        "-c",
+        str(root),
+    )
+    assert code == 0, stdout
+    after = program.read_text().splitlines()
+    opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()
+    assert {tag for tag, *_ in opcodes} == {"equal", "insert"}  # nothing else changed
+    added = [line for tag, _, _, j1, j2 in opcodes if tag == "insert" for line in after[j1:j2]]
+    assert "    - id: jumlah_psks_baru" in added and "      rollup: sum" in added
+    catalog, _ = load_checked(root)
+    indicator = find_indicator(catalog, "jumlah_psks_baru")
+    assert indicator is not None and indicator.formulas[0].valid_to == 2026
+
+
+@pytest.mark.parametrize(
+    ("code", "formula", "expected"),
+    [
+        ("1.06.02", '"Jumlah PSKZ"', "error[E201]"),  # the formula is checked
+        ("1.06.02", '"Jumlah PSKS" / "Jumlah PSKS"', "error[E313]"),  # against the unit
+        ("1.06.09", '"Jumlah PSKS"', "error[E577]"),
+    ],
+)
+def test_a_bad_new_indicator_changes_no_file(
+    root: Path, code: str, formula: str, expected: str
+) -> None:
+    before = snapshot(root)
+    exit_code, _, stderr = run(
+        "add", "indicator", code, *NEW, "--formula", formula, "-c", str(root)
+    )
+    assert exit_code == 4 and expected in stderr and "no file was changed" in stderr
+    assert snapshot(root) == before

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Location
 from ..loader import LoadError, parse_yaml, schema_diagnostics
 from ..numbers import format_indonesian
 from ..reading import SourceText, read_source
@@ -41,6 +41,7 @@ from .models import (
     DeclaredSource,
     IndicatorEntry,
     Printed,
+    ProgramFile,
     RecordSource,
     Rollup,
     UpdateRecord,
@@ -438,7 +439,7 @@ def _realisation(indicator_id: str, year: int, period: Period, text: str) -> dic
 def _append(root: Path, new: list[dict[str, object]], source: RecordSource) -> Path:
     catalog, _ = load_checked(root)
     path = catalog.updates.source.path if catalog.updates else root / FILE_NAME
-    yaml = YAML(typ="rt")
+    yaml = round_trip_yaml()
     if catalog.updates is not None:
         before = read_source(path)
         data = yaml.load(before.text)
@@ -477,3 +478,63 @@ def _check_would_be(catalog: Catalog, would_be: SourceText) -> None:
     errors = [d for d in update_diagnostics(changed) if d.severity == "error"]
     if errors:
         raise CatalogRejected(catalog.root, errors)
+
+
+# A new indicator.
+
+
+def round_trip_yaml() -> YAML:
+    """ruamel.yaml as the catalog's files are written: a load and dump change no byte."""
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def add_indicator(root: Path, code: str, entry: dict[str, object]) -> Path:
+    """Add an indicator (`entry`: the keys of an IndicatorEntry) to the program, kegiatan
+    or sub kegiatan `code`; returns the file written. The whole catalog is validated with
+    it (its formula parsed, resolved and unit-checked) before anything is written;
+    CatalogRejected otherwise, with every file as it was."""
+    from .validate import validate  # the formulas: validate imports this module
+
+    catalog, _ = load_checked(root)
+    row = next((r for r in catalog.rows() if getattr(r.entry, "code", None) == code), None)
+    if row is None:
+        codes = [c for r in catalog.rows() if (c := getattr(r.entry, "code", None))]
+        unknown = LoadError(
+            f"no program, kegiatan or sub kegiatan {code!r}",
+            code="E577",
+            hint=_did_you_mean(code, codes) or "`renstra catalog stats` counts them",
+        )
+        unknown.with_source("", Location(str(root)))
+        raise CatalogRejected(root, [Diagnostic("error", unknown)])
+    path = Path(row.source.path)
+    before = read_source(path)
+    yaml = round_trip_yaml()
+    data = yaml.load(before.text)
+    node = data
+    for key in row.path:
+        node = node[key]
+    if "indicators" not in node:
+        node["indicators"] = CommentedSeq()
+    node["indicators"].append(CommentedMap(entry))
+    out = io.StringIO()
+    yaml.dump(data, out)
+    would_be = SourceText(path, out.getvalue(), before.bom)
+    try:
+        parsed = parse_yaml(would_be)
+        program = ProgramFile.model_validate(parsed.data).program
+    except LoadError as error:
+        raise CatalogRejected(root, [Diagnostic("error", error)]) from None
+    except ValidationError as invalid:
+        raise CatalogRejected(root, schema_diagnostics(parsed, invalid, ProgramFile)) from None
+    programs = [
+        Located(program, parsed, x.path, x.owner) if x.source.path == path else x
+        for x in catalog.programs
+    ]
+    errors = validate(replace(catalog, programs=programs), symbolic=False).errors
+    if errors:
+        raise CatalogRejected(root, errors)
+    return write_atomically(path, before.encode(would_be.text))
