@@ -10,6 +10,7 @@ catalog: `capaian_table(catalog, year, quarter)`. The results are pydantic model
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Literal
 
@@ -110,9 +111,41 @@ def indicator_capaian(
     )
 
 
-def display_rows(table: CapaianTable) -> list[tuple[str, ...]]:
+# The reasons in Indonesian (the table's default language): pattern -> wording.
+REASONS_ID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), wording)
+    for pattern, wording in (
+        (r"^no target for (\d+)$", r"tidak ada target tahun \1"),
+        (r"^no realisation for (\d+) up to TW(\d)$", r"tidak ada realisasi tahun \1 s.d. TW \2"),
+        (r"^no realisation for (\d+)$", r"tidak ada realisasi tahun \1"),
+        (r"^the target (.*) is not a figure$", r"target \1 bukan angka"),
+        (r"^the realisation (.*) is not a figure$", r"realisasi \1 bukan angka"),
+        (
+            r"^the (target|realisation) is missing or not a figure$",
+            "nilai tidak ada atau bukan angka",
+        ),
+        (r"^the target is zero$", "target nol"),
+        (r"^the realisation is zero$", "realisasi nol"),
+        (r"^no achievement rule \(polarity\)$", "tidak ada aturan capaian (polaritas)"),
+        (r"^(.*) falls in a gap between the bands$", r"\1 tidak masuk rentang predikat mana pun"),
+    )
+)
+
+
+def reason_in(reason: str | None, lang: str) -> str:
+    """`reason` in `lang` ("id" or "en")."""
+    if reason is None:
+        return ""
+    if lang == "id":
+        for pattern, wording in REASONS_ID:
+            if pattern.match(reason):
+                return pattern.sub(wording, reason)
+    return reason
+
+
+def display_rows(table: CapaianTable, lang: str = "id") -> list[tuple[str, ...]]:
     """The table's rows as shown (kode, indikator, satuan, target, realisasi, capaian %,
-    predikat, keterangan); "-" where there is no value."""
+    predikat, keterangan) in `lang`; "-" where there is no value."""
     return [
         (
             r.kode,
@@ -122,7 +155,7 @@ def display_rows(table: CapaianTable) -> list[tuple[str, ...]]:
             r.realisasi or "-",
             r.capaian_display or "-",
             r.predikat or "-",
-            r.reason or "",
+            reason_in(r.reason, lang),
         )
         for r in table.rows
     ]

@@ -297,7 +297,7 @@ def capaian_command(
     except CatalogRejected as rejected:
         _rejected(rejected)
     table = capaian_table(catalog, year, quarter)
-    rows = display_rows(table)
+    rows = display_rows(table, lang)
     headers = HEADERS[lang]
     outputs: dict[str, tuple[Path, str]] = {}
     if "--csv" in paths:

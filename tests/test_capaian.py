@@ -187,3 +187,13 @@ def test_capaian_command_writes_csv_json_and_xlsx(tmp_path: Path) -> None:
 def test_capaian_command_checks_its_outputs_first(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["capaian", "-y", "2022", "--csv", str(tmp_path)])
     assert result.exit_code == 5 and "E601" in result.stderr
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2026])
+def test_every_reason_is_said_in_indonesian(bundled: object, year: int) -> None:
+    table = capaian_table(bundled, year)  # type: ignore[arg-type]
+    for row, shown in zip(table.rows, display_rows(table), strict=True):
+        if row.reason is not None:
+            assert shown[-1] and shown[-1] != row.reason, row.reason
+    english = display_rows(table, "en")
+    assert [r[-1] for r in english] == [r.reason or "" for r in table.rows]
