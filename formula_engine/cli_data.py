@@ -15,12 +15,12 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, get_args
 
 import click
 
 from .catalog import CatalogRejected, bundled_catalog_path, load_checked
-from .catalog.models import RecordSource
+from .catalog.models import Polarity, RecordSource, Rollup
 from .cli_output import OutputError, check_outputs, write_outputs
 from .cli_params import YEAR, Folder
 from .exit_codes import ExitCode
@@ -105,29 +105,15 @@ def set_group() -> None:
 @click.argument("value")
 @_CATALOG
 @_source_options
-def set_target_command(
-    indicator: str,
-    year: int,
-    value: str,
-    directory: Path | None,
-    document: str,
-    date: str | None,
-    entered_by: str | None,
-    reference: str | None,
-) -> None:
+def set_target_command(indicator: str, year: int, value: str, **given: Any) -> None:
     """Revise INDICATOR's target of YEAR to VALUE (Indonesian notation: 12,5).
 
     The printed target stays; the revision is a record of updates.yaml with its source.
     """
     from .catalog.updates import set_target
 
-    source = _source(document, date, entered_by, reference)
-    try:
-        path = set_target(directory or bundled_catalog_path(), indicator, year, value, source)
-    except CatalogRejected as rejected:
-        _rejected(rejected)
-    except WriteError as error:
-        _cannot_write(error)
+    root, source = _root_and_source(**given)
+    path = _written(lambda: set_target(root, indicator, year, value, source))
     click.echo(f"{path}: target {year} of {indicator} is {value} ({source.document})")
 
 
@@ -137,31 +123,35 @@ def set_target_command(
 @click.argument("value")
 @_CATALOG
 @_source_options
-def set_realisasi_command(
-    indicator: str,
-    period: str,
-    value: str,
-    directory: Path | None,
-    document: str,
-    date: str | None,
-    entered_by: str | None,
-    reference: str | None,
-) -> None:
+def set_realisasi_command(indicator: str, period: str, value: str, **given: Any) -> None:
     """Enter INDICATOR's realisation of a year (2024), a quarter (2024Q3, 2024-TW3) or a
     month (2024-07), as VALUE (Indonesian notation: 12,5)."""
     from .catalog.updates import add_realisations
 
     year, when = parse_period(period)
-    source = _source(document, date, entered_by, reference)
+    root, source = _root_and_source(**given)
+    path = _written(lambda: add_realisations(root, [(indicator, year, when, value)], source))
+    click.echo(f"{path}: realisation {period} of {indicator} is {value} ({source.document})")
+
+
+def _root_and_source(
+    directory: Path | None,
+    document: str,
+    date: str | None,
+    entered_by: str | None,
+    reference: str | None,
+) -> tuple[Path, RecordSource]:
+    return directory or bundled_catalog_path(), _source(document, date, entered_by, reference)
+
+
+def _written(write: Callable[[], Path]) -> Path:
+    """The file `write` wrote; its located errors (exit 4) or a write error (exit 5)."""
     try:
-        path = add_realisations(
-            directory or bundled_catalog_path(), [(indicator, year, when, value)], source
-        )
+        return write()
     except CatalogRejected as rejected:
         _rejected(rejected)
     except WriteError as error:
         _cannot_write(error)
-    click.echo(f"{path}: realisation {period} of {indicator} is {value} ({source.document})")
 
 
 def parse_period(text: str) -> tuple[int, str | int | None]:
@@ -190,12 +180,14 @@ def add_group() -> None:
 @click.option("--formula", required=True, help="Its formula, in the formula language.")
 @click.option(
     "--polarity",
-    type=click.Choice(["higher_is_better", "lower_is_better_difference", "lower_is_better_ratio"]),
+    type=click.Choice(get_args(Polarity)),
     default="higher_is_better",
     show_default=True,
     help="The achievement rule.",
 )
-@click.option("--rollup", type=click.Choice(["sum", "last", "max", "min"]), help="Periods -> year.")
+@click.option(
+    "--rollup", type=click.Choice(get_args(Rollup)), help="Periods -> year (default by unit)."
+)
 @click.option(
     "--end-of-period",
     type=click.Choice(["last_year", "sum", "not_printed"]),
@@ -235,11 +227,9 @@ def add_indicator_command(
                 "formula": formula,
             }
         ]
-        path = add_indicator(root, code, entry)
     except CatalogRejected as rejected:
         _rejected(rejected)
-    except WriteError as error:
-        _cannot_write(error)
+    path = _written(lambda: add_indicator(root, code, entry))
     click.echo(f"{path}: indicator {indicator_id} added to {code}")
 
 
