@@ -107,6 +107,14 @@ def test_revision_keeps_the_printed_target_and_is_in_force(root: Path) -> None:
     assert history_lines(catalog, indicator, 2024) == [
         "target 2024: 7,26 (Tabel 4.2, line 2724) [printed, replaced]",
         "target 2024: 7 (Perubahan Renstra 2025, 2025-03-01) [in force]",
+        "capaian 2024 of the values in force: not computable: no realisation for 2024",
+    ]
+    add_realisations(root, [(INDICATOR, 2024, None, "7,35")], SOURCE)
+    catalog, _ = load_checked(root)
+    # lower is better (difference): (2 x 7 - 7,35) / 7 x 100 = 95 %
+    assert history_lines(catalog, indicator, 2024)[-2:] == [
+        "realisation 2024: 7,35 (LKjIP 2024, 2025-02-01, entered by Sari) [in force]",
+        "capaian 2024 of the values in force: 95,00 % (Sangat Tinggi)",
     ]
     assert b"7,26" in (root / "renstra.yaml").read_bytes()
 

@@ -271,6 +271,15 @@ def history_lines(catalog: Catalog, indicator: IndicatorEntry, year: int) -> lis
             lines.append(
                 f"realisation {year} ({rolled.rollup} of {len(rolled.parts)} periods): {shown}"
             )
+    from ..capaian import indicator_capaian  # capaian reads this module
+
+    row = indicator_capaian(catalog, indicator, year)
+    if row.status == "ok":
+        lines.append(
+            f"capaian {year} of the values in force: {row.capaian_display} % ({row.predikat})"
+        )
+    else:
+        lines.append(f"capaian {year} of the values in force: not computable: {row.reason}")
     return lines
 
 
