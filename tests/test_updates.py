@@ -130,6 +130,18 @@ def test_quarters_roll_up_and_the_latest_entry_of_a_period_is_in_force(root: Pat
     assert (year.value, year.rollup) == (Fraction(7), "last")  # a percentage: the last period
     assert realisation_in_force(catalog, indicator, 2024, quarter=1).value == Fraction(8)
     assert realisation_in_force(catalog, indicator, 2025).reason == "no realisation for 2025"
+    assert history_lines(catalog, indicator, 2024)[1:4] == [
+        "realisation 2024 TW1: 8 (LKjIP 2024, 2025-02-01, entered by Sari) [in force]",
+        "realisation 2024 TW2: 7,5 (LKjIP 2024, 2025-02-01, entered by Sari) [replaced]",
+        "realisation 2024 TW2: 7 (LKjIP 2024, 2025-03-01, revisi) [in force]",
+    ]
+    add_realisations(root, [(INDICATOR, 2024, None, "6,5")], SOURCE)  # the year's own value
+    catalog, _ = load_checked(root)
+    assert realisation_in_force(catalog, indicator, 2024).value == Fraction("6.5")
+    assert realisation_in_force(catalog, indicator, 2024, quarter=2).value == Fraction(7)
+    assert history_lines(catalog, indicator, 2024)[1].endswith(
+        "[a period: for a quarter's capaian]"
+    )
 
 
 def test_comments_and_layout_of_updates_yaml_are_kept(root: Path) -> None:

@@ -257,14 +257,14 @@ def history_lines(catalog: Catalog, indicator: IndicatorEntry, year: int) -> lis
     lines = []
     target_values = targets(catalog, indicator, year)
     for index, value in enumerate(target_values):
-        state = "in force" if index == len(target_values) - 1 else "replaced"
-        state = "printed, " + state if value.printed else state
+        state = _state(value, index == len(target_values) - 1, target_values)
         lines.append(f"target {year}: {value.text} ({value.source}) [{state}]")
     if catalog.updates is not None or any(v.kind == "realisation" for v in indicator.values):
         rolled = realisation_in_force(catalog, indicator, year)
-        for value in realisations(catalog, indicator, year):
+        realised = realisations(catalog, indicator, year)
+        for value in realised:
             when = f" {value.period}" if value.period else ""
-            state = "in force" if value in rolled.parts else "replaced"
+            state = _state(value, value in rolled.parts, realised)
             lines.append(f"realisation {year}{when}: {value.text} ({value.source}) [{state}]")
         if rolled.rollup is not None and rolled.value is not None:
             shown = format_indonesian(rolled.value, 2)
@@ -281,6 +281,18 @@ def history_lines(catalog: Catalog, indicator: IndicatorEntry, year: int) -> lis
     else:
         lines.append(f"capaian {year} of the values in force: not computable: {row.reason}")
     return lines
+
+
+def _state(value: Value, in_force: bool, values: list[Value]) -> str:
+    """How `value` stands among `values` (of one kind, indicator and year)."""
+    if in_force:
+        return "printed, in force" if value.printed else "in force"
+    same = [v for v in values if v.period == value.period and not v.printed]
+    if value.printed:  # the same figure printed in several tables, or revised
+        return "printed, replaced" if same else "printed"
+    if any(v.order > value.order for v in same):
+        return "replaced"
+    return "a period: for a quarter's capaian"  # the year has a value of its own
 
 
 # Validation of the records against the catalog.
