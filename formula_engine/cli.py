@@ -298,7 +298,7 @@ def explain_command(
         click.echo(explanation.render(), nl=False)
 
 
-from .cli_data import COMMANDS as DATA_COMMANDS  # noqa: E402  (set, capaian)
+from .cli_data import COMMANDS as DATA_COMMANDS  # noqa: E402  (set, add, capaian)
 
 for _command in DATA_COMMANDS:
     main.add_command(_command)

@@ -337,3 +337,24 @@ def test_a_bad_new_indicator_changes_no_file(
     )
     assert exit_code == 4 and expected in stderr and "no file was changed" in stderr
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"unit": "%", "end_of_period": {"rule": "last_year"}}, "last"),
+        ({"unit": "orang", "end_of_period": {"rule": "sum"}}, "sum"),
+        ({"unit": "orang", "end_of_period": {"rule": "baseline_plus_sum"}}, "sum"),
+        ({"unit": "Rp"}, "sum"),
+        ({"unit": "indeks"}, "last"),
+        ({"unit": "orang", "end_of_period": {"rule": "sum"}, "rollup": "max"}, "max"),
+    ],
+)
+def test_the_default_rollup_follows_unit_and_end_of_period(
+    fields: dict[str, object], expected: str
+) -> None:
+    from formula_engine.catalog.models import IndicatorEntry
+    from formula_engine.catalog.updates import rollup_of
+
+    indicator = IndicatorEntry.model_validate({"id": "x", "name": "X", **fields})
+    assert rollup_of(indicator) == expected

@@ -91,12 +91,6 @@ def period_label(period: str | None, month: int | None) -> str | None:
     return period if period is not None else (f"M{month:02d}" if month is not None else None)
 
 
-def quarter_of(period: str | None, month: int | None) -> int | None:
-    if period is not None:
-        return int(period[2])
-    return (month - 1) // 3 + 1 if month is not None else None
-
-
 # The values of an indicator and year, with their sources.
 
 
