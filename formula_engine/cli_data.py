@@ -24,6 +24,7 @@ from .catalog.models import Polarity, RecordSource, Rollup
 from .cli_output import OutputError, check_outputs, write_outputs
 from .cli_params import YEAR, Folder
 from .exit_codes import ExitCode
+from .numbers import parse_indonesian
 from .writing import WriteError, write_atomically
 
 _PERIOD = re.compile(
@@ -329,7 +330,8 @@ def _write_xlsx(
     year: int,
     quarter: int | None,
 ) -> None:
-    """A plain sheet: the table as text cells (the Renstra's own notation), header frozen."""
+    """A plain sheet, header row frozen: the capaian a number cell (rounded half-up to two
+    decimals, shown with Excel's number format), the other cells as text, as printed."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -337,8 +339,12 @@ def _write_xlsx(
     assert sheet is not None
     sheet.title = f"Capaian {year}" + (f" TW{quarter}" if quarter else "")
     sheet.append(list(headers))
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         sheet.append(list(row))
+        if row[5] != "-":  # the capaian is a number cell, shown with two decimals
+            cell = sheet.cell(number, 6)
+            cell.value = float(parse_indonesian(row[5]))
+            cell.number_format = "#,##0.00"
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

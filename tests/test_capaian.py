@@ -180,6 +180,9 @@ def test_capaian_command_writes_csv_json_and_xlsx(tmp_path: Path) -> None:
     sheet = load_workbook(out["xlsx"]).active
     assert sheet is not None and sheet.cell(1, 6).value == "Capaian (%)"
     assert sheet.max_row == len(table.rows) + 1
+    first = next(n for n, row in enumerate(table.rows, start=2) if row.capaian_display)
+    assert isinstance(sheet.cell(first, 6).value, float)
+    assert sheet.cell(first, 6).number_format == "#,##0.00"
     english = CliRunner().invoke(main, ["capaian", "-y", "2022", "--lang", "en"])
     assert "Achievement (%)" in english.stdout
 
