@@ -63,9 +63,12 @@ def capaian_table(catalog: Catalog, year: int, quarter: int | None = None) -> Ca
         kode = getattr(entry, "code", None) or f"{catalog.level_of(entry).title()} {entry.number}"
         for indicator in entry.indicators:
             rows.append(indicator_capaian(catalog, indicator, year, quarter, kode))
-    return CapaianTable(
-        year=year, quarter=quarter, bands=DEFAULT_ACHIEVEMENT_BANDS, rows=tuple(rows)
-    )
+    return CapaianTable(year=year, quarter=quarter, bands=bands_of(catalog), rows=tuple(rows))
+
+
+def bands_of(catalog: Catalog) -> str:
+    """The band table of the predikat: the plan's `capaian_bands`, else the default."""
+    return catalog.plan.plan.capaian_bands or DEFAULT_ACHIEVEMENT_BANDS
 
 
 def indicator_capaian(
@@ -97,7 +100,7 @@ def indicator_capaian(
     if reason is not None:
         return CapaianRow(**base, status="not_computable", reason=reason)
     assert indicator.polarity is not None and target is not None
-    result = achievement(indicator.polarity, target.value, realised)
+    result = achievement(indicator.polarity, target.value, realised, bands_of(catalog))
     if result.status != "ok" or result.value is None:
         return CapaianRow(**base, status="not_computable", reason=result.reason)
     band = result.band

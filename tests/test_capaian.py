@@ -200,3 +200,23 @@ def test_every_reason_is_said_in_indonesian(bundled: object, year: int) -> None:
             assert shown[-1] and shown[-1] != row.reason, row.reason
     english = display_rows(table, "en")
     assert [r[-1] for r in english] == [r.reason or "" for r in table.rows]
+
+
+def test_the_plan_may_name_the_band_table(tmp_path: Path) -> None:
+    """Permendagri 86/2017 as printed leaves 100 < x undefined; the default closes it."""
+    root = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, root)
+    source = RecordSource(document="entry", date="2025-01-05", entered_by="Sari")
+    add_realisations(root, [("persentase_pmks", 2024, None, "7")], source)  # capaian > 100
+    catalog, _ = load_checked(root)
+    row = {r.indicator: r for r in capaian_table(catalog, 2024).rows}["persentase_pmks"]
+    assert (row.predikat, row.reason) == ("Sangat Tinggi", None)
+    plan = root / "renstra.yaml"
+    plan.write_text(
+        plan.read_text().replace("plan:\n", "plan:\n  capaian_bands: capaian_permendagri_86_2017\n")
+    )
+    catalog, _ = load_checked(root)
+    table = capaian_table(catalog, 2024)
+    row = {r.indicator: r for r in table.rows}["persentase_pmks"]
+    assert table.bands == "capaian_permendagri_86_2017"
+    assert row.predikat is None and row.reason == "103,58 falls in a gap between the bands"

@@ -206,6 +206,9 @@ class PlanEntry(Entry):
     last_year: Year
     baseline_year: Year
     seed: StrictStr  # the file the lines refer to
+    # The band table of the capaian's predikat (formula_engine/bands/; None: the default,
+    # capaian_interpretasi, Permendagri 86/2017 without its gaps).
+    capaian_bands: Literal["capaian_interpretasi", "capaian_permendagri_86_2017"] | None = None
 
 
 class PlanFile(Entry):
