@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from .achievement import Achievement
     from .audit import AuditReport
     from .audit.figures import Figure
-    from .catalog.models import IndicatorEntry
+    from .capaian import CapaianTable
+    from .catalog.models import IndicatorEntry, RecordSource
     from .model import CompiledFormula, Model, Result, ValuesByName
 
 MAX_FORMULA = 10_000  # characters of a formula given to the facade (the language allows more)
@@ -905,27 +906,21 @@ class EditOut(Out):
     file: str
     source: EditSource
     recorded_source: bool = Field(
-        description="whether the source was written (false until the catalog records "
-        "sources: issue 10's catalog.updates)"
+        description="whether the source was written with the value (always, in updates.yaml)"
     )
     etag: str = Field(description="the indicator's new ETag")
 
 
-def _updates() -> Any:
-    """Issue 10's `catalog.updates` (target revisions and realisations with their
-    source), or None while it is not there. The one adapter the edits go through."""
-    import importlib
+def _record_source(source: EditSource) -> RecordSource:
+    from .catalog.models import RecordSource
 
-    try:
-        return importlib.import_module(".catalog.updates", __package__)
-    except ImportError:
-        return None
+    return RecordSource(**source.model_dump(exclude_none=True))
 
 
-def _record_source(source: EditSource) -> Any:
-    from .catalog import models
-
-    return models.RecordSource(**source.model_dump(exclude_none=True))  # type: ignore[attr-defined, unused-ignore]
+def _first_error(rejected: CatalogRejected) -> Exception:
+    """The located error that made an edit's would-be catalog fail its check."""
+    first = next((d for d in rejected.diagnostics if d.severity == "error"), None)
+    return first.error if first is not None else rejected
 
 
 def set_target(
@@ -936,41 +931,25 @@ def set_target(
     source: EditSource,
     if_match: str | None = None,
 ) -> EditOut:
-    """Set the indicator's target for `year`, with its source: serialised with the other
-    edits of this catalog, written atomically, refused whole if the catalog would no
-    longer check; StaleEdit if `if_match` is not the indicator's current ETag.
+    """Set the indicator's target for `year`, with its source: a revision recorded in
+    `updates.yaml` (`catalog.updates.set_target`), the printed value kept; serialised with
+    the other edits of this catalog, written atomically, refused whole if the catalog
+    would no longer check; StaleEdit if `if_match` is not the indicator's current ETag."""
+    from .catalog import updates
 
-    Through `catalog.updates.set_target` (a revision recorded with its source) when it
-    exists; until then the printed text is replaced (`catalog.edit`) and the source is
-    returned but not written (`recorded_source` false)."""
-    from .catalog.edit import set_value_text
-    from .writing import write_atomically
-
-    updates = _updates()
     with handle.lock:
         handle.reload()  # the files may have changed outside this process
         entry = handle.indicator(identifier)
         current = indicator_etag(handle, entry)
         if if_match is not None and if_match.strip('"') != current:
             raise StaleEdit(if_match, current)
-        previous = next((v.text for v in entry.values if v.kind == "target" and v.year == year), "")
-        if updates is not None:
-            path = Path(
-                updates.set_target(handle.root, identifier, year, text, _record_source(source))
-            )
-        else:
-            before = {path: path.read_bytes() for path in _files(handle.catalog)}
-            path = set_value_text(handle.root, identifier, "target", year, text)
-        handle.reload()
+        in_force = updates.targets(handle.catalog, entry, year)
+        previous = in_force[-1].text if in_force else ""
         try:
-            handle.catalog  # noqa: B018 - the edited catalog must still check
-        except CatalogRejected as rejected:
-            if updates is not None:  # updates.set_target checks before it writes
-                raise
-            write_atomically(path, before[path])  # as it was: the edit is refused whole
-            handle.reload()
-            first = next((d for d in rejected.diagnostics if d.severity == "error"), None)
-            raise (first.error if first is not None else rejected) from None
+            path = updates.set_target(handle.root, identifier, year, text, _record_source(source))
+        except CatalogRejected as rejected:  # nothing was written: say the first error
+            raise _first_error(rejected) from None
+        handle.reload()
         return EditOut(
             catalog=handle.name,
             indicator=identifier,
@@ -980,7 +959,7 @@ def set_target(
             previous=previous,
             file=str(path.relative_to(handle.root)),
             source=source,
-            recorded_source=updates is not None,
+            recorded_source=True,
             etag=indicator_etag(handle, handle.indicator(identifier)),
         )
 
@@ -1003,15 +982,17 @@ class RealisationsOut(Out):
 def add_realisations(
     handle: CatalogHandle, values: Sequence[RealisationIn], source: EditSource
 ) -> RealisationsOut:
-    """Add realisations with their source through `catalog.updates.add_realisations`
-    (issue 10), serialised with the other edits; NotImplementedError until it exists."""
-    updates = _updates()
-    if updates is None:
-        raise NotImplementedError("recording realisations comes with issue 10 (catalog.updates)")
+    """Add realisations with their source through `catalog.updates.add_realisations`,
+    serialised with the other edits, all or nothing."""
+    from .catalog import updates
+
     records = [(v.indicator, v.year, v.period or v.month, v.text) for v in values]
     with handle.lock:
         handle.reload()
-        path = Path(updates.add_realisations(handle.root, records, _record_source(source)))
+        try:
+            path = updates.add_realisations(handle.root, records, _record_source(source))
+        except CatalogRejected as rejected:
+            raise _first_error(rejected) from None
         handle.reload()
         return RealisationsOut(
             catalog=handle.name,
@@ -1021,19 +1002,12 @@ def add_realisations(
         )
 
 
-def capaian(handle: CatalogHandle, year: int, quarter: int | None = None) -> BaseModel:
-    """The capaian table of a year (or a quarter) through issue 10's
-    `capaian.capaian_table`; NotImplementedError until it exists."""
-    import importlib
+def capaian(handle: CatalogHandle, year: int, quarter: int | None = None) -> CapaianTable:
+    """The capaian table of a year (or up to a quarter): target and realisation in force,
+    capaian and predikat of every indicator, or why it cannot be computed."""
+    from .capaian import capaian_table
 
-    try:
-        module: Any = importlib.import_module(".capaian", __package__)
-    except ImportError:
-        raise NotImplementedError(
-            "the capaian table comes with issue 10 (formula_engine.capaian)"
-        ) from None
-    table: BaseModel = module.capaian_table(handle.catalog, year, quarter)
-    return table
+    return capaian_table(handle.catalog, year, quarter)
 
 
 __all__ = [

@@ -194,3 +194,7 @@ def _show_checked(
 
 
 from . import cli_audit  # noqa: E402, F401  (audit, explain, catalog list)
+from .cli_data import COMMANDS as DATA_COMMANDS  # noqa: E402  (set, add, capaian)
+
+for _command in DATA_COMMANDS:
+    main.add_command(_command)

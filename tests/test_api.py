@@ -162,58 +162,35 @@ def test_a_batch_past_its_deadline_stops() -> None:
         api.evaluate_batch(formula, {"a": [1, 2]}, 2024, deadline=time.monotonic() - 1)
 
 
-def test_set_target_writes_and_refuses_a_stale_etag(small: api.CatalogHandle) -> None:
+def test_set_target_records_a_revision_and_refuses_a_stale_etag(
+    small: api.CatalogHandle,
+) -> None:
+    from formula_engine.catalog.updates import targets
+
     before = api.indicator_detail(small, "persentase_pmks").etag
     source = api.EditSource(document="Renstra Perubahan 2024", date="2024-03-01")
     out = api.set_target(small, "persentase_pmks", 2024, "7,11", source, if_match=before)
-    assert (out.previous, out.text, out.recorded_source) == ("7,26", "7,11", False)
+    assert (out.previous, out.text, out.recorded_source, out.file) == (
+        "7,26",
+        "7,11",
+        True,
+        "updates.yaml",
+    )
     assert api.indicator_detail(small, "persentase_pmks").etag == out.etag != before
     with pytest.raises(api.StaleEdit):
         api.set_target(small, "persentase_pmks", 2024, "7,12", source, if_match=before)
     entry = small.indicator("persentase_pmks")
-    assert [v.text for v in entry.values if v.kind == "target" and v.year == 2024] == ["7,11"]
+    # the printed target stays as printed; the revision, with its source, is in force
+    assert [v.text for v in entry.values if v.kind == "target" and v.year == 2024] == ["7,26"]
+    in_force = targets(small.catalog, entry, 2024)
+    assert [(v.text, v.printed) for v in in_force] == [("7,26", True), ("7,11", False)]
+    assert "Renstra Perubahan 2024" in in_force[-1].source
 
 
-def test_realisations_wait_for_issue_10(small: api.CatalogHandle) -> None:
+def test_a_realisation_reaches_the_capaian_table(small: api.CatalogHandle) -> None:
     value = api.RealisationIn(indicator="persentase_pmks", year=2024, period="TW1", text="7,1")
-    with pytest.raises(NotImplementedError):
-        api.add_realisations(small, [value], api.EditSource(document="LKjIP", date="2025-01-31"))
-    with pytest.raises(NotImplementedError):
-        api.capaian(small, 2024)
-
-
-def test_edits_go_through_catalog_updates_when_it_is_there(
-    small: api.CatalogHandle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The adapter's wiring to issue 10 (a stand-in module until it is merged): the
-    target and the realisations reach `catalog.updates` with the source."""
-    import sys
-    import types
-
-    from formula_engine.catalog import models
-
-    calls: list[tuple[object, ...]] = []
-    updates = types.ModuleType("formula_engine.catalog.updates")
-
-    def set_target(root: Path, identifier: str, year: int, text: str, source: object) -> Path:
-        calls.append(("target", identifier, year, text, source))
-        return root / "renstra.yaml"
-
-    def add_realisations(root: Path, records: list[object], source: object) -> Path:
-        calls.append(("realisations", records, source))
-        return root / "renstra.yaml"
-
-    updates.set_target = set_target  # type: ignore[attr-defined]
-    updates.add_realisations = add_realisations  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "formula_engine.catalog.updates", updates)
-    monkeypatch.setattr(models, "RecordSource", dict, raising=False)
-    source = api.EditSource(document="Renja 2025", date="2025-01-10")
-    out = api.set_target(small, "persentase_pmks", 2024, "7,0", source)
-    assert out.recorded_source
-    value = api.RealisationIn(indicator="persentase_pmks", year=2024, month=3, text="7,1")
+    source = api.EditSource(document="LKjIP 2024", date="2025-01-31")
     assert api.add_realisations(small, [value], source).count == 1
-    expected_source = {"document": "Renja 2025", "date": "2025-01-10"}
-    assert calls == [
-        ("target", "persentase_pmks", 2024, "7,0", expected_source),
-        ("realisations", [("persentase_pmks", 2024, 3, "7,1")], expected_source),
-    ]
+    row = next(r for r in api.capaian(small, 2024).rows if r.indicator == "persentase_pmks")
+    # persentase_pmks is lower-is-better: capaian = (2 x 7,26 - 7,1) / 7,26 x 100% = 102,20
+    assert (row.realisasi, row.capaian_display) == ("7,1", "102,20")

@@ -206,7 +206,7 @@ def test_edit_with_a_bad_figure_leaves_the_file_untouched(catalog_dir: Path) -> 
 
 def test_json_schemas_are_written_and_describe_the_files(tmp_path: Path) -> None:
     written = write_schemas(tmp_path)
-    assert set(written) == {"renstra", "inputs", "program", "history"}
+    assert set(written) == {"renstra", "inputs", "program", "history", "updates"}
     schema = json.loads(written["program"].read_text())
     assert schema["required"] == ["program"]
     assert "IndicatorEntry" in schema["$defs"] and "Printed" in schema["$defs"]

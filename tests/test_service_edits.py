@@ -12,6 +12,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from formula_engine.catalog import load_checked
+from formula_engine.catalog.updates import targets
 from formula_engine.service import create_app
 from formula_engine.service.limits import Limits
 
@@ -37,17 +38,24 @@ def client(small: Path) -> TestClient:
 
 
 def target_text(small: Path, indicator: str, year: int) -> str:
+    """The target in force: the last revision, or the printed one."""
+    catalog, _ = load_checked(small)
+    entry = next(i.entry for i in catalog.indicators() if i.entry.id == indicator)
+    return targets(catalog, entry, year)[-1].text
+
+
+def printed_target(small: Path, indicator: str, year: int) -> str:
     catalog, _ = load_checked(small)
     entry = next(i.entry for i in catalog.indicators() if i.entry.id == indicator)
     return next(v.text for v in entry.values if v.kind == "target" and v.year == year)
 
 
-def test_an_edit_changes_the_one_value_and_keeps_the_rest_of_the_file(
+def test_an_edit_records_a_revision_with_its_source_and_keeps_the_printed_value(
     client: TestClient, small: Path
 ) -> None:
     detail = client.get(PMKS)
-    path = small / detail.json()["file"]
-    before = path.read_text(encoding="utf-8")
+    printed_file = small / detail.json()["file"]
+    before = printed_file.read_bytes()
     etag = detail.headers["ETag"]
     response = client.put(
         f"{PMKS}/targets/2024",
@@ -57,13 +65,13 @@ def test_an_edit_changes_the_one_value_and_keeps_the_rest_of_the_file(
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["previous"], body["text"], body["source"]["page"]) == ("7,26", "7,01", "IV-3")
+    assert body["file"] == "updates.yaml" and body["recorded_source"] is True
     assert response.headers["ETag"] != etag
-    after = path.read_text(encoding="utf-8")
-    changed = [
-        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
-    ]
-    assert len(changed) == 1 and "7,26" in changed[0][0] and "7,01" in changed[0][1]
+    assert printed_file.read_bytes() == before  # what the Renstra printed stays as printed
+    record = (small / "updates.yaml").read_text(encoding="utf-8")
+    assert "7,01" in record and SOURCE["document"] in record and "IV-3" in record
     assert target_text(small, "persentase_pmks", 2024) == "7,01"
+    assert printed_target(small, "persentase_pmks", 2024) == "7,26"
     assert client.get(PMKS).headers["ETag"] == response.headers["ETag"]
 
 
@@ -85,7 +93,7 @@ def test_a_stale_if_match_is_409_and_changes_nothing(client: TestClient, small: 
 
 @pytest.mark.parametrize(
     "text, year, status, code",
-    [("tujuh", 2024, 400, "E523"), ("7,00", 2031, 404, "E541")],
+    [("tujuh", 2024, 400, "E572"), ("7,00", 2031, 400, "E571")],
 )
 def test_a_bad_edit_is_refused_and_leaves_the_file(
     client: TestClient, small: Path, text: str, year: int, status: int, code: str

@@ -38,12 +38,12 @@ from ..errors import Diagnostic, FormulaError, Location, Span
 from ..loader import YamlFile
 from ..reading import SourceText
 from ..writing import WriteError, write_atomically
-from .models import HistoryFile, InputsFile, PlanFile, ProgramFile
+from .models import HistoryFile, InputsFile, PlanFile, ProgramFile, UpdatesFile
 
 MAGIC, FORMAT = "renstra-cache", 1
 KEEP = 16  # entries of each kind kept in the cache folder (the newest)
 MODELS: dict[str, type[BaseModel]] = {
-    model.__name__: model for model in (PlanFile, InputsFile, ProgramFile, HistoryFile)
+    model.__name__: model for model in (PlanFile, InputsFile, ProgramFile, HistoryFile, UpdatesFile)
 }
 FIELDS = frozenset({"message", "span", "hint", "code", "source", "location"})
 PACKAGE = Path(__file__).resolve().parent.parent

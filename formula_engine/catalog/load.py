@@ -31,6 +31,7 @@ from .models import (
     Sasaran,
     SubKegiatan,
     Tujuan,
+    UpdatesFile,
 )
 
 # Which model each file of the catalog must match (a file ends in .yaml or .yml).
@@ -39,6 +40,7 @@ LAYOUT: tuple[tuple[str, type[BaseModel]], ...] = (
     ("inputs/*", InputsFile),
     ("programs/*", ProgramFile),
     ("history", HistoryFile),
+    ("updates", UpdatesFile),  # later values with their sources (catalog/updates.py)
 )
 SUFFIXES = (".yaml", ".yml")
 Loaded = cache.Loaded  # each file: its text and positions, its model (one alias, cache.py)
@@ -74,6 +76,7 @@ class Catalog:
     inputs: list[Located] = field(default_factory=list)
     programs: list[Located] = field(default_factory=list)
     history: Located | None = None
+    updates: Located | None = None  # updates.yaml, when there is one
     cache_key: str | None = field(default=None, compare=False)  # the files' (cache.py)
 
     def rows(self) -> Iterator[Located]:
@@ -238,6 +241,8 @@ def _assemble(root: Path, loaded: Loaded, key: str | None) -> Catalog:
             )
         elif isinstance(model, HistoryFile):
             catalog.history = Located(model, source, (), "history")
+        elif isinstance(model, UpdatesFile):
+            catalog.updates = Located(model, source, (), "updates")
         del path
     catalog.programs.sort(key=lambda located: located.entry.code)
     return catalog

@@ -11,9 +11,19 @@ because `StrictStr` accepts only text.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from ..declarations import Input
 from ..parser import SNAKE_CASE
@@ -120,6 +130,8 @@ class EndOfPeriod(Entry):
 
 
 Tag = Literal["IKU", "IKK", "SPM", "RPJMD", "IKD"]
+# How the periods' realisations (quarters, months) make the year's: docs/planners.md.
+Rollup = Literal["sum", "last", "max", "min"]
 
 
 class IndicatorEntry(Entry):
@@ -140,6 +152,8 @@ class IndicatorEntry(Entry):
     grade_table: Literal["sakip_permenpanrb_88_2021", "ikm_permenpanrb_14_2017"] | None = None
     values: tuple[Printed, ...] = ()
     notes: tuple[str, ...] = ()
+    # None: by the indicator's end-of-period rule and unit (catalog/updates.py, rollup_of).
+    rollup: Rollup | None = None
 
 
 class SubKegiatan(Entry):
@@ -192,6 +206,9 @@ class PlanEntry(Entry):
     last_year: Year
     baseline_year: Year
     seed: StrictStr  # the file the lines refer to
+    # The band table of the capaian's predikat (formula_engine/bands/; None: the default,
+    # capaian_interpretasi, Permendagri 86/2017 without its gaps).
+    capaian_bands: Literal["capaian_interpretasi", "capaian_permendagri_86_2017"] | None = None
 
 
 class PlanFile(Entry):
@@ -243,3 +260,74 @@ class HistoryFile(Entry):
 
 
 InputsFile.model_rebuild()
+
+
+# Later values (catalog/updates.yaml): each with its own source, never a seed citation.
+
+
+def _iso_date(value: Any) -> Any:
+    """YAML reads 2024-05-01 as a date: keep it as its ISO text."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+IsoDate = Annotated[
+    StrictStr,
+    BeforeValidator(_iso_date),
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+]
+Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+UpdateKind = Literal["target_revision", "realisation"]
+Quarter = Literal["TW1", "TW2", "TW3", "TW4"]
+
+
+class RecordSource(Entry):
+    """Where a later value comes from: a document ("Perubahan Renstra 2025", "Renja 2025",
+    "LKjIP 2024", "BPS ...", "entry" for a value typed in), its date, who entered it.
+    There is no `table` or `line`: those are the seed's, and no later value has them."""
+
+    document: Text
+    date: IsoDate
+    entered_by: Text | None = None
+    reference: Text | None = None
+    page: Text | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        datetime.date.fromisoformat(value)  # 2024-02-30 is refused
+        return value
+
+
+class DeclaredSource(RecordSource):
+    """A source declared once in `sources:` and named by its id in records."""
+
+    id: Identifier
+
+
+class UpdateRecord(Entry):
+    """A target revision or a realisation of one indicator, year and optional period."""
+
+    kind: UpdateKind
+    indicator: Identifier
+    year: Year
+    period: Quarter | None = None  # triwulan I-IV
+    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    text: Annotated[StrictStr, StringConstraints(min_length=1, max_length=40)]  # as typed
+    unit: Annotated[StrictStr, StringConstraints(min_length=1, max_length=40)]
+    source: RecordSource | Identifier  # inline, or the id of a declared source
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_period(self) -> UpdateRecord:
+        if self.period is not None and self.month is not None:
+            raise ValueError("give a period (TW1-TW4) or a month, not both")
+        if self.kind == "target_revision" and (self.period or self.month):
+            raise ValueError("a target is for the year: a target_revision has no period")
+        return self
+
+
+class UpdatesFile(Entry):
+    """catalog/updates.yaml: values entered after the Renstra was printed, with sources."""
+
+    sources: tuple[DeclaredSource, ...] = ()
+    records: tuple[UpdateRecord, ...] = ()

@@ -8,13 +8,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..writing import write_atomically
-from .models import HistoryFile, InputsFile, PlanFile, ProgramFile
+from .models import HistoryFile, InputsFile, PlanFile, ProgramFile, UpdatesFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "renstra": PlanFile,
     "inputs": InputsFile,
     "program": ProgramFile,
     "history": HistoryFile,
+    "updates": UpdatesFile,
 }
 
 

@@ -3,7 +3,8 @@
 The checks after the schema: duplicate and orphan codes, a parent whose code is not a
 prefix, duplicate ids, links to undefined sasaran or inputs, formulas that do not parse,
 resolve or unit-check (against the indicator's unit), overlapping formula versions,
-printed values that are not figures, and missing achievement or end-of-period rules.
+printed values that are not figures, missing achievement or end-of-period rules, and
+the later values of updates.yaml (catalog/updates.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..rules import END_OF_PERIOD_RULES
 from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
 from .load import Catalog, Located
 from .models import CatalogInput, FormulaVersion, IndicatorEntry, Kegiatan, Program
+from .updates import update_diagnostics
 from .values import periods, printed_values
 
 if TYPE_CHECKING:  # the compiler and the symbolic checks need sympy: imported when used
@@ -58,6 +60,7 @@ def validate(catalog: Catalog, symbolic: bool = True) -> Report:
     if dated:  # formulas and values cannot be dated in a period that ends before it starts
         return Report(found, accepted)
     found += printed_values(catalog)
+    found += update_diagnostics(catalog)  # later values, with their sources
     for diagnostic, accepts in _formulas(catalog, symbolic):
         (accepted if diagnostic.code in accepts else found).append(diagnostic)
     return Report(found, accepted)

@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import api
+from ..capaian import CapaianTable
 from ..model import Result
 from . import errors
 from .limits import BodyLimit, Limits
@@ -123,7 +124,6 @@ EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
         401: "no or a wrong bearer token",
         403: "the service was started without a token: edits are off",
         409: "If-Match is not the resource's current ETag",
-        501: "not there yet",
     }.items()
 }
 
@@ -401,39 +401,24 @@ def create_app(
         dependencies=[Depends(authorised)],
     )
     async def add_realisations(name: Id, body: RealisationsIn) -> api.RealisationsOut:
-        """Add realisations with their source; needs the token (501 until issue 10)."""
+        """Add realisations with their source (all or nothing); needs the token."""
         handle = handle_of(name)
-        out: api.RealisationsOut = await not_yet(
+        out: api.RealisationsOut = await bounded(
             lambda: api.add_realisations(handle, body.values, body.source), "the edit"
         )
         return out
 
-    @router.get(
-        "/catalogs/{name}/capaian",
-        tags=["catalog"],
-        responses={501: EDIT_ERRORS[501]},
-    )
+    @router.get("/catalogs/{name}/capaian", response_model=CapaianTable, tags=["catalog"])
     async def capaian(
         name: Id,
         year: Annotated[int, Query(ge=1900, le=2200)],
         quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
-    ) -> dict[str, Any]:
-        """The capaian table of a year or a quarter (501 until issue 10)."""
+    ) -> Response:
+        """The capaian table of a year or up to a quarter: target and realisation in
+        force, capaian and predikat of every indicator, or why it cannot be computed."""
         handle = handle_of(name)
-        out: BaseModel = await not_yet(lambda: api.capaian(handle, year, quarter), "capaian")
-        return out.model_dump(mode="json")
-
-    async def not_yet(function: Any, what: str) -> Any:
-        try:
-            return await bounded(function, what)
-        except NotImplementedError as missing:
-            raise errors.ServiceError(
-                501,
-                str(missing),
-                code="E707",
-                hint="not in this version yet; see docs/service.md",
-                where="the endpoint",
-            ) from None
+        out: CapaianTable = await bounded(lambda: api.capaian(handle, year, quarter), "capaian")
+        return _json(out)
 
     app.include_router(router)
     return app

@@ -7,7 +7,6 @@
 413  a body over the limit (or a batch over the row limit)
 415  a body of a content type the endpoint does not read
 422  a body that does not match its schema
-501  an endpoint whose function is not there yet
 503  a request over its time budget (stopped)
 500  a bug: one located line, no traceback (E708)
 """
