@@ -1,0 +1,563 @@
+"""The batch's SQL, as sqlglot trees (never formatted strings), for DuckDB and Spark.
+
+Tables the engines register: fe_plans, fe_definitions, fe_values (the layout,
+scale/layout.py) and fe_groups (region, agency, grp: scale/plan.py's groups).
+Each step is one SELECT; the engine materializes it under a name:
+
+    computed   every indicator formula, per region, agency, year, period and kind
+               (target, realisation): the SqlProgram of backends/sql.py over a pivot
+               of the values the formula reads (columns `<id>__<year>`)
+    capaian    T and R per indicator (the computed value, else the printed one), the
+               achievement rule of its polarity (achievement.RULE_FORMULAS, compiled
+               by the same SqlProgram), presented half-up to 2 decimals, its predikat
+    rollups    quarters (TW1-TW4) or months to the year by the definition's rollup,
+               and each budget row's children summed
+    findings   the audit's arithmetic checks: a printed figure whose recomputation does
+               not round to its printed digits (value, capaian, rollup)
+
+Exactness: values are DECIMAL(38, 12); ids whose unit is whole (Rupiah, counts) and
+whose every value is whole are BIGINT; quotients are exact to 12 decimals (the SQL
+back-end's rule); presentation rounds half-up (ties away from zero) by integer
+arithmetic on the scaled value: sign(x) * floor(|x| * 10^d + 1/2), as
+numbers.round_half_up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from sqlglot import exp
+
+from .. import ir
+from ..achievement import RULE_FORMULAS, _rule_formula
+from ..backends.sql import SqlProgram, column_name
+from ..bands import TABLE_IDS, band_table
+from ..numbers import DEFAULT_DECIMALS
+from ..outcomes import BASELINE
+from .layout import PRECISION, SCALE, YEARLY, to_decimal
+from .plan import Job
+
+KEY = ("region", "agency", "indicator", "year", "period")
+RULE_YEAR = 2000  # the achievement rules read no period (achievement._YEAR)
+DECIMAL = f"DECIMAL({PRECISION}, {SCALE})"
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def string(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def number(value: int) -> exp.Literal:
+    return exp.Literal.number(value)
+
+
+def decimal(expression: exp.Expression, scale: int = SCALE) -> exp.Cast:
+    return exp.Cast(this=expression, to=exp.DataType.build(f"DECIMAL({PRECISION}, {scale})"))
+
+
+def bigint(expression: exp.Expression) -> exp.Cast:
+    return exp.Cast(this=expression, to=exp.DataType.build("BIGINT"))
+
+
+def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    return exp.Alias(this=expression, alias=exp.to_identifier(name))
+
+
+def table(name: str, alias_name: str | None = None) -> exp.Table:
+    found = exp.Table(this=exp.to_identifier(name))
+    if alias_name:
+        found.set("alias", exp.TableAlias(this=exp.to_identifier(alias_name)))
+    return found
+
+
+def equal(left: exp.Expression, right: exp.Expression) -> exp.EQ:
+    return exp.EQ(this=left, expression=right)
+
+
+def both(*conditions: exp.Expression) -> exp.Expression:
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = exp.And(this=result, expression=condition)
+    return result
+
+
+def among(expression: exp.Expression, texts: Sequence[str]) -> exp.In:
+    return exp.In(this=expression, expressions=[string(t) for t in texts])
+
+
+def same_key(left: str, right: str, columns: Sequence[str]) -> exp.Expression:
+    return both(*(equal(col(c, left), col(c, right)) for c in columns))
+
+
+def union_all(selects: Sequence[exp.Query]) -> exp.Query:
+    result = selects[0]
+    for select in selects[1:]:
+        result = exp.union(result, select, distinct=False)
+    return result
+
+
+# 1. computed: the indicator formulas.
+
+
+def whole_inputs() -> exp.Select:
+    """Each id with a value, and whether every value of it is whole."""
+    whole = exp.Case().when(equal(col("value"), exp.Floor(this=col("value"))), number(1))
+    return (
+        exp.select(col("indicator"), alias(exp.Min(this=whole.else_(number(0))), "whole"))
+        .from_(table("fe_values"))
+        .where(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())))
+        .group_by(col("indicator"))
+    )
+
+
+def job_source(job: Job, integers: frozenset[str]) -> exp.Select:
+    """The values the job's formula reads, one row per region, agency, period and kind
+    (target, realisation), one column `<id>__<year>` per slot (`<id>__awal`: the
+    baseline of the plan's baseline year)."""
+    slots = job.slots()
+    yearly = [(i, k) for i, k in slots if k != BASELINE]
+    baseline = [i for i, k in slots if k == BASELINE]
+    ids = sorted({i for i, _ in slots})
+    group = equal(col("grp", "g"), number(job.group))
+    in_group = same_key("v", "g", ("region", "agency"))
+
+    def cell(identifier: str, condition: exp.Expression, name: str) -> exp.Alias:
+        picked = exp.Max(this=exp.Case().when(condition, col("value", "v")))
+        return alias(bigint(picked) if identifier in integers else picked, name)
+
+    pivot_columns = [
+        cell(
+            i,
+            both(equal(col("indicator", "v"), string(i)), equal(col("year", "v"), number(int(k)))),
+            column_name(i, k),
+        )
+        for i, k in yearly
+    ]
+    keys = [col(c, "v") for c in ("region", "agency", "period", "kind")]
+    pivot = (
+        exp.select(*keys, *pivot_columns)
+        .from_(table("fe_values", "v"))
+        .join(table("fe_groups", "g"), on=in_group)
+        .where(
+            both(
+                group,
+                among(col("kind", "v"), ("target", "realisation")),
+                among(col("indicator", "v"), ids),
+            )
+        )
+        .group_by(*[k.copy() for k in keys])
+    )
+    source: exp.Select = pivot
+    if baseline:
+        base_columns = [
+            cell(i, equal(col("indicator", "v"), string(i)), column_name(i, BASELINE))
+            for i in baseline
+        ]
+        base_keys = [col("region", "v"), col("agency", "v")]
+        base = (
+            exp.select(*base_keys, *base_columns)
+            .from_(table("fe_values", "v"))
+            .join(table("fe_groups", "g"), on=in_group)
+            .join(table("fe_plans", "p"), on=same_key("v", "p", ("region", "agency")))
+            .where(
+                both(
+                    group,
+                    equal(col("kind", "v"), string("baseline")),
+                    equal(col("year", "v"), col("baseline_year", "p")),
+                    among(col("indicator", "v"), baseline),
+                )
+            )
+            .group_by(*[k.copy() for k in base_keys])
+        )
+        outer = [col(c, "pv") for c in ("region", "agency", "period", "kind")]
+        source = (
+            exp.select(
+                *outer,
+                *[col(column_name(i, k), "pv") for i, k in yearly],
+                *[col(column_name(i, BASELINE), "b") for i in baseline],
+            )
+            .from_(exp.Subquery(this=pivot, alias=exp.TableAlias(this=exp.to_identifier("pv"))))
+            .join(
+                exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("b"))),
+                on=same_key("pv", "b", ("region", "agency")),
+                join_type="left",
+            )
+        )
+    return source
+
+
+def job_query(job: Job, integers: frozenset[str]) -> exp.Query:
+    """The job's formula for each of its years, by the SQL back-end, over its source."""
+    source = job_source(job, integers)
+    slots = job.slots()
+    selects: list[exp.Query] = []
+    for year, root in job.years.items():
+        program = SqlProgram(root, integers=integers & {i for i, _ in slots})
+        if program.final.kind == "bool":
+            continue  # a condition is not an indicator's value (units rule this out)
+        inner = program.query("t", keep=["region", "agency", "period", "kind"])
+        selects.append(
+            exp.select(
+                col("region"),
+                col("agency"),
+                alias(string(job.indicator), "indicator"),
+                alias(number(year), "year"),
+                col("period"),
+                col("kind"),
+                alias(decimal(col("value")), "value"),
+                col("reason"),
+            ).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("p"))))
+        )
+    if not selects:
+        return empty_computed()
+    return union_all(selects).with_("t", as_=source)  # type: ignore[attr-defined, no-any-return]
+
+
+def empty_computed() -> exp.Select:
+    columns = [
+        alias(exp.Cast(this=exp.Null(), to=exp.DataType.build(kind)), name)
+        for name, kind in (
+            ("region", "VARCHAR"),
+            ("agency", "VARCHAR"),
+            ("indicator", "VARCHAR"),
+            ("year", "INT"),
+            ("period", "VARCHAR"),
+            ("kind", "VARCHAR"),
+            ("value", DECIMAL),
+            ("reason", "VARCHAR"),
+        )
+    ]
+    return exp.select(*columns).where(exp.false())
+
+
+# Printed figures: one per key and kind (the first source, by text), for the checks.
+
+
+def printed(kinds: Sequence[str]) -> exp.Select:
+    """fe_values of `kinds`, one row per (key, kind): the first by source."""
+    partition = [col(c) for c in (*KEY, "kind")]
+    window = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=partition,
+        order=exp.Order(expressions=[exp.Ordered(this=col("source"))]),
+    )
+    ranked = (
+        exp.select(exp.Star(), alias(window, "_n"))
+        .from_(table("fe_values"))
+        .where(among(col("kind"), kinds))
+    )
+    return (
+        exp.select(*[col(c) for c in (*KEY, "kind", "value", "decimals", "text", "source")])
+        .from_(exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("r"))))
+        .where(equal(col("_n"), number(1)))
+    )
+
+
+# 2. capaian.
+
+
+def figures() -> exp.Select:
+    """T and R per key: the computed value where computable, else the printed one."""
+    keys = [exp.Coalesce(this=col(c, "c"), expressions=[col(c, "p")]) for c in (*KEY, "kind")]
+    value = exp.Coalesce(this=col("value", "c"), expressions=[col("value", "p")])
+    joined = (
+        exp.select(
+            *[alias(k, c) for k, c in zip(keys, (*KEY, "kind"), strict=True)], alias(value, "value")
+        )
+        .from_(table("computed", "c"))
+        .join(
+            exp.Subquery(
+                this=printed(("target", "realisation")),
+                alias=exp.TableAlias(this=exp.to_identifier("p")),
+            ),
+            on=same_key("c", "p", (*KEY, "kind")),
+            join_type="full",
+        )
+    )
+    pick = {
+        name: exp.Max(this=exp.Case().when(equal(col("kind"), string(kind)), col("value")))
+        for name, kind in (("t", "target"), ("r", "realisation"))
+    }
+    definitions = (
+        exp.select(
+            col("region"),
+            col("agency"),
+            col("indicator"),
+            alias(exp.Max(this=col("polarity")), "polarity"),
+            alias(exp.Max(this=col("band_table")), "band_table"),
+        )
+        .from_(table("fe_definitions"))
+        .where(equal(col("entry"), string("indicator")))
+        .group_by(col("region"), col("agency"), col("indicator"))
+    )
+    grouped = (
+        exp.select(
+            *[col(c, "f") for c in KEY],
+            *[alias(p, column_name(n, RULE_YEAR)) for n, p in pick.items()],
+        )
+        .from_(exp.Subquery(this=joined, alias=exp.TableAlias(this=exp.to_identifier("f"))))
+        .group_by(*[col(c, "f") for c in KEY])
+    )
+    return (
+        exp.select(
+            *[col(c, "g") for c in KEY],
+            col(column_name("t", RULE_YEAR), "g"),
+            col(column_name("r", RULE_YEAR), "g"),
+            col("polarity", "d"),
+            col("band_table", "d"),
+        )
+        .from_(exp.Subquery(this=grouped, alias=exp.TableAlias(this=exp.to_identifier("g"))))
+        .join(
+            exp.Subquery(this=definitions, alias=exp.TableAlias(this=exp.to_identifier("d"))),
+            on=same_key("g", "d", ("region", "agency", "indicator")),
+        )
+    )
+
+
+def capaian_raw() -> exp.Query:
+    """The achievement rule of each indicator's polarity, by the SQL back-end."""
+    keep = [*KEY, "band_table", column_name("t", RULE_YEAR), column_name("r", RULE_YEAR)]
+    selects: list[exp.Query] = []
+    inputs: list[tuple[str, exp.Select]] = []
+    for rule in RULE_FORMULAS:
+        formula = _rule_formula(rule)
+        program = SqlProgram(formula.model.lower(formula, RULE_YEAR))
+        name = f"tr_{rule}"
+        inner = program.query(name, keep=keep)
+        rows = (
+            exp.select(exp.Star())
+            .from_(table("figures"))
+            .where(equal(col("polarity"), string(rule)))
+        )
+        inputs.append((name, rows))
+        selects.append(
+            exp.select(exp.Star()).from_(
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("q")))
+            )
+        )
+    union = union_all(selects)
+    for name, rows in inputs:
+        union = union.with_(name, as_=rows)  # type: ignore[attr-defined]
+    return union
+
+
+def half_up_scaled(value: exp.Expression, decimals: int) -> exp.Expression:
+    """round_half_up(value, decimals) x 10^decimals, as an exact DECIMAL(38, 0)."""
+    factor = decimal(number(10**decimals), 0)
+    magnitude = exp.Floor(
+        this=exp.Add(
+            this=exp.Mul(this=exp.Abs(this=value.copy()), expression=factor),
+            expression=decimal(exp.Literal.number("0.5"), 1),
+        )
+    )
+    negative = exp.LT(this=value.copy(), expression=number(0))
+    scaled = (
+        exp.Case().when(negative, exp.Neg(this=exp.Paren(this=magnitude))).else_(magnitude.copy())
+    )
+    return decimal(scaled, 0)
+
+
+def presented(scaled: exp.Expression, decimals: int) -> exp.Expression:
+    """The rounded value itself: the scaled integer times 10^-decimals (exact)."""
+    step = "0." + "0" * (decimals - 1) + "1" if decimals else "1"
+    return decimal(
+        exp.Mul(this=scaled, expression=decimal(exp.Literal.number(step), decimals)), decimals
+    )
+
+
+def predikat(value: exp.Expression) -> exp.Expression:
+    """The band of `value` in the definition's band table, as bands.classify: rounded
+    half-up to the table's decimals, inside its domain, the first band that holds it."""
+    outer = exp.Case()
+    for table_id in TABLE_IDS:
+        bands = band_table(table_id)
+        places = bands.rounding.decimals
+        scaled = half_up_scaled(value, places)
+        factor = 10**places
+        inner = exp.Case()
+        limits = (bands.domain.lower, True, exp.GTE), (bands.domain.upper, True, exp.LTE)
+        outside = [
+            exp.Not(this=op(this=scaled.copy(), expression=_literal(bound * factor)))
+            for bound, _, op in limits
+            if bound is not None
+        ]
+        if outside:
+            inner = inner.when(exp.or_(*outside), exp.Null())
+        for band in bands.bands:
+            tests: list[exp.Expression] = []
+            if band.lower is not None:
+                op = exp.GTE if band.lower_closed else exp.GT
+                tests.append(op(this=scaled.copy(), expression=_literal(band.lower * factor)))
+            if band.upper is not None:
+                op = exp.LTE if band.upper_closed else exp.LT
+                tests.append(op(this=scaled.copy(), expression=_literal(band.upper * factor)))
+            inner = inner.when(both(*tests) if tests else exp.true(), string(band.label))
+        outer = outer.when(equal(col("band_table"), string(table_id)), inner)
+    return outer
+
+
+def _literal(value: Fraction) -> exp.Expression:
+    if value.denominator == 1:
+        return number(int(value))
+    return decimal(exp.Literal.number(str(to_decimal(value, "a band bound"))))
+
+
+def capaian() -> exp.Select:
+    value = col("value")
+    scaled = half_up_scaled(value, DEFAULT_DECIMALS)
+    return exp.select(
+        *[col(c) for c in KEY],
+        alias(col(column_name("t", RULE_YEAR)), "target"),
+        alias(col(column_name("r", RULE_YEAR)), "realisation"),
+        alias(decimal(value.copy()), "capaian"),
+        alias(presented(scaled.copy(), DEFAULT_DECIMALS), "capaian_rounded"),
+        alias(predikat(value.copy()), "predikat"),
+        col("reason"),
+    ).from_(table("capaian_raw"))
+
+
+# 3. rollups: periods to the year, budget rows to their parent.
+
+
+def rollups() -> exp.Query:
+    """Quarters or months to the year by the definition's rollup (sum, last, max, min),
+    and each budget row with children: the sum of its children, per year and kind."""
+    definitions = (
+        exp.select(
+            col("region"),
+            col("agency"),
+            col("indicator"),
+            alias(exp.Max(this=col("rollup")), "rollup"),
+        )
+        .from_(table("fe_definitions"))
+        .group_by(col("region"), col("agency"), col("indicator"))
+    )
+    parts = (
+        exp.select(exp.Star())
+        .from_(table("fe_values"))
+        .where(
+            both(
+                exp.NEQ(this=col("period"), expression=string(YEARLY)),
+                exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
+            )
+        )
+    )
+    by = [col(c, "v") for c in ("region", "agency", "indicator", "year", "kind")]
+    rule = col("rollup", "d")
+    rolled = (
+        exp.Case()
+        .when(equal(rule, string("sum")), exp.Sum(this=col("value", "v")))
+        .when(equal(rule, string("max")), exp.Max(this=col("value", "v")))
+        .when(equal(rule, string("min")), exp.Min(this=col("value", "v")))
+        .else_(exp.ArgMax(this=col("value", "v"), expression=col("period", "v")))
+    )
+    periods = (
+        exp.select(
+            *by,
+            alias(string(YEARLY), "period"),
+            alias(rule.copy(), "rollup"),
+            alias(decimal(rolled), "value"),
+            alias(exp.Count(this=exp.Star()), "parts"),
+        )
+        .from_(exp.Subquery(this=parts, alias=exp.TableAlias(this=exp.to_identifier("v"))))
+        .join(
+            exp.Subquery(this=definitions, alias=exp.TableAlias(this=exp.to_identifier("d"))),
+            on=same_key("v", "d", ("region", "agency", "indicator")),
+        )
+        .group_by(*[b.copy() for b in by], rule.copy())
+    )
+    children = (
+        exp.select(
+            col("region", "d"),
+            col("agency", "d"),
+            alias(col("parent", "d"), "indicator"),
+            col("year", "v"),
+            col("kind", "v"),
+            alias(string(YEARLY), "period"),
+            alias(string("children"), "rollup"),
+            alias(decimal(exp.Sum(this=col("value", "v"))), "value"),
+            alias(exp.Count(this=exp.Star()), "parts"),
+        )
+        .from_(table("fe_definitions", "d"))
+        .join(
+            table("fe_values", "v"),
+            on=both(
+                same_key("d", "v", ("region", "agency", "indicator")),
+                equal(col("period", "v"), string(YEARLY)),
+            ),
+        )
+        .where(
+            both(
+                equal(col("entry", "d"), string("budget")),
+                exp.Not(this=exp.Is(this=col("parent", "d"), expression=exp.Null())),
+                among(col("kind", "v"), ("budget", "realisation")),
+            )
+        )
+        .group_by(
+            col("region", "d"),
+            col("agency", "d"),
+            col("parent", "d"),
+            col("year", "v"),
+            col("kind", "v"),
+        )
+    )
+    return union_all([periods, children])
+
+
+# 4. findings: printed figures that their recomputation does not reproduce.
+
+MAX_COMPARED_DECIMALS = 6  # printed with more decimals: compared at all 12
+
+
+def rounds_to(recomputed: exp.Expression, printed_value: exp.Expression) -> exp.Expression:
+    """round_half_up(recomputed, decimals) = printed, for the printed decimals 0..6."""
+    check = exp.Case()
+    for places in range(MAX_COMPARED_DECIMALS + 1):
+        factor = decimal(number(10**places), 0)
+        target = decimal(exp.Mul(this=printed_value.copy(), expression=factor), 0)
+        check = check.when(
+            equal(col("decimals", "p"), number(places)),
+            equal(half_up_scaled(recomputed, places), target),
+        )
+    return check.else_(equal(decimal(recomputed.copy()), decimal(printed_value.copy())))
+
+
+def findings() -> exp.Query:
+    """value: a printed T or R against its formula; capaian: a printed capaian against
+    the rule; rollup: a printed yearly figure against its quarters or its children."""
+    sources = (
+        ("value", "computed", ("target", "realisation"), "value"),
+        ("capaian", "capaian", ("achievement",), "capaian"),
+        ("rollup", "rollups", ("target", "realisation", "budget"), "value"),
+    )
+    selects: list[exp.Query] = []
+    for check, name, kinds, column in sources:
+        recomputed = col(column, "c")
+        on = [*KEY] if check == "capaian" else [*KEY, "kind"]
+        select = (
+            exp.select(
+                *[col(c, "p") for c in (*KEY, "kind")],
+                alias(string(check), "check"),
+                alias(col("text", "p"), "printed"),
+                alias(col("value", "p"), "printed_value"),
+                alias(decimal(recomputed), "recomputed"),
+                col("source", "p"),
+            )
+            .from_(
+                exp.Subquery(this=printed(kinds), alias=exp.TableAlias(this=exp.to_identifier("p")))
+            )
+            .join(table(name, "c"), on=same_key("p", "c", on))
+            .where(
+                both(
+                    exp.Not(this=exp.Is(this=col("value", "p"), expression=exp.Null())),
+                    exp.Not(this=exp.Is(this=recomputed.copy(), expression=exp.Null())),
+                    exp.Not(this=exp.Paren(this=rounds_to(recomputed, col("value", "p")))),
+                )
+            )
+        )
+        selects.append(select)
+    return union_all(selects)
