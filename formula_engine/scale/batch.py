@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -110,6 +111,7 @@ class Spark:
             raise EngineUnavailable(reason, hint="or run with --engine duckdb")
         self.session = session or spark_session()
         self.statements = 0
+        self.scratch: str | None = None
 
     def _sql(self, query: exp.Query) -> Any:
         self.statements += 1
@@ -122,11 +124,28 @@ class Spark:
         self.session.createDataFrame(data).createOrReplaceTempView(name)
 
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
-        frames = [self._sql(part) for part in parts]
-        frame = frames[0]
-        for other in frames[1:]:
-            frame = frame.unionByName(other)
-        frame.cache().createOrReplaceTempView(name)
+        """One part: a cached view. Many (the formulas): unions of CHUNK parts appended
+        to Parquet in a temporary folder, so no plan grows with the catalog."""
+        if len(parts) == 1:
+            self._sql(parts[0]).cache().createOrReplaceTempView(name)
+            return
+        folder = str(Path(self._scratch()) / name)
+        for start in range(0, len(parts), CHUNK):
+            chunk = queries.union_all(
+                [
+                    exp.select(exp.Star()).from_(
+                        exp.Subquery(this=part, alias=exp.TableAlias(this=exp.to_identifier("j")))
+                    )
+                    for part in parts[start : start + CHUNK]
+                ]
+            )
+            self._sql(chunk).write.mode("append").parquet(folder)
+        self.session.read.parquet(folder).createOrReplaceTempView(name)
+
+    def _scratch(self) -> str:
+        if self.scratch is None:
+            self.scratch = tempfile.mkdtemp(prefix="renstra-spark-")
+        return self.scratch
 
     def arrow(self, name: str) -> pa.Table:
         return self.session.table(name).toArrow()
@@ -134,6 +153,9 @@ class Spark:
     def close(self) -> None:
         for name in ("fe_plans", "fe_definitions", "fe_values", "fe_groups", *STEPS):
             self.session.catalog.dropTempView(name)
+        self.session.catalog.clearCache()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def spark_session() -> Any:
@@ -153,6 +175,7 @@ def spark_session() -> Any:
     )
 
 
+CHUNK = 16  # formulas per Spark statement
 STEPS = ("computed", "figures", "capaian_raw", "capaian", "rollups", "findings")
 
 
