@@ -175,7 +175,7 @@ def spark_session() -> Any:
     )
 
 
-CHUNK = 16  # formulas per Spark statement
+CHUNK = 8  # formulas per Spark statement
 STEPS = ("computed", "figures", "capaian_raw", "capaian", "rollups", "findings")
 
 

@@ -29,7 +29,6 @@ from fractions import Fraction
 
 from sqlglot import exp
 
-from .. import ir
 from ..achievement import RULE_FORMULAS, _rule_formula
 from ..backends.sql import SqlProgram, column_name
 from ..bands import TABLE_IDS, band_table
