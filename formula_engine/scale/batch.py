@@ -41,7 +41,14 @@ OUTPUTS = ("computed", "capaian", "rollups", "findings")
 class EngineUnavailable(FormulaError, RuntimeError):
     """The engine cannot start here (no pyspark, no Java)."""
 
-    code = "E571"
+    code = "E406"
+    stage = "evaluate"
+
+
+class EngineFailed(FormulaError, RuntimeError):
+    """The engine's own error on the dataset (a SQL error), said once and located."""
+
+    code = "E407"
     stage = "evaluate"
 
 
@@ -175,7 +182,7 @@ def spark_session() -> Any:
     )
 
 
-CHUNK = 8  # formulas per Spark statement
+CHUNK = 16  # formulas per Spark statement
 STEPS = ("computed", "figures", "capaian_raw", "capaian", "rollups", "findings")
 
 
@@ -382,9 +389,9 @@ def write_result(result: BatchResult, out: Path) -> list[Path]:
     return [write_atomically(path, data) for path, data in contents]
 
 
-def describe_failure(error: Exception, roots: Sequence[Path]) -> FormulaError:
+def describe_failure(error: Exception, roots: Sequence[Path]) -> EngineFailed:
     """An engine's own error (a SQL error) as our error, naming the dataset."""
-    failure = FormulaError(
+    failure = EngineFailed(
         f"the engine failed: {(str(error).splitlines() or [''])[0][:300]}",
         hint="check the dataset with `renstra batch --engine duckdb`; report it if it persists",
     )
