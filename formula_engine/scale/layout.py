@@ -102,6 +102,7 @@ def _schemas() -> dict[str, pa.Schema]:
                 ("value", pa.decimal128(PRECISION, SCALE)),
                 ("decimals", pa.int8()),
                 ("text", text),
+                ("table", text),
                 ("source", text),
             ]
         ),
@@ -206,6 +207,7 @@ def from_catalog(catalog: Catalog, region: str, agency: str | None = None) -> Da
                     "value": None if value is None else to_decimal(value, where),
                     "decimals": reading.decimals,
                     "text": item.text,
+                    "table": item.table,
                     "source": _source(item),
                 }
             )

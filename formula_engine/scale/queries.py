@@ -236,9 +236,10 @@ def empty_computed() -> exp.Select:
 # Printed figures: one per key and kind (the first source, by text), for the checks.
 
 
-def printed(kinds: Sequence[str]) -> exp.Select:
-    """fe_values of `kinds`, one row per (key, kind): the first by source."""
-    partition = [col(c) for c in (*KEY, "kind")]
+def printed(kinds: Sequence[str], per_table: bool = False) -> exp.Select:
+    """fe_values of `kinds`, one row per (key, kind), or per (key, kind, table) with
+    `per_table`: the first by source."""
+    partition = [col(c) for c in (*KEY, "kind", *(["table"] if per_table else []))]
     window = exp.Window(
         this=exp.RowNumber(),
         partition_by=partition,
@@ -250,7 +251,9 @@ def printed(kinds: Sequence[str]) -> exp.Select:
         .where(among(col("kind"), kinds))
     )
     return (
-        exp.select(*[col(c) for c in (*KEY, "kind", "value", "decimals", "text", "source")])
+        exp.select(
+            *[col(c) for c in (*KEY, "kind", "value", "decimals", "text", "table", "source")]
+        )
         .from_(exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("r"))))
         .where(equal(col("_n"), number(1)))
     )
@@ -445,7 +448,7 @@ def rollups() -> exp.Query:
             )
         )
     )
-    by = [col(c, "v") for c in ("region", "agency", "indicator", "year", "kind")]
+    by = [col(c, "v") for c in ("region", "agency", "indicator", "year", "kind", "table")]
     rule = col("rollup", "d")
     rolled = (
         exp.Case()
@@ -476,6 +479,7 @@ def rollups() -> exp.Query:
             alias(col("parent", "d"), "indicator"),
             col("year", "v"),
             col("kind", "v"),
+            col("table", "v"),
             alias(string(YEARLY), "period"),
             alias(string("children"), "rollup"),
             alias(decimal(exp.Sum(this=col("value", "v"))), "value"),
@@ -502,6 +506,7 @@ def rollups() -> exp.Query:
             col("parent", "d"),
             col("year", "v"),
             col("kind", "v"),
+            col("table", "v"),
         )
     )
     return union_all([periods, children])
@@ -537,6 +542,8 @@ def findings() -> exp.Query:
     for check, name, kinds, column in sources:
         recomputed = col(column, "c")
         on = [*KEY] if check == "capaian" else [*KEY, "kind"]
+        if check == "rollup":
+            on.append("table")
         select = (
             exp.select(
                 *[col(c, "p") for c in (*KEY, "kind")],

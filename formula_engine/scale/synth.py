@@ -264,6 +264,7 @@ class _Region:
                 "value": stored,
                 "decimals": places or 0,
                 "text": text,
+                "table": SOURCE,
                 "source": SOURCE,
             }
         )
