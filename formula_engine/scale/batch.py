@@ -85,7 +85,7 @@ class DuckDb:
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
         target = queries.table(name)
         self._run(exp.Create(this=target, kind="TABLE", expression=parts[0]))
-        for part in parts[1:]:
+        for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
             self._run(exp.insert(part, target.copy()))
 
     def arrow(self, name: str) -> pa.Table:
@@ -138,15 +138,7 @@ class Spark:
             return
         folder = str(Path(self._scratch()) / name)
         for start in range(0, len(parts), CHUNK):
-            chunk = queries.union_all(
-                [
-                    exp.select(exp.Star()).from_(
-                        exp.Subquery(this=part, alias=exp.TableAlias(this=exp.to_identifier("j")))
-                    )
-                    for part in parts[start : start + CHUNK]
-                ]
-            )
-            self._sql(chunk).write.mode("append").parquet(folder)
+            self._sql(_chunk(parts[start : start + CHUNK])).write.mode("append").parquet(folder)
         self.session.read.parquet(folder).createOrReplaceTempView(name)
 
     def _scratch(self) -> str:
@@ -163,6 +155,18 @@ class Spark:
         self.session.catalog.clearCache()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _chunk(parts: Sequence[exp.Query]) -> exp.Query:
+    """Several formulas' queries as one UNION ALL (each keeps its own WITH)."""
+    return queries.union_all(
+        [
+            exp.select(exp.Star()).from_(
+                exp.Subquery(this=part, alias=exp.TableAlias(this=exp.to_identifier("j")))
+            )
+            for part in parts
+        ]
+    )
 
 
 def spark_session() -> Any:
@@ -183,7 +187,7 @@ def spark_session() -> Any:
 
 
 CHUNK = 16  # formulas per Spark statement
-STEPS = ("computed", "figures", "capaian_raw", "capaian", "rollups", "findings")
+STEPS = ("_whole", "frame", "computed", "figures", "capaian_raw", "capaian", "rollups", "findings")
 
 
 @dataclass
@@ -218,6 +222,7 @@ def run_batch(
             runner.register(f"fe_{name}", paths)
         runner.register_arrow("fe_groups", _groups_table(groups))
         integers = _integers(runner, small["definitions"])
+        runner.create("frame", [queries.frame()])
         jobs = [job for group in groups for job in group.jobs]
         if engine == "numpy":
             _numpy_steps(runner, jobs, integers)

@@ -100,6 +100,7 @@ def _schemas() -> dict[str, pa.Schema]:
                 ("period", text),
                 ("kind", text),
                 ("value", pa.decimal128(PRECISION, SCALE)),
+                ("intended", pa.decimal128(PRECISION, SCALE)),
                 ("decimals", pa.int8()),
                 ("text", text),
                 ("table", text),
@@ -205,6 +206,7 @@ def from_catalog(catalog: Catalog, region: str, agency: str | None = None) -> Da
                     "period": YEARLY,
                     "kind": kind,
                     "value": None if value is None else to_decimal(value, where),
+                    "intended": _intended(item, where),
                     "decimals": reading.decimals,
                     "text": item.text,
                     "table": item.table,
@@ -247,6 +249,14 @@ def from_catalog(catalog: Catalog, region: str, agency: str | None = None) -> Da
         )
         add_values(row.code, row.budget, budget_kinds)
     return Dataset(plans, definitions, values)
+
+
+def _intended(item: Printed, where: str) -> Decimal | None:
+    """The reading the catalog believes intended for a misprint (its `intended`)."""
+    from ..catalog.printed import read_printed
+
+    value = read_printed(item.intended).value if item.intended else None
+    return None if value is None else to_decimal(value, f"the intended reading of {where}")
 
 
 def _budget_rows(catalog: Catalog) -> Iterator[tuple[Any, str | None]]:

@@ -95,7 +95,7 @@ def same_key(left: str, right: str, columns: Sequence[str]) -> exp.Expression:
 def union_all(selects: Sequence[exp.Query]) -> exp.Query:
     result = selects[0]
     for select in selects[1:]:
-        result = exp.union(result, select, distinct=False)
+        result = exp.union(result, select, distinct=False, copy=False)
     return result
 
 
@@ -107,9 +107,9 @@ def whole_inputs() -> exp.Select:
     whole = exp.Case().when(equal(col("value"), exp.Floor(this=col("value"))), number(1))
     return (
         exp.select(col("indicator"), alias(exp.Min(this=whole.else_(number(0))), "whole"))
-        .from_(table("fe_values"))
-        .where(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())))
-        .group_by(col("indicator"))
+        .from_(table("fe_values"), copy=False)
+        .where(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())), copy=False)
+        .group_by(col("indicator"), copy=False)
     )
 
 
@@ -139,18 +139,34 @@ def job_source(job: Job, integers: frozenset[str]) -> exp.Select:
     keys = [col(c, "v") for c in ("region", "agency", "period", "kind")]
     pivot = (
         exp.select(*keys, *pivot_columns)
-        .from_(table("fe_values", "v"))
-        .join(table("fe_groups", "g"), on=in_group)
+        .from_(table("fe_values", "v"), copy=False)
+        .join(table("fe_groups", "g"), on=in_group, copy=False)
         .where(
             both(
                 group,
                 among(col("kind", "v"), ("target", "realisation")),
                 among(col("indicator", "v"), ids),
-            )
+            ),
+            copy=False,
         )
-        .group_by(*[k.copy() for k in keys])
+        .group_by(*[k.copy() for k in keys], copy=False)
     )
-    source: exp.Select = pivot
+    four = ("region", "agency", "period", "kind")
+    source = (
+        exp.select(
+            *[col(c, "f") for c in four],
+            *[col(column_name(i, k), "pv") for i, k in yearly],
+            *[col(column_name(i, BASELINE), "b") for i in baseline],
+        )
+        .from_(table("frame", "f"), copy=False)
+        .join(
+            exp.Subquery(this=pivot, alias=exp.TableAlias(this=exp.to_identifier("pv"))),
+            on=same_key("f", "pv", four),
+            join_type="left",
+            copy=False,
+        )
+        .where(equal(col("grp", "f"), number(job.group)), copy=False)
+    )
     if baseline:
         base_columns = [
             cell(i, equal(col("indicator", "v"), string(i)), column_name(i, BASELINE))
@@ -159,32 +175,25 @@ def job_source(job: Job, integers: frozenset[str]) -> exp.Select:
         base_keys = [col("region", "v"), col("agency", "v")]
         base = (
             exp.select(*base_keys, *base_columns)
-            .from_(table("fe_values", "v"))
-            .join(table("fe_groups", "g"), on=in_group)
-            .join(table("fe_plans", "p"), on=same_key("v", "p", ("region", "agency")))
+            .from_(table("fe_values", "v"), copy=False)
+            .join(table("fe_groups", "g"), on=in_group.copy(), copy=False)
+            .join(table("fe_plans", "p"), on=same_key("v", "p", ("region", "agency")), copy=False)
             .where(
                 both(
-                    group,
+                    group.copy(),
                     equal(col("kind", "v"), string("baseline")),
                     equal(col("year", "v"), col("baseline_year", "p")),
                     among(col("indicator", "v"), baseline),
-                )
+                ),
+                copy=False,
             )
-            .group_by(*[k.copy() for k in base_keys])
+            .group_by(*[k.copy() for k in base_keys], copy=False)
         )
-        outer = [col(c, "pv") for c in ("region", "agency", "period", "kind")]
-        source = (
-            exp.select(
-                *outer,
-                *[col(column_name(i, k), "pv") for i, k in yearly],
-                *[col(column_name(i, BASELINE), "b") for i in baseline],
-            )
-            .from_(exp.Subquery(this=pivot, alias=exp.TableAlias(this=exp.to_identifier("pv"))))
-            .join(
-                exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("b"))),
-                on=same_key("pv", "b", ("region", "agency")),
-                join_type="left",
-            )
+        source = source.join(
+            exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("b"))),
+            on=same_key("f", "b", ("region", "agency")),
+            join_type="left",
+            copy=False,
         )
     return source
 
@@ -209,11 +218,14 @@ def job_query(job: Job, integers: frozenset[str]) -> exp.Query:
                 col("kind"),
                 alias(decimal(col("value")), "value"),
                 col("reason"),
-            ).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("p"))))
+            ).from_(
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("p"))),
+                copy=False,
+            )
         )
     if not selects:
         return empty_computed()
-    return union_all(selects).with_("t", as_=source)  # type: ignore[attr-defined, no-any-return]
+    return union_all(selects).with_("t", as_=source, copy=False)  # type: ignore[attr-defined, no-any-return]
 
 
 def empty_computed() -> exp.Select:
@@ -230,7 +242,21 @@ def empty_computed() -> exp.Select:
             ("reason", "VARCHAR"),
         )
     ]
-    return exp.select(*columns).where(exp.false())
+    return exp.select(*columns).where(exp.false(), copy=False)
+
+
+def frame() -> exp.Select:
+    """Every (region, agency, period, kind) with a target or realisation, and its group:
+    the rows every formula is evaluated on (a formula whose values are all missing
+    there is not computable there, E401)."""
+    four = [col(c, "v") for c in ("region", "agency", "period", "kind")]
+    return (
+        exp.select(*four, col("grp", "g"))
+        .distinct(copy=False)
+        .from_(table("fe_values", "v"), copy=False)
+        .join(table("fe_groups", "g"), on=same_key("v", "g", ("region", "agency")), copy=False)
+        .where(among(col("kind", "v"), ("target", "realisation")), copy=False)
+    )
 
 
 # Printed figures: one per key and kind (the first source, by text), for the checks.
@@ -247,15 +273,20 @@ def printed(kinds: Sequence[str], per_table: bool = False) -> exp.Select:
     )
     ranked = (
         exp.select(exp.Star(), alias(window, "_n"))
-        .from_(table("fe_values"))
-        .where(among(col("kind"), kinds))
+        .from_(table("fe_values"), copy=False)
+        .where(among(col("kind"), kinds), copy=False)
     )
     return (
         exp.select(
-            *[col(c) for c in (*KEY, "kind", "value", "decimals", "text", "table", "source")]
+            *[
+                col(c)
+                for c in (*KEY, "kind", "value", "intended", "decimals", "text", "table", "source")
+            ]
         )
-        .from_(exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("r"))))
-        .where(equal(col("_n"), number(1)))
+        .from_(
+            exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("r"))), copy=False
+        )
+        .where(equal(col("_n"), number(1)), copy=False)
     )
 
 
@@ -270,7 +301,7 @@ def figures() -> exp.Select:
         exp.select(
             *[alias(k, c) for k, c in zip(keys, (*KEY, "kind"), strict=True)], alias(value, "value")
         )
-        .from_(table("computed", "c"))
+        .from_(table("computed", "c"), copy=False)
         .join(
             exp.Subquery(
                 this=printed(("target", "realisation")),
@@ -278,6 +309,7 @@ def figures() -> exp.Select:
             ),
             on=same_key("c", "p", (*KEY, "kind")),
             join_type="full",
+            copy=False,
         )
     )
     pick = {
@@ -292,17 +324,19 @@ def figures() -> exp.Select:
             alias(exp.Max(this=col("polarity")), "polarity"),
             alias(exp.Max(this=col("band_table")), "band_table"),
         )
-        .from_(table("fe_definitions"))
-        .where(equal(col("entry"), string("indicator")))
-        .group_by(col("region"), col("agency"), col("indicator"))
+        .from_(table("fe_definitions"), copy=False)
+        .where(equal(col("entry"), string("indicator")), copy=False)
+        .group_by(col("region"), col("agency"), col("indicator"), copy=False)
     )
     grouped = (
         exp.select(
             *[col(c, "f") for c in KEY],
             *[alias(p, column_name(n, RULE_YEAR)) for n, p in pick.items()],
         )
-        .from_(exp.Subquery(this=joined, alias=exp.TableAlias(this=exp.to_identifier("f"))))
-        .group_by(*[col(c, "f") for c in KEY])
+        .from_(
+            exp.Subquery(this=joined, alias=exp.TableAlias(this=exp.to_identifier("f"))), copy=False
+        )
+        .group_by(*[col(c, "f") for c in KEY], copy=False)
     )
     return (
         exp.select(
@@ -312,10 +346,14 @@ def figures() -> exp.Select:
             col("polarity", "d"),
             col("band_table", "d"),
         )
-        .from_(exp.Subquery(this=grouped, alias=exp.TableAlias(this=exp.to_identifier("g"))))
+        .from_(
+            exp.Subquery(this=grouped, alias=exp.TableAlias(this=exp.to_identifier("g"))),
+            copy=False,
+        )
         .join(
             exp.Subquery(this=definitions, alias=exp.TableAlias(this=exp.to_identifier("d"))),
             on=same_key("g", "d", ("region", "agency", "indicator")),
+            copy=False,
         )
     )
 
@@ -332,18 +370,19 @@ def capaian_raw() -> exp.Query:
         inner = program.query(name, keep=keep)
         rows = (
             exp.select(exp.Star())
-            .from_(table("figures"))
-            .where(equal(col("polarity"), string(rule)))
+            .from_(table("figures"), copy=False)
+            .where(equal(col("polarity"), string(rule)), copy=False)
         )
         inputs.append((name, rows))
         selects.append(
             exp.select(exp.Star()).from_(
-                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("q")))
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("q"))),
+                copy=False,
             )
         )
     union = union_all(selects)
     for name, rows in inputs:
-        union = union.with_(name, as_=rows)  # type: ignore[attr-defined]
+        union = union.with_(name, as_=rows, copy=False)  # type: ignore[attr-defined]
     return union
 
 
@@ -371,20 +410,29 @@ def presented(scaled: exp.Expression, decimals: int) -> exp.Expression:
     )
 
 
-def predikat(value: exp.Expression) -> exp.Expression:
-    """The band of `value` in the definition's band table, as bands.classify: rounded
-    half-up to the table's decimals, inside its domain, the first band that holds it."""
+def scaled_name(places: int) -> str:
+    return f"_scaled{places}"
+
+
+def band_decimals() -> list[int]:
+    """The rounding decimals of the band tables (each needs one scaled column)."""
+    return sorted({band_table(table_id).rounding.decimals for table_id in TABLE_IDS})
+
+
+def predikat() -> exp.Expression:
+    """The band of the value in the row's band table, as bands.classify: rounded half-up
+    to the table's decimals (the column `_scaled<d>`, the rounded value x 10^d), inside
+    its domain, the first band that holds it."""
     outer = exp.Case()
     for table_id in TABLE_IDS:
         bands = band_table(table_id)
         places = bands.rounding.decimals
-        scaled = half_up_scaled(value, places)
         factor = 10**places
         inner = exp.Case()
-        limits = (bands.domain.lower, True, exp.GTE), (bands.domain.upper, True, exp.LTE)
+        limits = (bands.domain.lower, exp.GTE), (bands.domain.upper, exp.LTE)
         outside = [
-            exp.Not(this=op(this=scaled.copy(), expression=_literal(bound * factor)))
-            for bound, _, op in limits
+            exp.Not(this=op(this=col(scaled_name(places)), expression=_literal(bound * factor)))
+            for bound, op in limits
             if bound is not None
         ]
         if outside:
@@ -393,13 +441,25 @@ def predikat(value: exp.Expression) -> exp.Expression:
             tests: list[exp.Expression] = []
             if band.lower is not None:
                 op = exp.GTE if band.lower_closed else exp.GT
-                tests.append(op(this=scaled.copy(), expression=_literal(band.lower * factor)))
+                bound = _literal(band.lower * factor)
+                tests.append(op(this=col(scaled_name(places)), expression=bound))
             if band.upper is not None:
                 op = exp.LTE if band.upper_closed else exp.LT
-                tests.append(op(this=scaled.copy(), expression=_literal(band.upper * factor)))
+                bound = _literal(band.upper * factor)
+                tests.append(op(this=col(scaled_name(places)), expression=bound))
             inner = inner.when(both(*tests) if tests else exp.true(), string(band.label))
         outer = outer.when(equal(col("band_table"), string(table_id)), inner)
     return outer
+
+
+def with_scaled(rows: exp.Expression, value: str) -> exp.Select:
+    """`rows` with a column `_scaled<d>` of the column `value`, for each band decimals."""
+    scaled = [
+        alias(half_up_scaled(col(value), places), scaled_name(places)) for places in band_decimals()
+    ]
+    return exp.select(exp.Star(), *scaled).from_(
+        exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("s"))), copy=False
+    )
 
 
 def _literal(value: Fraction) -> exp.Expression:
@@ -410,16 +470,26 @@ def _literal(value: Fraction) -> exp.Expression:
 
 def capaian() -> exp.Select:
     value = col("value")
-    scaled = half_up_scaled(value, DEFAULT_DECIMALS)
+    places = DEFAULT_DECIMALS
+    if places in band_decimals():
+        rounded = col(scaled_name(places))
+    else:
+        rounded = half_up_scaled(value, places)
     return exp.select(
         *[col(c) for c in KEY],
         alias(col(column_name("t", RULE_YEAR)), "target"),
         alias(col(column_name("r", RULE_YEAR)), "realisation"),
         alias(decimal(value.copy()), "capaian"),
-        alias(presented(scaled.copy(), DEFAULT_DECIMALS), "capaian_rounded"),
-        alias(predikat(value.copy()), "predikat"),
+        alias(presented(rounded, places), "capaian_rounded"),
+        alias(predikat(), "predikat"),
         col("reason"),
-    ).from_(table("capaian_raw"))
+    ).from_(
+        exp.Subquery(
+            this=with_scaled(exp.select(exp.Star()).from_(table("capaian_raw")), "value"),
+            alias=exp.TableAlias(this=exp.to_identifier("c")),
+        ),
+        copy=False,
+    )
 
 
 # 3. rollups: periods to the year, budget rows to their parent.
@@ -435,17 +505,18 @@ def rollups() -> exp.Query:
             col("indicator"),
             alias(exp.Max(this=col("rollup")), "rollup"),
         )
-        .from_(table("fe_definitions"))
-        .group_by(col("region"), col("agency"), col("indicator"))
+        .from_(table("fe_definitions"), copy=False)
+        .group_by(col("region"), col("agency"), col("indicator"), copy=False)
     )
     parts = (
         exp.select(exp.Star())
-        .from_(table("fe_values"))
+        .from_(table("fe_values"), copy=False)
         .where(
             both(
                 exp.NEQ(this=col("period"), expression=string(YEARLY)),
                 exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
-            )
+            ),
+            copy=False,
         )
     )
     by = [col(c, "v") for c in ("region", "agency", "indicator", "year", "kind", "table")]
@@ -465,12 +536,15 @@ def rollups() -> exp.Query:
             alias(decimal(rolled), "value"),
             alias(exp.Count(this=exp.Star()), "parts"),
         )
-        .from_(exp.Subquery(this=parts, alias=exp.TableAlias(this=exp.to_identifier("v"))))
+        .from_(
+            exp.Subquery(this=parts, alias=exp.TableAlias(this=exp.to_identifier("v"))), copy=False
+        )
         .join(
             exp.Subquery(this=definitions, alias=exp.TableAlias(this=exp.to_identifier("d"))),
             on=same_key("v", "d", ("region", "agency", "indicator")),
+            copy=False,
         )
-        .group_by(*[b.copy() for b in by], rule.copy())
+        .group_by(*[b.copy() for b in by], rule.copy(), copy=False)
     )
     children = (
         exp.select(
@@ -482,23 +556,34 @@ def rollups() -> exp.Query:
             col("table", "v"),
             alias(string(YEARLY), "period"),
             alias(string("children"), "rollup"),
-            alias(decimal(exp.Sum(this=col("value", "v"))), "value"),
+            alias(
+                decimal(
+                    exp.Sum(
+                        this=exp.Coalesce(
+                            this=col("intended", "v"), expressions=[col("value", "v")]
+                        )
+                    )
+                ),
+                "value",
+            ),
             alias(exp.Count(this=exp.Star()), "parts"),
         )
-        .from_(table("fe_definitions", "d"))
+        .from_(table("fe_definitions", "d"), copy=False)
         .join(
             table("fe_values", "v"),
             on=both(
                 same_key("d", "v", ("region", "agency", "indicator")),
                 equal(col("period", "v"), string(YEARLY)),
             ),
+            copy=False,
         )
         .where(
             both(
                 equal(col("entry", "d"), string("budget")),
                 exp.Not(this=exp.Is(this=col("parent", "d"), expression=exp.Null())),
                 among(col("kind", "v"), ("budget", "realisation")),
-            )
+            ),
+            copy=False,
         )
         .group_by(
             col("region", "d"),
@@ -507,6 +592,7 @@ def rollups() -> exp.Query:
             col("year", "v"),
             col("kind", "v"),
             col("table", "v"),
+            copy=False,
         )
     )
     return union_all([periods, children])
@@ -554,15 +640,27 @@ def findings() -> exp.Query:
                 col("source", "p"),
             )
             .from_(
-                exp.Subquery(this=printed(kinds), alias=exp.TableAlias(this=exp.to_identifier("p")))
+                exp.Subquery(
+                    this=printed(kinds), alias=exp.TableAlias(this=exp.to_identifier("p"))
+                ),
+                copy=False,
             )
-            .join(table(name, "c"), on=same_key("p", "c", on))
+            .join(table(name, "c"), on=same_key("p", "c", on), copy=False)
             .where(
                 both(
-                    exp.Not(this=exp.Is(this=col("value", "p"), expression=exp.Null())),
                     exp.Not(this=exp.Is(this=recomputed.copy(), expression=exp.Null())),
-                    exp.Not(this=exp.Paren(this=rounds_to(recomputed, col("value", "p")))),
-                )
+                    exp.or_(
+                        both(
+                            exp.Not(this=exp.Is(this=col("value", "p"), expression=exp.Null())),
+                            exp.Not(this=exp.Paren(this=rounds_to(recomputed, col("value", "p")))),
+                        ),
+                        both(  # not a figure as printed, and the catalog knows it
+                            exp.Is(this=col("value", "p"), expression=exp.Null()),
+                            exp.Not(this=exp.Is(this=col("intended", "p"), expression=exp.Null())),
+                        ),
+                    ),
+                ),
+                copy=False,
             )
         )
         selects.append(select)

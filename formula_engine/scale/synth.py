@@ -262,6 +262,7 @@ class _Region:
                 "period": YEARLY,
                 "kind": kind,
                 "value": stored,
+                "intended": None,
                 "decimals": places or 0,
                 "text": text,
                 "table": SOURCE,
