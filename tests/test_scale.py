@@ -154,6 +154,24 @@ def test_the_planted_misprints_are_all_found_and_none_extra(
     assert found(duck) == planted(manifest)
 
 
+def test_a_tie_reached_through_a_rounded_quotient_is_decided_exactly(tmp_path: Path) -> None:
+    """Seed 23 makes T = 16000/193 (82,9015544041... to 12 decimals) and R = 100 for a
+    lower-is-better indicator: capaian = 2 - R/T = 79,375 exactly, a tie, which the
+    12-decimal T puts at 79,37499...; the batch recomputes it on the exact path."""
+    data, manifest = synth.synthesize(2, 23, synth.Rates(0.05, 0.03, 0.05), indicators=8)
+    layout.write_dataset(data, tmp_path, "synth")
+    result = batch.run_batch([tmp_path])
+    tie = next(
+        r
+        for r in result.tables["capaian"].to_pylist()
+        if (r["region"], r["indicator"], r["year"]) == ("Wilayah 0002", "persentase_pmks", 2022)
+    )
+    assert (
+        Fraction(tie["capaian"]) == Fraction(79375, 1000) and str(tie["capaian_rounded"]) == "79.38"
+    )
+    assert found(result) == planted(manifest)
+
+
 def exact_path(folder: Path) -> dict[tuple[Any, ...], Fraction | str]:
     """Every formula value and capaian recomputed by the exact back-end from the rows."""
     plans = pq.read_table(folder / "plans").to_pylist()

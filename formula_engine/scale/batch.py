@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -84,7 +85,7 @@ class DuckDb:
 
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
         target = queries.table(name)
-        self._run(exp.Create(this=target, kind="TABLE", expression=parts[0]))
+        self._run(exp.Create(this=target, kind="TABLE", expression=parts[0], replace=True))
         for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
             self._run(exp.insert(part, target.copy()))
 
@@ -138,7 +139,8 @@ class Spark:
             return
         folder = str(Path(self._scratch()) / name)
         for start in range(0, len(parts), CHUNK):
-            self._sql(_chunk(parts[start : start + CHUNK])).write.mode("append").parquet(folder)
+            frame = self._sql(_chunk(parts[start : start + CHUNK])).coalesce(1)
+            frame.write.mode("append").parquet(folder)
         self.session.read.parquet(folder).createOrReplaceTempView(name)
 
     def _scratch(self) -> str:
@@ -179,7 +181,7 @@ def spark_session() -> Any:
         .appName("renstra batch")
         .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
         .config("spark.sql.ansi.enabled", "true")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
@@ -187,7 +189,17 @@ def spark_session() -> Any:
 
 
 CHUNK = 16  # formulas per Spark statement
-STEPS = ("_whole", "frame", "computed", "figures", "capaian_raw", "capaian", "rollups", "findings")
+STEPS = (
+    "_whole",
+    "frame",
+    "computed",
+    "figures",
+    "capaian_raw",
+    "capaian_rules",
+    "capaian",
+    "rollups",
+    "findings",
+)
 
 
 @dataclass
@@ -231,7 +243,9 @@ def run_batch(
             runner.create("computed", [queries.empty_computed(), *parts])
             runner.create("figures", [queries.figures()])
             runner.create("capaian_raw", [queries.capaian_raw()])
-        runner.create("capaian", [queries.capaian()])
+        runner.create("capaian_rules", [queries.capaian()])
+        runner.register_arrow("capaian_exact", _exact_ties(runner, groups))
+        runner.create("capaian", [queries.refined()])
         runner.create("rollups", [queries.rollups()])
         runner.create("findings", [queries.findings()])
         tables = {name: _sorted(runner.arrow(name)) for name in OUTPUTS}
@@ -266,6 +280,89 @@ def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[st
     whole = {row["indicator"] for row in runner.arrow("_whole").to_pylist() if row["whole"] == 1}
     units = {row["indicator"]: row["unit"] for row in definitions if row["entry"] == "input"}
     return frozenset(i for i, unit in units.items() if i in whole and is_integer_unit(unit))
+
+
+def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
+    """The near ties of queries.near_ties recomputed on the exact path: T and R from
+    their inputs by the exact back-end (the printed figure where the indicator has no
+    formula there), then achievement.achievement and bands.classify."""
+    import pyarrow as pa
+
+    from ..achievement import achievement
+    from ..bands import band_table, classify
+    from ..numbers import round_half_up
+    from .layout import to_decimal
+
+    runner.create("_ties", [queries.near_ties()])
+    ties = runner.arrow("_ties").to_pylist()
+    jobs = {
+        (region, agency, job.indicator, year): job
+        for group in groups
+        for region, agency in group.members
+        for job in group.jobs
+        for year in job.years
+    }
+    rules: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for group in groups:
+        for d in group.definitions:
+            if d["entry"] == "indicator":
+                for region, agency in group.members:
+                    rules[(region, agency, d["indicator"])] = (d["polarity"], d["band_table"])
+    rows = []
+    for tie in ties:
+        key = (tie["region"], tie["agency"], tie["indicator"], tie["year"])
+        figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
+        job = jobs.get(key)
+        if job is not None:
+            exact = [_exact_value(runner, job, tie, kind) for kind in ("target", "realisation")]
+            figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
+        rule, bands = rules[key[:3]]
+        outcome = achievement(rule, figures[0], figures[1])
+        if outcome.value is None:
+            continue
+        rows.append(
+            {
+                **{c: tie[c] for c in queries.KEY},
+                "capaian": to_decimal(round_half_up(outcome.value, SCALE)),
+                "capaian_rounded": to_decimal(round_half_up(outcome.value, 2)),
+                "predikat": classify(band_table(bands), outcome.value).label,
+            }
+        )
+    text, number = pa.string(), pa.decimal128(38, SCALE)
+    schema = pa.schema(
+        [
+            *[(c, text) for c in ("region", "agency", "indicator")],
+            ("year", pa.int32()),
+            ("period", text),
+            ("capaian", number),
+            ("capaian_rounded", pa.decimal128(38, 2)),
+            ("predikat", text),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fraction | None:
+    """The job's formula for the tie's row and `kind`, on the exact back-end, from the
+    dataset's own values (read by the engine with the job's source query)."""
+    from ..outcomes import BASELINE, NotComputable
+
+    runner.create("_tie_source", [queries.job_source(job, frozenset())])
+    match = [
+        row
+        for row in runner.arrow("_tie_source").to_pylist()
+        if (row["region"], row["agency"], row["period"], row["kind"])
+        == (tie["region"], tie["agency"], tie["period"], kind)
+    ]
+    if not match:
+        return None
+    values: dict[str, dict[int | str, Fraction]] = {}
+    for identifier, key in job.slots():
+        cell = match[0][queries.column_name(identifier, key)]
+        if cell is not None:
+            values.setdefault(identifier, {})["awal" if key == BASELINE else key] = Fraction(cell)
+    outcome = job.formula.evaluate_value(values, tie["year"])
+    return None if isinstance(outcome, NotComputable | bool) else outcome
 
 
 # The numpy engine: the formulas and rules by the Model's numpy programs.

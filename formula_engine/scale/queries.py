@@ -665,3 +665,53 @@ def findings() -> exp.Query:
         )
         selects.append(select)
     return union_all(selects)
+
+
+# Half-way ties: the one place where 12 decimals are not enough.
+
+TIE_TOLERANCE = "0.000001"  # of a unit of the presented decimals
+
+
+def near_ties() -> exp.Select:
+    """capaian rows whose value is within a millionth of a unit of the presented decimals
+    of a half-way tie: there the rounding of a value computed from rounded quotients
+    (T = x / y x 100% to 12 decimals, then the rule) may fall on the wrong side, so the
+    batch recomputes them on the exact path (batch._exact_ties)."""
+    scaled = exp.Mul(
+        this=exp.Abs(this=col("capaian")), expression=decimal(number(10**DEFAULT_DECIMALS), 0)
+    )
+    distance = exp.Abs(
+        this=exp.Sub(
+            this=exp.Sub(this=scaled, expression=exp.Floor(this=scaled.copy())),
+            expression=decimal(exp.Literal.number("0.5"), 1),
+        )
+    )
+    return (
+        exp.select(*[col(c) for c in KEY], col("target"), col("realisation"))
+        .from_(table("capaian_rules"), copy=False)
+        .where(
+            both(
+                exp.Not(this=exp.Is(this=col("capaian"), expression=exp.Null())),
+                exp.LT(this=distance, expression=decimal(exp.Literal.number(TIE_TOLERANCE), 6)),
+            ),
+            copy=False,
+        )
+    )
+
+
+def refined() -> exp.Select:
+    """capaian with the exact path's values where it recomputed a near tie."""
+    replaced = ("capaian", "capaian_rounded", "predikat")
+    columns: list[exp.Expression] = []
+    for name in ("target", "realisation", *replaced):
+        if name in replaced:
+            columns.append(
+                alias(exp.Coalesce(this=col(name, "e"), expressions=[col(name, "c")]), name)
+            )
+        else:
+            columns.append(col(name, "c"))
+    return (
+        exp.select(*[col(c, "c") for c in KEY], *columns, col("reason", "c"))
+        .from_(table("capaian_rules", "c"), copy=False)
+        .join(table("capaian_exact", "e"), on=same_key("c", "e", KEY), join_type="left", copy=False)
+    )
