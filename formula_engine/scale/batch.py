@@ -345,6 +345,7 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
 def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fraction | None:
     """The job's formula for the tie's row and `kind`, on the exact back-end, from the
     dataset's own values (read by the engine with the job's source query)."""
+    from ..backends.sql import column_name
     from ..outcomes import BASELINE, NotComputable
 
     runner.create("_tie_source", [queries.job_source(job, frozenset())])
@@ -358,7 +359,7 @@ def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fr
         return None
     values: dict[str, dict[int | str, Fraction]] = {}
     for identifier, key in job.slots():
-        cell = match[0][queries.column_name(identifier, key)]
+        cell = match[0][column_name(identifier, key)]
         if cell is not None:
             values.setdefault(identifier, {})["awal" if key == BASELINE else key] = Fraction(cell)
     outcome = job.formula.evaluate_value(values, tie["year"])

@@ -50,7 +50,7 @@ def string(text: str) -> exp.Literal:
     return exp.Literal.string(text)
 
 
-def number(value: int) -> exp.Literal:
+def number(value: int) -> exp.Expression:
     return exp.Literal.number(value)
 
 
@@ -225,7 +225,7 @@ def job_query(job: Job, integers: frozenset[str]) -> exp.Query:
         )
     if not selects:
         return empty_computed()
-    return union_all(selects).with_("t", as_=source, copy=False)  # type: ignore[attr-defined, no-any-return]
+    return union_all(selects).with_("t", as_=source, copy=False)
 
 
 def empty_computed() -> exp.Select:
@@ -382,7 +382,7 @@ def capaian_raw() -> exp.Query:
         )
     union = union_all(selects)
     for name, rows in inputs:
-        union = union.with_(name, as_=rows, copy=False)  # type: ignore[attr-defined]
+        union = union.with_(name, as_=rows, copy=False)
     return union
 
 
@@ -440,13 +440,13 @@ def predikat() -> exp.Expression:
         for band in bands.bands:
             tests: list[exp.Expression] = []
             if band.lower is not None:
-                op = exp.GTE if band.lower_closed else exp.GT
+                above = exp.GTE if band.lower_closed else exp.GT
                 bound = _literal(band.lower * factor)
-                tests.append(op(this=col(scaled_name(places)), expression=bound))
+                tests.append(above(this=col(scaled_name(places)), expression=bound))
             if band.upper is not None:
-                op = exp.LTE if band.upper_closed else exp.LT
+                below = exp.LTE if band.upper_closed else exp.LT
                 bound = _literal(band.upper * factor)
-                tests.append(op(this=col(scaled_name(places)), expression=bound))
+                tests.append(below(this=col(scaled_name(places)), expression=bound))
             inner = inner.when(both(*tests) if tests else exp.true(), string(band.label))
         outer = outer.when(equal(col("band_table"), string(table_id)), inner)
     return outer
@@ -471,6 +471,7 @@ def _literal(value: Fraction) -> exp.Expression:
 def capaian() -> exp.Select:
     value = col("value")
     places = DEFAULT_DECIMALS
+    rounded: exp.Expression
     if places in band_decimals():
         rounded = col(scaled_name(places))
     else:

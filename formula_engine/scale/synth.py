@@ -189,9 +189,7 @@ class _Region:
             if value is not None:
                 values.setdefault(identifier, {})["awal" if key == BASELINE else key] = value
         result = job.formula.evaluate_value(values, year)
-        if isinstance(result, NotComputable | bool):
-            return None
-        return result
+        return result if isinstance(result, Fraction) else None
 
     def _indicator(
         self, definition: dict[str, Any], year: int, figures: dict[str, Fraction | None]
@@ -292,7 +290,7 @@ class _Region:
                         amount = Fraction(self.random.randint(10_000, 900_000) * 1000)
                     else:
                         pagu = amounts[(code, "budget")]
-                        amount = pagu * self.random.randint(70, 100) // 100
+                        amount = Fraction(pagu * self.random.randint(70, 100) // 100)
                     amounts[(code, kind)] = amount
                     top = parent_of[code] is None and bool(parts)
                     self._printed(code, year, kind, amount, 0, "rollup", misprint=top)
@@ -304,7 +302,7 @@ KINDS = ("target", "realisation")
 def scaled_half_up(value: Fraction, places: int) -> int:
     """numbers.round_half_up(value, places) x 10^places, in integer arithmetic."""
     numerator, denominator = value.numerator, value.denominator
-    magnitude = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+    magnitude: int = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
     return -magnitude if numerator < 0 else magnitude
 
 
