@@ -16,6 +16,7 @@ extrapolates the largest size linearly. Results go to docs/performance.md by han
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import tempfile
@@ -79,13 +80,14 @@ def main() -> None:
                 produced = result.counts["computed"] + result.counts["capaian"]
                 results.setdefault(engine, []).append((rows, seconds, produced))
                 print(
-                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s  {rows / seconds:>11,.0f} rows/s"
+                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s"
+                    f"  {rows / seconds:>11,.0f} rows/s"
                     f"  {produced / seconds:>10,.0f} indicator values/s"
                     f"  ({result.members} regions, {result.counts['findings']} findings)",
                     flush=True,
                 )
     for engine, runs in results.items():
-        for (r0, s0, _), (r1, s1, _) in zip(runs, runs[1:], strict=False):
+        for (r0, s0, _), (r1, s1, _) in itertools.pairwise(runs):
             print(f"{engine}: {r0:,} -> {r1:,} rows: time x{s1 / s0:.1f} for rows x{r1 / r0:.1f}")
         rows, seconds, _ = runs[-1]
         projected = seconds * NATIONAL_ROWS / rows

@@ -650,12 +650,12 @@ def findings() -> exp.Query:
             .where(
                 both(
                     exp.Not(this=exp.Is(this=recomputed.copy(), expression=exp.Null())),
-                    exp.or_(
-                        both(
+                    exp.Or(
+                        this=both(
                             exp.Not(this=exp.Is(this=col("value", "p"), expression=exp.Null())),
                             exp.Not(this=exp.Paren(this=rounds_to(recomputed, col("value", "p")))),
                         ),
-                        both(  # not a figure as printed, and the catalog knows it
+                        expression=both(  # not a figure as printed, but the catalog knows it
                             exp.Is(this=col("value", "p"), expression=exp.Null()),
                             exp.Not(this=exp.Is(this=col("intended", "p"), expression=exp.Null())),
                         ),
