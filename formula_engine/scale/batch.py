@@ -239,8 +239,14 @@ def run_batch(
         if engine == "numpy":
             _numpy_steps(runner, jobs, integers)
         else:
-            parts = [queries.job_query(job, integers) for job in jobs] or [queries.empty_computed()]
-            runner.create("computed", [queries.empty_computed(), *parts])
+            parts: list[exp.Query] = [queries.empty_computed()]
+            for group in groups:
+                if not group.jobs:
+                    continue
+                source = f"_source{group.number}"
+                runner.create(source, [queries.group_source(group.jobs, integers)])
+                parts += [queries.job_query(job, integers, source) for job in group.jobs]
+            runner.create("computed", parts)
             runner.create("figures", [queries.figures()])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
@@ -378,12 +384,16 @@ def _numpy_steps(runner: Engine, jobs: Sequence[Job], integers: frozenset[str]) 
     from ..backends.sql import column_name
 
     computed: list[dict[str, Any]] = []
-    for number, job in enumerate(jobs):
+    by_group: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_group.setdefault(job.group, []).append(job)
+    for number, members in by_group.items():
         name = f"_source{number}"
-        runner.create(name, [queries.job_source(job, integers)])
+        runner.create(name, [queries.group_source(members, integers)])
         source = runner.arrow(name)
-        for year in job.years:
-            computed += _numpy_rows(job.formula, year, source, job.indicator, year)
+        for job in members:
+            for year in job.years:
+                computed += _numpy_rows(job.formula, year, source, job.indicator, year)
     runner.register_arrow("computed", _computed_table(computed))
     runner.create("figures", [queries.figures()])
     figures = runner.arrow("figures")

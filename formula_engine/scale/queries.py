@@ -114,10 +114,16 @@ def whole_inputs() -> exp.Select:
 
 
 def job_source(job: Job, integers: frozenset[str]) -> exp.Select:
-    """The values the job's formula reads, one row per region, agency, period and kind
-    (target, realisation), one column `<id>__<year>` per slot (`<id>__awal`: the
-    baseline of the plan's baseline year)."""
-    slots = job.slots()
+    return group_source([job], integers)
+
+
+def group_source(jobs: Sequence[Job], integers: frozenset[str]) -> exp.Select:
+    """The values the jobs' formulas read (jobs of one group), one row per region,
+    agency, period and kind (target, realisation), one column `<id>__<year>` per slot
+    (`<id>__awal`: the baseline of the plan's baseline year): one pass over the values
+    for all the group's formulas."""
+    job = jobs[0]
+    slots = list(dict.fromkeys(slot for j in jobs for slot in j.slots()))
     yearly = [(i, k) for i, k in slots if k != BASELINE]
     baseline = [i for i, k in slots if k == BASELINE]
     ids = sorted({i for i, _ in slots})
@@ -198,16 +204,16 @@ def job_source(job: Job, integers: frozenset[str]) -> exp.Select:
     return source
 
 
-def job_query(job: Job, integers: frozenset[str]) -> exp.Query:
-    """The job's formula for each of its years, by the SQL back-end, over its source."""
-    source = job_source(job, integers)
+def job_query(job: Job, integers: frozenset[str], source_table: str | None = None) -> exp.Query:
+    """The job's formula for each of its years, by the SQL back-end, over its source
+    (the table `source_table` made by group_source, or its own pivot)."""
     slots = job.slots()
     selects: list[exp.Query] = []
     for year, root in job.years.items():
         program = SqlProgram(root, integers=integers & {i for i, _ in slots})
         if program.final.kind == "bool":
             continue  # a condition is not an indicator's value (units rule this out)
-        inner = program.query("t", keep=["region", "agency", "period", "kind"])
+        inner = program.query(source_table or "t", keep=["region", "agency", "period", "kind"])
         selects.append(
             exp.select(
                 col("region"),
@@ -225,7 +231,9 @@ def job_query(job: Job, integers: frozenset[str]) -> exp.Query:
         )
     if not selects:
         return empty_computed()
-    return union_all(selects).with_("t", as_=source, copy=False)
+    if source_table is not None:
+        return union_all(selects)
+    return union_all(selects).with_("t", as_=job_source(job, integers), copy=False)
 
 
 def empty_computed() -> exp.Select:
