@@ -269,15 +269,12 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 
 def _groups_table(groups: Sequence[Group]) -> pa.Table:
-    import pyarrow as pa
-
     rows = [
         {"region": region, "agency": agency, "grp": group.number}
         for group in groups
         for region, agency in group.members
     ]
-    schema = pa.schema([("region", pa.string()), ("agency", pa.string()), ("grp", pa.int32())])
-    return pa.Table.from_pylist(rows, schema=schema)
+    return _arrow(rows, (("region", "text"), ("agency", "text"), ("grp", "int")))
 
 
 def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[str]:
@@ -292,7 +289,6 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
     """The near ties of queries.near_ties recomputed on the exact path: T and R from
     their inputs by the exact back-end (the printed figure where the indicator has no
     formula there), then achievement.achievement and bands.classify."""
-    import pyarrow as pa
 
     from ..achievement import achievement
     from ..bands import band_table, classify
@@ -334,18 +330,8 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
                 "predikat": classify(band_table(bands), outcome.value).label,
             }
         )
-    text, number = pa.string(), pa.decimal128(38, SCALE)
-    schema = pa.schema(
-        [
-            *[(c, text) for c in ("region", "agency", "indicator")],
-            ("year", pa.int32()),
-            ("period", text),
-            ("capaian", number),
-            ("capaian_rounded", pa.decimal128(38, 2)),
-            ("predikat", text),
-        ]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
+    columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
+    return _arrow(rows, (*columns, ("predikat", "text")))
 
 
 def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fraction | None:
@@ -454,44 +440,32 @@ def _numpy_rows(
     ]
 
 
-def _computed_table(rows: list[dict[str, Any]]) -> pa.Table:
+_KEY_TYPES = (*((c, "text") for c in ("region", "agency", "indicator")), ("year", "int"))
+_KEY_COLUMNS = (*_KEY_TYPES, ("period", "text"))
+
+
+def _arrow(rows: list[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> pa.Table:
+    """`rows` as a table of `columns` (name, "text" | "int" | "decimal" | "rounded")."""
     import pyarrow as pa
 
-    text = pa.string()
-    schema = pa.schema(
-        [
-            ("region", text),
-            ("agency", text),
-            ("indicator", text),
-            ("year", pa.int32()),
-            ("period", text),
-            ("kind", text),
-            ("value", pa.decimal128(38, SCALE)),
-            ("reason", text),
-        ]
-    )
+    types = {
+        "text": pa.string(),
+        "int": pa.int32(),
+        "decimal": pa.decimal128(38, SCALE),
+        "rounded": pa.decimal128(38, 2),
+    }
+    schema = pa.schema([(name, types[kind]) for name, kind in columns])
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _computed_table(rows: list[dict[str, Any]]) -> pa.Table:
+    columns = (*_KEY_COLUMNS, ("kind", "text"), ("value", "decimal"), ("reason", "text"))
+    return _arrow(rows, columns)
 
 
 def _capaian_raw_table(rows: list[dict[str, Any]], t: str, r: str) -> pa.Table:
-    import pyarrow as pa
-
-    text, number = pa.string(), pa.decimal128(38, SCALE)
-    schema = pa.schema(
-        [
-            ("region", text),
-            ("agency", text),
-            ("indicator", text),
-            ("year", pa.int32()),
-            ("period", text),
-            ("band_table", text),
-            (t, number),
-            (r, number),
-            ("value", number),
-            ("reason", text),
-        ]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
+    numbers = ((t, "decimal"), (r, "decimal"), ("value", "decimal"))
+    return _arrow(rows, (*_KEY_COLUMNS, ("band_table", "text"), *numbers, ("reason", "text")))
 
 
 def write_result(result: BatchResult, out: Path) -> list[Path]:
