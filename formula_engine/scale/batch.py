@@ -239,14 +239,9 @@ def run_batch(
         if engine == "numpy":
             _numpy_steps(runner, jobs, integers)
         else:
-            parts: list[exp.Query] = [queries.empty_computed()]
-            for group in groups:
-                if not group.jobs:
-                    continue
-                source = f"_source{group.number}"
-                runner.create(source, [queries.group_source(group.jobs, integers)])
-                parts += [queries.job_query(job, integers, source) for job in group.jobs]
-            runner.create("computed", parts)
+            runner.create(
+                "computed", [queries.empty_computed(), *_formulas(runner, groups, integers)]
+            )
             runner.create("figures", [queries.figures()])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
@@ -261,6 +256,23 @@ def run_batch(
     members = sum(len(g.members) for g in groups)
     counts = {name: table.num_rows for name, table in tables.items()}
     return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts)
+
+
+def _formulas(runner: Engine, groups: Sequence[Group], integers: frozenset[str]) -> list[exp.Query]:
+    """The formulas' queries. Spark: one pivot per group, materialized, that every
+    formula reads (Spark re-plans a pivot per reader); DuckDB: each formula its own
+    pivot of the few values it reads (a pivot of every slot costs rows x slots)."""
+    parts: list[exp.Query] = []
+    for group in groups:
+        if not group.jobs:
+            continue
+        if runner.dialect == "spark":
+            source = f"_source{group.number}"
+            runner.create(source, [queries.group_source(group.jobs, integers)])
+            parts += [queries.job_query(job, integers, source) for job in group.jobs]
+        else:
+            parts += [queries.job_query(job, integers) for job in group.jobs]
+    return parts
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -370,16 +382,12 @@ def _numpy_steps(runner: Engine, jobs: Sequence[Job], integers: frozenset[str]) 
     from ..backends.sql import column_name
 
     computed: list[dict[str, Any]] = []
-    by_group: dict[int, list[Job]] = {}
-    for job in jobs:
-        by_group.setdefault(job.group, []).append(job)
-    for number, members in by_group.items():
+    for number, job in enumerate(jobs):
         name = f"_source{number}"
-        runner.create(name, [queries.group_source(members, integers)])
+        runner.create(name, [queries.job_source(job, integers)])
         source = runner.arrow(name)
-        for job in members:
-            for year in job.years:
-                computed += _numpy_rows(job.formula, year, source, job.indicator, year)
+        for year in job.years:
+            computed += _numpy_rows(job.formula, year, source, job.indicator, year)
     runner.register_arrow("computed", _computed_table(computed))
     runner.create("figures", [queries.figures()])
     figures = runner.arrow("figures")
