@@ -77,8 +77,8 @@ class DuckDb:
         self.connection.execute(statement.sql(dialect=self.dialect))
 
     def register(self, name: str, files: Sequence[Path]) -> None:
-        relation = self.connection.read_parquet([str(f) for f in files])
-        relation.create_view(name)
+        # a table, not a view: every formula scans it, and Parquet is decoded once
+        self.connection.read_parquet([str(f) for f in files]).create(name)
 
     def register_arrow(self, name: str, data: pa.Table) -> None:
         self.connection.register(name, data)
