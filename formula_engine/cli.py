@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # The formula commands (parse, fmt, eval, equiv) live in cli_formulas, which needs the
 # compiler (sympy): it is imported only when one of them runs, or for --help.
 FORMULA_COMMANDS = ("parse", "fmt", "eval", "equiv")
+SCALE_COMMANDS = ("batch", "export", "synth")  # cli_scale (DuckDB, pyarrow, pyspark)
 
 
 class Renstra(click.Group):
@@ -34,7 +35,7 @@ class Renstra(click.Group):
     a diagnostic is a bug; it is shown as one line (never a traceback), exit 1."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *FORMULA_COMMANDS])
+        return sorted([*super().list_commands(ctx), *FORMULA_COMMANDS, *SCALE_COMMANDS])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in FORMULA_COMMANDS:
@@ -42,6 +43,10 @@ class Renstra(click.Group):
 
             commands = cli_formulas.FORMULA_COMMANDS
             return next(command for command in commands if command.name == cmd_name)
+        if cmd_name in SCALE_COMMANDS:
+            from . import cli_scale
+
+            return cli_scale.COMMANDS[cmd_name]
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:

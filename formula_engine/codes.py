@@ -75,6 +75,8 @@ CODES: Mapping[str, Code] = {
     "E403": Code("evaluate", "a given value is not a finite number, or a year key not a year"),
     "E404": Code("evaluate", "`akumulasi` up to a year more than 50 years outside the plan"),
     "E405": Code("evaluate", "a formula that expands beyond the bound of the lowering"),
+    "E406": Code("evaluate", "`renstra batch`: the engine cannot start (no pyspark, no Java)"),
+    "E407": Code("evaluate", "`renstra batch`: the engine failed on the dataset"),
     # catalog: loading, validating and editing the YAML catalog
     "E500": Code("catalog", "a file that is not valid YAML, or cannot be read"),
     "E501": Code("catalog", "a value of the wrong type or shape"),
@@ -115,6 +117,7 @@ CODES: Mapping[str, Code] = {
     "E577": Code("catalog", "a new indicator for a code of no program, kegiatan or sub kegiatan"),
     "E550": Code("catalog", "a file over the 4 MB limit"),
     "E551": Code("catalog", "both `x.yaml` and `x.yml`"),
+    "E580": Code("catalog", "a dataset file or value that does not fit the columnar layout"),
     "E590": Code("catalog", "a catalog refused: it does not load or does not check"),
     # write and output
     "E560": Code("write", "a file that cannot be written"),

@@ -1,0 +1,98 @@
+"""National scale (issue 13): `renstra batch` throughput on DuckDB, Spark local and numpy.
+
+    .venv/bin/python bench/bench_scale.py                      # 10^5 and 10^6, every engine
+    .venv/bin/python bench/bench_scale.py --sizes 100000 1000000 10000000 --engines duckdb
+
+A base of synthetic regions (scale/synth.py, seed 7) is replicated under new region
+names until the values table has the asked number of rows (realisations, targets,
+baselines, budgets and printed capaian: every row the batch reads); each size is
+written to Parquet once, then each engine runs the whole batch (every formula, capaian,
+predikat, rollups, findings) and the wall time is taken. Figures: values rows per
+second, indicator values (formula values + capaian) per second, and the growth from
+one size to the next (1.0 per tenfold: linear). The 90-million-row projection
+extrapolates the largest size linearly. Results go to docs/performance.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from formula_engine.scale import batch, layout, synth
+
+BASE_REGIONS = 8
+NATIONAL_ROWS = 90_000_000
+
+
+def dataset(rows: int, folder: Path) -> int:
+    """A dataset of about `rows` values rows under `folder`; returns the rows written."""
+    base, _ = synth.synthesize(BASE_REGIONS, 7)
+    tables = {name: base.table(name) for name in layout.TABLES}
+    copies = max(1, round(rows / tables["values"].num_rows))
+    for name, table in tables.items():
+        writer = None
+        path = folder / name / "bench.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for copy in range(copies):
+            region = pc.binary_join_element_wise(
+                table["region"], pa.scalar(f"-{copy:05d}"), pa.scalar("")
+            )
+            renamed = table.set_column(0, "region", region)
+            if writer is None:
+                writer = pq.ParquetWriter(path, renamed.schema, compression="zstd")
+            writer.write_table(renamed)
+        assert writer is not None
+        writer.close()
+    return int(pq.read_metadata(folder / "values" / "bench.parquet").num_rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--engines", nargs="+", default=list(batch.ENGINES))
+    args = parser.parse_args()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared)")
+    session = None
+    if "spark" in args.engines and batch.java_missing() is None:
+        session = batch.spark_session()
+        session.sparkContext.setLogLevel("ERROR")
+    results: dict[str, list[tuple[int, float, int]]] = {}
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+            folder = Path(scratch)
+            rows = dataset(size, folder)
+            for engine in args.engines:
+                if engine == "spark" and session is None:
+                    print(f"spark: skipped ({batch.java_missing()})")
+                    continue
+                start = time.perf_counter()
+                result = batch.run_batch([folder], engine, session=session)  # type: ignore[arg-type]
+                seconds = time.perf_counter() - start
+                produced = result.counts["computed"] + result.counts["capaian"]
+                results.setdefault(engine, []).append((rows, seconds, produced))
+                print(
+                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s"
+                    f"  {rows / seconds:>11,.0f} rows/s"
+                    f"  {produced / seconds:>10,.0f} indicator values/s"
+                    f"  ({result.members} regions, {result.counts['findings']} findings)",
+                    flush=True,
+                )
+    for engine, runs in results.items():
+        for (r0, s0, _), (r1, s1, _) in itertools.pairwise(runs):
+            print(f"{engine}: {r0:,} -> {r1:,} rows: time x{s1 / s0:.1f} for rows x{r1 / r0:.1f}")
+        rows, seconds, _ = runs[-1]
+        projected = seconds * NATIONAL_ROWS / rows
+        print(f"{engine}: 90 million rows, projected linearly from {rows:,}: {projected:,.0f} s")
+
+
+if __name__ == "__main__":
+    main()

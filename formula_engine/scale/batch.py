@@ -1,0 +1,494 @@
+"""`renstra batch`: every indicator of every region and period of a dataset, on an engine.
+
+    result = run_batch([Path("data")], engine="duckdb")   # or "spark", "numpy"
+    result.tables["findings"]                             # pyarrow Tables
+    write_result(result, Path("out"))                     # one Parquet file per table
+
+The steps (scale/queries.py): computed (the formulas) -> figures -> capaian_raw (the
+achievement rules) -> capaian (presentation, predikat) -> rollups -> findings. DuckDB
+(embedded) and Spark (local mode, or any master given by SPARK_MASTER) run the same
+sqlglot trees printed in their dialect. The numpy engine evaluates the formulas and
+the achievement rules with the Model's numpy programs (float64: not exact; see
+docs/scale.md) and leaves the pivots, rollups and checks to DuckDB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from sqlglot import exp
+
+from ..errors import FormulaError, Location
+from . import queries
+from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
+from .plan import Group, Job, compiled_groups
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+EngineName = Literal["duckdb", "spark", "numpy"]
+ENGINES: tuple[EngineName, ...] = ("duckdb", "spark", "numpy")
+OUTPUTS = ("computed", "capaian", "rollups", "findings")
+
+
+class EngineUnavailable(FormulaError, RuntimeError):
+    """The engine cannot start here (no pyspark, no Java)."""
+
+    code = "E406"
+    stage = "evaluate"
+
+
+class EngineFailed(FormulaError, RuntimeError):
+    """The engine's own error on the dataset (a SQL error), said once and located."""
+
+    code = "E407"
+    stage = "evaluate"
+
+
+class Engine(Protocol):
+    dialect: str
+
+    def register(self, name: str, files: Sequence[Path]) -> None: ...
+    def register_arrow(self, name: str, data: pa.Table) -> None: ...
+    def create(self, name: str, parts: Sequence[exp.Query]) -> None: ...
+    def arrow(self, name: str) -> pa.Table: ...
+    def close(self) -> None: ...
+
+
+class DuckDb:
+    dialect = "duckdb"
+
+    def __init__(self) -> None:
+        import duckdb
+
+        self.connection = duckdb.connect()
+        self.statements = 0  # counted work: SQL statements run
+
+    def _run(self, statement: exp.Expression) -> None:
+        self.statements += 1
+        self.connection.execute(statement.sql(dialect=self.dialect))
+
+    def register(self, name: str, files: Sequence[Path]) -> None:
+        # a table, not a view: every formula scans it, and Parquet is decoded once
+        self.connection.read_parquet([str(f) for f in files]).create(name)
+
+    def register_arrow(self, name: str, data: pa.Table) -> None:
+        self.connection.register(name, data)
+
+    def create(self, name: str, parts: Sequence[exp.Query]) -> None:
+        target = queries.table(name)
+        self._run(exp.Create(this=target, kind="TABLE", expression=parts[0], replace=True))
+        for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
+            self._run(exp.insert(part, target.copy()))
+
+    def arrow(self, name: str) -> pa.Table:
+        return self.connection.table(name).to_arrow_table()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def java_missing() -> str | None:
+    """Why Spark cannot run here, or None."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed: pip install -e '.[spark]'"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return (
+            "Spark needs a Java runtime and none was found (no `java` on PATH, no "
+            "JAVA_HOME): install one, e.g. apt-get install default-jre-headless"
+        )
+    return None
+
+
+class Spark:
+    dialect = "spark"
+
+    def __init__(self, session: Any | None = None) -> None:
+        reason = java_missing()
+        if reason is not None:
+            raise EngineUnavailable(reason, hint="or run with --engine duckdb")
+        self.session = session or spark_session()
+        self.statements = 0
+        self.scratch: str | None = None
+
+    def _sql(self, query: exp.Query) -> Any:
+        self.statements += 1
+        return self.session.sql(query.sql(dialect=self.dialect))
+
+    def register(self, name: str, files: Sequence[Path]) -> None:
+        self.session.read.parquet(*[str(f) for f in files]).createOrReplaceTempView(name)
+
+    def register_arrow(self, name: str, data: pa.Table) -> None:
+        self.session.createDataFrame(data).createOrReplaceTempView(name)
+
+    def create(self, name: str, parts: Sequence[exp.Query]) -> None:
+        """One part: a cached view. Many (the formulas): unions of CHUNK parts appended
+        to Parquet in a temporary folder, so no plan grows with the catalog."""
+        if len(parts) == 1:
+            self._sql(parts[0]).cache().createOrReplaceTempView(name)
+            return
+        folder = str(Path(self._scratch()) / name)
+        for start in range(0, len(parts), CHUNK):
+            frame = self._sql(_chunk(parts[start : start + CHUNK])).coalesce(1)
+            frame.write.mode("append").parquet(folder)
+        self.session.read.parquet(folder).createOrReplaceTempView(name)
+
+    def _scratch(self) -> str:
+        if self.scratch is None:
+            self.scratch = tempfile.mkdtemp(prefix="renstra-spark-")
+        return self.scratch
+
+    def arrow(self, name: str) -> pa.Table:
+        return self.session.table(name).toArrow()
+
+    def close(self) -> None:
+        for name in ("fe_plans", "fe_definitions", "fe_values", "fe_groups", *STEPS):
+            self.session.catalog.dropTempView(name)
+        self.session.catalog.clearCache()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _chunk(parts: Sequence[exp.Query]) -> exp.Query:
+    """Several formulas' queries as one UNION ALL (each keeps its own WITH)."""
+    return queries.union_all(
+        [
+            exp.select(exp.Star()).from_(
+                exp.Subquery(this=part, alias=exp.TableAlias(this=exp.to_identifier("j")))
+            )
+            for part in parts
+        ]
+    )
+
+
+def spark_session() -> Any:
+    """A local Spark session for exact decimals: no precision loss (a DECIMAL(38, 12)
+    stays one), ANSI errors on overflow; SPARK_MASTER picks another master."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
+        .appName("renstra batch")
+        .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+        .config("spark.sql.ansi.enabled", "true")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+
+
+CHUNK = 16  # formulas per Spark statement
+STEPS = (
+    "_whole",
+    "frame",
+    "computed",
+    "figures",
+    "capaian_raw",
+    "capaian_rules",
+    "capaian",
+    "rollups",
+    "findings",
+)
+
+
+@dataclass
+class BatchResult:
+    engine: str
+    tables: dict[str, pa.Table]
+    groups: int
+    jobs: int
+    statements: int = 0
+    members: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def open_engine(name: EngineName, session: Any | None = None) -> Engine:
+    if name == "spark":
+        return Spark(session)
+    return DuckDb()
+
+
+def run_batch(
+    roots: Sequence[Path], engine: EngineName = "duckdb", session: Any | None = None
+) -> BatchResult:
+    """Evaluate the dataset(s) under `roots` (concatenated) on `engine`."""
+    import pyarrow.parquet as pq
+
+    files = check_dataset(roots)
+    small = {name: pq.read_table(files[name]).to_pylist() for name in ("plans", "definitions")}
+    groups = compiled_groups(small["plans"], small["definitions"])
+    runner = open_engine(engine, session)
+    try:
+        for name, paths in files.items():
+            runner.register(f"fe_{name}", paths)
+        runner.register_arrow("fe_groups", _groups_table(groups))
+        integers = _integers(runner, small["definitions"])
+        runner.create("frame", [queries.frame()])
+        jobs = [job for group in groups for job in group.jobs]
+        if engine == "numpy":
+            _numpy_steps(runner, jobs, integers)
+        else:
+            runner.create(
+                "computed", [queries.empty_computed(), *_formulas(runner, groups, integers)]
+            )
+            runner.create("figures", [queries.figures()])
+            runner.create("capaian_raw", [queries.capaian_raw()])
+        runner.create("capaian_rules", [queries.capaian()])
+        runner.register_arrow("capaian_exact", _exact_ties(runner, groups))
+        runner.create("capaian", [queries.refined()])
+        runner.create("rollups", [queries.rollups()])
+        runner.create("findings", [queries.findings()])
+        tables = {name: _sorted(runner.arrow(name)) for name in OUTPUTS}
+        statements = getattr(runner, "statements", 0)
+    finally:
+        runner.close()
+    members = sum(len(g.members) for g in groups)
+    counts = {name: table.num_rows for name, table in tables.items()}
+    return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts)
+
+
+def _formulas(runner: Engine, groups: Sequence[Group], integers: frozenset[str]) -> list[exp.Query]:
+    """The formulas' queries. Spark: one pivot per group, materialized, that every
+    formula reads (Spark re-plans a pivot per reader); DuckDB: each formula its own
+    pivot of the few values it reads (a pivot of every slot costs rows x slots)."""
+    parts: list[exp.Query] = []
+    for group in groups:
+        if not group.jobs:
+            continue
+        if runner.dialect == "spark":
+            source = f"_source{group.number}"
+            runner.create(source, [queries.group_source(group.jobs, integers)])
+            parts += [queries.job_query(job, integers, source) for job in group.jobs]
+        else:
+            parts += [queries.job_query(job, integers) for job in group.jobs]
+    return parts
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    keys = [c for c in (*queries.KEY, "kind", "check") if c in table.column_names]
+    return table.sort_by([(k, "ascending") for k in keys])
+
+
+def _groups_table(groups: Sequence[Group]) -> pa.Table:
+    rows = [
+        {"region": region, "agency": agency, "grp": group.number}
+        for group in groups
+        for region, agency in group.members
+    ]
+    return _arrow(rows, (("region", "text"), ("agency", "text"), ("grp", "int")))
+
+
+def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[str]:
+    """Ids read as BIGINT: a whole unit (Rupiah, a count) and every value whole."""
+    runner.create("_whole", [queries.whole_inputs()])
+    whole = {row["indicator"] for row in runner.arrow("_whole").to_pylist() if row["whole"] == 1}
+    units = {row["indicator"]: row["unit"] for row in definitions if row["entry"] == "input"}
+    return frozenset(i for i, unit in units.items() if i in whole and is_integer_unit(unit))
+
+
+def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
+    """The near ties of queries.near_ties recomputed on the exact path: T and R from
+    their inputs by the exact back-end (the printed figure where the indicator has no
+    formula there), then achievement.achievement and bands.classify."""
+
+    from ..achievement import achievement
+    from ..bands import band_table, classify
+    from ..numbers import round_half_up
+    from .layout import to_decimal
+
+    runner.create("_ties", [queries.near_ties()])
+    ties = runner.arrow("_ties").to_pylist()
+    jobs = {
+        (region, agency, job.indicator, year): job
+        for group in groups
+        for region, agency in group.members
+        for job in group.jobs
+        for year in job.years
+    }
+    rules: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for group in groups:
+        for d in group.definitions:
+            if d["entry"] == "indicator":
+                for region, agency in group.members:
+                    rules[(region, agency, d["indicator"])] = (d["polarity"], d["band_table"])
+    rows = []
+    for tie in ties:
+        key = (tie["region"], tie["agency"], tie["indicator"], tie["year"])
+        figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
+        job = jobs.get(key)
+        if job is not None:
+            exact = [_exact_value(runner, job, tie, kind) for kind in ("target", "realisation")]
+            figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
+        rule, bands = rules[key[:3]]
+        outcome = achievement(rule, figures[0], figures[1])
+        if outcome.value is None:
+            continue
+        rows.append(
+            {
+                **{c: tie[c] for c in queries.KEY},
+                "capaian": to_decimal(round_half_up(outcome.value, SCALE)),
+                "capaian_rounded": to_decimal(round_half_up(outcome.value, 2)),
+                "predikat": classify(band_table(bands), outcome.value).label,
+            }
+        )
+    columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
+    return _arrow(rows, (*columns, ("predikat", "text")))
+
+
+def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fraction | None:
+    """The job's formula for the tie's row and `kind`, on the exact back-end, from the
+    dataset's own values (read by the engine with the job's source query)."""
+    from ..backends.sql import column_name
+    from ..outcomes import BASELINE, NotComputable
+
+    runner.create("_tie_source", [queries.job_source(job, frozenset())])
+    match = [
+        row
+        for row in runner.arrow("_tie_source").to_pylist()
+        if (row["region"], row["agency"], row["period"], row["kind"])
+        == (tie["region"], tie["agency"], tie["period"], kind)
+    ]
+    if not match:
+        return None
+    values: dict[str, dict[int | str, Fraction]] = {}
+    for identifier, key in job.slots():
+        cell = match[0][column_name(identifier, key)]
+        if cell is not None:
+            values.setdefault(identifier, {})["awal" if key == BASELINE else key] = Fraction(cell)
+    outcome = job.formula.evaluate_value(values, tie["year"])
+    return None if isinstance(outcome, NotComputable | bool) else outcome
+
+
+# The numpy engine: the formulas and rules by the Model's numpy programs.
+
+_NUMPY_REASONS = {1: "E402", 2: "E401"}  # backends/numpy.py: ZERO, MISSING
+
+
+def _numpy_steps(runner: Engine, jobs: Sequence[Job], integers: frozenset[str]) -> None:
+    import pyarrow as pa
+
+    from ..achievement import RULE_FORMULAS, _rule_formula
+    from ..backends.sql import column_name
+
+    computed: list[dict[str, Any]] = []
+    for number, job in enumerate(jobs):
+        name = f"_source{number}"
+        runner.create(name, [queries.job_source(job, integers)])
+        source = runner.arrow(name)
+        for year in job.years:
+            computed += _numpy_rows(job.formula, year, source, job.indicator, year)
+    runner.register_arrow("computed", _computed_table(computed))
+    runner.create("figures", [queries.figures()])
+    figures = runner.arrow("figures")
+    rows: list[dict[str, Any]] = []
+    t, r = column_name("t", queries.RULE_YEAR), column_name("r", queries.RULE_YEAR)
+    for rule in RULE_FORMULAS:
+        mask = pa.compute.equal(figures["polarity"], rule)
+        part = figures.filter(mask)
+        for row, (value, reason) in zip(
+            part.select([*queries.KEY, "band_table", t, r]).to_pylist(),
+            _numpy_values(_rule_formula(rule), queries.RULE_YEAR, part),
+            strict=True,
+        ):
+            rows.append({**row, "value": value, "reason": reason})
+    runner.register_arrow("capaian_raw", _capaian_raw_table(rows, t, r))
+
+
+def _numpy_values(formula: Any, year: int, source: pa.Table) -> list[tuple[Decimal | None, Any]]:
+    import numpy as np
+
+    from ..backends.sql import column_name
+    from ..model import fast_columns
+    from ..outcomes import BASELINE
+
+    rows = source.num_rows
+    model = formula.model
+    columns: dict[tuple[str, Any], Any] = {}
+    for slot in _slots(formula, year):
+        name = column_name(slot[0], slot[1])
+        data = source[name].to_numpy(zero_copy_only=False) if name in source.column_names else None
+        columns[(slot[0], slot[1] if slot[1] != BASELINE else "awal")] = (
+            np.full(rows, np.nan) if data is None else np.asarray(data, dtype=np.float64)
+        )
+    keyed = fast_columns(model.table, columns, rows, model.column_names)
+    values, reasons = formula.numpy_program(year).with_reasons(keyed, rows)
+    quantum = Decimal(1).scaleb(-SCALE)
+    return [
+        (None, _NUMPY_REASONS.get(int(code), "E401"))
+        if np.isnan(value)
+        else (Decimal(repr(float(value))).quantize(quantum), None)
+        for value, code in zip(values.tolist(), reasons.tolist(), strict=True)
+    ]
+
+
+def _slots(formula: Any, year: int) -> list[tuple[str, Any]]:
+    from .. import ir
+
+    return [(s.input, s.key) for s in ir.slots(formula.model.lower(formula, year))]
+
+
+def _numpy_rows(
+    formula: Any, year: int, source: pa.Table, indicator: str, at: int
+) -> list[dict[str, Any]]:
+    keys = source.select(["region", "agency", "period", "kind"]).to_pylist()
+    return [
+        {**key, "indicator": indicator, "year": at, "value": value, "reason": reason}
+        for key, (value, reason) in zip(keys, _numpy_values(formula, year, source), strict=True)
+    ]
+
+
+_KEY_TYPES = (*((c, "text") for c in ("region", "agency", "indicator")), ("year", "int"))
+_KEY_COLUMNS = (*_KEY_TYPES, ("period", "text"))
+
+
+def _arrow(rows: list[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> pa.Table:
+    """`rows` as a table of `columns` (name, "text" | "int" | "decimal" | "rounded")."""
+    import pyarrow as pa
+
+    types = {
+        "text": pa.string(),
+        "int": pa.int32(),
+        "decimal": pa.decimal128(38, SCALE),
+        "rounded": pa.decimal128(38, 2),
+    }
+    schema = pa.schema([(name, types[kind]) for name, kind in columns])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _computed_table(rows: list[dict[str, Any]]) -> pa.Table:
+    columns = (*_KEY_COLUMNS, ("kind", "text"), ("value", "decimal"), ("reason", "text"))
+    return _arrow(rows, columns)
+
+
+def _capaian_raw_table(rows: list[dict[str, Any]], t: str, r: str) -> pa.Table:
+    numbers = ((t, "decimal"), (r, "decimal"), ("value", "decimal"))
+    return _arrow(rows, (*_KEY_COLUMNS, ("band_table", "text"), *numbers, ("reason", "text")))
+
+
+def write_result(result: BatchResult, out: Path) -> list[Path]:
+    """Each output table as `out/<name>.parquet`, written atomically (all computed first)."""
+    from ..writing import write_atomically
+
+    contents = [(out / f"{name}.parquet", parquet_bytes(result.tables[name])) for name in OUTPUTS]
+    return [write_atomically(path, data) for path, data in contents]
+
+
+def describe_failure(error: Exception, roots: Sequence[Path]) -> EngineFailed:
+    """An engine's own error (a SQL error) as our error, naming the dataset."""
+    failure = EngineFailed(
+        f"the engine failed: {(str(error).splitlines() or [''])[0][:300]}",
+        hint="check the dataset with `renstra batch --engine duckdb`; report it if it persists",
+    )
+    failure.location = Location(str(roots[0]))
+    return failure

@@ -1,0 +1,399 @@
+"""National scale (issue 13): the columnar layout, `renstra batch` on DuckDB and numpy,
+the synthetic generator. The Spark engine: tests/test_scale_spark.py.
+
+The references are independent of the SQL: the exact path (the Model's exact back-end,
+achievement.achievement, bands.classify, numbers.round_half_up) recomputed here from the
+dataset's own rows, the audit of the bundled catalog, and the generator's manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlglot import exp
+
+from formula_engine.achievement import achievement
+from formula_engine.audit.budgets import budget_rollups
+from formula_engine.bands import TABLE_IDS, band_table, classify
+from formula_engine.catalog import bundled_catalog_path, load_checked
+from formula_engine.cli import main
+from formula_engine.numbers import format_indonesian, round_half_up
+from formula_engine.outcomes import BASELINE, NotComputable
+from formula_engine.scale import batch, layout, queries, synth
+from formula_engine.scale.plan import compiled_groups
+
+SEED = 11
+RATES = synth.Rates(missing=0.03, zero=0.02, misprint=0.03)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, synth.Manifest]:
+    folder = tmp_path_factory.mktemp("synth")
+    dataset, manifest = synth.synthesize(3, SEED, RATES)
+    layout.write_dataset(dataset, folder, "synth")
+    return folder, manifest
+
+
+@pytest.fixture(scope="module")
+def duck(synthetic: tuple[Path, synth.Manifest]) -> batch.BatchResult:
+    return batch.run_batch([synthetic[0]], "duckdb")
+
+
+def planted(manifest: synth.Manifest) -> set[tuple[Any, ...]]:
+    return {
+        (m["region"], m["indicator"], m["year"], m["kind"], m["check"]) for m in manifest.misprints
+    }
+
+
+def found(result: batch.BatchResult) -> set[tuple[Any, ...]]:
+    return {
+        (f["region"], f["indicator"], f["year"], f["kind"], f["check"])
+        for f in result.tables["findings"].to_pylist()
+    }
+
+
+# The layout.
+
+
+def test_two_regions_exported_side_by_side_are_one_dataset(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for region in ("Kota Blitar", "Kota Contoh"):
+        outcome = runner.invoke(main, ["export", "parquet", str(tmp_path), "--region", region])
+        assert outcome.exit_code == 0, outcome.output
+    assert len(layout.table_files(tmp_path, "values")) == 2
+    result = batch.run_batch([tmp_path])
+    catalog, _ = load_checked(bundled_catalog_path())
+    # the audit's budget rollups that do not hold, by code and year (end-of-period aside)
+    expected = {
+        (figure.subject, figure.year)
+        for figure in budget_rollups(catalog)
+        if figure.status == "finding" and figure.year is not None
+    }
+    assert expected
+    for region in ("Kota Blitar", "Kota Contoh"):
+        rollups = {
+            (f["indicator"], f["year"])
+            for f in result.tables["findings"].to_pylist()
+            if f["region"] == region and f["check"] == "rollup"
+        }
+        assert rollups == expected
+
+
+def test_every_printed_value_of_the_catalog_is_kept_with_its_source() -> None:
+    catalog, _ = load_checked(bundled_catalog_path())
+    dataset = layout.from_catalog(catalog, "Kota Blitar")
+    table = dataset.table("values")
+    assert table.schema == layout.schema("values")
+    printed = sum(
+        v.kind in ("target", "realisation", "baseline", "achievement")
+        for located in catalog.indicators()
+        for v in located.entry.values
+    )
+    budgets = sum(
+        v.kind in ("target", "realisation")
+        for row in catalog.rows()
+        for v in getattr(row.entry, "budget", ())
+    )
+    assert table.num_rows == printed + budgets
+    assert all(row["source"].startswith("Tabel ") for row in dataset.values)
+    sakip = next(r for r in dataset.values if r["text"] == "A (83,94)")
+    assert sakip["value"] == layout.to_decimal(Fraction(8394, 100)) and sakip["decimals"] == 2
+
+
+def test_a_value_without_twelve_decimals_is_refused() -> None:
+    with pytest.raises(layout.LayoutError) as refused:
+        layout.to_decimal(Fraction(1, 3), "x 2022")
+    assert refused.value.code == "E580" and "x 2022" in refused.value.message
+
+
+def test_a_folder_without_the_tables_is_refused_naming_it(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(main, ["batch", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert outcome.exit_code == 4
+    assert f"{tmp_path}: error[E580]: no plans table" in outcome.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_table_with_a_wrong_column_is_refused_naming_the_file(tmp_path: Path) -> None:
+    catalog, _ = load_checked(bundled_catalog_path())
+    layout.write_dataset(layout.from_catalog(catalog, "A"), tmp_path, "a")
+    wrong = tmp_path / "values" / "a.parquet"
+    pq.write_table(pq.read_table(wrong).drop(["source"]), wrong)
+    with pytest.raises(layout.LayoutError) as refused:
+        batch.run_batch([tmp_path])
+    assert refused.value.location.where == str(wrong) and "source" in refused.value.message
+
+
+def test_rollup_defaults_follow_the_unit() -> None:
+    assert [layout.default_rollup(u) for u in ("Rp", "orang", "%", "indeks")] == [
+        "sum",
+        "sum",
+        "last",
+        "last",
+    ]
+    assert layout.default_rollup("%", "sum") == "sum"
+
+
+# The batch against the manifest and the exact path.
+
+
+def test_the_planted_misprints_are_all_found_and_none_extra(
+    synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
+) -> None:
+    manifest = synthetic[1]
+    checks = {m["check"] for m in manifest.misprints}
+    assert checks == {"value", "capaian", "rollup"}  # each kind of check is exercised
+    assert found(duck) == planted(manifest)
+
+
+def test_a_tie_reached_through_a_rounded_quotient_is_decided_exactly(tmp_path: Path) -> None:
+    """Seed 23 makes T = 16000/193 (82,9015544041... to 12 decimals) and R = 100 for a
+    lower-is-better indicator: capaian = 2 - R/T = 79,375 exactly, a tie, which the
+    12-decimal T puts at 79,37499...; the batch recomputes it on the exact path."""
+    data, manifest = synth.synthesize(2, 23, synth.Rates(0.05, 0.03, 0.05), indicators=8)
+    layout.write_dataset(data, tmp_path, "synth")
+    result = batch.run_batch([tmp_path])
+    tie = next(
+        r
+        for r in result.tables["capaian"].to_pylist()
+        if (r["region"], r["indicator"], r["year"]) == ("Wilayah 0002", "persentase_pmks", 2022)
+    )
+    assert (
+        Fraction(tie["capaian"]) == Fraction(79375, 1000) and str(tie["capaian_rounded"]) == "79.38"
+    )
+    assert found(result) == planted(manifest)
+
+
+def exact_path(folder: Path) -> dict[tuple[Any, ...], Fraction | str]:
+    """Every formula value and capaian recomputed by the exact back-end from the rows."""
+    plans = pq.read_table(folder / "plans").to_pylist()
+    definitions = pq.read_table(folder / "definitions").to_pylist()
+    rows = pq.read_table(folder / "values").to_pylist()
+    given: dict[tuple[Any, ...], Fraction] = {}
+    printed: dict[tuple[Any, ...], Fraction] = {}
+    for row in rows:
+        if row["value"] is None:
+            continue
+        value = Fraction(row["value"])
+        key = (row["region"], row["indicator"], row["kind"], row["year"])
+        given[key] = value
+        printed[key] = value
+    baseline_year = {p["region"]: p["baseline_year"] for p in plans}
+    results: dict[tuple[Any, ...], Fraction | str] = {}
+    (group,) = compiled_groups(plans, definitions)
+    polarity = {d["indicator"]: d["polarity"] for d in definitions if d["entry"] == "indicator"}
+    for region, _ in group.members:
+        for job in group.jobs:
+            for year in job.years:
+                figures: dict[str, Fraction | None] = {}
+                for kind in ("target", "realisation"):
+                    values: dict[str, dict[int | str, Fraction]] = {}
+                    for identifier, key in job.slots():
+                        at = (
+                            region,
+                            identifier,
+                            "baseline" if key == BASELINE else kind,
+                            baseline_year[region] if key == BASELINE else key,
+                        )
+                        if at in given:
+                            values.setdefault(identifier, {})[
+                                "awal" if key == BASELINE else key
+                            ] = given[at]
+                    outcome = job.formula.evaluate_value(values, year)
+                    where = ("computed", region, job.indicator, year, kind)
+                    if isinstance(outcome, NotComputable):
+                        results[where] = outcome.code
+                        figures[kind] = printed.get((region, job.indicator, kind, year))
+                    else:
+                        assert isinstance(outcome, Fraction)
+                        results[where] = figures[kind] = outcome
+                rule = polarity[job.indicator]
+                got = achievement(rule, figures["target"], figures["realisation"])
+                results[("capaian", region, job.indicator, year)] = (
+                    got.value if got.value is not None else "none"
+                )
+    return results
+
+
+def test_duckdb_equals_the_exact_path(
+    synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
+) -> None:
+    expected = exact_path(synthetic[0])
+    computed = {
+        ("computed", r["region"], r["indicator"], r["year"], r["kind"]): r
+        for r in duck.tables["computed"].to_pylist()
+    }
+    integers = 0
+    for key, value in expected.items():
+        if key[0] == "computed":
+            row = computed.pop(key)
+            if isinstance(value, str):
+                assert (row["value"], row["reason"]) == (None, value), key
+            elif value.denominator == 1:  # counts (and Rupiah): exactly
+                integers += 1
+                assert Fraction(row["value"]) == value, key
+            else:  # ratios: exact to 12 decimals, hence to the presented 2
+                assert abs(Fraction(row["value"]) - value) < Fraction(1, 10**10), key
+                assert round_half_up(Fraction(row["value"]), 2) == round_half_up(value, 2), key
+    assert integers > 100 and computed == {}
+    capaian = {
+        (r["region"], r["indicator"], r["year"]): r for r in duck.tables["capaian"].to_pylist()
+    }
+    for key, value in expected.items():
+        if key[0] != "capaian":
+            continue
+        row = capaian[key[1:]]
+        if value == "none":
+            assert row["capaian"] is None and row["reason"] in ("E401", "E402"), key
+            continue
+        assert isinstance(value, Fraction)
+        assert Fraction(row["capaian_rounded"]) == round_half_up(value, 2), key
+        assert row["predikat"] == classify(band_table(row_band(row)), value).label, key
+
+
+def row_band(row: dict[str, Any]) -> str:
+    return "capaian_interpretasi"  # the definitions' band table (layout.from_catalog)
+
+
+def test_budget_rollups_are_exact_sums_of_the_printed_children(
+    synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
+) -> None:
+    folder = synthetic[0]
+    parent = {
+        (d["region"], d["indicator"]): d["parent"]
+        for d in pq.read_table(folder / "definitions").to_pylist()
+        if d["entry"] == "budget"
+    }
+    sums: dict[tuple[Any, ...], int] = {}
+    for row in pq.read_table(folder / "values").to_pylist():
+        up = parent.get((row["region"], row["indicator"]))
+        if up is not None and row["kind"] in ("budget", "realisation"):
+            key = (row["region"], up, row["year"], row["kind"])
+            sums[key] = sums.get(key, 0) + int(row["value"])
+    rolled = {
+        (r["region"], r["indicator"], r["year"], r["kind"]): r["value"]
+        for r in duck.tables["rollups"].to_pylist()
+        if r["rollup"] == "children"
+    }
+    assert rolled == sums  # Decimal == int: exact, no rounding anywhere
+
+
+def test_numpy_engine_agrees_with_duckdb_to_the_presented_decimals(
+    synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
+) -> None:
+    fast = batch.run_batch([synthetic[0]], "numpy")
+
+    def shown(result: batch.BatchResult) -> dict[tuple[Any, ...], Any]:
+        return {
+            (r["region"], r["indicator"], r["year"], r["kind"]): (
+                r["reason"],
+                None if r["value"] is None else round_half_up(Fraction(r["value"]), 2),
+            )
+            for r in result.tables["computed"].to_pylist()
+        }
+
+    assert shown(fast) == shown(duck)
+    assert fast.counts == duck.counts
+
+
+def test_the_same_seed_gives_the_same_dataset() -> None:
+    first, manifest = synth.synthesize(1, 5, indicators=5)
+    again, manifest_again = synth.synthesize(1, 5, indicators=5)
+    assert first.values == again.values and manifest.to_dict() == manifest_again.to_dict()
+    other, _ = synth.synthesize(1, 6, indicators=5)
+    assert other.values != first.values
+
+
+# The exact rounding and banding in SQL, against numbers.round_half_up and bands.classify.
+
+TWELVE = st.fractions(min_value=-1000, max_value=1000).map(
+    lambda f: Fraction(round(f * 10**12), 10**12)
+)
+TIES = st.integers(-(10**6), 10**6).map(lambda n: Fraction(2 * n + 1, 200))  # x.xx5
+
+
+CONNECTION = duckdb.connect()
+
+
+def run(query: exp.Select) -> Any:
+    row = CONNECTION.execute(query.sql(dialect="duckdb")).fetchone()
+    assert row is not None
+    return row[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(TWELVE, TIES), st.integers(0, 4))
+def test_sql_half_up_is_round_half_up(value: Fraction, places: int) -> None:
+    literal = queries.decimal(exp.Literal.number(str(layout.to_decimal(value))))
+    scaled = run(exp.select(queries.half_up_scaled(literal, places)))
+    assert Fraction(scaled) == round_half_up(value, places) * 10**places
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(TWELVE, TIES), st.sampled_from(TABLE_IDS))
+def test_sql_predikat_is_classify(value: Fraction, table_id: str) -> None:
+    literal = queries.decimal(exp.Literal.number(str(layout.to_decimal(value))))
+    row = exp.select(
+        queries.alias(literal, "v"), queries.alias(queries.string(table_id), "band_table")
+    )
+    labelled = exp.select(queries.predikat()).from_(queries.with_scaled(row, "v").subquery("x"))
+    label = run(labelled)
+    assert label == classify(band_table(table_id), value).label
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.fractions(min_value=-(10**9), max_value=10**9), st.integers(0, 3))
+def test_the_generators_rounding_is_the_engines(value: Fraction, places: int) -> None:
+    scaled = synth.scaled_half_up(value, places)
+    assert Fraction(scaled, 10**places) == round_half_up(value, places)
+    assert synth.indonesian(scaled, places) == format_indonesian(value, places)
+
+
+# The command line.
+
+
+def test_synth_and_batch_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data, out = tmp_path / "data", tmp_path / "out"
+    made = runner.invoke(
+        main, ["synth", "--regions", "2", "--seed", "3", "--indicators", "6", "-o", str(data)]
+    )
+    assert made.exit_code == 0, made.output
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["regions"] == 2 and manifest["seed"] == 3
+    done = runner.invoke(main, ["batch", str(data), "-o", str(out), "--json"])
+    summary = json.loads(done.output)
+    assert done.exit_code == (1 if manifest["misprints"] else 0)
+    assert summary["findings"] == len(manifest["misprints"])
+    assert sorted(p.name for p in out.iterdir()) == [f"{n}.parquet" for n in sorted(batch.OUTPUTS)]
+
+
+def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    outcome = runner.invoke(main, ["synth", "--regions", "0", "-o", str(tmp_path)])
+    assert (
+        outcome.exit_code == 2
+        and "'0' is not a number of regions from 1 to 100000" in outcome.output
+    )
+    outcome = runner.invoke(
+        main, ["batch", str(tmp_path), "-o", str(tmp_path), "--engine", "pandas"]
+    )
+    assert outcome.exit_code == 2
+
+
+def test_spark_without_java_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    reason = batch.java_missing()
+    assert reason is not None and "Java runtime" in reason
+    with pytest.raises(batch.EngineUnavailable) as refused:
+        batch.Spark()
+    assert refused.value.code == "E406" and refused.value.hint == "or run with --engine duckdb"
