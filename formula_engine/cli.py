@@ -296,3 +296,9 @@ def explain_command(
         click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(explanation.render(), nl=False)
+
+
+from .cli_excel import COMMANDS as _EXCEL_COMMANDS  # noqa: E402 (the Excel commands)
+
+for _command in _EXCEL_COMMANDS:
+    main.add_command(_command)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-Stage = Literal["any", "parse", "resolve", "check", "evaluate", "catalog", "write", "output"]
+Stage = Literal[
+    "any", "parse", "resolve", "check", "evaluate", "catalog", "write", "output", "import"
+]
 
 
 class Code(NamedTuple):
@@ -109,4 +111,22 @@ CODES: Mapping[str, Code] = {
     # write and output
     "E560": Code("write", "a file that cannot be written"),
     "E601": Code("output", "an output of the command line that cannot be written"),
+    # import: a workbook or CSV file a planner filled in (docs/planners-excel.md)
+    "E700": Code("import", "a file that is not a readable workbook or CSV, or over a limit"),
+    "E701": Code("import", "no sheet of the expected name"),
+    "E702": Code("import", "a missing header, or a header column renamed"),
+    "E703": Code("import", "an extra or hidden column, a hidden row, a value under no header"),
+    "E704": Code("import", "text where a number belongs"),
+    "E705": Code("import", "separators mixed up, misplaced or ambiguous (1,234.5; 1.234)"),
+    "E706": Code("import", "a % sign on a value whose unit is not %"),
+    "E707": Code("import", "a negative realisation"),
+    "E708": Code("import", "an unknown indicator kode"),
+    "E709": Code("import", "a year outside the plan"),
+    "E710": Code("import", "a period that is not TW1-TW4 or Tahun"),
+    "E711": Code("import", "a second row for the same indicator and period"),
+    "E712": Code("import", "a formula cell"),
+    "E713": Code("import", "merged cells"),
+    "E714": Code("import", "a key column changed (indikator, satuan, target)"),
+    "E715": Code("import", "an empty required cell"),
+    "E716": Code("import", "a text over its limit"),
 }
