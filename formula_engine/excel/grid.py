@@ -102,15 +102,17 @@ def _read_csv(name: str, data: bytes) -> Grid:
                 )
             if not any(v.strip() for v in values):
                 continue
-            rows.append([Cell(f"{name}:{line}:{i + 1}", v) for i, v in enumerate(values)])
+            rows.append(
+                [
+                    Cell(f"{name}:{line}:{i + 1}", v, v.lstrip().startswith("="))
+                    for i, v in enumerate(values)
+                ]
+            )
             numbers.append(line)
     except csv.Error as error:
         return _broken(name, f"line {reader.line_num}: not CSV: {error}")
     grid = Grid(name, rows, numbers)
-    for row in rows:
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                grid.problems.append(_formula(cell))
+    grid.problems += [_formula(cell) for row in rows for cell in row if cell.formula]
     return grid
 
 

@@ -329,6 +329,8 @@ class _Checker:
                     text=False,
                 )
             return None
+        if value.formula:  # reported with the sheet's problems
+            return None
         number = self.value(value, indicator)
         if len(self.problems) > before or number is None or indicator is None:
             return None
