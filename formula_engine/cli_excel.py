@@ -118,7 +118,18 @@ def import_realisasi_command(
         click.echo(f"{file}: {len(found)} value(s) valid; nothing imported (--dry-run)")
         return
     source = {"document": document, "date": day, "entered_by": entered_by}
-    add_to_catalog(root, found, source)
+    try:
+        add_to_catalog(root, found, source)
+    except ModuleNotFoundError as error:
+        if error.name != "formula_engine.catalog.updates":
+            raise
+        click.echo(
+            f"{file}: the values are valid, but this build cannot store realisations "
+            "(formula_engine.catalog.updates is missing); nothing imported "
+            "(hint: --dry-run checks a file)",
+            err=True,
+        )
+        sys.exit(ExitCode.FINDINGS)
     click.echo(f"{file}: {len(found)} value(s) imported into {root}")
 
 

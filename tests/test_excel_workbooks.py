@@ -18,9 +18,7 @@ from formula_engine.excel.realisasi import read_realisations, template_bytes, te
 
 HERE = Path(__file__).parent / "fixtures" / "workbooks"
 CASES: list[dict[str, Any]] = YAML(typ="safe").load((HERE / "cases.yaml").read_text("utf-8"))
-ACCEPTED: list[dict[str, Any]] = YAML(typ="safe").load(
-    (HERE / "accepted.yaml").read_text("utf-8")
-)
+ACCEPTED: list[dict[str, Any]] = YAML(typ="safe").load((HERE / "accepted.yaml").read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +62,10 @@ def mutated(template: bytes, mutations: list[dict[str, Any]], folder: Path) -> P
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_a_planner_mistake_is_reported_exactly(
-    case: dict[str, Any], catalog: Catalog, template: bytes, tmp_path: Path,
+    case: dict[str, Any],
+    catalog: Catalog,
+    template: bytes,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -84,7 +85,9 @@ def test_the_suite_covers_at_least_fifteen_kinds_of_mistake() -> None:
 def test_a_notation_planners_type_is_read_exactly(
     case: dict[str, Any], catalog: Catalog, template: bytes, tmp_path: Path
 ) -> None:
-    path = mutated(template, [{"set": {"cell": f"G{case['row']}", "value": case["typed"]}}], tmp_path)
+    path = mutated(
+        template, [{"set": {"cell": f"G{case['row']}", "value": case["typed"]}}], tmp_path
+    )
     found, problems = read_realisations(path, catalog)
     assert problems == []
     assert [r.value_text for r in found] == [case["value"]]

@@ -21,7 +21,8 @@ _INDONESIAN_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
 _INDONESIAN_DECIMAL = re.compile(r"-?\d+,\d+")
 _PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _AMBIGUOUS = re.compile(r"-?\d{1,3}\.\d{3}")  # 1.234: a thousand or one and a bit?
-_ENGLISH_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+# 1,234.5 or 1,234,567; a lone "1,234" is Indonesian (1.234), as the document writes it
+_ENGLISH_GROUPED = re.compile(r"-?\d{1,3}((,\d{3})+\.\d+|(,\d{3}){2,})")
 FORMS = "a number: 1.234,5 or 1234.5 (a share may end in %: 12,5 %)"
 
 

@@ -409,9 +409,10 @@ class _Checker:
         wanted_target = _target(indicator, year)
         if isinstance(wanted_target, Fraction):
             number = read_number(cell.value) if cell.text else None
-            same = isinstance(number, Number) and abs(number.value - wanted_target) < Fraction(
-                1, 10**9
-            )  # the template stores the target as Excel's float
+            same = cell.text == exact_indonesian(wanted_target) or (
+                isinstance(number, Number)
+                and abs(number.value - wanted_target) < Fraction(1, 10**9)
+            )  # the workbook stores the target as Excel's float; a CSV as the template wrote it
         else:
             same = cell.text == (wanted_target or "")
         if not same:
