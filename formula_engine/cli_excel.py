@@ -166,4 +166,38 @@ def _cannot_write(error: OutputError) -> NoReturn:
     sys.exit(ExitCode.CANNOT_WRITE)
 
 
-COMMANDS = (template_group, import_group)
+@click.command("new")
+@click.argument("directory")
+@click.option("--agency", required=True, help="The agency (OPD), e.g. 'Dinas Sosial Kota Blitar'.")
+@click.option("--period", required=True, metavar="FIRST-LAST", help="The plan's years: 2025-2029.")
+def new_command(directory: str, agency: str, period: str) -> None:
+    """Start an empty catalog in DIRECTORY (new or empty) that `renstra check` accepts.
+
+    Targets for every year of the period; the baseline is the year before.
+    """
+    from .catalog.new import MAX_AGENCY_CHARS, new_catalog, parse_period
+
+    try:
+        first, last = parse_period(period)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--period'") from None
+    name = " ".join(agency.split())
+    if not name or len(name) > MAX_AGENCY_CHARS or not name.isprintable():
+        raise click.BadParameter(
+            f"the agency is a name of 1 to {MAX_AGENCY_CHARS} printable characters",
+            param_hint="'--agency'",
+        )
+    try:
+        folder = check_outputs({"DIRECTORY": directory}, folders=True)["DIRECTORY"]
+    except OutputError as error:
+        _cannot_write(error)
+    try:
+        written = new_catalog(folder, name, first, last)
+    except FileExistsError:
+        _cannot_write(OutputError("DIRECTORY", directory, "it exists and is not empty"))
+    except OSError as error:
+        _cannot_write(OutputError("DIRECTORY", directory, getattr(error, "message", str(error))))
+    click.echo(f"{written}: a new catalog {first}-{last}; check it with: renstra check {directory}")
+
+
+COMMANDS = (template_group, import_group, new_command)

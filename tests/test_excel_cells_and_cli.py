@@ -165,3 +165,21 @@ def test_without_the_updates_module_nothing_is_imported(
     result = CliRunner().invoke(main, ["import", "realisasi", str(out), "--source", "X"])
     assert result.exit_code == 1
     assert "cannot store realisations" in result.output
+
+
+def test_new_makes_a_catalog_that_checks(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["new", str(tmp_path / "c"), "--agency", "Dinas Sosial Kota Malang"]
+    assert runner.invoke(main, [*args, "--period", "2025-2029"]).exit_code == 0
+    catalog, report = load_checked(tmp_path / "c")
+    assert (catalog.plan.plan.first_year, catalog.plan.plan.last_year) == (2025, 2029)
+    assert catalog.plan.plan.opd == "Dinas Sosial Kota Malang" and not report.errors
+    assert runner.invoke(main, ["check", str(tmp_path / "c")]).exit_code == 0
+    before = (tmp_path / "c" / "renstra.yaml").read_bytes()
+    assert runner.invoke(main, [*args, "--period", "2026-2030"]).exit_code == 5  # not empty
+    assert (tmp_path / "c" / "renstra.yaml").read_bytes() == before
+    for period in ("2029-2025", "2025", "2025-2049"):
+        result = runner.invoke(
+            main, ["new", str(tmp_path / "d"), "--agency", "X", "--period", period]
+        )
+        assert result.exit_code == 2 and not (tmp_path / "d").exists()
