@@ -35,7 +35,7 @@ def plan_text(agency: str, first: int, last: int) -> str:
     opd = json.dumps(agency, ensure_ascii=False)
     return (
         "# yaml-language-server: $schema=../docs/schema/renstra.schema.json\n"
-        f"# A new catalog (renstra new): the plan {first}-{last}; no tables, tujuan or sasaran yet.\n"
+        f"# A new catalog (renstra new), {first}-{last}: no tables, tujuan or sasaran yet.\n"
         "plan:\n"
         f"  name: {name}\n"
         f"  opd: {opd}\n"
