@@ -203,3 +203,8 @@ from .cli_data import COMMANDS as DATA_COMMANDS  # noqa: E402  (set, add, capaia
 
 for _command in DATA_COMMANDS:
     main.add_command(_command)
+
+from .cli_excel import COMMANDS as EXCEL_COMMANDS  # noqa: E402  (template, import, new)
+
+for _command in EXCEL_COMMANDS:
+    main.add_command(_command)

@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 Stage = Literal[
-    "any", "parse", "resolve", "check", "evaluate", "catalog", "write", "output", "service"
+    "any",
+    "parse",
+    "resolve",
+    "check",
+    "evaluate",
+    "catalog",
+    "write",
+    "output",
+    "service",
+    "import",
 ]
 
 
@@ -131,4 +140,22 @@ CODES: Mapping[str, Code] = {
     "E706": Code("service", "an edit without the service's token"),
     "E708": Code("service", "an internal error (a bug), reported without a traceback"),
     "E709": Code("service", "a body of an unsupported content type"),
+    # import: a workbook or CSV file a planner filled in (docs/planners-excel.md)
+    "E800": Code("import", "a file that is not a readable workbook or CSV, or over a limit"),
+    "E801": Code("import", "no sheet of the expected name"),
+    "E802": Code("import", "a missing header, or a header column renamed"),
+    "E803": Code("import", "an extra or hidden column, a hidden row, a value under no header"),
+    "E804": Code("import", "text where a number belongs"),
+    "E805": Code("import", "separators mixed up, misplaced or ambiguous (1,234.5; 1.234)"),
+    "E806": Code("import", "a % sign on a value whose unit is not %"),
+    "E807": Code("import", "a negative realisation"),
+    "E808": Code("import", "an unknown indicator kode"),
+    "E809": Code("import", "a year outside the plan"),
+    "E810": Code("import", "a period that is not TW1-TW4 or Tahun"),
+    "E811": Code("import", "a second row for the same indicator and period"),
+    "E812": Code("import", "a formula cell"),
+    "E813": Code("import", "merged cells"),
+    "E814": Code("import", "a key column changed (indikator, satuan, target)"),
+    "E815": Code("import", "an empty required cell"),
+    "E816": Code("import", "a text over its limit"),
 }
