@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .. import api
+from .. import api, web
 from ..model import Result
 from . import errors
 from .limits import BodyLimit, Limits
@@ -436,6 +436,7 @@ def create_app(
             ) from None
 
     app.include_router(router)
+    app.include_router(web.router(handles))  # the pages at / (formula_engine.web)
     return app
 
 
