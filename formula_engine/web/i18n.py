@@ -47,6 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table": ("Tabel", "Table"),
     "line": ("baris", "line"),
     "row": ("Baris tabel", "Row"),
+    "col": ("kolom", "column"),
     "column": ("Kolom", "Column"),
     "findings": ("Temuan", "Findings"),
     "check": ("Jenis pemeriksaan", "Check"),
