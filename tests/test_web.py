@@ -92,6 +92,16 @@ def test_the_tree_shows_names_not_ids(client: TestClient) -> None:
         assert internal not in text
 
 
+def test_the_tree_counts_findings_per_branch(client: TestClient) -> None:
+    page = client.get("/", params={"q": "1.06.01"}).text
+    badges = [int(n) for n in re.findall(r'<span class="badge">(\d+) temuan audit</span>', page)]
+    # the audit flags programme 1.06.01 itself (a rollup and an end-of-period budget of
+    # Tabel 6.3), its kegiatan 1.06.01.2.09 and its sub kegiatan 1.06.01.2.06.0003;
+    # the outermost badge (its tujuan) adds the two SAKIP findings of Tabel 4.2
+    assert badges[0] == 6
+    assert 4 in badges  # the programme row
+
+
 def test_search_keeps_what_matches_and_its_branch(client: TestClient) -> None:
     text = visible(client.get("/", params={"q": "pmks terlatih"}).text)
     assert "Persentase peningkatan PMKS terlatih" in text

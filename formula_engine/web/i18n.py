@@ -50,6 +50,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col": ("kolom", "column"),
     "column": ("Kolom", "Column"),
     "findings": ("Temuan", "Findings"),
+    "findings_below": ("temuan audit", "audit findings"),
     "check": ("Jenis pemeriksaan", "Check"),
     "all": ("Semua", "All"),
     "filter": ("Saring", "Filter"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from fractions import Fraction
 from importlib import resources
@@ -78,13 +79,17 @@ def _matches(text: str, query: str) -> bool:
     return query.casefold() in text.casefold()
 
 
-def _prune(node: api.TreeNode, query: str) -> dict[str, Any] | None:
-    """The node as a dict, keeping only what matches the search (and its ancestors)."""
-    own = _matches(node.name, query) or (
-        node.level not in ("tujuan", "sasaran") and _matches(node.key, query)
-    )
+def _prune(node: api.TreeNode, query: str, counts: Mapping[str, int]) -> dict[str, Any] | None:
+    """The node as a dict, keeping only what matches the search (and its ancestors), with
+    the number of findings on it and below it (`findings`)."""
+    coded = node.level not in ("tujuan", "sasaran")  # a program row's code is printed
+    own = _matches(node.name, query) or (coded and _matches(node.key, query))
     indicators = [i for i in node.indicators if own or _matches(i.name, query)]
-    children = [c for c in (_prune(child, query) for child in node.children) if c is not None]
+    children = [
+        c
+        for c in (_prune(child, "" if own else query, counts) for child in node.children)
+        if c is not None
+    ]
     if not (own or indicators or children):
         return None
     return {
@@ -92,8 +97,16 @@ def _prune(node: api.TreeNode, query: str) -> dict[str, Any] | None:
         "key": node.key,
         "name": node.name,
         "indicators": [i.model_dump() for i in (node.indicators if own else indicators)],
-        "children": children if not own else [_prune(c, "") for c in node.children],
+        "children": children,
+        "findings": _findings_below(node, counts),
     }
+
+
+def _findings_below(node: api.TreeNode, counts: Mapping[str, int]) -> int:
+    """Findings whose subject is this row, one of its indicators, or anything below."""
+    own = counts.get(node.key, 0) if node.level not in ("tujuan", "sasaran") else 0
+    own += sum(counts.get(i.id, 0) for i in node.indicators)
+    return own + sum(_findings_below(child, counts) for child in node.children)
 
 
 _NUMBER = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+(?:,\d+)?")
@@ -178,7 +191,8 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
         query = q.strip()[:MAX_QUERY]
         tree = api.tree(handle())
         roots = [*tree.tujuan, *tree.programs_without_sasaran]
-        kept = [n for n in (_prune(root, query) for root in roots) if n is not None]
+        counts = Counter(f.subject for f in api.findings(handle()))
+        kept = [n for n in (_prune(root, query, counts) for root in roots) if n is not None]
         return render(request, "plan.html", tree=tree, nodes=kept, q=query)
 
     @pages.get("/indikator/{identifier}", response_class=HTMLResponse)
