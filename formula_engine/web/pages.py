@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import api
+from ..errors import FormulaError
 from .i18n import Lang, check_label, lang_of, strings
 
 MAX_FORMULA = 2_000  # characters of a formula typed into the editor
@@ -24,7 +25,6 @@ STATIC = {
     "htmx.LICENSE": "text/plain",
     "web.css": "text/css",
 }
-LEVELS = ("tujuan", "sasaran", "program", "kegiatan", "sub_kegiatan")
 
 _environment = Environment(
     loader=PackageLoader("formula_engine.web", "templates"),
@@ -299,7 +299,7 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
         if checked.ok and old.strip() and old.strip() != formula.strip():
             try:
                 equivalence = api.equivalent(old, formula)
-            except Exception:
+            except FormulaError:  # an old formula that no longer parses or checks
                 equivalence = None
         return {"formula": formula, "checked": checked, "equivalence": equivalence}
 
