@@ -184,6 +184,8 @@ def test_live_check_gives_unit_and_counterexample(client: TestClient) -> None:
     assert "Tidak setara" in other and "Contoh penyangkal" in other
     page = check(client, "a +", htmx=False)  # without JavaScript: the whole page
     assert "<html" in page and 'class="caret"' in page
+    switch = re.search(r'<a class="lang" href="([^"]+)"', page)
+    assert switch is not None and client.get(switch.group(1)).status_code == 200
 
 
 def test_static_files_are_an_allowlist(client: TestClient) -> None:

@@ -68,7 +68,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     other.pop("lang", None)
     if lang == "id":
         other["lang"] = "en"
-    switch = request.url.path + ("?" + urlencode(other) if other else "")
+    here = request.url.path if request.method == "GET" else "/editor"  # the form's page
+    switch = here + ("?" + urlencode(other) if other else "")
     html = _environment.get_template(template).render(
         t=words, url=url, suffix=suffix, switch=switch, path=request.url.path, **context
     )
