@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .. import api
+from .. import api, web
 from ..capaian import CapaianTable
 from ..model import Result
 from . import errors
@@ -421,6 +421,7 @@ def create_app(
         return _json(out)
 
     app.include_router(router)
+    app.include_router(web.router(handles))  # the pages at / (formula_engine.web)
     return app
 
 

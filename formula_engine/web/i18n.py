@@ -1,0 +1,130 @@
+"""The UI strings of the web pages: Indonesian by default, English with `?lang=en`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["id", "en"]
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # key: (Indonesian, English)
+    "plan": ("Rencana", "Plan"),
+    "audit": ("Audit", "Audit"),
+    "editor": ("Editor formula", "Formula editor"),
+    "skip": ("Langsung ke isi", "Skip to content"),
+    "language": ("Bahasa", "Language"),
+    "search": ("Cari", "Search"),
+    "search_label": (
+        "Cari kode, nama, atau indikator",
+        "Search by code, name or indicator",
+    ),
+    "no_match": ("Tidak ada yang cocok dengan", "Nothing matches"),
+    "tujuan": ("Tujuan", "Goal (tujuan)"),
+    "sasaran": ("Sasaran", "Target area (sasaran)"),
+    "program": ("Program", "Programme"),
+    "kegiatan": ("Kegiatan", "Activity (kegiatan)"),
+    "sub_kegiatan": ("Sub Kegiatan", "Sub-activity (sub kegiatan)"),
+    "indicators": ("Indikator", "Indicators"),
+    "unit": ("Satuan", "Unit"),
+    "definition": ("Definisi operasional", "Definition"),
+    "formula": ("Formula", "Formula"),
+    "printed": ("Tertulis di dokumen", "As printed in the document"),
+    "ours": ("Dalam bahasa formula", "In the formula language"),
+    "valid": ("Berlaku", "Valid"),
+    "values": ("Target dan realisasi per tahun", "Targets and realisations by year"),
+    "year": ("Tahun", "Year"),
+    "kind": ("Jenis", "Kind"),
+    "value": ("Nilai", "Value"),
+    "source": ("Sumber", "Source"),
+    "chart": ("Target dan realisasi", "Target and realisation"),
+    "chart_note": (
+        "Grafik dari angka yang tertulis (sumber pertama per tahun).",
+        "Chart of the printed figures (first source per year).",
+    ),
+    "no_chart": ("Tidak ada angka untuk digambar.", "No figures to draw."),
+    "trail": ("Jejak perhitungan", "Explain trail"),
+    "edit_formula": ("Ubah formula", "Edit the formula"),
+    "table": ("Tabel", "Table"),
+    "line": ("baris", "line"),
+    "row": ("Baris tabel", "Row"),
+    "col": ("kolom", "column"),
+    "column": ("Kolom", "Column"),
+    "findings": ("Temuan", "Findings"),
+    "findings_below": ("temuan audit", "audit findings"),
+    "check": ("Jenis pemeriksaan", "Check"),
+    "all": ("Semua", "All"),
+    "filter": ("Saring", "Filter"),
+    "checked": ("Diperiksa", "Checked"),
+    "holds": ("Sesuai", "Holds"),
+    "finding": ("Temuan", "Findings"),
+    "not_recomputable": ("Tidak dapat dihitung ulang", "Not recomputable"),
+    "subject": ("Pokok", "Subject"),
+    "place": ("Letak di dokumen", "Place in the document"),
+    "recomputed": ("Dihitung ulang", "Recomputed"),
+    "difference": ("Selisih", "Difference"),
+    "rule": ("Aturan", "Rule"),
+    "terms": ("Unsur", "Terms"),
+    "explanation": ("Penjelasan", "Explanation"),
+    "note": ("Catatan", "Note"),
+    "open": ("Buka", "Open"),
+    "shown": ("ditampilkan", "shown"),
+    "formula_text": ("Formula", "Formula"),
+    "old_formula": ("Formula lama", "Old formula"),
+    "check_now": ("Periksa", "Check"),
+    "checks_ok": ("Formula benar.", "The formula checks."),
+    "unit_inferred": ("Satuan hasil", "Unit inferred"),
+    "equivalent": ("Setara dengan formula lama.", "Equivalent to the old formula."),
+    "not_equivalent": ("Tidak setara dengan formula lama.", "Not equivalent to the old formula."),
+    "not_proven": ("Kesetaraan tidak terbukti.", "Equivalence not proven."),
+    "counterexample": ("Contoh penyangkal", "Counterexample"),
+    "inputs": ("Masukan", "Inputs"),
+    "old_result": ("Hasil formula lama", "Old formula gives"),
+    "new_result": ("Hasil formula baru", "New formula gives"),
+    "hint": ("Petunjuk", "Hint"),
+    "live_note": (
+        "Diperiksa otomatis saat mengetik; tanpa JavaScript tekan Periksa.",
+        "Checked as you type; without JavaScript press Check.",
+    ),
+    "not_found": ("Tidak ditemukan", "Not found"),
+    "did_you_mean": ("Mungkin maksud Anda", "Did you mean"),
+    "baseline": ("Kondisi awal", "Baseline"),
+    "target": ("Target", "Target"),
+    "realisation": ("Realisasi", "Realisation"),
+    "end_of_period": ("Kondisi akhir", "End of period"),
+    "achievement": ("Capaian", "Achievement"),
+    "other_target": ("Target lain", "Other target"),
+    "nspk": ("NSPK", "NSPK"),
+    "ikk": ("IKK", "IKK"),
+    "without_sasaran": ("Program tanpa sasaran", "Programmes without a sasaran"),
+}
+
+
+def strings(lang: Lang) -> dict[str, str]:
+    """The UI strings in this language."""
+    index = 0 if lang == "id" else 1
+    return {key: pair[index] for key, pair in STRINGS.items()}
+
+
+def lang_of(value: str | None) -> Lang:
+    """`en` for English, Indonesian otherwise."""
+    return "en" if value == "en" else "id"
+
+
+CHECKS: dict[str, tuple[str, str]] = {
+    "achievement": ("Rasio capaian", "Achievement ratios"),
+    "budget_growth": ("Rata-rata pertumbuhan anggaran", "Average budget growth"),
+    "budget_parts": ("Bagian anggaran", "Budget parts"),
+    "budget_ratio": ("Rasio realisasi anggaran", "Budget realisation ratios"),
+    "cross_table": ("Antar tabel", "Across tables"),
+    "end_of_period": ("Kondisi akhir periode", "End-of-period values"),
+    "end_of_period_rp": ("Anggaran akhir periode (Rp)", "End-of-period budgets (Rp)"),
+    "grade": ("Predikat", "Grades"),
+    "percentage": ("Persentase dari pembilang dan penyebut", "Percentages"),
+    "rollup": ("Jumlah anggaran (Tabel 6.1-6.3)", "Budget rollups (Tabel 6.1-6.3)"),
+}
+
+
+def check_label(check: str, lang: Lang) -> str:
+    """A check's name for planners and auditors (the check's own name if unknown)."""
+    pair = CHECKS.get(check)
+    return check.replace("_", " ") if pair is None else pair[0 if lang == "id" else 1]
