@@ -77,7 +77,9 @@ EPILOG = "\b\nExit codes:\n" + "\n".join(
     help="Parse the catalog from its files, without the cache (as RENSTRA_CACHE=0).",
 )
 def main(no_cache: bool) -> None:
-    """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and explain.
+    """A Renstra's indicators: parse, check, evaluate and compare formulas; audit and
+    explain; enter revised targets and realisations with their sources, the capaian table,
+    planners' workbooks; serve over HTTP and the web; batches of many catalogs.
 
     A FORMULA argument may start with '-' ("-a + b"); after '--' every argument is a
     formula, even one that starts with '--'.
