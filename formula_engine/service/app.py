@@ -5,7 +5,8 @@
 Every endpoint is under /v1 and returns a pydantic model of the facade; errors are
 service.errors.ErrorOut. Work runs with a time budget (service.workers); bodies, formulas
 and batches are bounded (service.limits). Edits need the bearer token given at start, are
-serialised per catalog (the handle's lock) and written atomically (catalog.edit).
+serialised per catalog (the handle's lock) and recorded with their source, atomically,
+in updates.yaml (catalog.updates).
 """
 
 from __future__ import annotations
