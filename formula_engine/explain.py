@@ -16,9 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .achievement import RULE_FORMULAS, RULE_SOURCES
+from .achievement import RULE_FORMULAS
 from .audit import AuditReport
 from .audit.figures import Figure
+from .audit.messages import (
+    ACHIEVEMENT_RULE_SOURCES,
+    KIND_TEXTS,
+    achievement_rule,
+    band_name,
+    end_of_period_rule,
+    tr,
+)
 from .audit.report import (
     exact_value,
     figure_to_dict,
@@ -34,18 +42,7 @@ from .errors import ResolveError
 from .i18n import DEFAULT_LANGUAGE, N_, Translate, translator
 from .numbers import format_indonesian
 
-VALUE_KINDS = {
-    "target": N_("target"),
-    "realisation": N_("realisation"),
-    "achievement": N_("achievement"),
-    "baseline": N_("baseline"),
-    "end_of_period": N_("end of period"),
-    "growth_budget": N_("average growth of the budget"),
-    "growth_realisation": N_("average growth of the realisation"),
-    "nspk": N_("NSPK target"),
-    "ikk": N_("IKK target"),
-    "other_target": N_("other target"),
-}
+VALUE_KINDS = KIND_TEXTS
 
 # Budget figures have their own names: a budget line's anggaran, realisasi and rasio; a
 # row's pagu indikatif.
@@ -231,11 +228,13 @@ def _explain_indicator(
                 _("unit (Satuan): {unit} (printed {printed})").format(
                     unit=indicator.unit, printed=repr(indicator.unit_printed)
                 ),
-                _("achievement rule: {rule}: capaian = {formula}").format(
-                    rule=rule, formula=RULE_FORMULAS[rule]
+                _("achievement rule: {rule}").format(
+                    rule=tr(achievement_rule(rule, RULE_FORMULAS[rule]), _)
                 ),
-                _("source of the rule: {source}").format(source=RULE_SOURCES[rule]),
-                _("end-of-period rule: {rule}").format(rule=_end_rule(indicator)),
+                _("source of the rule: {source}").format(
+                    source=tr(ACHIEVEMENT_RULE_SOURCES[rule], _)
+                ),
+                _("end-of-period rule: {rule}").format(rule=_end_rule(indicator, _)),
             ],
         )
     )
@@ -247,9 +246,16 @@ def _explain_indicator(
     return result
 
 
-def _end_rule(indicator: IndicatorEntry) -> str:
+def _end_rule(indicator: IndicatorEntry, _: Translate) -> str:
+    """The end-of-period rule in words, over its years (the plan's last year by default)."""
     rule = indicator.end_of_period
-    return f"{rule.rule} {list(rule.years) or ''}".strip() if rule else "-"
+    if rule is None:
+        return "-"
+    years = (
+        list(rule.years)
+        or sorted({v.year for v in indicator.values if v.kind == "target" and v.year})[-1:]
+    )
+    return tr(end_of_period_rule(rule.rule, years), _)
 
 
 def _formulas(indicator: IndicatorEntry, year: int | None, _: Translate) -> list[str]:
@@ -279,13 +285,19 @@ def _figure_lines(figure: Figure, report: AuditReport, _: Translate) -> list[str
     lines = [
         f"{_(_check_title(report, figure))}: {figure.label} {figure.year or ''}".rstrip(),
         "  " + _("where: {where}").format(where=location(figure, report, _)),
-        "  " + _("rule: {rule}").format(rule=figure.rule),
+        "  " + _("rule: {rule}").format(rule=tr(figure.rule, _)),
+    ]
+    lines += [
+        "  " + _("rule broken: {rule}").format(rule=tr(rule, _))
+        for rule in figure.rules
+        if rule != figure.rule
     ]
     for t in figure.terms:
         lines.append(
-            f"  {t.label}: {t.text}" + (f" ({short_place(t.place, _)})" if t.place else "")
+            f"  {tr(t.label, _)}: {tr(t.text, _)}"
+            + (f" ({short_place(t.place, _)})" if t.place else "")
         )
-    lines += ["  " + _("step: {step}").format(step=step) for step in figure.steps]
+    lines += ["  " + _("step: {step}").format(step=tr(step, _)) for step in figure.steps]
     if figure.recomputed is not None:
         lines.append(
             "  "
@@ -296,12 +308,12 @@ def _figure_lines(figure: Figure, report: AuditReport, _: Translate) -> list[str
             )
         )
         if figure.check == "achievement":
-            lines.append("  " + _("band: {band}").format(band=_band(figure)))
+            lines.append("  " + _("band: {band}").format(band=_band(figure, _)))
     lines.append("  " + _("printed: {printed}").format(printed=figure.printed))
-    reason = f" - {figure.reason}" if figure.reason else ""
+    reason = f" - {tr(figure.reason, _)}" if figure.reason else ""
     lines.append("  " + _("verdict: {verdict}").format(verdict=status_word(figure, _)) + reason)
     if figure.explanation:
-        lines.append("  " + _("likely cause: {cause}").format(cause=figure.explanation))
+        lines.append("  " + _("likely cause: {cause}").format(cause=tr(figure.explanation, _)))
     return lines
 
 
@@ -309,10 +321,15 @@ def _check_title(report: AuditReport, figure: Figure) -> str:
     return next(s.title for s in report.sections if any(f is figure for f in s.figures))
 
 
-def _band(figure: Figure) -> str:
-    """The band of the capaian the audit computed (classified, not recomputed)."""
+def _band(figure: Figure, _: Translate) -> str:
+    """The band of the capaian the audit computed (classified, not recomputed), in the
+    table named by its title."""
     assert figure.recomputed is not None
     table = band_table(DEFAULT_ACHIEVEMENT_BANDS)
     found = classify(table, figure.recomputed)
     label = found.label or found.reason or "-"
-    return f"{format_indonesian(found.value, table.rounding.decimals)} % -> {label} ({table.id})"
+    return _("{value} % -> {band} (band table {table})").format(
+        value=format_indonesian(found.value, table.rounding.decimals),
+        band=label,
+        table=band_name(table),
+    )

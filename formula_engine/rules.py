@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import prod
 
+from .i18n import N_
+
 
 @dataclass(frozen=True)
 class EndOfPeriodRule:
     name: str
-    description: str  # "{span}" stands for the years
+    description: str  # a message id (i18n); "{span}" stands for the years
     apply: Callable[[Sequence[Fraction], Fraction | None], Fraction | None] | None
     needs_baseline: bool = False
 
@@ -45,18 +47,18 @@ def _baseline_plus_sum(rates: Sequence[Fraction], baseline: Fraction | None) -> 
 END_OF_PERIOD_RULES: dict[str, EndOfPeriodRule] = {
     rule.name: rule
     for rule in (
-        EndOfPeriodRule("last_year", "the target of {span}", _last_year),
-        EndOfPeriodRule("sum", "the targets {span} added", _sum),
-        EndOfPeriodRule("compounded_rate", "1 - prod(1 - r/100) over {span}", _compounded_rate),
+        EndOfPeriodRule("last_year", N_("the target of {span}"), _last_year),
+        EndOfPeriodRule("sum", N_("the targets {span} added"), _sum),
+        EndOfPeriodRule("compounded_rate", N_("1 - prod(1 - r/100) over {span}"), _compounded_rate),
         EndOfPeriodRule(
-            "compounded_increase", "prod(1 + r/100) - 1 over {span}", _compounded_increase
+            "compounded_increase", N_("prod(1 + r/100) - 1 over {span}"), _compounded_increase
         ),
         EndOfPeriodRule(
             "baseline_plus_sum",
-            "the baseline plus the targets {span}",
+            N_("the baseline plus the targets {span}"),
             _baseline_plus_sum,
             needs_baseline=True,
         ),
-        EndOfPeriodRule("not_printed", "the tables print no end-of-period figure", None),
+        EndOfPeriodRule("not_printed", N_("the tables print no end-of-period figure"), None),
     )
 }

@@ -4,6 +4,7 @@ and `renstra catalog list`."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,11 @@ def test_explain_shows_the_audits_achievement_worked_by_hand() -> None:
     assert "  target (t): 0,36 (Tabel 2.3.1, seed line 1042)" in lines
     assert "  realisasi (r): 0,35 (Tabel 2.3.1, seed line 1042)" in lines
     assert "  recomputed: 102,78 (half-up, 2 decimals; exact value 925/9)" in lines
-    assert "  band: 102,78 % -> Sangat Tinggi (capaian_interpretasi)" in lines
+    assert "  rule: lower is better, difference form: capaian = (2 x t - r) / t x 100%" in lines
+    assert (
+        "  band: 102,78 % -> Sangat Tinggi (band table \N{LEFT DOUBLE QUOTATION MARK}Kriteria "
+        "tingkat capaian kinerja (tafsiran tanpa celah)\N{RIGHT DOUBLE QUOTATION MARK})"
+    ) in lines
     assert "  printed: 102,78" in lines and "  verdict: holds" in lines
 
 
@@ -52,6 +57,11 @@ def test_explain_is_indonesian_by_default() -> None:
     assert result.exit_code == 0, result.stderr
     assert (
         "  hitung ulang: 102,78 (dibulatkan setengah ke atas, 2 desimal; nilai eksak 925/9)"
+        in result.stdout.splitlines()
+    )
+    # the rule in words, written by hand from PermenPANRB 8/2021's "1 + (1 - R/T)"
+    assert (
+        "  aturan: makin rendah makin baik, bentuk selisih: capaian = (2 x t - r) / t x 100%"
         in result.stdout.splitlines()
     )
 
@@ -97,3 +107,65 @@ def test_catalog_list_lists_what_explain_explains() -> None:
         assert explain(CATALOG, REPORT, entry.id, None).title.startswith(
             (entry.name, f"{entry.id} {entry.name}")
         )
+
+
+def _internal_names() -> set[str]:
+    """What a planner or auditor must never read: the catalog's ids (indicators, inputs,
+    tujuan, sasaran, budget lines, tables) and the names of the rules in the rule tables
+    (achievement, end of period, band tables), the audit's checks, classes and value
+    kinds. Only names written as identifiers (with '_' or '-') are listed: a one-word id
+    such as "total" is also a word of the document."""
+    from formula_engine.achievement import RULE_FORMULAS
+    from formula_engine.audit.locate import KIND_WORDS
+    from formula_engine.audit.report import CLASS_NAMES
+    from formula_engine.bands import band_table
+    from formula_engine.rules import END_OF_PERIOD_RULES
+
+    ids = {e.id for e in catalog_entries(CATALOG) if e.kind not in ("program", "kegiatan")}
+    ids |= {e.id for e in catalog_entries(CATALOG, "sub_kegiatan") if not e.id[0].isdigit()}
+    ids |= {i.id for i in CATALOG.all_inputs()}
+    if CATALOG.history is not None:
+        ids |= {i.id for i in CATALOG.history.entry.inputs}
+    ids |= {t.id for t in CATALOG.plan.tables}
+    bands = {i.grade_table for i in (x.entry for x in CATALOG.indicators()) if i.grade_table}
+    bands |= {"capaian_interpretasi", "capaian_permendagri_86_2017"}
+    ids |= {band_table(b).id for b in bands}
+    ids |= set(RULE_FORMULAS) | set(END_OF_PERIOD_RULES) | set(KIND_WORDS) | set(CLASS_NAMES)
+    ids |= {f.check for f in REPORT.figures}
+    return {name for name in ids if "_" in name or "-" in name}
+
+
+INTERNAL = _internal_names()
+
+
+def _internal_in(text: str) -> list[str]:
+    # as a whole identifier: "last_year" in "the target of 2026" is no match, nor is
+    # "2.3.2-anggaran" inside a title; a seed line range "1584-1595" has no letters
+    return sorted(
+        name for name in INTERNAL if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text)
+    )
+
+
+def test_the_internal_names_are_known() -> None:
+    # the list can catch what it must: rule names, ids of each kind, the check names
+    assert {"lower_is_better_difference", "not_printed", "last_year", "h_indeks_gini"} <= INTERNAL
+    assert {
+        "belanja_langsung",
+        "2.3.2-anggaran",
+        "capaian_interpretasi",
+        "budget_parts",
+    } <= INTERNAL
+    assert _internal_in("rule: lower_is_better_difference: (2 x t - r)") == [
+        "lower_is_better_difference"
+    ]
+    assert _internal_in("end-of-period rule: not_printed []") == ["not_printed"]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_explain_of_every_finding_names_no_internal_id_or_rule(lang: str) -> None:
+    asked = sorted({(f.subject, f.year) for f in REPORT.figures if f.status != "holds"}, key=str)
+    assert len(asked) > 30
+    for subject, year in asked:
+        explanation = explain(CATALOG, REPORT, subject, year, year is None, lang)
+        shown = explanation.render()
+        assert _internal_in(shown) == [], (subject, year, _internal_in(shown))

@@ -3,7 +3,8 @@
     python tools/messages.py            # add new ids to both .po files, compile the .mo files
     python tools/messages.py --check    # exit 1 if an id is missing or a .mo is stale
 
-A message id is the first argument, a string literal, of a call `_(...)` or `N_(...)` in
+A message id is the first argument, a string literal, of a call `_(...)`, `N_(...)` or
+`msg(...)` (formula_engine/audit/messages.py) in
 formula_engine/ (see formula_engine/i18n.py). A new id is added to the English catalog
 translated as itself and to the Indonesian one untranslated (msgstr ""), to be written by
 hand; tests/test_reports_i18n.py fails while one is empty. Needs Babel (the `test` extra).
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "formula_engine"
 LOCALE = PACKAGE / "locale"
 LANGUAGES = ("id", "en")
-MARKERS = ("_", "N_")
+MARKERS = ("_", "N_", "msg")
 
 
 def used_messages(package: Path = PACKAGE) -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ..numbers import format_indonesian
 from .figures import Cell, Figure
+from .messages import Msg, msg, where
 
 # The checks whose figure is the sum of its terms (each term's `value`).
 SUM_CHECKS = frozenset({"budget_parts", "rollup", "end_of_period_rp"})
@@ -56,15 +57,27 @@ def blame(figures: list[Figure]) -> int:
                 continue
             shown = format_indonesian(culprit.recomputed, 0)
             figure.status = "holds"
-            figure.explanation = (
-                f"holds with {term.label} = {shown}, the figure its own rule gives "
-                f"({culprit.rule}); the printed {term.text} ({term.place}) is the cell "
-                "at fault, a finding of its own"
+            figure.explanation = msg(
+                "holds with {term} = {shown}, the figure its own rule gives ({rule}); the "
+                "printed {printed} ({where}) is the cell at fault, a finding of its own",
+                term=term.label,
+                shown=shown,
+                rule=culprit.rule,
+                printed=term.text,
+                where=term.place if term.place is None else where(term.place),
             )
-            culprit.rules = [*(culprit.rules or [culprit.rule]), f"{figure.rule} ({figure.place})"]
+            culprit.rules = [
+                *(culprit.rules or [culprit.rule]),
+                msg("{rule} ({where})", rule=figure.rule, where=where(figure.place)),
+            ]
             culprit.steps.append(
-                f"with {shown} in its place, {figure.label} {figure.year or ''} = "
-                f"{format_indonesian(corrected, 0)} as printed ({figure.place})".replace("  ", " ")
+                msg(
+                    "with {shown} in its place, {label} = {total} as printed ({where})",
+                    shown=shown,
+                    label=f"{figure.label} {figure.year or ''}".strip(),
+                    total=format_indonesian(corrected, 0),
+                    where=where(figure.place),
+                )
             )
             settled += 1
             break
@@ -87,11 +100,18 @@ def corroborate(figures: list[Figure]) -> int:
         witness = holding.get(figure.cell) if figure.cell else None
         if witness is None:
             continue
-        said = (
-            f"the printed {figure.printed} agrees with {witness.rule} ({witness.place}), "
-            "which holds with it: one of its parts is more likely at fault"
+        said = msg(
+            "the printed {printed} agrees with {rule} ({where}), which holds with it: one of "
+            "its parts is more likely at fault",
+            printed=figure.printed,
+            rule=witness.rule,
+            where=where(witness.place),
         )
-        figure.explanation = f"{said}; {figure.explanation}" if figure.explanation else said
+        figure.explanation = (
+            msg("{first}; {second}", first=said, second=figure.explanation)
+            if figure.explanation
+            else said
+        )
         told += 1
     return told
 
@@ -108,12 +128,18 @@ def merge(figures: list[Figure]) -> list[Figure]:
         if kept is figure:
             continue
         kept.rules = [*(kept.rules or [kept.rule]), figure.rule]
-        kept.steps.append(f"also by {figure.rule}: {_recomputed(figure)}")
+        kept.steps.append(
+            msg("also by {rule}: {result}", rule=figure.rule, result=_recomputed(figure))
+        )
         folded.append(figure)
     return folded
 
 
-def _recomputed(figure: Figure) -> str:
+def _recomputed(figure: Figure) -> Msg:
     if figure.recomputed is None:
-        return "not recomputed"
-    return f"recomputed {figure.recomputed_text()}, printed {figure.printed}"
+        return msg("not recomputed")
+    return msg(
+        "recomputed {recomputed}, printed {printed}",
+        recomputed=figure.recomputed_text(),
+        printed=figure.printed,
+    )

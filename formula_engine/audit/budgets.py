@@ -21,6 +21,7 @@ from .common import (
     term,
 )
 from .figures import Figure, Term
+from .messages import msg
 
 # 3. The budget table of BAB II: ratios, parts, average growth.
 
@@ -42,7 +43,7 @@ def _budget_ratios(line: BudgetLine) -> Iterator[Figure]:
         if value.kind != "achievement":
             continue
         figure = new_figure(
-            "budget_ratio", line.id, line.name, value, "realisasi / anggaran x 100%"
+            "budget_ratio", line.id, line.name, value, msg("realisasi / anggaran x 100%")
         )
         budget = find_value(line.values, "target", value.year)
         spent = find_value(line.values, "realisation", value.year)
@@ -54,7 +55,7 @@ def _budget_ratios(line: BudgetLine) -> Iterator[Figure]:
         if b and s is not None:
             figure.recomputed = s / b * 100
         else:
-            figure.reason = "the budget is zero" if b == 0 else "a figure is missing"
+            figure.reason = msg("the budget is zero") if b == 0 else msg("a figure is missing")
         yield judged(figure)
 
 
@@ -73,7 +74,7 @@ def _budget_parts(line: BudgetLine, lines: dict[str, BudgetLine]) -> Iterator[Fi
         if all(a is not None for a in amounts):
             figure.recomputed = sum((a for a in amounts if a is not None), Fraction(0))
         else:
-            figure.reason = "a part is not printed"
+            figure.reason = msg("a part is not printed")
         yield judged(figure, rupiah=True)
 
 
@@ -87,7 +88,7 @@ def _budget_growth(line: BudgetLine) -> Iterator[Figure]:
             line.id,
             line.name,
             value,
-            "mean of the yearly growth rates (x[y] - x[y-1]) / x[y-1] x 100%, 2018-2021",
+            msg("mean of the yearly growth rates (x[y] - x[y-1]) / x[y-1] x 100%, 2018-2021"),
         )
         series = sorted((v.year, v) for v in line.values if v.kind == kind and v.year)
         figure.terms = [
@@ -98,16 +99,21 @@ def _budget_growth(line: BudgetLine) -> Iterator[Figure]:
         if len(rates) == len(amounts) - 1 and rates:
             figure.recomputed = sum(rates, Fraction(0)) / len(rates)
         else:
-            figure.reason = "a year's amount is zero or missing"
+            figure.reason = msg("a year's amount is zero or missing")
         compound = _compound_growth(amounts)
         alternatives = (
-            [("a compound (geometric) average growth reproduces it", compound)] if compound else []
+            [(msg("a compound (geometric) average growth reproduces it"), compound)]
+            if compound
+            else []
         )
         if len(rates) > 1:
             alternatives.append(
                 (
-                    f"a sum instead of a mean: the {len(rates)} yearly growth rates added "
-                    f"(the division by {len(rates)} left out) reproduce it",
+                    msg(
+                        "a sum instead of a mean: the {count} yearly growth rates added "
+                        "(the division by {count} left out) reproduce it",
+                        count=len(rates),
+                    ),
                     sum(rates, Fraction(0)),
                 )
             )
@@ -139,7 +145,12 @@ def _rollup(
 ) -> list[Figure]:
     figures = []
     for value in budget:
-        rule = f"{code} = sum of its {len(children)} children in Tabel {value.table}"
+        rule = msg(
+            "{code} = sum of its {count} children in Tabel {table}",
+            code=code,
+            count=len(children),
+            table=value.table,
+        )
         figure = new_figure("rollup", code, name, value, rule)
         printed_terms: list[Printed] = []
         amounts: list[Fraction | None] = []
@@ -155,7 +166,7 @@ def _rollup(
                     figure.terms.append(
                         Term(
                             f"{child.code} {child.name}",
-                            "no end-of-period figure printed: the sum of its yearly targets",
+                            msg("no end-of-period figure printed: the sum of its yearly targets"),
                             implied,
                         )
                     )
@@ -164,10 +175,15 @@ def _rollup(
             figure.recomputed = sum((a for a in amounts if a is not None), Fraction(0))
         else:
             figure.reason = (
-                "no child prints this figure" if not amounts else "a child's figure is not readable"
+                msg("no child prints this figure")
+                if not amounts
+                else msg("a child's figure is not readable")
             )
         alternatives = [
-            (f"the total leaves out {t.label.split()[0]}", (figure.recomputed or 0) - a)
+            (
+                msg("the total leaves out {child}", child=t.label.split()[0]),
+                (figure.recomputed or 0) - a,
+            )
             for t, a in zip(figure.terms, amounts, strict=True)
             if a
         ]
@@ -198,21 +214,26 @@ def end_of_period_budgets(catalog: Catalog) -> list[Figure]:
 
 def _sum_of_targets(row: Located, value: Printed, years: range) -> Figure:
     entry = row.entry
-    rule = f"sum of the yearly budget targets {years.start}-{years.stop - 1}"
+    span = f"{years.start}-{years.stop - 1}"
+    rule = msg("sum of the yearly budget targets {span}", span=span)
     figure = new_figure("end_of_period_rp", row.owner, entry.name, value, rule)
     targets = [(year, find_value(entry.budget, "target", year)) for year in years]
     printed_terms = [v for _, v in targets if v is not None]
-    figure.terms = [term(f"target {year}", v) for year, v in targets if v]
+    figure.terms = [term(msg("target {year}", year=year), v) for year, v in targets if v]
     amounts = [rupiah_amount(v) if v else None for _, v in targets]
     if not any(a is not None for a in amounts):
-        figure.reason = "no yearly target printed"
+        figure.reason = msg("no yearly target printed")
     else:
         figure.recomputed = sum((a for a in amounts if a is not None), Fraction(0))
         missing = [str(y) for (y, _), a in zip(targets, amounts, strict=True) if a is None]
         if missing:
-            figure.rule += f" (no target printed for {', '.join(missing)})"
+            figure.rule = msg(
+                "sum of the yearly budget targets {span} (no target printed for {years})",
+                span=span,
+                years=", ".join(missing),
+            )
     alternatives = [
-        (f"the sum leaves out {year}", (figure.recomputed or 0) - a)
+        (msg("the sum leaves out {year}", year=year), (figure.recomputed or 0) - a)
         for (year, _), a in zip(targets, amounts, strict=True)
         if a
     ]

@@ -30,6 +30,7 @@ from ..catalog.load import Catalog
 from ..catalog.models import Program, Source
 from .figures import Figure, Place, Term
 from .locate import printed_code
+from .messages import Msg, joined, msg
 
 PATTERNS = {
     "program": re.compile(r"\d\.\d{2}\.\d{2}"),
@@ -39,10 +40,11 @@ PATTERNS = {
 PATTERN_WORDS = {
     "program": "U.UU.PP (1.06.01)",
     "kegiatan": "U.UU.PP.K.KK (1.06.01.2.01)",
-    "sub_kegiatan": "U.UU.PP.K.KK.SSSS (1.06.01.2.01.0001, or .01)",
+    "sub_kegiatan": msg("U.UU.PP.K.KK.SSSS (1.06.01.2.01.0001, or .01)"),
 }
+# The document's own words for the levels (the same in both languages).
 LEVEL_WORDS = {"program": "program", "kegiatan": "kegiatan", "sub_kegiatan": "sub kegiatan"}
-RULE = "the printed code is the row's code, under its parent's, of its level's pattern, unique"
+RULE = msg("the printed code is the row's code, under its parent's, of its level's pattern, unique")
 SEVERE = "another row's code"
 
 
@@ -126,56 +128,89 @@ def _judge(p: _Printed, by_code: dict[str, list[_Printed]], own_codes: dict[str,
         p.text,
         place,
         RULE,
-        terms=[Term(f"the {LEVEL_WORDS[level]}'s code", entry.code, None)],
+        terms=[Term(msg("the code of the {level}", level=LEVEL_WORDS[level]), entry.code, None)],
         cell=(p.table, place.line, "code", None),
     )
     broken: list[str] = []
     causes: list[str] = []
     if code != entry.code:
-        broken.append(f"row: {p.text} is not the row's code {entry.code}")
+        broken.append(
+            msg("row: {printed} is not the row's code {code}", printed=p.text, code=entry.code)
+        )
     if p.row.parent is not None:
         parent = printed_code(p.row.parent, p.table)
-        figure.terms.append(Term(f"its parent's code in Tabel {p.table}", parent, None))
+        figure.terms.append(
+            Term(msg("its parent's code in Tabel {table}", table=p.table), parent, None)
+        )
         # under the parent's code as this table prints it, or as it is (a misprinted
         # parent is the parent's finding)
         if not any(code.startswith(f"{c}.") for c in (normalised(parent), p.row.parent.code)):
-            broken.append(f"parent: {p.text} is not under its parent's {parent}")
+            broken.append(
+                msg(
+                    "parent: {printed} is not under its parent's {parent}",
+                    printed=p.text,
+                    parent=parent,
+                )
+            )
     if not PATTERNS[level].fullmatch(p.text):
-        broken.append(f"pattern: a {LEVEL_WORDS[level]} code has the form {PATTERN_WORDS[level]}")
+        broken.append(
+            msg(
+                "pattern: a {level} code has the form {pattern}",
+                level=LEVEL_WORDS[level],
+                pattern=PATTERN_WORDS[level],
+            )
+        )
     same_table = [o for o in by_code.get(code, []) if o.table == p.table and o.row != p.row]
     if same_table and code != entry.code:
         others = ", ".join(f"{o.row.entry.code} {o.row.entry.name}" for o in same_table)
-        broken.append(f"unique: Tabel {p.table} also prints {p.text} for {others}")
+        broken.append(
+            msg(
+                "unique: Tabel {table} also prints {printed} for {others}",
+                table=p.table,
+                printed=p.text,
+                others=others,
+            )
+        )
     other = own_codes.get(code)
     if other is not None and other.entry.code != entry.code and other.entry.name != entry.name:
         broken.append(
-            f"name: {code} is the code of {other.entry.name} ({LEVEL_WORDS[other.level]})"
+            msg(
+                "name: {code} is the code of {name} ({level})",
+                code=code,
+                name=other.entry.name,
+                level=LEVEL_WORDS[other.level],
+            )
         )
         what = f"{LEVEL_WORDS[other.level]} {other.entry.code} {other.entry.name}"
-        causes.append(f"{SEVERE}: {p.text} is {what}")
+        causes.append(msg("another row's code: {printed} is {what}", printed=p.text, what=what))
     elif code != entry.code:
         elsewhere = sorted(
             {
-                f"Tabel {o.table} prints {o.text} for {o.row.entry.name}"
+                (o.table, o.text, o.row.entry.name)
                 for o in by_code.get(code, [])
                 if o.table != p.table and o.row.entry.name != entry.name
             }
         )
         if elsewhere:
-            broken.append("name: " + "; ".join(elsewhere))
+            said = [
+                msg("Tabel {table} prints {printed} for {name}", table=t, printed=x, name=n)
+                for t, x, n in elsewhere
+            ]
+            broken.append(msg("name: {said}", said=joined("; ", said)))
     if not broken:
         figure.status = "holds"
         return figure
     figure.status = "finding"
     figure.rules = broken
     figure.intended = entry.code
-    figure.explanation = "; ".join([*causes, *_digit_causes(p.text, entry.code)]) or None
+    found = [*causes, *_digit_causes(p.text, entry.code)]
+    figure.explanation = joined("; ", found) if found else None
     if causes:
         figure.severity = "high"
     return figure
 
 
-def _digit_causes(printed: str, code: str) -> list[str]:
+def _digit_causes(printed: str, code: str) -> list[Msg]:
     """A part left out or a stray digit, compared with the row's code."""
     printed_parts, parts = normalised(printed).split("."), code.split(".")
 
@@ -187,12 +222,27 @@ def _digit_causes(printed: str, code: str) -> list[str]:
         for test in (lambda a, b: a == b, same):  # the digits as printed first
             for index, rest in enumerate(left_out):
                 if test(rest, printed_parts):
-                    return [f"the part '.{parts[index]}.' of {code} is left out"]
+                    return [
+                        msg(
+                            "the part '.{part}.' of {code} is left out",
+                            part=parts[index],
+                            code=code,
+                        )
+                    ]
     if len(printed_parts) == len(parts) and printed_parts[:-1] == parts[:-1]:
         last, expected = printed_parts[-1], parts[-1].lstrip("0")
         if last.startswith(expected) and len(last) == len(expected) + 1:
-            return [f"a stray digit: the last part {last} for {expected} ({parts[-1]})"]
+            return [
+                msg(
+                    "a stray digit: the last part {last} for {expected} ({full})",
+                    last=last,
+                    expected=expected,
+                    full=parts[-1],
+                )
+            ]
         if last.lstrip("0") != expected:
             shown = printed.split(".")[-1]
-            return [f"the last part is {shown} where the row's is {parts[-1]}"]
+            return [
+                msg("the last part is {shown} where the row's is {own}", shown=shown, own=parts[-1])
+            ]
     return []

@@ -6,7 +6,7 @@ of every term it uses; `judged` sets the verdict and the likely explanation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from ..catalog.models import Printed
@@ -14,6 +14,7 @@ from ..catalog.printed import read_printed
 from ..numbers import round_half_up
 from .explanations import likely_cause
 from .figures import Cell, Figure, Place, Term, judge
+from .messages import joined, msg, where
 
 
 def place(value: Printed) -> Place:
@@ -36,7 +37,11 @@ def amount(value: Printed) -> Fraction | None:
 def term(label: str, value: Printed) -> Term:
     text = value.text
     if read_printed(text).value is None and value.intended is not None:
-        text = f"{text} (malformed; read as the intended {value.intended})"
+        text = msg(
+            "{text} (malformed; read as the intended {intended})",
+            text=text,
+            intended=value.intended,
+        )
     return Term(label, text, amount(value), place(value), cell(value))
 
 
@@ -76,13 +81,18 @@ def judged(
     return figure
 
 
+# What catalog/printed.py says of a malformed print, as messages.
+_PROBLEMS = {"a point is used as decimal mark": msg("a point is used as decimal mark")}
+
+
 def _notation(figure: Figure) -> str | None:
     """A figure whose value holds but whose notation is wrong ("7.04" for "7,04")."""
     reading = read_printed(figure.printed)
     if not reading.problem or reading.value is None or figure.recomputed is None:
         return None
     if round_half_up(figure.recomputed, reading.decimals) == reading.value:
-        return f"notation: {reading.problem}; the value holds"
+        problem = _PROBLEMS.get(reading.problem, reading.problem)
+        return msg("notation: {problem}; the value holds", problem=problem)
     return None
 
 
@@ -94,7 +104,9 @@ def rupiah_amount(value: Printed) -> Fraction | None:
 
 
 def settle_sum(
-    figure: Figure, printed_terms: list[Printed], alternatives: list[tuple[str, Fraction]]
+    figure: Figure,
+    printed_terms: list[Printed],
+    alternatives: Sequence[tuple[str, Fraction]],
 ) -> Figure:
     """Judge a sum of Rupiah. When it fails only because a term is misprinted (a misprint
     the catalog records, and the audit reports as a finding of its own), the sum holds
@@ -112,10 +124,22 @@ def settle_sum(
             Fraction(0),
         )
         if corrected == figure.printed_value:
-            shown = ", ".join(f"{v.text} -> {v.intended} ({place(v)})" for v in misprinted)
+            shown = joined(
+                ", ",
+                (
+                    msg(
+                        "{text} -> {intended} ({where})",
+                        text=v.text,
+                        intended=v.intended,
+                        where=where(place(v)),
+                    )
+                    for v in misprinted
+                ),
+            )
             figure.status = "holds"
-            figure.explanation = (
-                f"holds with the intended reading of {shown}; that misprint is a finding of its own"
+            figure.explanation = msg(
+                "holds with the intended reading of {shown}; that misprint is a finding of its own",
+                shown=shown,
             )
             return figure
     figure.explanation = _notation(figure) or likely_cause(

@@ -14,6 +14,7 @@ from math import floor
 
 from ..catalog.printed import read_printed
 from ..numbers import format_indonesian
+from .messages import msg
 
 
 def likely_cause(
@@ -40,7 +41,7 @@ def likely_cause(
 def _small_amount(printed: Fraction, recomputed: Fraction) -> str | None:
     difference = printed - recomputed
     if 0 < abs(difference) < 10:
-        return f"a difference of {difference} Rupiah"
+        return msg("a difference of {difference} Rupiah", difference=str(difference))
     return None
 
 
@@ -55,9 +56,15 @@ def _rounding(printed: Fraction, recomputed: Fraction, decimals: int) -> str | N
     scale = 10**decimals
     truncated = Fraction(int(recomputed * scale), scale)
     if truncated == printed:
-        return f"rounding: the figure is truncated to {decimals} decimals instead of rounded"
+        return msg(
+            "rounding: the figure is truncated to {decimals} decimals instead of rounded",
+            decimals=decimals,
+        )
     if abs(printed - recomputed) <= Fraction(1, scale):
-        return f"rounding: off by one in the last printed decimal ({decimals} decimals)"
+        return msg(
+            "rounding: off by one in the last printed decimal ({decimals} decimals)",
+            decimals=decimals,
+        )
     return None
 
 
@@ -66,17 +73,23 @@ def _digits(printed_text: str, recomputed: Fraction, decimals: int) -> str | Non
     expected = format_indonesian(recomputed, decimals)
     expected_digits = "".join(ch for ch in expected if ch.isdigit())
     if printed_digits == expected_digits:
-        return f"separators: the digits agree with {expected}, the separators do not"
+        return msg(
+            "separators: the digits agree with {expected}, the separators do not",
+            expected=expected,
+        )
     if len(printed_digits) == len(expected_digits):
         return _same_length(printed_digits, expected_digits, expected)
     if len(printed_digits) == len(expected_digits) + 1:
         for index in range(len(printed_digits)):
             if printed_digits[:index] + printed_digits[index + 1 :] == expected_digits:
-                return f"an extra digit: {expected} with one digit printed twice or added"
+                return msg(
+                    "an extra digit: {expected} with one digit printed twice or added",
+                    expected=expected,
+                )
     if len(printed_digits) + 1 == len(expected_digits):
         for index in range(len(expected_digits)):
             if expected_digits[:index] + expected_digits[index + 1 :] == printed_digits:
-                return f"a digit left out: {expected} with one digit missing"
+                return msg("a digit left out: {expected} with one digit missing", expected=expected)
     return None
 
 
@@ -88,7 +101,7 @@ def _same_length(printed: str, expected: str, shown: str) -> str | None:
         and printed[differing[0]] == expected[differing[1]]
         and printed[differing[1]] == expected[differing[0]]
     ):
-        return f"a transposed digit: {shown} with two adjacent digits swapped"
+        return msg("a transposed digit: {shown} with two adjacent digits swapped", shown=shown)
     if len(differing) == 1:
-        return f"a mistyped digit: {shown} with one digit different"
+        return msg("a mistyped digit: {shown} with one digit different", shown=shown)
     return None

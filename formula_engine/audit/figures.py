@@ -99,11 +99,13 @@ class Figure:
 
 def exact_text(value: Fraction | None) -> str:
     """The exact value when it is short ("exactly 275/3"), else its first decimals."""
+    from .messages import msg
+
     if value is None:
-        return "not computed"
+        return msg("not computed")
     if len(str(value)) <= 24:
-        return f"exactly {value}"
-    return f"{format_indonesian(value, 6)}... to 6 decimals"
+        return msg("exactly {value}", value=str(value))
+    return msg("{value}... to 6 decimals", value=format_indonesian(value, 6))
 
 
 def judge(figure: Figure, rupiah: bool = False) -> Figure:
@@ -116,7 +118,9 @@ def judge(figure: Figure, rupiah: bool = False) -> Figure:
     if figure.recomputed is None or printed is None:
         figure.status = "not_recomputable"
         if figure.reason is None:
-            figure.reason = f"printed {figure.printed!r} is not a figure"
+            from .messages import msg
+
+            figure.reason = msg("printed {printed} is not a figure", printed=repr(figure.printed))
         return figure
     places = 0 if rupiah else figure.decimals
     holds = round_half_up(figure.recomputed, places) == printed

@@ -35,6 +35,7 @@ from ..numbers import format_indonesian
 from .common import new_figure, term
 from .figures import Figure
 from .indicators import TABLE_FIRST_YEAR
+from .messages import KIND_TEXTS, Msg, msg
 
 # The kinds of printed figure a formula computes (a capaian or an end-of-period figure is
 # derived from them by other rules).
@@ -126,7 +127,7 @@ def _implied(indicator: IndicatorEntry, version: FormulaVersion, trial: _Trial) 
         formula = model.compile(version.formula, accept=version.accepts)
     except FormulaError:
         return  # the catalog check reports it
-    contradicting: list[tuple[Printed, str, Fraction | None]] = []
+    contradicting: list[tuple[Printed, Msg, Fraction | None]] = []
     first_year = model.declarations.plan.first_year
     cumulative = _has_cumulative(formula.tree)
     for value in indicator.values:
@@ -146,28 +147,49 @@ def _implied(indicator: IndicatorEntry, version: FormulaVersion, trial: _Trial) 
             decimals = read_printed(value.text).decimals
             if format_indonesian(implied, decimals) == format_indonesian(printed, decimals):
                 continue
-            contradicting.append((value, f"gives {format_indonesian(implied, decimals)}", implied))
+            gives = msg("gives {value}", value=format_indonesian(implied, decimals))
+            contradicting.append((value, gives, implied))
         else:
-            contradicting.append((value, "gives no value (its denominator is 0)", None))
+            contradicting.append((value, msg("gives no value (its denominator is 0)"), None))
     if not contradicting:
         return
     first, said, implied = contradicting[0]
     span = f"{version.valid_from}-{version.valid_to}"
-    rule = f"the catalog's formula ({span}) {version.formula}, whatever the data"
+    rule = msg(
+        "the catalog's formula ({span}) {formula}, whatever the data",
+        span=span,
+        formula=version.formula,
+    )
     figure = new_figure("formula_vs_figures", indicator.id, indicator.name, first, rule)
-    figure.terms = [term(f"printed {v.kind} {v.year}", v) for v, _, _ in contradicting]
+    figure.terms = [
+        term(msg("printed {kind} {year}", kind=msg(KIND_TEXTS[v.kind]), year=v.year or ""), v)
+        for v, _, _ in contradicting
+    ]
     figure.steps = [
-        f"for {v.year}, the formula {what}; the document prints {v.text} (Tabel {v.table})"
+        msg(
+            "for {year}, the formula {gives}; the document prints {printed} (Tabel {table})",
+            year=v.year or "",
+            gives=what,
+            printed=v.text,
+            table=v.table,
+        )
         for v, what, _ in contradicting
     ]
     figure.recomputed = implied
     figure.status = "finding"
-    figure.rules = [f"{rule}: for {v.year} it {what}" for v, what, _ in contradicting]
-    figure.explanation = (
-        f"the version {span} contradicts the document's own figures: akumulasi and [n-1] "
-        f"count from the plan's first year, so for {first.year} the formula {said}, but "
-        f"the document prints {first.text}; the document computed it another way (e.g. a "
-        "stock built before the plan). The catalog's reading is kept; the version is flagged"
+    figure.rules = [
+        msg("{rule}: for {year} it {gives}", rule=rule, year=v.year or "", gives=what)
+        for v, what, _ in contradicting
+    ]
+    figure.explanation = msg(
+        "the version {span} contradicts the document's own figures: akumulasi and [n-1] "
+        "count from the plan's first year, so for {year} the formula {gives}, but the "
+        "document prints {printed}; the document computed it another way (e.g. a stock "
+        "built before the plan). The catalog's reading is kept; the version is flagged",
+        span=span,
+        year=first.year or "",
+        gives=said,
+        printed=first.text,
     )
     yield figure
 
@@ -218,20 +240,34 @@ def _literal_reading(indicator: IndicatorEntry) -> Iterator[Figure]:
             line=source.line,
             last_line=source.last_line,
         )
-        rule = "the printed wording, read on one line, and the catalog's formula agree"
+        rule = msg("the printed wording, read on one line, and the catalog's formula agree")
         figure = new_figure("literal_reading", indicator.id, indicator.name, printed, rule)
         figure.cell = (source.table, source.line, "formula", None)
         figure.place = replace(figure.place, row=indicator.name, column="formula (rumus)")
         figure.status = "finding"
         figure.rules = [rule]
         figure.steps = [
-            f"read on one line: ({a}) – ({b}) / {c} x 100%, which divides only ({b})",
-            f"the catalog: (({a}) – ({b})) / {c} x 100%: {version.formula}",
+            msg(
+                "read on one line: ({a}) – ({b}) / {c} x 100%, which divides only ({b})",
+                a=a,
+                b=b,
+                c=c,
+            ),
+            msg(
+                "the catalog: (({a}) – ({b})) / {c} x 100%: {formula}",
+                a=a,
+                b=b,
+                c=c,
+                formula=version.formula,
+            ),
         ]
-        figure.explanation = (
-            "notation: the fraction bar is read as dividing the whole difference "
-            f"(({a}) – ({b})) by {c}, as the layout shows; the one-line reading "
-            f"({a}) – ({b}) / {c} would divide only the second term. The catalog's choice"
+        figure.explanation = msg(
+            "notation: the fraction bar is read as dividing the whole difference (({a}) – "
+            "({b})) by {c}, as the layout shows; the one-line reading ({a}) – ({b}) / {c} "
+            "would divide only the second term. The catalog follows the layout",
+            a=a,
+            b=b,
+            c=c,
         )
         yield figure
         return  # once per indicator

@@ -23,6 +23,7 @@ from ..i18n import DEFAULT_LANGUAGE, Translate, translator
 from ..numbers import format_indonesian, round_half_up
 from . import AuditReport
 from .figures import Figure, FindingClass, Place
+from .messages import tr
 from .report import (
     CLASS_NAMES,
     CLASS_ORDER,
@@ -210,20 +211,24 @@ def _finding(
         (_("where"), escape(location(figure, report, _))),
         (_("printed"), f"<strong>{escape(figure.printed)}</strong>"),
         (
-            _("recomputed"),
-            f"<strong>{escape(figure.recomputed_text())}</strong>; {escape(_('difference'))} "
-            f"{escape(difference_text(figure))}",
+            (_("the row's code"), f"<strong>{escape(figure.intended)}</strong>")
+            if figure.check == "code" and figure.intended
+            else (
+                _("recomputed"),
+                f"<strong>{escape(figure.recomputed_text())}</strong>; "
+                f"{escape(_('difference'))} {escape(difference_text(figure))}",
+            )
         ),
-        (_("rule"), escape(figure.rule)),
+        (_("rule"), escape(tr(figure.rule, _))),
     ]
     if figure.rules:
-        items.append((_("rules broken"), "<br>".join(escape(rule) for rule in figure.rules)))
+        items.append((_("rules broken"), "<br>".join(escape(tr(r, _)) for r in figure.rules)))
     if figure.terms:
         items.append((_("inputs"), _terms(figure, _)))
     if figure.steps:
-        items.append((_("steps"), "<br>".join(escape(step) for step in figure.steps)))
+        items.append((_("steps"), "<br>".join(escape(tr(s, _)) for s in figure.steps)))
     if figure.explanation:
-        items.append((_("likely cause"), escape(figure.explanation)))
+        items.append((_("likely cause"), escape(tr(figure.explanation, _))))
     if figure.note:
         items.append((_("catalog note"), escape(figure.note)))
     if figure.severity:
@@ -250,7 +255,7 @@ def _finding(
 
 def _terms(figure: Figure, _: Translate) -> str:
     rows = "".join(
-        f"<tr><td>{escape(t.label)}</td><td class=n>{escape(t.text)}</td>"
+        f"<tr><td>{escape(tr(t.label, _))}</td><td class=n>{escape(tr(t.text, _))}</td>"
         f"<td>{escape(short_place(t.place, _)) if t.place else ''}</td></tr>"
         for t in figure.terms
     )
@@ -269,7 +274,7 @@ def _listed_apart(report: AuditReport, anchors: dict[str, str], _: Translate) ->
             + "</tr></thead><tbody>"
         )
         for f in figures:
-            why = (f.note if cls == "notation" else f.reason) or f.explanation or ""
+            why = tr((f.note if cls == "notation" else f.reason) or f.explanation, _)
             parts.append(
                 f'<tr data-class="{cls}" data-table="{escape(f.place.table)}">'
                 f'<td><a href="#{anchors[f.subject]}">{escape(location(f, report, _))}</a></td>'

@@ -27,6 +27,16 @@ from .common import (
 )
 from .explanations import likely_cause
 from .figures import Figure, Term, exact_text, judge
+from .messages import (
+    ACHIEVEMENT_REASONS,
+    KIND_TEXTS,
+    achievement_rule,
+    band_name,
+    end_of_period_rule,
+    msg,
+    where,
+)
+from .messages import table_number as _number
 
 # 1. Achievement ratios (Tabel 2.3.1 and wherever a capaian is printed).
 
@@ -44,7 +54,11 @@ def achievement_ratios(catalog: Catalog) -> list[Figure]:
 def _achievement(indicator: IndicatorEntry, value: Printed) -> Figure:
     rule = indicator.polarity or "higher_is_better"
     figure = new_figure(
-        "achievement", indicator.id, indicator.name, value, f"{rule}: {RULE_FORMULAS[rule]}"
+        "achievement",
+        indicator.id,
+        indicator.name,
+        value,
+        achievement_rule(rule, RULE_FORMULAS[rule]),
     )
     target = find_value(indicator.values, "target", value.year, value.table)
     realisation = find_value(indicator.values, "realisation", value.year, value.table)
@@ -54,12 +68,16 @@ def _achievement(indicator: IndicatorEntry, value: Printed) -> Figure:
     t = read_printed(target.text).value if target else None
     r = read_printed(realisation.text).value if realisation else None
     result = achievement(rule, t, r)
-    figure.recomputed, figure.reason = result.value, result.reason
+    figure.recomputed = result.value
+    figure.reason = ACHIEVEMENT_REASONS.get(result.reason or "", result.reason)
     judge(figure)
     if figure.status == "finding" and t is not None and r is not None:
         others = [
             (
-                f"another achievement rule: {other} ({RULE_FORMULAS[other]}) reproduces it",
+                msg(
+                    "another achievement rule: {rule} reproduces it",
+                    rule=achievement_rule(other, RULE_FORMULAS[other]),
+                ),
                 achievement(other, t, r).value,
             )
             for other in RULE_FORMULAS
@@ -125,13 +143,16 @@ def _percentage(
             numbers[identifier] = {value.year or 0: count}
     trace: list[Step] = []
     result = formula.evaluate(Values(model.table, numbers), value.year or 0, trace=trace)
-    figure.steps = [f"{step.text(label_of)} = {_shown(step.value)}" for step in trace]
+    figure.steps = [
+        msg("{step} = {value}", step=step.text(label_of), value=_shown(step.value))
+        for step in trace
+    ]
     figure.recomputed = result.value if isinstance(result.value, Fraction) else None
     figure.reason = result.reason
     return judged(figure)
 
 
-def _shown(value: Fraction | bool) -> str:
+def _shown(value: Fraction | bool) -> object:
     return exact_text(value) if isinstance(value, Fraction) else str(value)
 
 
@@ -156,11 +177,11 @@ def _end_of_period(
     namesakes: list[tuple[str, IndicatorEntry]],
 ) -> Figure:
     rule = indicator.end_of_period
-    name = rule.rule if rule else "no rule"
+    name = msg("no end-of-period rule")
     years = list(rule.years) if rule and rule.years else [catalog.plan.plan.last_year]
     figure = new_figure("end_of_period", indicator.id, indicator.name, value, name)
     if rule is None or rule.rule == "not_printed":
-        figure.reason = "the catalog declares no end-of-period rule for it"
+        figure.reason = msg("the catalog declares no end-of-period rule for it")
         return judge(figure)
     if rule.rule == "last_year":
         years = (
@@ -169,16 +190,16 @@ def _end_of_period(
             else years
         )
     targets = [(year, find_value(indicator.values, "target", year, value.table)) for year in years]
-    figure.terms = [term(f"target {year}", v) for year, v in targets if v]
+    figure.terms = [term(msg("target {year}", year=year), v) for year, v in targets if v]
     rates = [read_printed(v.text).value if v else None for _, v in targets]
     baseline = find_value(indicator.values, "baseline", None) or next(
         (v for v in indicator.values if v.kind == "baseline"), None
     )
     if any(r is None for r in rates):
-        figure.reason = "a yearly target is missing or not a figure"
+        figure.reason = msg("a yearly target is missing or not a figure")
         return judge(figure)
     numbers = [r for r in rates if r is not None]
-    figure.rule = _describe(rule.rule, years)
+    figure.rule = end_of_period_rule(rule.rule, years)
     figure.recomputed = _apply(rule.rule, numbers, baseline, figure)
     readings = _other_rules(numbers, baseline)
     if rule.rule in ("sum", "last_year"):
@@ -192,7 +213,7 @@ def _shifted(
     indicator: IndicatorEntry, rule: str, years: list[int], table: str
 ) -> list[tuple[str, Fraction]]:
     """The same rule over the years one earlier or one later (a shifted column)."""
-    readings = []
+    readings: list[tuple[str, Fraction]] = []
     for shift in (-1, 1):
         moved = [year + shift for year in years]
         found = [find_value(indicator.values, "target", year, table) for year in moved]
@@ -201,8 +222,16 @@ def _shifted(
             continue
         numbers = [r for r in rates if r is not None]
         value = numbers[-1] if rule == "last_year" else sum(numbers, Fraction(0))
-        span = f"{moved[0]}-{moved[-1]}" if len(moved) > 1 else str(moved[0])
-        readings.append((f"a shifted year: the {rule} rule over {span} reproduces it", value))
+        readings.append(
+            (
+                msg(
+                    "a shifted year: the same rule one year {direction}, {rule}, reproduces it",
+                    direction=msg("earlier") if shift < 0 else msg("later"),
+                    rule=end_of_period_rule(rule, moved),
+                ),
+                value,
+            )
+        )
     return readings
 
 
@@ -210,7 +239,7 @@ def _neighbours(
     rates: list[Fraction], years: list[int], namesakes: list[tuple[str, IndicatorEntry]]
 ) -> list[tuple[str, Fraction]]:
     """One year's target taken from another row's indicator of the same name."""
-    readings = []
+    readings: list[tuple[str, Fraction]] = []
     total = sum(rates, Fraction(0))
     for index, year in enumerate(years):
         for owner, other in namesakes:
@@ -220,19 +249,20 @@ def _neighbours(
                 continue
             readings.append(
                 (
-                    f"a neighbouring row's value: with {printed.text}, the {year} target of the "
-                    f"same indicator of {owner} ({place(printed)}), in place of "
-                    f"{format_indonesian(rates[index], read_printed(printed.text).decimals)}, "
-                    "the sum reproduces it",
+                    msg(
+                        "a neighbouring row's value: with {value}, the {year} target of the "
+                        "same indicator of {owner} ({where}), in place of {own}, the sum "
+                        "reproduces it",
+                        value=printed.text,
+                        year=year,
+                        owner=owner,
+                        where=where(place(printed)),
+                        own=format_indonesian(rates[index], read_printed(printed.text).decimals),
+                    ),
                     total - rates[index] + value,
                 )
             )
     return readings
-
-
-def _describe(rule: str, years: list[int]) -> str:
-    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    return f"{rule}: " + END_OF_PERIOD_RULES[rule].description.format(span=span)
 
 
 def _apply(
@@ -243,20 +273,22 @@ def _apply(
     base = read_printed(baseline.text).value if baseline else None
     if entry.needs_baseline:
         if baseline is not None:
-            figure.terms.insert(0, term("baseline", baseline))
+            figure.terms.insert(0, term(msg("baseline"), baseline))
         if base is None:
-            figure.reason = "the baseline is missing"
+            figure.reason = msg("the baseline is missing")
             return None
     return entry.apply(rates, base)
 
 
 def _other_rules(rates: list[Fraction], baseline: Printed | None) -> list[tuple[str, Fraction]]:
-    others = [
-        ("the last year's target reproduces it", rates[-1]),
-        ("the sum of the yearly targets reproduces it", sum(rates, Fraction(0))),
+    others: list[tuple[str, Fraction]] = [
+        (msg("the last year's target reproduces it"), rates[-1]),
+        (msg("the sum of the yearly targets reproduces it"), sum(rates, Fraction(0))),
     ]
     if len(rates) > 1:
-        others.append(("the sum without the first year reproduces it", sum(rates[1:], Fraction(0))))
+        others.append(
+            (msg("the sum without the first year reproduces it"), sum(rates[1:], Fraction(0)))
+        )
     return others
 
 
@@ -280,18 +312,22 @@ def grades(catalog: Catalog) -> list[Figure]:
 
 def _grade(indicator: IndicatorEntry, value: Printed, table: BandTable) -> Figure:
     reading = read_printed(value.text)
-    rule = f"the grade of the score in {table.id}"
+    rule = msg("the grade of the score in the band table {table}", table=band_name(table))
     figure = new_figure("grade", indicator.id, indicator.name, value, rule)
     if reading.value is None:
-        figure.reason = "a grade without a score"
+        figure.reason = msg("a grade without a score")
         return judge(figure)
     band = classify(table, reading.value)
     names = {band.band.label, band.band.grade} if band.band else set()
-    figure.terms = [Term("score", value.text, reading.value, place(value))]
+    figure.terms = [Term(msg("score"), value.text, reading.value, place(value))]
     figure.recomputed = reading.value
     figure.status = "holds" if reading.grade in names else "finding"
     if figure.status == "finding":
-        figure.explanation = f"the score {value.text} is in band {band.label or band.reason}"
+        figure.explanation = msg(
+            "the score {score} is in band {band}",
+            score=value.text,
+            band=band.label or band.reason or "-",
+        )
     return figure
 
 
@@ -330,21 +366,28 @@ def _agreement(
     for value in others:
         if value.table == first.table:
             continue
-        what = f"{value.kind} {year}" if year else value.kind
-        rule = f"the same figure ({what}) as Tabel {first.table} prints it ({first.kind})"
+        what = msg(KIND_TEXTS[value.kind]) if value.kind in KIND_TEXTS else value.kind
+        rule = msg(
+            "the same figure ({what}) as Tabel {table} prints it ({kind})",
+            what=msg("{what} {year}", what=what, year=year) if year else what,
+            table=_number(first.table),
+            kind=msg(KIND_TEXTS[first.kind]) if first.kind in KIND_TEXTS else first.kind,
+        )
         figure = new_figure("cross_table", indicator.id, indicator.name, value, rule)
-        figure.terms = [term(f"Tabel {first.table}", first)]
+        figure.terms = [term(f"Tabel {_number(first.table)}", first)]
         a, b = read_printed(first.text), read_printed(value.text)
         figure.recomputed = a.value
         if _version(indicator, first.table) != _version(indicator, value.table):
             figure.recomputed = None
-            figure.reason = (
-                f"Tabel {value.table} and Tabel {first.table} compute it with "
-                "different formula versions: not comparable"
+            figure.reason = msg(
+                "Tabel {one} and Tabel {other} compute it with different formula versions: "
+                "not comparable",
+                one=_number(value.table),
+                other=_number(first.table),
             )
             judge(figure)
         elif a.value is None or b.value is None:
-            figure.reason = "one of them is not a figure"
+            figure.reason = msg("one of them is not a figure")
             judge(figure)
         elif (a.value, a.grade) == (b.value, b.grade):
             figure.status = "holds"
@@ -396,8 +439,11 @@ def _year_shift(
                 reading.value,
                 reading.grade,
             ):
-                return (
-                    f"a year shift: Tabel {table} prints {other.text} for {other_year} "
-                    f"({place(other)})"
+                return msg(
+                    "a year shift: Tabel {table} prints {printed} for {year} ({where})",
+                    table=_number(table),
+                    printed=other.text,
+                    year=other_year,
+                    where=where(place(other)),
                 )
     return None

@@ -23,6 +23,7 @@ from ..i18n import DEFAULT_LANGUAGE, N_, Translate, translator
 from ..numbers import format_indonesian
 from . import AuditReport
 from .figures import Figure, FindingClass, Place
+from .messages import tr
 
 STATUS_WORDS = {
     "holds": N_("holds"),
@@ -66,6 +67,7 @@ COLUMNS = {
     "end_of_period": N_("end of period, K"),
     "end_of_period_rp": N_("end of period, Rp"),
 }
+ROW_CODE = N_("the row's code")
 MEANING_OF_HOLDS = N_(
     "A figure holds when the recomputed exact value rounds half-up to the printed digits "
     "(Rupiah: equal to the Rupiah)."
@@ -276,7 +278,12 @@ def render_summary(report: AuditReport, lang: str = DEFAULT_LANGUAGE, width: int
 
 
 def _one_line(figure: Figure, report: AuditReport, _: Translate) -> str:
-    why = _("; likely {explanation}").format(explanation=figure.explanation)
+    why = _("; likely {explanation}").format(explanation=tr(figure.explanation, _))
+    if figure.check == "code" and figure.intended:
+        said = _("{where}: printed {printed}, the row's code {code}").format(
+            where=short_location(figure, report, _), printed=figure.printed, code=figure.intended
+        )
+        return said + (why if figure.explanation else "")
     return _("{where}: printed {printed}, recomputed {recomputed}").format(
         where=short_location(figure, report, _),
         printed=figure.printed,
@@ -337,7 +344,7 @@ def render_markdown(report: AuditReport, lang: str = DEFAULT_LANGUAGE) -> str:
                 where=location(f, report, _), printed=f.printed, recomputed=f.recomputed_text()
             )
         )
-        + (f"; {md(f.note)}" if f.note else "")
+        + (f"; {md(f.note or tr(f.explanation, _))}" if f.note or f.explanation else "")
         for f in by_class(report, ("notation",))
     ] or [_("None.")]
     out += ["", f"## {_(CLASS_NAMES['not_checkable'])}", ""]
@@ -346,10 +353,20 @@ def render_markdown(report: AuditReport, lang: str = DEFAULT_LANGUAGE) -> str:
         + md(
             _("{where}: printed {printed}").format(where=location(f, report, _), printed=f.printed)
         )
-        + (f"; {md(f.reason)}" if f.reason else "")
+        + (f"; {md(tr(f.reason, _))}" if f.reason else "")
         for f in by_class(report, ("not_checkable",))
     ] or [_("None.")]
     return "\n".join(out) + "\n"
+
+
+def _recomputed_line(figure: Figure, _: Translate) -> str:
+    """The recomputed value; for a misprinted code, the row's own code (nothing to recompute)."""
+    if figure.check == "code" and figure.intended:
+        return f"- {_(ROW_CODE)}: **{md(figure.intended)}**"
+    return (
+        f"- {_('recomputed')}: **{figure.recomputed_text()}**; {_('difference')} "
+        f"{difference_text(figure)}"
+    )
 
 
 def _finding_block(number: int, figure: Figure, report: AuditReport, _: Translate) -> list[str]:
@@ -358,22 +375,24 @@ def _finding_block(number: int, figure: Figure, report: AuditReport, _: Translat
         "",
         f"- {_('where')}: {md(location(figure, report, _))}",
         f"- {_('printed')}: **{md(figure.printed)}**",
-        f"- {_('recomputed')}: **{figure.recomputed_text()}**; {_('difference')} "
-        f"{difference_text(figure)}",
-        f"- {_('rule')}: {md(figure.rule)}",
+        _recomputed_line(figure, _),
+        f"- {_('rule')}: {md(tr(figure.rule, _))}",
     ]
     if figure.rules:
-        lines.append(f"- {_('rules broken')}: " + "; ".join(md(rule) for rule in figure.rules))
+        lines.append(
+            f"- {_('rules broken')}: " + "; ".join(md(tr(rule, _)) for rule in figure.rules)
+        )
     if figure.terms:
         terms = [
-            f"{md(t.label)} {md(t.text)}" + (f" ({md(short_place(t.place, _))})" if t.place else "")
+            f"{md(tr(t.label, _))} {md(tr(t.text, _))}"
+            + (f" ({md(short_place(t.place, _))})" if t.place else "")
             for t in figure.terms
         ]
         lines.append(f"- {_('inputs')}: " + "; ".join(terms))
     if figure.steps:
-        lines.append(f"- {_('steps')}: " + "; ".join(md(step) for step in figure.steps))
+        lines.append(f"- {_('steps')}: " + "; ".join(md(tr(step, _)) for step in figure.steps))
     if figure.explanation:
-        lines.append(f"- {_('likely cause')}: {md(figure.explanation)}")
+        lines.append(f"- {_('likely cause')}: {md(tr(figure.explanation, _))}")
     if figure.note:
         lines.append(f"- {_('catalog note')}: {md(figure.note)}")
     if figure.severity or figure.weight is not None:
