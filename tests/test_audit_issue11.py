@@ -7,6 +7,7 @@ audit's output."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -77,3 +78,21 @@ def test_notation_only_findings_are_twelve_cells_and_four_formula_wordings() -> 
     }
     cells = [f.cell for f in notation]
     assert len(cells) == len(set(cells)) == 16
+
+
+def test_the_print_stylesheet_hides_the_controls_and_keeps_rows_and_charts_whole() -> None:
+    from formula_engine.audit.html import PRINT_STYLE, render_html
+
+    # (read as the A4 print of docs/screenshots/audit-print-a4.png was checked by eye)
+    hidden = re.search(r"\n  ([^{]*)\{ display: none !important; \}", PRINT_STYLE)
+    assert hidden is not None
+    assert {".filters", "form", ".to-explain"} <= {s.strip() for s in hidden[1].split(",")}
+    kept = re.search(r"\n  ([^{]*)\{ break-inside: avoid; \}", PRINT_STYLE)
+    assert kept is not None and {"tr", "figure", "article"} <= {
+        s.strip() for s in kept[1].split(",")
+    }
+    page = render_html(REPORT, CATALOG, "id")
+    assert "<details" not in page  # an exact value is printed, not folded away
+    # each chart is small enough to stay on one page: at most one bar per year of the plan
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+        assert svg.count("<rect") <= 6

@@ -23,6 +23,7 @@ from formula_engine.audit.report import (
     render_summary,
 )
 from formula_engine.catalog import load_catalog
+from formula_engine.numbers import format_indonesian
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL, _ = load_catalog(ROOT / "tests" / "fixtures" / "reports")
@@ -117,17 +118,28 @@ def test_html_prints_on_a4_with_repeated_table_headers(page: tuple[str, Page]) -
 
 def test_html_charts_have_axes_values_and_full_labels(page: tuple[str, Page]) -> None:
     text, _ = page
-    charts = re.findall(r"<svg.*?</svg>", text, re.S)
-    assert len(charts) == 2
-    achievement = charts[0]
-    assert ">100 %</text>" in achievement and ">0 %</text>" in achievement
-    longest = max((f for f in REPORT.figures if f.check == "achievement" and f.recomputed),
-                  key=lambda f: len(REPORT.names[f.subject]))  # fmt: skip
-    assert f">{REPORT.names[longest.subject]} ({longest.year})</text>" in achievement
+    charts = re.findall(r"<figure><figcaption>(.*?)</figcaption>(<svg.*?</svg>)", text, re.S)
+    computed = [f for f in REPORT.figures if f.check == "achievement" and f.recomputed is not None]
+    # one chart per indicator and table, and one per program (Tabel 6.1-6.3)
+    indicators = {(f.subject, f.place.table) for f in computed}
+    assert len(charts) == len(indicators) + len(list(BUNDLED.programs))
+    # every capaian the audit computed is a bar: its year, its value, the full name above
+    for figure in computed:
+        name = REPORT.names[figure.subject]
+        value = f">{format_indonesian(figure.recomputed, 2)} %</text>"
+        assert any(
+            caption.startswith(name) and f">{figure.year}</text>" in svg and value in svg
+            for caption, svg in charts
+        ), (name, figure.year)
+    # axes: ticks from 0 (or below, for a negative capaian) past 100 %, and a line at 100 %
+    gini = next(svg for caption, svg in charts if caption.startswith("Indeks Gini"))
+    assert ">0 %</text>" in gini and ">100 %</text>" in gini and "stroke-dasharray" in gini
+    negative = next(svg for caption, svg in charts if "-731,00 %" in svg)  # Tabel 2.3.1, 2020
+    assert ">-1.000 %</text>" in negative
     # the small catalog's program 1.06.02: pagu indikatif 2024 as printed (programs/1.06.02.yaml)
     small = render_html(SMALL_REPORT, SMALL, "id")
-    assert ">1.06.02 Program Pemberdayaan sosial (2024)</text>" in small
-    assert ">Rp 1.408.587.874</text>" in small
+    assert "<figcaption>1.06.02 Program Pemberdayaan sosial</figcaption>" in small
+    assert ">2024</text>" in small and ">Rp 1.408.587.874</text>" in small
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])

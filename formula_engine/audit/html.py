@@ -12,6 +12,7 @@ script. Every text is escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -60,7 +61,9 @@ dt { font-weight: 600; } dd { margin: 0; }
 details summary { cursor: pointer; }
 .filters { display: flex; gap: 1rem; padding: 0.5rem; background: #f1f3f5; }
 [hidden] { display: none !important; }
-figure { margin: 1.5rem 0; } figcaption { font-weight: 600; margin-bottom: 0.5rem; }
+figure { margin: 1rem 0; } figcaption { font-weight: 600; margin-bottom: 0.3rem; }
+figure svg { max-width: 100%; height: auto; display: block; }
+.exact { font-variant-numeric: tabular-nums; color: #555; }
 section.explain { border-top: 1px solid #ddd; }
 pre { white-space: pre-wrap; font-size: 0.8rem; }
 """
@@ -68,13 +71,18 @@ PRINT_STYLE = """
 @page { size: A4; margin: 15mm 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9pt; }
-  .filters, nav { display: none !important; }
+  .filters, nav, form, script, .to-explain { display: none !important; }
+  table { font-size: 8pt; width: 100%; }
+  th, td { overflow-wrap: anywhere; }
+  dd table { width: auto; }
   thead { display: table-header-group; }
-  tr, article, figure, dl { break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; }
+  tfoot { display: table-footer-group; }
+  tr, article, figure, dl, figcaption { break-inside: avoid; }
+  h2, h3, h4, figcaption { break-after: avoid; }
+  section#findings, section#charts, section#explanations, section#figures { break-before: page; }
   a { color: inherit; text-decoration: none; }
   svg { max-width: 100%; height: auto; }
-  details > * { display: block; }
+  pre { white-space: pre-wrap; break-inside: auto; }
 }
 """
 # Filters: shown only when the script runs; each element with data-class and data-table
@@ -239,8 +247,7 @@ def _finding(
         items.append(
             (
                 _("exact value"),
-                f"<details><summary>{escape(_('show'))}</summary>"
-                f"{escape(exact_value(figure.recomputed, _))}</details>",
+                f'<span class="exact">{escape(exact_value(figure.recomputed, _))}</span>',
             )
         )
     body = "".join(f"<dt>{escape(term)}</dt><dd>{text}</dd>" for term, text in items)
@@ -248,7 +255,8 @@ def _finding(
     return (
         f'<article class="finding" id="finding-{number}" data-class="{finding_class(figure)}" '
         f'data-table="{escape(figure.place.table)}"><h4>{escape(heading)}</h4><dl>{body}</dl>'
-        f'<p><a href="#{anchors[figure.subject]}">{escape(_("How it was computed"))}</a></p>'
+        f'<p class="to-explain"><a href="#{anchors[figure.subject]}">'
+        f"{escape(_('How it was computed'))}</a></p>"
         "</article>"
     )
 
@@ -325,34 +333,49 @@ def budgets(catalog: Catalog) -> dict[str, dict[int, Fraction]]:
 
 
 def _achievement_chart(report: AuditReport, _: Translate) -> str:
-    """The capaian the audit computed, per indicator and year (nothing recomputed here)."""
-    bars = [
-        Bar(
-            f"{row_text(f, report)} ({f.year})",
-            round_half_up(f.recomputed, 2),
-            f"{format_indonesian(f.recomputed, 2)} %",
-        )
-        for f in report.figures
-        if f.check == "achievement" and f.recomputed is not None
-    ]
+    """The capaian the audit computed (nothing recomputed here): one small chart per
+    indicator and table, a bar per year, on an axis from the data's low to its high (and
+    0 and 100 %), with a line at 100 %."""
+    groups: dict[tuple[str, str], list[Bar]] = {}
+    titles: dict[tuple[str, str], str] = {}
+    for f in report.figures:
+        if f.check == "achievement" and f.recomputed is not None:
+            key = (f.subject, f.place.table)
+            titles.setdefault(key, f"{row_text(f, report)}, {table_text(f.place, report)}")
+            text = f"{format_indonesian(f.recomputed, 2)} %"
+            groups.setdefault(key, []).append(
+                Bar(str(f.year), round_half_up(f.recomputed, 2), text)
+            )
     caption = _("Achievement (capaian) per indicator and year, as the audit computed it")
-    ticks = [Fraction(t) for t in range(-50, 251, 50)]
-    return _bar_chart(caption, bars, ticks, lambda t: f"{format_indonesian(t, 0)} %")
+    charts = [
+        _bar_chart(titles[key], bars, lambda t: f"{format_indonesian(t, 0)} %", mark=Fraction(100))
+        for key, bars in groups.items()
+    ]
+    return _chart_group(caption, charts)
 
 
 def _budget_chart(table: dict[str, dict[int, Fraction]], _: Translate) -> str:
-    bars = [
-        Bar(f"{program} ({year})", amount, f"Rp {format_indonesian(amount, 0)}")
+    """The pagu indikatif as printed: one small chart per program, a bar per year."""
+    charts = [
+        _bar_chart(
+            program,
+            [
+                Bar(str(year), amount, f"Rp {format_indonesian(amount, 0)}")
+                for year, amount in sorted(by_year.items())
+            ],
+            lambda t: format_indonesian(t, 0),
+            unit="Rp",
+        )
         for program, by_year in table.items()
-        for year, amount in sorted(by_year.items())
     ]
-    if not bars:
-        return ""
-    peak = max(bar.value for bar in bars)
-    step = _round_step(peak / 4)
-    ticks = [step * index for index in range(int(peak // step) + 2)]
     caption = _("Budget targets (pagu indikatif) per program and year, Rupiah (Tabel 6.1-6.3)")
-    return _bar_chart(caption, bars, ticks, lambda t: f"Rp {format_indonesian(t, 0)}")
+    return _chart_group(caption, charts)
+
+
+def _chart_group(caption: str, charts: list[str]) -> str:
+    if not charts:
+        return ""
+    return f'<section class="charts"><h3>{escape(caption)}</h3>{"".join(charts)}</section>'
 
 
 def _round_step(raw: Fraction) -> Fraction:
@@ -360,47 +383,87 @@ def _round_step(raw: Fraction) -> Fraction:
     power = Fraction(1)
     while power * 10 <= raw:
         power *= 10
+    while power > raw and power > Fraction(1, 100):
+        power /= 10
     return next(power * m for m in (1, 2, 5, 10) if power * m >= raw)
 
 
+def _ticks(values: list[Fraction], mark: Fraction | None) -> list[Fraction]:
+    """Ticks from below the lowest value (and 0) to above the highest (and the mark)."""
+    low = min([*values, Fraction(0)])
+    high = max([*values, Fraction(0), *([mark] if mark is not None else [])])
+    if high == low:
+        high = low + 1
+    step = _round_step((high - low) / 5)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [step * k for k in range(first, last + 1)]
+
+
+# A small chart fits the width of an A4 page (the SVG scales down, never up).
+CHART_WIDTH, CHART_LEFT, CHART_RIGHT, CHART_ROW = 680, 48, 560, 20
+
+
 def _bar_chart(
-    caption: str, bars: list[Bar], ticks: list[Fraction], tick_text: Callable[[Fraction], str]
+    title: str,
+    bars: list[Bar],
+    tick_text: Callable[[Fraction], str],
+    mark: Fraction | None = None,
+    unit: str | None = None,
 ) -> str:
+    """One chart: its full title above it (HTML, so it wraps), a bar per label (a year),
+    each with its value, an axis with ticks below, a grid line per tick, a dashed line at
+    `mark` (100 % for capaian), and `unit` written at the axis's end."""
     if not bars:
         return ""
-    longest = max(len(bar.label) for bar in bars)
-    width, left, right, row = max(900, 40 + int(longest * 5.6)), 20, 700, 34
+    ticks = _ticks([bar.value for bar in bars], mark)
     low, high = ticks[0], ticks[-1]
+    left, right, row = CHART_LEFT, CHART_RIGHT, CHART_ROW
 
     def x(value: Fraction) -> float:
-        clamped = min(max(value, low), high)
-        return left + float((clamped - low) / (high - low)) * (right - left)
+        return left + float((value - low) / (high - low)) * (right - left)
 
-    height = 40 + row * len(bars)
-    axis_y = height - 20
+    top = 6
+    axis_y = top + row * len(bars) + 4
+    height = axis_y + 22
     shapes = []
     for tick in ticks:
         shapes.append(
-            f'<line x1="{x(tick):.1f}" y1="10" x2="{x(tick):.1f}" y2="{axis_y}" stroke="#ddd"/>'
-            f'<text x="{x(tick):.1f}" y="{axis_y + 14}" font-size="10" text-anchor="middle">'
+            f'<line x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" y2="{axis_y}" '
+            'stroke="#ddd"/>'
+            f'<line x1="{x(tick):.1f}" y1="{axis_y}" x2="{x(tick):.1f}" y2="{axis_y + 4}" '
+            'stroke="#444"/>'
+            f'<text x="{x(tick):.1f}" y="{axis_y + 15}" font-size="10" text-anchor="middle">'
             f"{escape(tick_text(tick))}</text>"
+        )
+    if mark is not None:
+        shapes.append(
+            f'<line x1="{x(mark):.1f}" y1="{top}" x2="{x(mark):.1f}" y2="{axis_y}" '
+            'stroke="#2b8a3e" stroke-dasharray="4 3"/>'
         )
     zero = x(Fraction(0))
     for index, bar in enumerate(bars):
-        y = 10 + index * row
+        y = top + index * row
         start, end = sorted((zero, x(bar.value)))
+        negative = bar.value < 0
         shapes.append(
-            f'<text x="{left}" y="{y + 10}" font-size="10">{escape(bar.label)}</text>'
-            f'<rect x="{start:.1f}" y="{y + 14}" width="{max(end - start, 1):.1f}" height="12" '
-            f'fill="#1c7ed6"><title>{escape(bar.label)}: {escape(bar.text)}</title></rect>'
-            f'<text x="{max(end, zero) + 4:.1f}" y="{y + 24}" font-size="10">'
-            f"{escape(bar.text)}</text>"
+            f'<text x="{left - 6}" y="{y + 13}" font-size="10" text-anchor="end">'
+            f"{escape(bar.label)}</text>"
+            f'<rect x="{start:.1f}" y="{y + 3}" width="{max(end - start, 1):.1f}" height="13" '
+            f'fill="{"#e8590c" if negative else "#1c7ed6"}">'
+            f"<title>{escape(title)} ({escape(bar.label)}): {escape(bar.text)}</title></rect>"
+            f'<text x="{end + 4:.1f}" y="{y + 13}" font-size="10">{escape(bar.text)}</text>'
         )
     shapes.append(f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#444"/>')
+    shapes.append(f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" y2="{axis_y}" stroke="#444"/>')
+    if unit:
+        shapes.append(
+            f'<text x="{left - 6}" y="{axis_y + 15}" font-size="10" text-anchor="end">'
+            f"{escape(unit)}</text>"
+        )
     return (
-        f"<figure><figcaption>{escape(caption)}</figcaption>"
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 10}" '
-        f'width="{width}" height="{height + 10}" role="img" aria-label="{escape(caption)}">'
+        f"<figure><figcaption>{escape(title)}</figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {height}" '
+        f'width="{CHART_WIDTH}" height="{height}" role="img" aria-label="{escape(title)}">'
         + "".join(shapes)
         + "</svg></figure>"
     )
