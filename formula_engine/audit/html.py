@@ -31,6 +31,7 @@ from .report import (
     MEANING_OF_HOLDS,
     REPORTED,
     SEVERITY_NAMES,
+    apart_why,
     by_class,
     class_counts,
     class_weights,
@@ -282,7 +283,7 @@ def _listed_apart(report: AuditReport, anchors: dict[str, str], _: Translate) ->
             + "</tr></thead><tbody>"
         )
         for f in figures:
-            why = tr((f.note if cls == "notation" else f.reason) or f.explanation, _)
+            why = apart_why(f, _)
             parts.append(
                 f'<tr data-class="{cls}" data-table="{escape(f.place.table)}">'
                 f'<td><a href="#{anchors[f.subject]}">{escape(location(f, report, _))}</a></td>'

@@ -193,6 +193,14 @@ def difference_text(figure: Figure) -> str:
     return "-" if difference is None else format_indonesian(difference, figure.decimals)
 
 
+def apart_why(figure: Figure, _: Translate) -> str:
+    """Why a figure listed apart is there: the audit's words (the reason it cannot be
+    checked, or what its notation is), then the catalog's note, named as such."""
+    said = tr(figure.reason if figure.status == "not_recomputable" else figure.explanation, _)
+    note = _("catalog note: {note}").format(note=figure.note) if figure.note else ""
+    return "; ".join(part for part in (said, note) if part)
+
+
 def summary_sentence(report: AuditReport, _: Translate) -> str:
     counts = report.counts()
     return _(
@@ -340,11 +348,15 @@ def render_markdown(report: AuditReport, lang: str = DEFAULT_LANGUAGE) -> str:
     out += [
         "- "
         + md(
-            _("{where}: printed {printed}, read {recomputed}").format(
+            (
+                _("{where}: printed {printed}, read {recomputed}")
+                if f.recomputed is not None
+                else _("{where}: printed {printed}")
+            ).format(
                 where=location(f, report, _), printed=f.printed, recomputed=f.recomputed_text()
             )
         )
-        + (f"; {md(f.note or tr(f.explanation, _))}" if f.note or f.explanation else "")
+        + (f"; {md(apart_why(f, _))}" if f.note or f.explanation else "")
         for f in by_class(report, ("notation",))
     ] or [_("None.")]
     out += ["", f"## {_(CLASS_NAMES['not_checkable'])}", ""]
@@ -353,7 +365,7 @@ def render_markdown(report: AuditReport, lang: str = DEFAULT_LANGUAGE) -> str:
         + md(
             _("{where}: printed {printed}").format(where=location(f, report, _), printed=f.printed)
         )
-        + (f"; {md(tr(f.reason, _))}" if f.reason else "")
+        + (f"; {md(apart_why(f, _))}" if f.reason or f.note else "")
         for f in by_class(report, ("not_checkable",))
     ] or [_("None.")]
     return "\n".join(out) + "\n"
