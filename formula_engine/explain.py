@@ -120,7 +120,7 @@ def explain(
         result = _explain_indicator(indicator, year, end_of_period, when, _)
         if year is not None and not end_of_period:  # the values in force, with their sources
             result.sections.insert(
-                2, (_("Values in force"), history_lines(catalog, indicator, year))
+                2, (_("Values in force"), history_lines(catalog, indicator, year, lang))
             )
         key = indicator.id
     else:

@@ -59,6 +59,13 @@ def test_explain_is_indonesian_by_default() -> None:
         "  hitung ulang: 102,78 (dibulatkan setengah ke atas, 2 desimal; nilai eksak 925/9)"
         in result.stdout.splitlines()
     )
+    # the values in force (catalog/updates.py), in the same language
+    assert "  target 2018: 0,36 (Tabel 2.3.1, baris naskah 1042) [tercetak, berlaku]" in (
+        result.stdout.splitlines()
+    )
+    assert "  capaian 2018 dari nilai yang berlaku: 102,78 % (Sangat Tinggi)" in (
+        result.stdout.splitlines()
+    )
     # the rule in words, written by hand from PermenPANRB 8/2021's "1 + (1 - R/T)"
     assert (
         "  aturan: makin rendah makin baik, bentuk selisih: capaian = (2 x t - r) / t x 100%"

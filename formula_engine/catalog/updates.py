@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import difflib
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import Diagnostic, Location
+from ..i18n import N_
 from ..loader import LoadError, parse_yaml, schema_diagnostics
 from ..numbers import format_indonesian
 from ..reading import SourceText, read_source
@@ -245,48 +247,90 @@ def find_indicator(catalog: Catalog, indicator_id: str) -> IndicatorEntry | None
 # explain.
 
 
-def history_lines(catalog: Catalog, indicator: IndicatorEntry, year: int) -> list[str]:
+def history_lines(
+    catalog: Catalog, indicator: IndicatorEntry, year: int, lang: str = "en"
+) -> list[str]:
     """The target and realisation values of `year`, each with its source, the value in
-    force marked; for `renstra explain`."""
+    force marked; for `renstra explain`, in `lang` (the message catalog, i18n.py)."""
+    from ..i18n import translator
+
+    _ = translator(lang)
     lines = []
     target_values = targets(catalog, indicator, year)
     for index, value in enumerate(target_values):
         state = _state(value, index == len(target_values) - 1, target_values)
-        lines.append(f"target {year}: {value.text} ({value.source}) [{state}]")
+        lines.append(
+            _("target {year}: {text} ({source}) [{state}]").format(
+                year=year, text=value.text, source=_source(value, _), state=_(state)
+            )
+        )
     if catalog.updates is not None or any(v.kind == "realisation" for v in indicator.values):
         rolled = realisation_in_force(catalog, indicator, year)
         realised = realisations(catalog, indicator, year)
         for value in realised:
             when = f" {value.period}" if value.period else ""
             state = _state(value, value in rolled.parts, realised)
-            lines.append(f"realisation {year}{when}: {value.text} ({value.source}) [{state}]")
-        if rolled.rollup is not None and rolled.value is not None:
-            shown = format_indonesian(rolled.value, 2)
             lines.append(
-                f"realisation {year} ({rolled.rollup} of {len(rolled.parts)} periods): {shown}"
+                _("realisation {year}: {text} ({source}) [{state}]").format(
+                    year=f"{year}{when}", text=value.text, source=_source(value, _), state=_(state)
+                )
             )
-    from ..capaian import indicator_capaian  # capaian reads this module
+        if rolled.rollup is not None and rolled.value is not None:
+            lines.append(
+                _("realisation {year} ({rollup} of {count} periods): {value}").format(
+                    year=year,
+                    rollup=_(ROLLUP_WORDS[rolled.rollup]),
+                    count=len(rolled.parts),
+                    value=format_indonesian(rolled.value, 2),
+                )
+            )
+    from ..capaian import indicator_capaian, reason_in  # capaian reads this module
 
     row = indicator_capaian(catalog, indicator, year)
     if row.status == "ok":
         lines.append(
-            f"capaian {year} of the values in force: {row.capaian_display} % ({row.predikat})"
+            _("capaian {year} of the values in force: {capaian} % ({predikat})").format(
+                year=year, capaian=row.capaian_display, predikat=row.predikat
+            )
         )
     else:
-        lines.append(f"capaian {year} of the values in force: not computable: {row.reason}")
+        lines.append(
+            _("capaian {year} of the values in force: not computable: {reason}").format(
+                year=year, reason=reason_in(row.reason, lang)
+            )
+        )
     return lines
 
 
+# The roll-up of a year's periods, as explain words it (message ids).
+ROLLUP_WORDS = {"sum": N_("the sum"), "last": N_("the last"), "max": N_("the highest"),
+                "min": N_("the lowest")}  # fmt: skip
+_PRINTED_SOURCE = re.compile(r"^Tabel (?P<table>\S+), line (?P<lines>\S+)$")
+_ENTERED_BY = re.compile(r", entered by (?P<name>[^,]+)$")
+
+
+def _source(value: Value, _: Callable[[str], str]) -> str:
+    """The source of a value in the language of `_` (its document, date and names as given)."""
+    printed = _PRINTED_SOURCE.match(value.source)
+    if printed:
+        return _("Tabel {table}, line {lines}").format(**printed.groupdict())
+    entered = _ENTERED_BY.search(value.source)
+    if entered:
+        said = _(", entered by {name}").format(name=entered["name"])
+        return value.source[: entered.start()] + said
+    return value.source
+
+
 def _state(value: Value, in_force: bool, values: list[Value]) -> str:
-    """How `value` stands among `values` (of one kind, indicator and year)."""
+    """How `value` stands among `values` (of one kind, indicator and year): a message id."""
     if in_force:
-        return "printed, in force" if value.printed else "in force"
+        return N_("printed, in force") if value.printed else N_("in force")
     same = [v for v in values if v.period == value.period and not v.printed]
     if value.printed:  # the same figure printed in several tables, or revised
-        return "printed, replaced" if same else "printed"
+        return N_("printed, replaced") if same else N_("printed")
     if any(v.order > value.order for v in same):
-        return "replaced"
-    return "a period: for a quarter's capaian"  # the year has a value of its own
+        return N_("replaced")
+    return N_("a period: for a quarter's capaian")  # the year has a value of its own
 
 
 # Validation of the records against the catalog.
