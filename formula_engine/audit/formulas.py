@@ -154,7 +154,11 @@ def _implied(indicator: IndicatorEntry, version: FormulaVersion, trial: _Trial) 
     if not contradicting:
         return
     first, said, implied = contradicting[0]
-    span = f"{version.valid_from}-{version.valid_to}"
+    span = (
+        f"{version.valid_from}"
+        if version.valid_from == version.valid_to
+        else f"{version.valid_from}-{version.valid_to}"
+    )
     rule = msg(
         "the catalog's formula ({span}) {formula}, whatever the data",
         span=span,

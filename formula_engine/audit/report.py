@@ -292,6 +292,11 @@ def _one_line(figure: Figure, report: AuditReport, _: Translate) -> str:
             where=short_location(figure, report, _), printed=figure.printed, code=figure.intended
         )
         return said + (why if figure.explanation else "")
+    if figure.recomputed is None:  # a formula that gives no value: the cause says why
+        said = _("{where}: printed {printed}").format(
+            where=short_location(figure, report, _), printed=figure.printed
+        )
+        return said + (why if figure.explanation else "")
     return _("{where}: printed {printed}, recomputed {recomputed}").format(
         where=short_location(figure, report, _),
         printed=figure.printed,
