@@ -104,3 +104,15 @@ def test_the_rule_tables_have_their_words() -> None:
     indonesian = translator("id")
     for words in ACHIEVEMENT_RULE_NAMES.values():
         assert "_" not in words and tr(words, indonesian) != str(words)
+
+
+def test_a_message_survives_pickling() -> None:
+    # the service sends its results from a worker process as pickles (service/workers.py)
+    import pickle
+
+    cause = joined(
+        "; ", [msg("a digit left out: {expected} with one digit missing", expected="12"), "x"]
+    )
+    again = pickle.loads(pickle.dumps(cause))
+    assert again == cause
+    assert tr(again, translator("id")) == "digit terlewat: 12 dengan satu digit hilang; x"
