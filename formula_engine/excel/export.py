@@ -1,0 +1,614 @@
+"""The Renstra's tables in the document's own layout: a workbook (a sheet per table) or
+one CSV file per table.
+
+Input: a catalog and its transcription (`transcription/tabel_*.yaml`, the seed's tables
+cell by cell with their seed lines). Output: `ExportTable`s (what a table prints: its
+title, its columns as printed, one row per printed indicator line, the seed lines of each
+row and a "Sumber" note), then bytes (xlsx) or text (CSV). Nothing is recomputed and
+nothing corrected: a cell holds what the document prints. A well-formed Indonesian
+number becomes a number cell (an int for Rupiah, the exact printed decimal digits for K,
+with an Excel number format of the printed decimals), anything else ("A (84,35)",
+"Baik 82,7", "-", a misprint such as "18.792.409200") stays the printed text. Values
+entered later (updates.yaml) go to their own sheet, "Nilai terkini", never over a
+printed cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..errors import FormulaError, Location
+from ..numbers import parse_indonesian
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+TABLES = ("4.1", "4.2", "6.1", "6.2", "6.3", "7.1", "7.2", "7.3", "7.4", "7.5")
+MAX_TRANSCRIPTION_BYTES = 4_000_000  # one transcription file (the largest is ~200 KB)
+SHEET_NAME_MAX = 31  # Excel's limit
+LATER_SHEET = "Nilai terkini"
+RUPIAH_FORMAT = "#,##0"  # shown 4.489.798.475 by an Indonesian Excel
+
+Field = Literal[
+    "number",
+    "code",
+    "row",
+    "tujuan",
+    "sasaran",
+    "section",
+    "indicator",
+    "definition",
+    "formula",
+    "formula_or_definition",
+    "unit",
+    "unit_kerja",
+    "lokasi",
+]
+
+Described = tuple[tuple[str, Field], ...]  # (the printed header, what the column holds)
+
+# The descriptive columns of each kind of table, with the headers the document prints;
+# the value columns (K, Rp, years) come from the transcription's own `columns`.
+_SIX: Described = (
+    ("Kode", "code"),
+    ("Urusan/Bidang Urusan Pemerintahan Daerah dan Program/Kegiatan/Sub Kegiatan", "row"),
+    ("Indikator", "indicator"),
+    ("Formulasi Perhitungan/Definisi Operasional", "formula_or_definition"),
+    ("Satuan", "unit"),
+)
+_SIX_AFTER: Described = (("Unit Kerja PD Penanggung Jawab", "unit_kerja"), ("Lokasi", "lokasi"))
+_FOUR: Described = (
+    ("No", "number"),
+    ("Tujuan", "tujuan"),
+    ("Sasaran", "sasaran"),
+    ("Indikator Tujuan/Sasaran", "indicator"),
+    ("Definisi Operasional", "definition"),
+    ("Rumus Perhitungan", "formula"),
+    ("Satuan", "unit"),
+)
+_RPJMD: Described = (
+    ("No", "number"),
+    ("Sasaran RPJMD", "section"),
+    ("Tujuan dan Sasaran Renstra", "row"),
+    ("Indikator", "indicator"),
+    ("Satuan", "unit"),
+)
+_IKU: Described = (
+    ("No", "number"),
+    ("Indikator Kinerja Utama", "indicator"),
+    ("Definisi Operasional", "definition"),
+    ("Formulasi Perhitungan", "formula"),
+    ("Satuan", "unit"),
+)
+_IKK: Described = (("No", "number"), ("Indikator", "indicator"), ("Satuan", "unit"))
+LAYOUTS: Mapping[str, tuple[Described, Described]] = {  # before and after the values
+    "4.1": (_FOUR, ()),
+    "4.2": (_FOUR, ()),
+    "6.1": (_SIX, _SIX_AFTER),
+    "6.2": (_SIX, _SIX_AFTER),
+    "6.3": (_SIX, _SIX_AFTER),
+    "7.1": (_RPJMD, ()),
+    "7.2": (_RPJMD, ()),
+    "7.3": (_IKU, ()),
+    "7.4": (_IKU, ()),
+    "7.5": (_IKK, ()),
+}
+_LABELS = {"tujuan": "Tujuan", "sasaran": "Sasaran"}
+
+# The words that are ours, not the document's (the document's titles, headers and names
+# stay as printed in either language).
+WORDS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "lines": "Baris seed",
+        "source": "Sumber: {plan}, Tabel {table}, baris {first}-{last} dokumen {seed} "
+        "(transkripsi sel demi sel; nilai sebagaimana tercetak)",
+        "later": "Nilai terkini: nilai yang dicatat setelah Renstra terbit (updates.yaml), "
+        "masing-masing dengan sumbernya; nilai tercetak ada di sheet tabelnya",
+        "revision": "Target (revisi)",
+        "realisation": "Realisasi",
+        "year": "Tahun",
+    },
+    "en": {
+        "lines": "Seed lines",
+        "source": "Source: {plan}, Tabel {table}, lines {first}-{last} of the document "
+        "{seed} (transcribed cell by cell; values as printed)",
+        "later": "Values in force: values recorded after the Renstra was published "
+        "(updates.yaml), each with its source; the printed values are on the table's sheet",
+        "revision": "Target (revision)",
+        "realisation": "Realisation",
+        "year": "Year",
+    },
+}
+LATER_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "id": ("Kode", "Indikator", "Satuan", "Tahun", "Periode", "Jenis", "Nilai", "Sumber"),
+    "en": ("Kode", "Indicator", "Satuan", "Year", "Period", "Kind", "Value", "Source"),
+}
+
+
+class ExportError(FormulaError, ValueError):
+    """A table that cannot be exported: no transcription, or one that cannot be read."""
+
+    code = "E820"
+    stage = "import"
+
+
+Value = str | int | Decimal | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Value
+    number_format: str | None = None  # for a number cell
+    printed: str | None = None  # a number cell's printed text, when words surround it
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the whole header, as the transcription gives it ("2024 K")
+    group: str | None  # the upper header row ("2024"), when the column has a K/Rp split
+    leaf: str  # the lower header row ("K"), or the whole header
+    kind: Literal["text", "k", "rp"]
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    id: str  # "6.3"
+    title: str  # "Rencana Program, ..." as printed
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    source: str  # the "Sumber" note
+    files: tuple[str, ...]  # the transcription files it is read from
+
+    @property
+    def sheet(self) -> str:
+        return f"Tabel {self.id}"[:SHEET_NAME_MAX]
+
+    @property
+    def heading(self) -> str:
+        return f"Tabel {self.id} {self.title}"
+
+    @property
+    def csv_name(self) -> str:
+        return "tabel_" + self.id.replace(".", "_") + ".csv"
+
+
+# --- reading the transcription ------------------------------------------------------
+
+
+def _text(cell: Any) -> str:
+    """The printed text of a transcription cell (a mapping, or a list of pieces)."""
+    if isinstance(cell, dict):
+        return str(cell.get("text", ""))
+    if isinstance(cell, list):
+        return " ".join(_text(piece) for piece in cell)
+    return "" if cell is None else str(cell)
+
+
+def _lines(node: Any) -> Iterator[int]:
+    if isinstance(node, dict):
+        for key in ("line", "last_line"):
+            if isinstance(node.get(key), int):
+                yield node[key]
+        for key, value in node.items():
+            if key != "notes":
+                yield from _lines(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _lines(item)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    def fail(message: str, hint: str) -> ExportError:
+        error = ExportError(message, code="E821", hint=hint)
+        error.with_source("", Location(str(path)))
+        return error
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_TRANSCRIPTION_BYTES:
+            raise fail(
+                f"the transcription is {size:,} bytes, more than {MAX_TRANSCRIPTION_BYTES:,}",
+                "split the table into parts (tabel_6_3_a.yaml, tabel_6_3_b.yaml, ...)",
+            )
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read the transcription: {error}", "check the file") from None
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise fail(
+            f"the transcription is not valid YAML{where}",
+            "check it with: python tools/check_transcription.py",
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise fail(
+            "the transcription has no list of rows",
+            "a transcription is a mapping with table, title, columns and rows "
+            "(catalog/transcription/README.md)",
+        )
+    if not all(isinstance(row, dict) for row in data["rows"]) or not all(
+        isinstance(c, dict) and "key" in c and "header" in c for c in data.get("columns") or []
+    ):
+        raise fail(
+            "a row or a column of the transcription is not a mapping",
+            "rows are mappings (level, code, name, indicators); columns {key, header}",
+        )
+    return data
+
+
+def transcriptions(root: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
+    """The transcription files of the catalog at `root`, by table id, in part order."""
+    folder = root / "transcription"
+    found: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
+    for path in sorted(folder.glob("tabel_*.yaml")) if folder.is_dir() else []:
+        data = _load(path)
+        table = str(data.get("table", ""))
+        if table in TABLES:
+            found.setdefault(table, []).append((path, data))
+    return found
+
+
+# --- one table ----------------------------------------------------------------------
+
+
+def _split(header: str) -> tuple[str | None, str]:
+    for leaf in (" K", " Rp"):
+        if header.endswith(leaf):
+            return header[: -len(leaf)].strip(), leaf.strip()
+    return None, header
+
+
+def _columns(table: str, parts: list[dict[str, Any]], lang: str) -> tuple[list[Column], list[str]]:
+    before, after = LAYOUTS[table]
+    keys: list[str] = []
+    values: list[Column] = []
+    for part in parts:
+        for column in part.get("columns") or []:
+            if column["key"] not in keys:
+                keys.append(str(column["key"]))
+                group, leaf = _split(str(column["header"]))
+                kind: Literal["k", "rp"] = "rp" if leaf == "Rp" else "k"
+                values.append(Column(str(column["header"]), group, leaf, kind))
+    text = [Column(h, None, h, "text") for h, _ in before]
+    tail = [Column(h, None, h, "text") for h, _ in after]
+    lines = WORDS[lang]["lines"]
+    line_column = Column(lines, None, lines, "text")
+    return [*text, *values, *tail, line_column], keys
+
+
+# A printed K value: a number with, around it, words a grade or a mark is printed with
+# ("Baik 82,7", "A (84,35)", "16,24%", "0,24*)"): these stay the number format's text.
+_AFFIXED = re.compile(
+    r"(?P<before>[A-Za-z][A-Za-z ]*?\s*\(?\s*|)(?P<number>-?[0-9][0-9.,]*)(?P<after>\s*[%)*]*)"
+)
+
+
+def printed_cell(text: str, kind: Literal["k", "rp"]) -> Cell:
+    """A printed value as a cell: a number when the text is a well-formed Indonesian
+    number (an int for Rupiah; for K the exact printed digits, with what is printed
+    around it kept in the number format: "Baik "#,##0.0 shows Baik 82,7), else the text
+    as printed ("-", "NA", a misprint such as "18.792.409200")."""
+    body = text.strip()
+    match = _AFFIXED.fullmatch(body) if kind == "k" else None
+    before, digits, after = (
+        (match["before"], match["number"], match["after"]) if match else ("", body, "")
+    )
+    try:
+        parse_indonesian(digits)
+    except ValueError:
+        return Cell(text)
+    plain = digits.replace(".", "").replace(",", ".")
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    if kind == "rp":
+        return Cell(int(plain), RUPIAH_FORMAT) if decimals == 0 else Cell(text)
+    number: int | Decimal = Decimal(plain) if decimals else int(plain)
+    shape = "#,##0" + ("." + "0" * decimals if decimals else "")
+    quoted = [f'"{part}"' if part else "" for part in (before, after)]
+    return Cell(number, quoted[0] + shape + quoted[1], text if before or after else None)
+
+
+def _field(
+    name: Field, table: str, row: dict[str, Any], indicator: dict[str, Any], first: bool
+) -> str:
+    level = str(row.get("level", ""))
+    if name == "number":
+        return _text(row.get("number")) if first else ""
+    if name == "code":
+        return _text(row.get("code")) if first else ""
+    if name == "row":
+        if not first:
+            return ""
+        label = _LABELS.get(level) if table.startswith("6.") else None
+        number = _text(row.get("number"))
+        prefix = f"{label} {number} : " if label and number else ""
+        return prefix + _text(row.get("name"))
+    if name in ("tujuan", "sasaran"):
+        return _text(row.get("name")) if first and level == name else ""
+    if name == "section":
+        return _text(row.get("section")) if first else ""
+    if name == "indicator":
+        return _text(indicator.get("name"))
+    if name == "formula_or_definition":
+        both = [_text(indicator.get(k)) for k in ("formula", "definition") if indicator.get(k)]
+        return " / ".join(both)
+    if name in ("unit_kerja", "lokasi"):
+        own = _text(indicator.get(name))
+        return own or (_text(row.get(name)) if first else "")
+    return _text(indicator.get(name))
+
+
+def _rows(table: str, parts: list[dict[str, Any]], keys: list[str]) -> Iterator[tuple[Cell, ...]]:
+    before, after = LAYOUTS[table]
+    kinds = {key: ("rp" if key.endswith("_rp") else "k") for key in keys}
+    for part in parts:
+        for row in part["rows"]:
+            indicators = [i for i in row.get("indicators") or [] if isinstance(i, dict)] or [{}]
+            printed_budget = row.get("budget")
+            budget: dict[str, Any] = printed_budget if isinstance(printed_budget, dict) else {}
+            for index, indicator in enumerate(indicators):
+                first = index == 0
+                found = indicator.get("values")
+                values: dict[str, Any] = found if isinstance(found, dict) else {}
+                cells: list[Cell] = [
+                    Cell(_field(f, table, row, indicator, first)) for _, f in before
+                ]
+                for key in keys:
+                    cell = values.get(key) or (budget.get(key) if first else None)
+                    kind: Literal["k", "rp"] = "rp" if kinds[key] == "rp" else "k"
+                    cells.append(printed_cell(_text(cell), kind) if cell else Cell(None))
+                cells += [Cell(_field(f, table, row, indicator, first)) for _, f in after]
+                seen = list(_lines([row.get(k) for k in ("number", "code", "name")] + [indicator]))
+                if first:
+                    seen += list(_lines([budget, row.get("unit_kerja"), row.get("lokasi")]))
+                cells.append(Cell(f"{min(seen)}-{max(seen)}" if seen else ""))
+                yield tuple(Cell(None) if c.value == "" else c for c in cells)
+
+
+def _drop_empty(
+    columns: list[Column], rows: list[tuple[Cell, ...]]
+) -> tuple[tuple[Column, ...], tuple[tuple[Cell, ...], ...]]:
+    """Leave out a descriptive column the table's transcription has no cell in."""
+    keep = [
+        index
+        for index, column in enumerate(columns)
+        if column.kind != "text" or any(row[index].value is not None for row in rows)
+    ]
+    return (
+        tuple(columns[i] for i in keep),
+        tuple(tuple(row[i] for i in keep) for row in rows),
+    )
+
+
+def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
+    """Every table of TABLES the catalog's transcription holds, in the document's order;
+    ExportError (E820) when it holds none of them."""
+    found = transcriptions(catalog.root)
+    if not found:
+        error = ExportError(
+            "the catalog has no transcription of the Renstra's tables (Tabel 4.1-7.5)",
+            hint="the export prints the tables as transcribed cell by cell in "
+            "transcription/tabel_*.yaml (catalog/transcription/README.md); the bundled "
+            "catalog has them",
+        )
+        error.with_source("", Location(str(catalog.root / "transcription")))
+        raise error
+    plan = catalog.plan.plan
+    titles: dict[str, str] = {t.id: t.title for t in catalog.plan.tables}
+    tables = []
+    for table in TABLES:
+        if table not in found:
+            continue
+        parts = [data for _, data in found[table]]
+        columns, keys = _columns(table, parts, lang)
+        shown, rows = _drop_empty(columns, list(_rows(table, parts, keys)))
+        first = min(int(p.get("first_line", 0)) for p in parts)
+        last = max(int(p.get("last_line", 0)) for p in parts)
+        source = WORDS[lang]["source"].format(
+            plan=plan.name, table=table, first=first, last=last, seed=plan.seed
+        )
+        title = titles.get(table) or str(parts[0].get("title", ""))
+        files = tuple(path.name for path, _ in found[table])
+        tables.append(ExportTable(table, title, shown, rows, source, files))
+    return tables
+
+
+# --- values entered later -----------------------------------------------------------
+
+
+def later_rows(catalog: Catalog, lang: str = "id") -> list[tuple[Cell, ...]]:
+    """The values of updates.yaml (target revisions, realisations), each with its source;
+    the printed values are not repeated here."""
+    from ..catalog.updates import realisations, targets
+    from .realisasi import printed_codes
+
+    if catalog.updates is None:
+        return []
+    plan = catalog.plan.plan
+    codes = printed_codes(catalog)
+    found: list[tuple[Cell, ...]] = []
+    for located in catalog.indicators():
+        indicator = located.entry
+        for year in range(plan.first_year, plan.last_year + 1):
+            for value in (
+                *targets(catalog, indicator, year),
+                *realisations(catalog, indicator, year),
+            ):
+                if value.printed:
+                    continue
+                kind = WORDS[lang]["revision" if value.kind == "target" else "realisation"]
+                found.append(
+                    (
+                        Cell(codes.get(indicator.id, "")),
+                        Cell(indicator.name),
+                        Cell(indicator.unit_printed or indicator.unit),
+                        Cell(year, "0"),
+                        Cell(value.period or WORDS[lang]["year"]),
+                        Cell(kind),
+                        printed_cell(value.text, "k"),
+                        Cell(value.source),
+                    )
+                )
+    return found
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def _width(column: Column) -> float:
+    if column.kind == "rp":
+        return 16
+    if column.kind == "k":
+        return 11
+    wide = {"Indikator", "Indikator Tujuan/Sasaran", "Indikator Kinerja Utama"}
+    if column.header in wide or column.header.startswith("Urusan/"):
+        return 45
+    if column.header in ("Kode", "No", "Satuan", *(w["lines"] for w in WORDS.values())):
+        return 12 if column.header != "Kode" else 18
+    return 30
+
+
+def workbook_bytes(
+    tables: Iterable[ExportTable], later: list[tuple[Cell, ...]], lang: str = "id"
+) -> bytes:
+    """The workbook: a sheet per table (title, header rows frozen, the rows, the Sumber
+    note), and "Nilai terkini" when there are later values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    default = book.active
+    assert default is not None
+    book.remove(default)
+    bold, grey = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    centre = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    for table in tables:
+        sheet = book.create_sheet(table.sheet)
+        sheet.cell(1, 1, table.heading).font = Font(bold=True, size=12)
+        two = any(c.group for c in table.columns)
+        header_rows = 2 if two else 1
+        for index, column in enumerate(table.columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = _width(column)
+            top = sheet.cell(2, index, column.group or column.leaf)
+            cells = [top]
+            if two:
+                if column.group:
+                    cells.append(sheet.cell(3, index, column.leaf))
+                else:
+                    sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
+            for cell in cells:
+                cell.font, cell.fill, cell.alignment = bold, grey, centre
+        if two:  # one upper header over its K and Rp
+            index = 1
+            while index <= len(table.columns):
+                group = table.columns[index - 1].group
+                end = index
+                while group and end < len(table.columns) and table.columns[end].group == group:
+                    end += 1
+                if group and end > index:
+                    sheet.merge_cells(start_row=2, start_column=index, end_row=2, end_column=end)
+                index = end + 1
+        first_data = 2 + header_rows
+        for offset, row in enumerate(table.rows):
+            for index, item in enumerate(row, start=1):
+                if item.value is None:
+                    continue
+                cell = sheet.cell(first_data + offset, index, item.value)
+                if item.number_format:
+                    cell.number_format = item.number_format
+                elif isinstance(item.value, str):
+                    cell.alignment = wrap
+        note = first_data + len(table.rows) + 1
+        sheet.cell(note, 1, table.source).font = Font(italic=True)
+        sheet.freeze_panes = sheet.cell(first_data, 1).coordinate
+    if later:
+        sheet = book.create_sheet(LATER_SHEET)
+        sheet.cell(1, 1, WORDS[lang]["later"]).font = Font(bold=True)
+        for index, name in enumerate(LATER_COLUMNS[lang], start=1):
+            cell = sheet.cell(2, index, name)
+            cell.font, cell.fill = bold, grey
+            sheet.column_dimensions[get_column_letter(index)].width = 45 if index in (2, 8) else 14
+        for offset, row in enumerate(later):
+            for index, item in enumerate(row, start=1):
+                cell = sheet.cell(3 + offset, index, item.value)
+                if item.number_format:
+                    cell.number_format = item.number_format
+        sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_value(cell: Cell) -> str:
+    """A cell in a CSV for an Indonesian Excel: a plain number with ',' as the decimal
+    mark and no grouping (1234,5), a number printed with words ("Baik 82,7", "16,24%")
+    and any text as printed."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return cell.printed or str(value).replace(".", ",")
+
+
+LATER_CSV = "nilai_terkini.csv"
+CSV_DELIMITER = ";"  # what an Indonesian Excel expects ("," is its decimal mark)
+
+
+def csv_text(table: ExportTable) -> str:
+    """The table as CSV: one header row (the whole printed header of each column), the
+    rows; UTF-8 with a BOM is added when it is written (`csv_bytes`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow([column.header for column in table.columns])
+    for row in table.rows:
+        writer.writerow([csv_value(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def csv_bytes(table: ExportTable) -> bytes:
+    return b"\xef\xbb\xbf" + csv_text(table).encode("utf-8")
+
+
+def later_csv_bytes(later: list[tuple[Cell, ...]], lang: str = "id") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(LATER_COLUMNS[lang])
+    for row in later:
+        writer.writerow([csv_value(cell) for cell in row])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+@dataclass
+class Export:
+    """What `renstra export xlsx|csv` writes, built once from the catalog."""
+
+    tables: list[ExportTable]
+    later: list[tuple[Cell, ...]] = field(default_factory=list)
+    lang: str = "id"
+
+    @classmethod
+    def of(cls, catalog: Catalog, lang: str = "id") -> Export:
+        return cls(export_tables(catalog, lang), later_rows(catalog, lang), lang)
+
+    def workbook(self) -> bytes:
+        return workbook_bytes(self.tables, self.later, self.lang)
+
+    def csv_files(self) -> dict[str, bytes]:
+        """File name -> content: tabel_6_3.csv, ..., and nilai_terkini.csv."""
+        files = {table.csv_name: csv_bytes(table) for table in self.tables}
+        if self.later:
+            files[LATER_CSV] = later_csv_bytes(self.later, self.lang)
+        return files
