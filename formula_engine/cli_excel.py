@@ -227,7 +227,8 @@ def _export(directory: Path | None, lang: str) -> Export:
     try:
         return Export.of(catalog, lang)
     except ExportError as error:
-        click.echo(error.render(), err=True)
+        click.echo(f"{error.location.where}: error[{error.code}]: {error.message}", err=True)
+        click.echo(f"  hint: {error.hint}", err=True)
         sys.exit(ExitCode.CATALOG_REJECTED)
 
 

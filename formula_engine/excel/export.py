@@ -367,9 +367,10 @@ def _rows(table: str, parts: list[dict[str, Any]], keys: list[str]) -> Iterator[
                     kind: Literal["k", "rp"] = "rp" if kinds[key] == "rp" else "k"
                     cells.append(printed_cell(_text(cell), kind) if cell else Cell(None))
                 cells += [Cell(_field(f, table, row, indicator, first)) for _, f in after]
-                seen = list(_lines([row.get(k) for k in ("number", "code", "name")] + [indicator]))
+                seen = list(_lines(indicator))  # a row's own cells stand on its first line
                 if first:
-                    seen += list(_lines([budget, row.get("unit_kerja"), row.get("lokasi")]))
+                    own = ("number", "code", "name", "section", "unit_kerja", "lokasi")
+                    seen += list(_lines([budget, *(row.get(key) for key in own)]))
                 cells.append(Cell(f"{min(seen)}-{max(seen)}" if seen else ""))
                 yield tuple(Cell(None) if c.value == "" else c for c in cells)
 
@@ -403,7 +404,7 @@ def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
         error.with_source("", Location(str(catalog.root / "transcription")))
         raise error
     plan = catalog.plan.plan
-    titles: dict[str, str] = {t.id: t.title for t in catalog.plan.tables}
+    declared = {t.id: t for t in catalog.plan.tables}
     tables = []
     for table in TABLES:
         if table not in found:
@@ -413,10 +414,12 @@ def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
         shown, rows = _drop_empty(columns, list(_rows(table, parts, keys)))
         first = min(int(p.get("first_line", 0)) for p in parts)
         last = max(int(p.get("last_line", 0)) for p in parts)
+        if table in declared:  # the table's own lines, as the catalog declares them
+            first, last = declared[table].first_line, declared[table].last_line
         source = WORDS[lang]["source"].format(
             plan=plan.name, table=table, first=first, last=last, seed=plan.seed
         )
-        title = titles.get(table) or str(parts[0].get("title", ""))
+        title = declared[table].title if table in declared else str(parts[0].get("title", ""))
         files = tuple(path.name for path, _ in found[table])
         tables.append(ExportTable(table, title, shown, rows, source, files))
     return tables
