@@ -261,11 +261,25 @@ def transcriptions(root: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
 # --- one table ----------------------------------------------------------------------
 
 
+_LEAVES = re.compile(r"^(?P<group>.+\S)\s+(?P<leaf>K|Rp|Target|Realisasi|(?:19|20)[0-9]{2})$")
+
+
 def _split(header: str) -> tuple[str | None, str]:
-    for leaf in (" K", " Rp"):
-        if header.endswith(leaf):
-            return header[: -len(leaf)].strip(), leaf.strip()
-    return None, header
+    """ "2024 K" -> ("2024", "K"); "Target Kinerja ... 2024" -> ("Target Kinerja ...",
+    "2024"): the two header rows the document prints."""
+    match = _LEAVES.match(header)
+    return (match["group"], match["leaf"]) if match else (None, header)
+
+
+def _grouped(columns: list[Column]) -> list[Column]:
+    """A column keeps its upper header only when a neighbour shares it."""
+    groups = [None, *(column.group for column in columns), None]
+    return [
+        column
+        if column.group and column.group in (groups[index], groups[index + 2])
+        else Column(column.header, None, column.header, column.kind)
+        for index, column in enumerate(columns)
+    ]
 
 
 def _columns(table: str, parts: list[dict[str, Any]], lang: str) -> tuple[list[Column], list[str]]:
@@ -279,6 +293,7 @@ def _columns(table: str, parts: list[dict[str, Any]], lang: str) -> tuple[list[C
                 group, leaf = _split(str(column["header"]))
                 kind: Literal["k", "rp"] = "rp" if leaf == "Rp" else "k"
                 values.append(Column(str(column["header"]), group, leaf, kind))
+    values = _grouped(values)
     text = [Column(h, None, h, "text") for h, _ in before]
     tail = [Column(h, None, h, "text") for h, _ in after]
     lines = WORDS[lang]["lines"]
@@ -536,6 +551,10 @@ def workbook_bytes(
         note = first_data + len(table.rows) + 1
         sheet.cell(note, 1, table.source).font = Font(italic=True)
         sheet.freeze_panes = sheet.cell(first_data, 1).coordinate
+        sheet.print_title_rows = f"2:{first_data - 1}"  # the header on every printed page
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if later:
         sheet = book.create_sheet(LATER_SHEET)
         sheet.cell(1, 1, WORDS[lang]["later"]).font = Font(bold=True)
