@@ -20,12 +20,18 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import check_golden
+from hypothesis import given
+from hypothesis import strategies as st
 
 from formula_engine.catalog import Catalog, bundled_catalog_path, load_checked
 from formula_engine.catalog.models import Kegiatan, Printed, Program, Sasaran, SubKegiatan
 from formula_engine.catalog.printed import read_printed
 from formula_engine.cli import main
-from formula_engine.excel.export import printed_cell
+from formula_engine.excel.export import Export, csv_text, printed_cell
+from formula_engine.numbers import format_indonesian
+
+GOLDEN = Path(__file__).parent / "golden"
 
 SIX = ("6.1", "6.2", "6.3")
 
@@ -235,6 +241,35 @@ def test_a_printed_value_as_a_cell(
     )
 
 
+@given(
+    st.fractions(min_value=0, max_value=10**12, max_denominator=1000),
+    st.integers(min_value=0, max_value=3),
+    st.sampled_from(["", "Baik ", "A (", "Sangat Baik "]),
+)
+def test_a_printed_figure_is_its_exact_digits(value: Fraction, decimals: int, word: str) -> None:
+    """Any figure printed in Indonesian notation, with or without a grade's word, is a
+    number cell of exactly the printed digits, its format showing the printed decimals."""
+    digits = format_indonesian(value, decimals)
+    text = word + digits + (")" if word == "A (" else "")
+    cell = printed_cell(text, "k")
+    assert isinstance(cell.value, int | Decimal)
+    assert Fraction(cell.value) == read_printed(text).value
+    form = str(cell.number_format)
+    assert form.count(".") == (decimals > 0) and form.endswith(
+        "0" * decimals + ('")"' if word == "A (" else "")
+    )
+    assert form.startswith(f'"{word}"' if word else "#")
+
+
+@pytest.mark.parametrize("table", ["4.2", "6.2"])
+def test_the_csv_of_a_table_is_its_golden_file(
+    table: str, catalog: Catalog, update_goldens: bool
+) -> None:
+    (found,) = [t for t in Export.of(catalog).tables if t.id == table]
+    name = f"export_{found.csv_name}"
+    check_golden(GOLDEN / name, csv_text(found).replace("\r\n", "\n"), update_goldens)
+
+
 def _csv(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, so Excel reads it as UTF-8
@@ -305,6 +340,8 @@ def test_later_values_are_on_their_own_sheet_never_over_a_printed_cell(
     source = ["--source", "Perubahan Renstra 2025", "--date", "2025-03-01", "-c", str(root)]
     ind = "p_1_06_01_indeks_kepuasan_masyarakat"
     assert runner.invoke(main, ["set", "target", ind, "2025", "85", *source]).exit_code == 0
+    source[3] = "2025-06-01"  # a second revision, later: it replaces the first
+    assert runner.invoke(main, ["set", "target", ind, "2025", "84,5", *source]).exit_code == 0
     path = tmp_path / "r.xlsx"
     assert runner.invoke(main, ["export", "xlsx", "-o", str(path), "-c", str(root)]).exit_code == 0
     book = openpyxl.load_workbook(path)
@@ -319,8 +356,20 @@ def test_later_values_are_on_their_own_sheet_never_over_a_printed_cell(
             "Tahun",
             "Target (revisi)",
             85,
+            "tidak (diganti)",
             "Perubahan Renstra 2025, 2025-03-01",
-        ]
+        ],
+        [
+            "1.06.01",
+            "Indeks Kepuasan Masyarakat (IKM)",
+            "Indeks",
+            2025,
+            "Tahun",
+            "Target (revisi)",
+            84.5,
+            "ya",
+            "Perubahan Renstra 2025, 2025-06-01",
+        ],
     ]
     program = next(line for line in sheet_lines(book["Tabel 6.3"]) if line["code"] == "1.06.01")
     assert program["2025 K"].value == pytest.approx(84.03)  # as printed: "Baik 84,03"

@@ -114,6 +114,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "revision": "Target (revisi)",
         "realisation": "Realisasi",
         "year": "Tahun",
+        "yes": "ya",
+        "no": "tidak (diganti)",
     },
     "en": {
         "lines": "Seed lines",
@@ -124,11 +126,23 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "revision": "Target (revision)",
         "realisation": "Realisation",
         "year": "Year",
+        "yes": "yes",
+        "no": "no (replaced)",
     },
 }
 LATER_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "id": ("Kode", "Indikator", "Satuan", "Tahun", "Periode", "Jenis", "Nilai", "Sumber"),
-    "en": ("Kode", "Indicator", "Satuan", "Year", "Period", "Kind", "Value", "Source"),
+    "id": (
+        "Kode",
+        "Indikator",
+        "Satuan",
+        "Tahun",
+        "Periode",
+        "Jenis",
+        "Nilai",
+        "Berlaku",
+        "Sumber",
+    ),
+    "en": ("Kode", "Indicator", "Satuan", "Year", "Period", "Kind", "Value", "In force", "Source"),
 }
 
 
@@ -444,8 +458,9 @@ def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
 
 
 def later_rows(catalog: Catalog, lang: str = "id") -> list[tuple[Cell, ...]]:
-    """The values of updates.yaml (target revisions, realisations), each with its source;
-    the printed values are not repeated here."""
+    """The values of updates.yaml (target revisions, realisations), each with its source
+    and whether it is the value in force (the latest of its year, or of its period); the
+    printed values are not repeated here."""
     from ..catalog.updates import realisations, targets
     from .realisasi import printed_codes
 
@@ -457,12 +472,13 @@ def later_rows(catalog: Catalog, lang: str = "id") -> list[tuple[Cell, ...]]:
     for located in catalog.indicators():
         indicator = located.entry
         for year in range(plan.first_year, plan.last_year + 1):
-            for value in (
-                *targets(catalog, indicator, year),
-                *realisations(catalog, indicator, year),
-            ):
+            values = (*targets(catalog, indicator, year), *realisations(catalog, indicator, year))
+            for index, value in enumerate(values):
                 if value.printed:
                     continue
+                replaced = any(
+                    v.kind == value.kind and v.period == value.period for v in values[index + 1 :]
+                )
                 kind = WORDS[lang]["revision" if value.kind == "target" else "realisation"]
                 found.append(
                     (
@@ -473,6 +489,7 @@ def later_rows(catalog: Catalog, lang: str = "id") -> list[tuple[Cell, ...]]:
                         Cell(value.period or WORDS[lang]["year"]),
                         Cell(kind),
                         printed_cell(value.text, "k"),
+                        Cell(WORDS[lang]["no" if replaced else "yes"]),
                         Cell(value.source),
                     )
                 )
@@ -561,7 +578,7 @@ def workbook_bytes(
         for index, name in enumerate(LATER_COLUMNS[lang], start=1):
             cell = sheet.cell(2, index, name)
             cell.font, cell.fill = bold, grey
-            sheet.column_dimensions[get_column_letter(index)].width = 45 if index in (2, 8) else 14
+            sheet.column_dimensions[get_column_letter(index)].width = 45 if index in (2, 9) else 14
         for offset, row in enumerate(later):
             for index, item in enumerate(row, start=1):
                 cell = sheet.cell(3 + offset, index, item.value)
