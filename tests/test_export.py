@@ -28,7 +28,13 @@ from formula_engine.catalog import Catalog, bundled_catalog_path, load_checked
 from formula_engine.catalog.models import Kegiatan, Printed, Program, Sasaran, SubKegiatan
 from formula_engine.catalog.printed import read_printed
 from formula_engine.cli import main
-from formula_engine.excel.export import Export, csv_text, printed_cell
+from formula_engine.excel.export import (
+    Export,
+    ExportError,
+    csv_text,
+    printed_cell,
+    transcriptions,
+)
 from formula_engine.numbers import format_indonesian
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -436,14 +442,40 @@ def test_a_catalog_without_transcription_is_refused(tmp_path: Path) -> None:
     assert "hint:" in result.output and not out.exists()
 
 
-def test_a_broken_transcription_is_located(tmp_path: Path) -> None:
+BROKEN = [
+    ('table: "7.5"\nrows:\n  - level: [indikator\n', "is not valid YAML at line 4"),
+    ('table: "7.5"\nrows: 3\n', "has no list of rows"),
+    ('table: "7.5"\nfirst_line: abc\nrows: []\n', "first_line is 'abc', not a line number"),
+    ('table: "7.5"\nrows:\n  - indicators: {name: x}\n', "rows[0].indicators is not a list"),
+    (
+        'table: "7.5"\nrows:\n  - indicators: [{values: [1]}]\n',
+        "rows[0].indicators[0].values is not a mapping",
+    ),
+    ('table: "7.5"\ncolumns: [x]\nrows: []\n', "columns[0] is not {key, header}"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN)
+def test_a_broken_transcription_is_named_with_what_is_wrong(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    (tmp_path / "transcription").mkdir()
+    broken = tmp_path / "transcription" / "tabel_7_5.yaml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(ExportError) as raised:
+        transcriptions(tmp_path)
+    assert (raised.value.code, raised.value.location.where) == ("E821", str(broken))
+    assert message in raised.value.message and raised.value.hint
+
+
+def test_a_broken_transcription_stops_the_command(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     broken = root / "transcription" / "tabel_7_5.yaml"
-    broken.write_text('table: "7.5"\nrows:\n  - level: [indikator\n', encoding="utf-8")
+    broken.write_text(BROKEN[0][0], encoding="utf-8")
     out = tmp_path / "r.xlsx"
     result = CliRunner().invoke(main, ["export", "xlsx", "-o", str(out), "-c", str(root)])
     assert result.exit_code == 4, result.output
     assert f"{broken}: error[E821]: the transcription is not valid YAML at line 4" in (
         result.output
     )
-    assert not out.exists()
+    assert "hint: " in result.output and not out.exists()

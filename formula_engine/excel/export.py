@@ -250,14 +250,40 @@ def _load(path: Path) -> dict[str, Any]:
             "a transcription is a mapping with table, title, columns and rows "
             "(catalog/transcription/README.md)",
         )
-    if not all(isinstance(row, dict) for row in data["rows"]) or not all(
-        isinstance(c, dict) and "key" in c and "header" in c for c in data.get("columns") or []
-    ):
+    problem = _layout_problem(data)
+    if problem:
         raise fail(
-            "a row or a column of the transcription is not a mapping",
-            "rows are mappings (level, code, name, indicators); columns {key, header}",
+            f"the transcription does not have the documented layout: {problem}",
+            "rows are mappings (level, code, name, indicators: a list, budget: a mapping), "
+            "columns {key, header}, first_line and last_line whole numbers "
+            "(catalog/transcription/README.md)",
         )
     return data
+
+
+def _layout_problem(data: dict[str, Any]) -> str | None:
+    """What in a transcription the export cannot read, or None."""
+    for key in ("first_line", "last_line"):
+        if key in data and not (isinstance(data[key], int) and not isinstance(data[key], bool)):
+            return f"{key} is {data[key]!r}, not a line number"
+    for index, column in enumerate(data.get("columns") or []):
+        if not (isinstance(column, dict) and "key" in column and "header" in column):
+            return f"columns[{index}] is not {{key, header}}"
+    for index, row in enumerate(data["rows"]):
+        if not isinstance(row, dict):
+            return f"rows[{index}] is not a mapping"
+        indicators = row.get("indicators")
+        if indicators is not None and not isinstance(indicators, list):
+            return f"rows[{index}].indicators is not a list"
+        if row.get("budget") is not None and not isinstance(row["budget"], dict):
+            return f"rows[{index}].budget is not a mapping"
+        for number, indicator in enumerate(indicators or []):
+            if not isinstance(indicator, dict):
+                return f"rows[{index}].indicators[{number}] is not a mapping"
+            values = indicator.get("values")
+            if values is not None and not isinstance(values, dict):
+                return f"rows[{index}].indicators[{number}].values is not a mapping"
+    return None
 
 
 def transcriptions(root: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
