@@ -234,8 +234,11 @@ def _export(directory: Path | None, lang: str) -> Export:
 
 def _summary(export: Export) -> str:
     tables = ", ".join(table.sheet for table in export.tables)
-    later = f"; {len(export.later)} nilai terkini" if export.later else ""
-    return f"{len(export.tables)} tabel ({tables}){later}"
+    english = export.lang == "en"
+    later = f"; {len(export.later)} {'later value(s)' if english else 'nilai terkini'}"
+    return f"{len(export.tables)} {'table(s)' if english else 'tabel'} ({tables})" + (
+        later if export.later else ""
+    )
 
 
 @export_group.command("xlsx")
@@ -279,7 +282,8 @@ def export_csv_command(output: str, directory: Path | None, lang: str) -> None:
         _cannot_write(OutputError("--output", output, f"{error.option}: {error.reason}"))
     for name, content in files.items():
         _write(paths[name], content)
-    click.echo(f"{folder}: {_summary(export)}; {len(files)} file CSV")
+    files_word = "CSV file(s)" if lang == "en" else "file CSV"
+    click.echo(f"{folder}: {_summary(export)}; {len(files)} {files_word}")
 
 
 COMMANDS = (template_group, import_group, new_command)

@@ -7,10 +7,10 @@ title, its columns as printed, one row per printed indicator line, the seed line
 row and a "Sumber" note), then bytes (xlsx) or text (CSV). Nothing is recomputed and
 nothing corrected: a cell holds what the document prints. A well-formed Indonesian
 number becomes a number cell (an int for Rupiah, the exact printed decimal digits for K,
-with an Excel number format of the printed decimals), anything else ("A (84,35)",
-"Baik 82,7", "-", a misprint such as "18.792.409200") stays the printed text. Values
-entered later (updates.yaml) go to their own sheet, "Nilai terkini", never over a
-printed cell.
+with an Excel number format of the printed decimals; the words of "Baik 82,7" or
+"A (84,35)" go into the format, so the cell is still the number), anything else ("-",
+"NA", a misprint such as "18.792.409200") stays the printed text. Values entered later
+(updates.yaml) go to their own sheet, "Nilai terkini", never over a printed cell.
 """
 
 from __future__ import annotations
@@ -304,6 +304,11 @@ def transcriptions(root: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
 _LEAVES = re.compile(r"^(?P<group>.+\S)\s+(?P<leaf>K|Rp|Target|Realisasi|(?:19|20)[0-9]{2})$")
 
 
+def _is_rupiah(key: str) -> bool:
+    """A value column of Rupiah: the transcription's keys end in _rp (target_2024_rp)."""
+    return key.endswith("_rp")
+
+
 def _split(header: str) -> tuple[str | None, str]:
     """ "2024 K" -> ("2024", "K"); "Target Kinerja ... 2024" -> ("Target Kinerja ...",
     "2024"): the two header rows the document prints."""
@@ -331,7 +336,7 @@ def _columns(table: str, parts: list[dict[str, Any]], lang: str) -> tuple[list[C
             if column["key"] not in keys:
                 keys.append(str(column["key"]))
                 group, leaf = _split(str(column["header"]))
-                kind: Literal["k", "rp"] = "rp" if leaf == "Rp" else "k"
+                kind: Literal["k", "rp"] = "rp" if _is_rupiah(str(column["key"])) else "k"
                 values.append(Column(str(column["header"]), group, leaf, kind))
     values = _grouped(values)
     text = [Column(h, None, h, "text") for h, _ in before]
@@ -404,7 +409,6 @@ def _field(
 
 def _rows(table: str, parts: list[dict[str, Any]], keys: list[str]) -> Iterator[tuple[Cell, ...]]:
     before, after = LAYOUTS[table]
-    kinds = {key: ("rp" if key.endswith("_rp") else "k") for key in keys}
     for part in parts:
         for row in part["rows"]:
             indicators = [i for i in row.get("indicators") or [] if isinstance(i, dict)] or [{}]
@@ -419,7 +423,7 @@ def _rows(table: str, parts: list[dict[str, Any]], keys: list[str]) -> Iterator[
                 ]
                 for key in keys:
                     cell = values.get(key) or (budget.get(key) if first else None)
-                    kind: Literal["k", "rp"] = "rp" if kinds[key] == "rp" else "k"
+                    kind: Literal["k", "rp"] = "rp" if _is_rupiah(key) else "k"
                     cells.append(printed_cell(_text(cell), kind) if cell else Cell(None))
                 cells += [Cell(_field(f, table, row, indicator, first)) for _, f in after]
                 seen = list(_lines(indicator))  # a row's own cells stand on its first line
