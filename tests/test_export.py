@@ -162,8 +162,8 @@ def _names(line: dict[str, Any], name: str) -> bool:
     return _plain(line["Indikator"].value).endswith(_plain(name))
 
 
-def _covers(line: dict[str, Any], seed_line: int) -> bool:
-    first, _, last = str(line["Baris seed"].value).partition("-")
+def _covers(line: dict[str, Any], seed_line: int, column: str = "Baris seed") -> bool:
+    first, _, last = str(line[column].value).partition("-")
     return int(first) <= seed_line <= int(last or first)
 
 
@@ -184,6 +184,67 @@ def test_every_printed_number_of_tabel_6_comes_back_exactly(catalog: Catalog, bo
         expect_cell(cells[0], value.text, where)
         checked += 1
     assert checked > 600  # every value of the three tables, K and Rp
+
+
+# Tabel 4.1, 4.2, 7.1-7.5: which column holds a catalog value, (kind, year) -> header.
+_TARGETS = {("target", y): f"Target Kinerja {y}" for y in range(2022, 2027)}
+OTHER_COLUMNS: dict[str, dict[tuple[str, int | None], str]] = {
+    "4.1": {
+        ("baseline", 2020): "Kondisi Kinerja Awal 2020",
+        **{
+            (kind, y): f"Target dan Realisasi Kinerja Tujuan / Sasaran {y} {word}"
+            for y in (2022, 2023)
+            for kind, word in (("target", "Target"), ("realisation", "Realisasi"))
+        },
+    },
+    "4.2": {
+        ("baseline", 2021): "Kondisi Kinerja Awal 2021",
+        ("baseline", 2022): "Kondisi Kinerja Awal 2022",
+        **{("target", y): f"Target Kinerja Tujuan / Sasaran {y}" for y in (2024, 2025, 2026)},
+        ("end_of_period", None): "Kondisi Akhir Renstra",
+    },
+    "7.1": _TARGETS,
+    "7.2": {**_TARGETS, ("end_of_period", None): "Akhir Periode Renstra"},
+    "7.3": {("target", y): f"Target Capaian Kinerja {y}" for y in (2022, 2023)},
+    "7.4": {**_TARGETS, ("end_of_period", None): "Kondisi Akhir Renstra"},
+    "7.5": {
+        ("baseline", 2020): "Kondisi awal (2020)",
+        **{("target", y): f"Target Capaian Setiap tahun {y}" for y in range(2022, 2027)},
+        ("end_of_period", None): "Kondisi Kinerja pada Akhir periode Renstra",
+    },
+}
+
+
+def test_every_printed_value_of_bab_iv_and_vii_comes_back(catalog: Catalog, book: Any) -> None:
+    checked = 0
+    for table, columns in OTHER_COLUMNS.items():
+        sheet = book[f"Tabel {table}"]
+        names = headers(sheet)
+        lines = [
+            dict(zip(names, row, strict=True))
+            for row in sheet.iter_rows(min_row=3 if sheet.cell(3, 1).value else 4)
+            if row[0].value is None or not str(row[0].value).startswith("Sumber")
+        ]
+        lines = [line for line in lines if line[names[-1]].value is not None]
+        for located in catalog.indicators():
+            indicator = located.entry
+            for value in indicator.values:
+                if value.table != table:
+                    continue
+                header = columns[(value.kind, value.year)]
+                name = _printed_in(indicator, table, indicator.name)
+                where = f"Tabel {table} {name!r} {header} (line {value.line})"
+                label = next(n for n in names if n.startswith("Indikator"))
+                cells = [
+                    line[header]
+                    for line in lines
+                    if _covers(line, value.line, names[-1])
+                    and _plain(line[label].value).endswith(_plain(name))
+                ]
+                assert len(cells) == 1, where
+                expect_cell(cells[0], value.text, where)
+                checked += 1
+    assert checked == 147  # every value the catalog cites from these tables
 
 
 def test_each_sheet_is_a_table_as_the_document_titles_it(catalog: Catalog, book: Any) -> None:
