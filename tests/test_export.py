@@ -490,16 +490,56 @@ def test_an_output_that_cannot_be_written_writes_nothing(tmp_path: Path) -> None
     assert list((tmp_path / "a folder.xlsx").iterdir()) == []
 
 
-def test_a_catalog_without_transcription_is_refused(tmp_path: Path) -> None:
+def test_without_a_transcription_the_plan_table_comes_from_the_catalog(
+    tmp_path: Path, book: Any
+) -> None:
+    """Two routes to the same figures: the catalog's values (no transcription) and the
+    transcription of Tabel 6.3 give the same 2024-2026 K and Rp cells."""
+    root = _copy(tmp_path)
+    shutil.rmtree(root / "transcription")
+    out = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(main, ["export", "xlsx", "-o", str(out), "-c", str(root)])
+    assert result.exit_code == 0, result.output
+    plan = openpyxl.load_workbook(out)
+    assert plan.sheetnames == ["Rencana"]
+    sheet = plan["Rencana"]
+    assert sheet["A1"].value == (
+        "Rencana Program, Kegiatan, dan Sub Kegiatan Dinas Sosial Kota Blitar 2022-2026"
+    )
+    printed = list(sheet_lines(book["Tabel 6.3"]))
+    compared = 0
+    for line in sheet_lines(sheet):
+        for year in (2024, 2025, 2026):
+            ours = line[f"Target {year} K"]
+            if line["code"] is None or ours.value is None:
+                continue
+            same = [
+                p[f"{year} K"]
+                for p in printed
+                if p["code"] == line["code"] and _names(p, line["Indikator"].value)
+            ]
+            if line["Kode"].value is not None and line[f"Target {year} Rp"].value is not None:
+                (rupiah,) = [p[f"{year} Rp"] for p in printed if p["Kode"].value == line["code"]]
+                assert rupiah.value == line[f"Target {year} Rp"].value, line["code"]
+                compared += 1
+            if same:
+                assert (same[0].value, same[0].number_format) == (
+                    ours.value,
+                    ours.number_format,
+                ), line["code"]
+                compared += 1
+    assert compared >= 250, compared  # 63 rows of Tabel 6.3: Rp and K of 2024-2026
+    assert "Tabel 6.3 baris" in str(line["Sumber (tabel, baris)"].value)
+
+
+def test_a_catalog_with_nothing_to_export_is_refused(tmp_path: Path) -> None:
     runner = CliRunner()
     new = ["new", str(tmp_path / "c"), "--agency", "Dinas Sosial Kota Malang"]
     assert runner.invoke(main, [*new, "--period", "2025-2029"]).exit_code == 0
     out = tmp_path / "r.xlsx"
     result = runner.invoke(main, ["export", "xlsx", "-o", str(out), "-c", str(tmp_path / "c")])
     assert result.exit_code == 4
-    assert f"{tmp_path / 'c' / 'transcription'}: error[E820]: the catalog has no transcription" in (
-        result.output
-    )
+    assert f"{tmp_path / 'c'}: error[E820]: nothing to export" in result.output
     assert "hint:" in result.output and not out.exists()
 
 

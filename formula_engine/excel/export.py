@@ -116,6 +116,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "year": "Tahun",
         "yes": "ya",
         "no": "tidak (diganti)",
+        "cited": "Sumber (tabel, baris)",
+        "line": "baris",
+        "plan_source": "Sumber: {plan}, nilai sebagaimana tercetak, dari katalog (setiap "
+        "nilai dengan tabel dan barisnya; katalog ini tidak menyimpan transkripsi tabelnya)",
     },
     "en": {
         "lines": "Seed lines",
@@ -128,6 +132,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "year": "Year",
         "yes": "yes",
         "no": "no (replaced)",
+        "cited": "Source (table, lines)",
+        "line": "lines",
+        "plan_source": "Source: {plan}, values as printed, from the catalog (each value with "
+        "its table and line; this catalog keeps no transcription of its tables)",
     },
 }
 LATER_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -181,16 +189,21 @@ class ExportTable:
     files: tuple[str, ...]  # the transcription files it is read from
 
     @property
+    def printed(self) -> bool:
+        """A table the document numbers ("6.3"), not the plan's table of the catalog."""
+        return self.id != PLAN_TABLE
+
+    @property
     def sheet(self) -> str:
-        return f"Tabel {self.id}"[:SHEET_NAME_MAX]
+        return (f"Tabel {self.id}" if self.printed else self.id)[:SHEET_NAME_MAX]
 
     @property
     def heading(self) -> str:
-        return f"Tabel {self.id} {self.title}"
+        return f"Tabel {self.id} {self.title}" if self.printed else self.title
 
     @property
     def csv_name(self) -> str:
-        return "tabel_" + self.id.replace(".", "_") + ".csv"
+        return "tabel_" + self.id.replace(".", "_") + ".csv" if self.printed else "rencana.csv"
 
 
 # --- reading the transcription ------------------------------------------------------
@@ -451,17 +464,20 @@ def _drop_empty(
 
 def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
     """Every table of TABLES the catalog's transcription holds, in the document's order;
-    ExportError (E820) when it holds none of them."""
+    without a transcription, the plan's one table built from the catalog (plan_table);
+    ExportError (E820) when the catalog has neither a transcription nor any row."""
     found = transcriptions(catalog.root)
     if not found:
-        error = ExportError(
-            "the catalog has no transcription of the Renstra's tables (Tabel 4.1-7.5)",
-            hint="the export prints the tables as transcribed cell by cell in "
-            "transcription/tabel_*.yaml (catalog/transcription/README.md); the bundled "
-            "catalog has them",
-        )
-        error.with_source("", Location(str(catalog.root / "transcription")))
-        raise error
+        if not any(True for _ in catalog.rows()):
+            error = ExportError(
+                "nothing to export: the catalog has no transcription of the Renstra's "
+                "tables and no tujuan, sasaran or program",
+                hint="add the plan's rows and indicators first (renstra add indicator), "
+                "or export a catalog with transcription/tabel_*.yaml",
+            )
+            error.with_source("", Location(str(catalog.root)))
+            raise error
+        return [plan_table(catalog, lang)]
     plan = catalog.plan.plan
     declared = {t.id: t for t in catalog.plan.tables}
     tables = []
@@ -482,6 +498,101 @@ def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
         files = tuple(path.name for path, _ in found[table])
         tables.append(ExportTable(table, title, shown, rows, source, files))
     return tables
+
+
+# --- a catalog without a transcription: the plan's table from the catalog --------------
+
+PLAN_TABLE = "Rencana"  # its sheet (there is no printed table number to name it by)
+_KINDS = {"baseline": 0, "target": 1, "realisation": 2, "end_of_period": 3}
+
+
+def _column_of(kind: str, year: int | None, rupiah: bool) -> Column:
+    group = {
+        "baseline": f"Kondisi Awal {year}",
+        "target": f"Target {year}",
+        "realisation": f"Realisasi {year}",
+        "end_of_period": "Kondisi Kinerja pada Akhir Periode Renstra",
+    }[kind]
+    leaf = "Rp" if rupiah else "K"
+    return Column(f"{group} {leaf}", group, leaf, "rp" if rupiah else "k")
+
+
+def plan_table(catalog: Catalog, lang: str = "id") -> ExportTable:
+    """The plan's rows (tujuan, sasaran, program, kegiatan, sub kegiatan), in the layout
+    of Tabel 6.x, from the catalog's printed values (each cited by its table and line):
+    K and Rp per year, for a catalog that keeps no transcription of its tables."""
+    from ..catalog.models import Sasaran, Tujuan
+
+    keys: set[tuple[str, int | None, bool]] = set()
+    lines: list[tuple[Any, Any, bool]] = []  # (row entry, indicator or None, first)
+    for located in catalog.rows():
+        entry = located.entry
+        indicators = list(entry.indicators) or [None]
+        for index, indicator in enumerate(indicators):
+            lines.append((entry, indicator, index == 0))
+            for value in indicator.values if indicator else ():
+                if value.kind in _KINDS:
+                    keys.add((value.kind, value.year, False))
+        for value in getattr(entry, "budget", ()):
+            if value.kind in _KINDS:
+                keys.add((value.kind, value.year, True))
+    order = sorted(keys, key=lambda k: (_KINDS[k[0]] == 3, k[1] or 0, _KINDS[k[0]], k[2]))
+    values = _grouped([_column_of(kind, year, rupiah) for kind, year, rupiah in order])
+    before, after = LAYOUTS["6.3"]
+    sumber = WORDS[lang]["cited"]
+    columns = [
+        *(Column(h, None, h, "text") for h, _ in before),
+        *values,
+        *(Column(h, None, h, "text") for h, _ in after),
+        Column(sumber, None, sumber, "text"),
+    ]
+    rows = []
+    for entry, indicator, first in lines:
+        is_row = isinstance(entry, Sasaran)
+        label = ("Tujuan" if isinstance(entry, Tujuan) else "Sasaran") if is_row else ""
+        name = f"{label} {entry.number} : {entry.name}" if is_row else entry.name
+        formulas = indicator.formulas if indicator else ()
+        printed: dict[tuple[str, int | None, bool], Any] = {}
+        for value in indicator.values if indicator else ():  # the first of each is shown
+            printed.setdefault((value.kind, value.year, False), value)
+        for value in getattr(entry, "budget", ()) if first else ():
+            printed.setdefault((value.kind, value.year, True), value)
+        shown = [printed.get(key) for key in order]
+        cited = sorted({(v.table, v.line) for v in shown if v is not None})
+        cells = [
+            Cell(None if is_row or not first else entry.code),
+            Cell(name if first else None),
+            Cell(indicator.name if indicator else None),
+            Cell(formulas[-1].printed if formulas and formulas[-1].printed else None),
+            Cell((indicator.unit_printed or indicator.unit) if indicator else None),
+            *(
+                printed_cell(v.text, "rp" if key[2] else "k") if v else Cell(None)
+                for key, v in zip(order, shown, strict=True)
+            ),
+            Cell(getattr(entry, "unit_kerja", None) if first else None),
+            Cell(getattr(entry, "lokasi", None) if first else None),
+            Cell(_citations(cited, lang) or None),
+        ]
+        rows.append(tuple(cells))
+    shown_columns, shown_rows = _drop_empty(columns, rows)
+    plan = catalog.plan.plan
+    title = (
+        f"Rencana Program, Kegiatan, dan Sub Kegiatan {plan.opd} {plan.first_year}-{plan.last_year}"
+    )
+    note = WORDS[lang]["plan_source"].format(plan=plan.name)
+    return ExportTable(PLAN_TABLE, title, shown_columns, shown_rows, note, ())
+
+
+def _citations(cited: list[tuple[str, int]], lang: str) -> str:
+    by_table: dict[str, list[int]] = {}
+    for table, line in cited:
+        by_table.setdefault(table, []).append(line)
+    word = WORDS[lang]["line"]
+    return "; ".join(
+        f"Tabel {table} {word} {min(found)}"
+        + (f"-{max(found)}" if max(found) != min(found) else "")
+        for table, found in by_table.items()
+    )
 
 
 # --- values entered later -----------------------------------------------------------
