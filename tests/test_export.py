@@ -580,3 +580,22 @@ def test_a_broken_transcription_stops_the_command(tmp_path: Path) -> None:
         result.output
     )
     assert "hint: " in result.output and not out.exists()
+
+
+HOSTILE = '=HYPERLINK("http://example.invalid","klik")'
+
+
+def test_no_text_becomes_a_formula_in_the_workbook_or_the_csv() -> None:
+    from formula_engine.excel.export import Cell, Column, ExportTable, workbook_bytes
+    from formula_engine.excel.realisasi import TemplateRow, template_bytes
+
+    columns = (Column("Indikator", None, "Indikator", "text"), Column("2024 K", None, "K", "k"))
+    rows = ((Cell(HOSTILE), Cell(7)), (Cell("-"), Cell("+62 dan -x")))
+    table = ExportTable("7.5", "Judul", columns, rows, "Sumber: x", ())
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes([table], [])))["Tabel 7.5"]
+    assert (sheet["A3"].value, sheet["A3"].data_type) == (HOSTILE, "s")
+    lines = list(csv.reader(io.StringIO(csv_text(table)), delimiter=";"))
+    assert lines[1:] == [["'" + HOSTILE, "7"], ["-", "'+62 dan -x"]]
+    row = TemplateRow(HOSTILE, HOSTILE, "%", 2024, "Tahun", None, "x")
+    template = openpyxl.load_workbook(io.BytesIO(template_bytes([row])))["Realisasi"]
+    assert [(c.value, c.data_type) for c in template[2][:2]] == [(HOSTILE, "s")] * 2

@@ -653,6 +653,27 @@ def _width(column: Column) -> float:
     return 30
 
 
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def put(sheet: Any, row: int, column: int, value: Value) -> Any:
+    """Write a value into a cell; a text stays text even when it starts with "=" (which
+    openpyxl would store as a formula): no catalog or planner text becomes a formula."""
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def inert(text: str) -> str:
+    """A text for a CSV cell that no spreadsheet reads as a formula ("=...", "+...",
+    "@...", "-x"): such a text gets a leading apostrophe; a printed "-" stays."""
+    risky = text.startswith(_FORMULA_START) or (
+        text.startswith("-") and len(text) > 1 and not text[1].isdigit()
+    )
+    return "'" + text if risky else text
+
+
 def workbook_bytes(
     tables: Iterable[ExportTable], later: list[tuple[Cell, ...]], lang: str = "id"
 ) -> bytes:
@@ -671,17 +692,17 @@ def workbook_bytes(
     centre = Alignment(wrap_text=True, horizontal="center", vertical="center")
     for table in tables:
         sheet = book.create_sheet(table.sheet)
-        sheet.cell(1, 1, table.heading).font = Font(bold=True, size=12)
+        put(sheet, 1, 1, table.heading).font = Font(bold=True, size=12)
         two = any(c.group for c in table.columns)
         header_rows = 2 if two else 1
         for index, column in enumerate(table.columns, start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = _width(column)
-            top = sheet.cell(2, index, column.group or column.leaf)
+            top = put(sheet, 2, index, column.group or column.leaf)
             cells = [top]
             if two:
                 if column.group:
-                    cells.append(sheet.cell(3, index, column.leaf))
+                    cells.append(put(sheet, 3, index, column.leaf))
                 else:
                     sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
             for cell in cells:
@@ -701,13 +722,13 @@ def workbook_bytes(
             for index, item in enumerate(row, start=1):
                 if item.value is None:
                     continue
-                cell = sheet.cell(first_data + offset, index, item.value)
+                cell = put(sheet, first_data + offset, index, item.value)
                 if item.number_format:
                     cell.number_format = item.number_format
                 elif isinstance(item.value, str):
                     cell.alignment = wrap
         note = first_data + len(table.rows) + 1
-        sheet.cell(note, 1, table.source).font = Font(italic=True)
+        put(sheet, note, 1, table.source).font = Font(italic=True)
         sheet.freeze_panes = sheet.cell(first_data, 1).coordinate
         sheet.print_title_rows = f"2:{first_data - 1}"  # the header on every printed page
         sheet.page_setup.orientation = "landscape"
@@ -715,14 +736,14 @@ def workbook_bytes(
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if later:
         sheet = book.create_sheet(LATER_SHEET)
-        sheet.cell(1, 1, WORDS[lang]["later"]).font = Font(bold=True)
+        put(sheet, 1, 1, WORDS[lang]["later"]).font = Font(bold=True)
         for index, name in enumerate(LATER_COLUMNS[lang], start=1):
-            cell = sheet.cell(2, index, name)
+            cell = put(sheet, 2, index, name)
             cell.font, cell.fill = bold, grey
             sheet.column_dimensions[get_column_letter(index)].width = 45 if index in (2, 9) else 14
         for offset, row in enumerate(later):
             for index, item in enumerate(row, start=1):
-                cell = sheet.cell(3 + offset, index, item.value)
+                cell = put(sheet, 3 + offset, index, item.value)
                 if item.number_format:
                     cell.number_format = item.number_format
         sheet.freeze_panes = "A3"
@@ -739,7 +760,7 @@ def csv_value(cell: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return inert(value)
     return cell.printed or str(value).replace(".", ",")
 
 
@@ -752,7 +773,7 @@ def csv_text(table: ExportTable) -> str:
     rows; UTF-8 with a BOM is added when it is written (`csv_bytes`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([column.header for column in table.columns])
+    writer.writerow([inert(column.header) for column in table.columns])
     for row in table.rows:
         writer.writerow([csv_value(cell) for cell in row])
     return buffer.getvalue()

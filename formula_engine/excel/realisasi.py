@@ -171,6 +171,9 @@ def template_bytes(rows: list[TemplateRow]) -> bytes:
                 row.id,
             ]
         )
+        for cell in sheet[sheet.max_row]:  # a catalog text is text, even one starting "="
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     last = len(rows) + 1
     for index, row in enumerate(rows, start=2):
         sheet.cell(index, 6).number_format = number_format(row.satuan)
