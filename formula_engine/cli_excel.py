@@ -23,7 +23,7 @@ from .exit_codes import ExitCode
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
-    from .excel.export import Export
+    from .excel.export_files import Export
 
 CATALOG_OPTION = click.option(
     "-c",
@@ -221,7 +221,8 @@ LANG_OPTION = click.option(
 
 def _export(directory: Path | None, lang: str) -> Export:
     from .cli import _load_catalog_or_fail
-    from .excel.export import Export, ExportError
+    from .excel.export import ExportError
+    from .excel.export_files import Export
 
     catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
     try:

@@ -28,13 +28,8 @@ from formula_engine.catalog import Catalog, bundled_catalog_path, load_checked
 from formula_engine.catalog.models import Kegiatan, Printed, Program, Sasaran, SubKegiatan
 from formula_engine.catalog.printed import read_printed
 from formula_engine.cli import main
-from formula_engine.excel.export import (
-    Export,
-    ExportError,
-    csv_text,
-    printed_cell,
-    transcriptions,
-)
+from formula_engine.excel.export import ExportError, printed_cell, transcriptions
+from formula_engine.excel.export_files import Export, csv_text
 from formula_engine.numbers import format_indonesian
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -586,7 +581,8 @@ HOSTILE = '=HYPERLINK("http://example.invalid","klik")'
 
 
 def test_no_text_becomes_a_formula_in_the_workbook_or_the_csv() -> None:
-    from formula_engine.excel.export import Cell, Column, ExportTable, workbook_bytes
+    from formula_engine.excel.export import Cell, Column, ExportTable
+    from formula_engine.excel.export_files import workbook_bytes
     from formula_engine.excel.realisasi import TemplateRow, template_bytes
 
     columns = (Column("Indikator", None, "Indikator", "text"), Column("2024 K", None, "K", "k"))

@@ -1,10 +1,11 @@
-"""The Renstra's tables in the document's own layout: a workbook (a sheet per table) or
-one CSV file per table.
+"""The Renstra's tables in the document's own layout, as `ExportTable`s; written as a
+workbook (a sheet per table) or CSV files by export_files.py; a catalog without a
+transcription gets its plan's table from export_catalog.py.
 
 Input: a catalog and its transcription (`transcription/tabel_*.yaml`, the seed's tables
 cell by cell with their seed lines). Output: `ExportTable`s (what a table prints: its
 title, its columns as printed, one row per printed indicator line, the seed lines of each
-row and a "Sumber" note), then bytes (xlsx) or text (CSV). Nothing is recomputed and
+row and a "Sumber" note). Nothing is recomputed and
 nothing corrected: a cell holds what the document prints. A well-formed Indonesian
 number becomes a number cell (an int for Rupiah, the exact printed decimal digits for K,
 with an Excel number format of the printed decimals; the words of "Baik 82,7" or
@@ -15,11 +16,9 @@ with an Excel number format of the printed decimals; the words of "Baik 82,7" or
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +33,7 @@ TABLES = ("4.1", "4.2", "6.1", "6.2", "6.3", "7.1", "7.2", "7.3", "7.4", "7.5")
 MAX_TRANSCRIPTION_BYTES = 4_000_000  # one transcription file (the largest is ~200 KB)
 SHEET_NAME_MAX = 31  # Excel's limit
 LATER_SHEET = "Nilai terkini"
+PLAN_TABLE = "Rencana"  # the sheet of a catalog's own table (export_catalog.plan_table)
 RUPIAH_FORMAT = "#,##0"  # shown 4.489.798.475 by an Indonesian Excel
 
 Field = Literal[
@@ -329,7 +329,7 @@ def _split(header: str) -> tuple[str | None, str]:
     return (match["group"], match["leaf"]) if match else (None, header)
 
 
-def _grouped(columns: list[Column]) -> list[Column]:
+def grouped(columns: list[Column]) -> list[Column]:
     """A column keeps its upper header only when a neighbour shares it."""
     groups = [None, *(column.group for column in columns), None]
     return [
@@ -351,7 +351,7 @@ def _columns(table: str, parts: list[dict[str, Any]], lang: str) -> tuple[list[C
                 group, leaf = _split(str(column["header"]))
                 kind: Literal["k", "rp"] = "rp" if _is_rupiah(str(column["key"])) else "k"
                 values.append(Column(str(column["header"]), group, leaf, kind))
-    values = _grouped(values)
+    values = grouped(values)
     text = [Column(h, None, h, "text") for h, _ in before]
     tail = [Column(h, None, h, "text") for h, _ in after]
     lines = WORDS[lang]["lines"]
@@ -447,7 +447,7 @@ def _rows(table: str, parts: list[dict[str, Any]], keys: list[str]) -> Iterator[
                 yield tuple(Cell(None) if c.value == "" else c for c in cells)
 
 
-def _drop_empty(
+def drop_empty(
     columns: list[Column], rows: list[tuple[Cell, ...]]
 ) -> tuple[tuple[Column, ...], tuple[tuple[Cell, ...], ...]]:
     """Leave out a descriptive column the table's transcription has no cell in."""
@@ -463,21 +463,9 @@ def _drop_empty(
 
 
 def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
-    """Every table of TABLES the catalog's transcription holds, in the document's order;
-    without a transcription, the plan's one table built from the catalog (plan_table);
-    ExportError (E820) when the catalog has neither a transcription nor any row."""
+    """Every table of TABLES the catalog's transcription holds, in the document's order
+    (none without a transcription: see export_catalog.plan_table)."""
     found = transcriptions(catalog.root)
-    if not found:
-        if not any(True for _ in catalog.rows()):
-            error = ExportError(
-                "nothing to export: the catalog has no transcription of the Renstra's "
-                "tables and no tujuan, sasaran or program",
-                hint="add the plan's rows and indicators first (renstra add indicator), "
-                "or export a catalog with transcription/tabel_*.yaml",
-            )
-            error.with_source("", Location(str(catalog.root)))
-            raise error
-        return [plan_table(catalog, lang)]
     plan = catalog.plan.plan
     declared = {t.id: t for t in catalog.plan.tables}
     tables = []
@@ -486,7 +474,7 @@ def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
             continue
         parts = [data for _, data in found[table]]
         columns, keys = _columns(table, parts, lang)
-        shown, rows = _drop_empty(columns, list(_rows(table, parts, keys)))
+        shown, rows = drop_empty(columns, list(_rows(table, parts, keys)))
         first = min(int(p.get("first_line", 0)) for p in parts)
         last = max(int(p.get("last_line", 0)) for p in parts)
         if table in declared:  # the table's own lines, as the catalog declares them
@@ -498,318 +486,3 @@ def export_tables(catalog: Catalog, lang: str = "id") -> list[ExportTable]:
         files = tuple(path.name for path, _ in found[table])
         tables.append(ExportTable(table, title, shown, rows, source, files))
     return tables
-
-
-# --- a catalog without a transcription: the plan's table from the catalog --------------
-
-PLAN_TABLE = "Rencana"  # its sheet (there is no printed table number to name it by)
-_KINDS = {"baseline": 0, "target": 1, "realisation": 2, "end_of_period": 3}
-
-
-def _column_of(kind: str, year: int | None, rupiah: bool) -> Column:
-    group = {
-        "baseline": f"Kondisi Awal {year}",
-        "target": f"Target {year}",
-        "realisation": f"Realisasi {year}",
-        "end_of_period": "Kondisi Kinerja pada Akhir Periode Renstra",
-    }[kind]
-    leaf = "Rp" if rupiah else "K"
-    return Column(f"{group} {leaf}", group, leaf, "rp" if rupiah else "k")
-
-
-def plan_table(catalog: Catalog, lang: str = "id") -> ExportTable:
-    """The plan's rows (tujuan, sasaran, program, kegiatan, sub kegiatan), in the layout
-    of Tabel 6.x, from the catalog's printed values (each cited by its table and line):
-    K and Rp per year, for a catalog that keeps no transcription of its tables."""
-    from ..catalog.models import Sasaran, Tujuan
-
-    keys: set[tuple[str, int | None, bool]] = set()
-    lines: list[tuple[Any, Any, bool]] = []  # (row entry, indicator or None, first)
-    for located in catalog.rows():
-        entry = located.entry
-        indicators = list(entry.indicators) or [None]
-        for index, indicator in enumerate(indicators):
-            lines.append((entry, indicator, index == 0))
-            for value in indicator.values if indicator else ():
-                if value.kind in _KINDS:
-                    keys.add((value.kind, value.year, False))
-        for value in getattr(entry, "budget", ()):
-            if value.kind in _KINDS:
-                keys.add((value.kind, value.year, True))
-    order = sorted(keys, key=lambda k: (_KINDS[k[0]] == 3, k[1] or 0, _KINDS[k[0]], k[2]))
-    values = _grouped([_column_of(kind, year, rupiah) for kind, year, rupiah in order])
-    before, after = LAYOUTS["6.3"]
-    sumber = WORDS[lang]["cited"]
-    columns = [
-        *(Column(h, None, h, "text") for h, _ in before),
-        *values,
-        *(Column(h, None, h, "text") for h, _ in after),
-        Column(sumber, None, sumber, "text"),
-    ]
-    rows = []
-    for entry, indicator, first in lines:
-        is_row = isinstance(entry, Sasaran)
-        label = ("Tujuan" if isinstance(entry, Tujuan) else "Sasaran") if is_row else ""
-        name = f"{label} {entry.number} : {entry.name}" if is_row else entry.name
-        formulas = indicator.formulas if indicator else ()
-        printed: dict[tuple[str, int | None, bool], Any] = {}
-        for value in indicator.values if indicator else ():  # the first of each is shown
-            printed.setdefault((value.kind, value.year, False), value)
-        for value in getattr(entry, "budget", ()) if first else ():
-            printed.setdefault((value.kind, value.year, True), value)
-        shown = [printed.get(key) for key in order]
-        cited = sorted({(v.table, v.line) for v in shown if v is not None})
-        cells = [
-            Cell(None if is_row or not first else entry.code),
-            Cell(name if first else None),
-            Cell(indicator.name if indicator else None),
-            Cell(formulas[-1].printed if formulas and formulas[-1].printed else None),
-            Cell((indicator.unit_printed or indicator.unit) if indicator else None),
-            *(
-                printed_cell(v.text, "rp" if key[2] else "k") if v else Cell(None)
-                for key, v in zip(order, shown, strict=True)
-            ),
-            Cell(getattr(entry, "unit_kerja", None) if first else None),
-            Cell(getattr(entry, "lokasi", None) if first else None),
-            Cell(_citations(cited, lang) or None),
-        ]
-        rows.append(tuple(cells))
-    shown_columns, shown_rows = _drop_empty(columns, rows)
-    plan = catalog.plan.plan
-    title = (
-        f"Rencana Program, Kegiatan, dan Sub Kegiatan {plan.opd} {plan.first_year}-{plan.last_year}"
-    )
-    note = WORDS[lang]["plan_source"].format(plan=plan.name)
-    return ExportTable(PLAN_TABLE, title, shown_columns, shown_rows, note, ())
-
-
-def _citations(cited: list[tuple[str, int]], lang: str) -> str:
-    by_table: dict[str, list[int]] = {}
-    for table, line in cited:
-        by_table.setdefault(table, []).append(line)
-    word = WORDS[lang]["line"]
-    return "; ".join(
-        f"Tabel {table} {word} {min(found)}"
-        + (f"-{max(found)}" if max(found) != min(found) else "")
-        for table, found in by_table.items()
-    )
-
-
-# --- values entered later -----------------------------------------------------------
-
-
-def later_rows(catalog: Catalog, lang: str = "id") -> list[tuple[Cell, ...]]:
-    """The values of updates.yaml (target revisions, realisations), each with its source
-    and whether it is the value in force (the latest of its year, or of its period); the
-    printed values are not repeated here."""
-    from ..catalog.updates import realisations, targets
-    from .realisasi import printed_codes
-
-    if catalog.updates is None:
-        return []
-    plan = catalog.plan.plan
-    codes = printed_codes(catalog)
-    found: list[tuple[Cell, ...]] = []
-    for located in catalog.indicators():
-        indicator = located.entry
-        for year in range(plan.first_year, plan.last_year + 1):
-            values = (*targets(catalog, indicator, year), *realisations(catalog, indicator, year))
-            for index, value in enumerate(values):
-                if value.printed:
-                    continue
-                replaced = any(
-                    v.kind == value.kind and v.period == value.period for v in values[index + 1 :]
-                )
-                kind = WORDS[lang]["revision" if value.kind == "target" else "realisation"]
-                found.append(
-                    (
-                        Cell(codes.get(indicator.id, "")),
-                        Cell(indicator.name),
-                        Cell(indicator.unit_printed or indicator.unit),
-                        Cell(year, "0"),
-                        Cell(value.period or WORDS[lang]["year"]),
-                        Cell(kind),
-                        printed_cell(value.text, "k"),
-                        Cell(WORDS[lang]["no" if replaced else "yes"]),
-                        Cell(value.source),
-                    )
-                )
-    return found
-
-
-# --- writing ------------------------------------------------------------------------
-
-
-def _width(column: Column) -> float:
-    if column.kind == "rp":
-        return 16
-    if column.kind == "k":
-        return 11
-    wide = {"Indikator", "Indikator Tujuan/Sasaran", "Indikator Kinerja Utama"}
-    if column.header in wide or column.header.startswith("Urusan/"):
-        return 45
-    if column.header in ("Kode", "No", "Satuan", *(w["lines"] for w in WORDS.values())):
-        return 12 if column.header != "Kode" else 18
-    return 30
-
-
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
-
-
-def put(sheet: Any, row: int, column: int, value: Value) -> Any:
-    """Write a value into a cell; a text stays text even when it starts with "=" (which
-    openpyxl would store as a formula): no catalog or planner text becomes a formula."""
-    cell = sheet.cell(row, column, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def inert(text: str) -> str:
-    """A text for a CSV cell that no spreadsheet reads as a formula ("=...", "+...",
-    "@...", "-x"): such a text gets a leading apostrophe; a printed "-" stays."""
-    risky = text.startswith(_FORMULA_START) or (
-        text.startswith("-") and len(text) > 1 and not text[1].isdigit()
-    )
-    return "'" + text if risky else text
-
-
-def workbook_bytes(
-    tables: Iterable[ExportTable], later: list[tuple[Cell, ...]], lang: str = "id"
-) -> bytes:
-    """The workbook: a sheet per table (title, header rows frozen, the rows, the Sumber
-    note), and "Nilai terkini" when there are later values."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    default = book.active
-    assert default is not None
-    book.remove(default)
-    bold, grey = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    centre = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for table in tables:
-        sheet = book.create_sheet(table.sheet)
-        put(sheet, 1, 1, table.heading).font = Font(bold=True, size=12)
-        two = any(c.group for c in table.columns)
-        header_rows = 2 if two else 1
-        for index, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = _width(column)
-            top = put(sheet, 2, index, column.group or column.leaf)
-            cells = [top]
-            if two:
-                if column.group:
-                    cells.append(put(sheet, 3, index, column.leaf))
-                else:
-                    sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
-            for cell in cells:
-                cell.font, cell.fill, cell.alignment = bold, grey, centre
-        if two:  # one upper header over its K and Rp
-            index = 1
-            while index <= len(table.columns):
-                group = table.columns[index - 1].group
-                end = index
-                while group and end < len(table.columns) and table.columns[end].group == group:
-                    end += 1
-                if group and end > index:
-                    sheet.merge_cells(start_row=2, start_column=index, end_row=2, end_column=end)
-                index = end + 1
-        first_data = 2 + header_rows
-        for offset, row in enumerate(table.rows):
-            for index, item in enumerate(row, start=1):
-                if item.value is None:
-                    continue
-                cell = put(sheet, first_data + offset, index, item.value)
-                if item.number_format:
-                    cell.number_format = item.number_format
-                elif isinstance(item.value, str):
-                    cell.alignment = wrap
-        note = first_data + len(table.rows) + 1
-        put(sheet, note, 1, table.source).font = Font(italic=True)
-        sheet.freeze_panes = sheet.cell(first_data, 1).coordinate
-        sheet.print_title_rows = f"2:{first_data - 1}"  # the header on every printed page
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if later:
-        sheet = book.create_sheet(LATER_SHEET)
-        put(sheet, 1, 1, WORDS[lang]["later"]).font = Font(bold=True)
-        for index, name in enumerate(LATER_COLUMNS[lang], start=1):
-            cell = put(sheet, 2, index, name)
-            cell.font, cell.fill = bold, grey
-            sheet.column_dimensions[get_column_letter(index)].width = 45 if index in (2, 9) else 14
-        for offset, row in enumerate(later):
-            for index, item in enumerate(row, start=1):
-                cell = put(sheet, 3 + offset, index, item.value)
-                if item.number_format:
-                    cell.number_format = item.number_format
-        sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def csv_value(cell: Cell) -> str:
-    """A cell in a CSV for an Indonesian Excel: a plain number with ',' as the decimal
-    mark and no grouping (1234,5), a number printed with words ("Baik 82,7", "16,24%")
-    and any text as printed."""
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return inert(value)
-    return cell.printed or str(value).replace(".", ",")
-
-
-LATER_CSV = "nilai_terkini.csv"
-CSV_DELIMITER = ";"  # what an Indonesian Excel expects ("," is its decimal mark)
-
-
-def csv_text(table: ExportTable) -> str:
-    """The table as CSV: one header row (the whole printed header of each column), the
-    rows; UTF-8 with a BOM is added when it is written (`csv_bytes`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([inert(column.header) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([csv_value(cell) for cell in row])
-    return buffer.getvalue()
-
-
-def csv_bytes(table: ExportTable) -> bytes:
-    return b"\xef\xbb\xbf" + csv_text(table).encode("utf-8")
-
-
-def later_csv_bytes(later: list[tuple[Cell, ...]], lang: str = "id") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(LATER_COLUMNS[lang])
-    for row in later:
-        writer.writerow([csv_value(cell) for cell in row])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
-
-@dataclass
-class Export:
-    """What `renstra export xlsx|csv` writes, built once from the catalog."""
-
-    tables: list[ExportTable]
-    later: list[tuple[Cell, ...]] = field(default_factory=list)
-    lang: str = "id"
-
-    @classmethod
-    def of(cls, catalog: Catalog, lang: str = "id") -> Export:
-        return cls(export_tables(catalog, lang), later_rows(catalog, lang), lang)
-
-    def workbook(self) -> bytes:
-        return workbook_bytes(self.tables, self.later, self.lang)
-
-    def csv_files(self) -> dict[str, bytes]:
-        """File name -> content: tabel_6_3.csv, ..., and nilai_terkini.csv."""
-        files = {table.csv_name: csv_bytes(table) for table in self.tables}
-        if self.later:
-            files[LATER_CSV] = later_csv_bytes(self.later, self.lang)
-        return files
