@@ -292,9 +292,7 @@ class _Checker:
                     "E802",
                     f"the header has no column {name!r}",
                     "the header row: " + ", ".join(COLUMNS),
-                    f"rename {near[0]!r} back to {name!r}"
-                    if near
-                    else "copy the header row from the template",
+                    _missing_hint(name, near),
                 )
         for row in grid.rows[1:]:  # data cells under no header
             for position, cell in enumerate(row):
@@ -513,6 +511,18 @@ class _Checker:
             )
             return None
         return number.value
+
+
+def _missing_hint(name: str, near: list[str]) -> str:
+    if name in HIDDEN:
+        return (
+            f"the hidden column {name!r} is the template's last column; a template made "
+            "before it existed has none: make a new one (renstra template realisasi) "
+            "and copy the realisasi values into it"
+        )
+    return (
+        f"rename {near[0]!r} back to {name!r}" if near else "copy the header row from the template"
+    )
 
 
 def _row_of(where: str) -> str:
