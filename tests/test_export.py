@@ -157,7 +157,7 @@ def _names(line: dict[str, Any], name: str) -> bool:
     return _plain(line["Indikator"].value).endswith(_plain(name))
 
 
-def _covers(line: dict[str, Any], seed_line: int, column: str = "Baris seed") -> bool:
+def _covers(line: dict[str, Any], seed_line: int, column: str = "Baris dokumen") -> bool:
     first, _, last = str(line[column].value).partition("-")
     return int(first) <= seed_line <= int(last or first)
 
@@ -469,7 +469,7 @@ def test_english_changes_our_words_only(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "xlsx", "-o", str(path), "--lang", "en"])
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(path)["Tabel 6.2"]
-    assert headers(sheet)[-1] == "Seed lines" and headers(sheet)[5] == "2023 K"
+    assert headers(sheet)[-1] == "Document lines" and headers(sheet)[5] == "2023 K"
     assert sheet.cell(sheet.max_row, 1).value.startswith("Source: Perubahan Rencana Strategis")
 
 

@@ -106,7 +106,7 @@ _LABELS = {"tujuan": "Tujuan", "sasaran": "Sasaran"}
 # stay as printed in either language).
 WORDS: Mapping[str, Mapping[str, str]] = {
     "id": {
-        "lines": "Baris seed",
+        "lines": "Baris dokumen",
         "source": "Sumber: {plan}, Tabel {table}, baris {first}-{last} dokumen {seed} "
         "(transkripsi sel demi sel; nilai sebagaimana tercetak)",
         "later": "Nilai terkini: nilai yang dicatat setelah Renstra terbit (updates.yaml), "
@@ -122,7 +122,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "nilai dengan tabel dan barisnya; katalog ini tidak menyimpan transkripsi tabelnya)",
     },
     "en": {
-        "lines": "Seed lines",
+        "lines": "Document lines",
         "source": "Source: {plan}, Tabel {table}, lines {first}-{last} of the document "
         "{seed} (transcribed cell by cell; values as printed)",
         "later": "Values in force: values recorded after the Renstra was published "
