@@ -1,7 +1,9 @@
-"""`renstra template ...` and `renstra import ...`: the sheets planners fill in (Excel, CSV).
+"""`renstra template ...`, `renstra import ...`: the sheets planners fill in (Excel, CSV);
+`renstra export xlsx|csv`: the Renstra's tables in the document's layout.
 
-Registered on the group by cli.register_excel; openpyxl is imported only when a
-command reads or writes a workbook.
+Registered on the group by cli.py (COMMANDS); the export commands join the `export`
+group of cli_scale (beside `export parquet`). openpyxl is imported only when a command
+reads or writes a workbook.
 """
 
 from __future__ import annotations
@@ -9,14 +11,19 @@ from __future__ import annotations
 import datetime
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .catalog import bundled_catalog_path
 from .cli_output import OutputError, check_outputs
 from .cli_params import YEAR, Folder
+from .cli_scale import export_group
 from .exit_codes import ExitCode
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+if TYPE_CHECKING:
+    from .excel.export_files import Export
 
 CATALOG_OPTION = click.option(
     "-c",
@@ -100,7 +107,7 @@ def import_realisasi_command(
     expected and a hint; then nothing is imported (exit 1).
     """
     from .cli import _load_catalog_or_fail
-    from .excel.realisasi import add_to_catalog, read_realisations
+    from .excel.realisasi import add_to_catalog, printed_codes, read_realisations
 
     day = _date(date)
     root = directory or bundled_catalog_path()
@@ -111,9 +118,14 @@ def import_realisasi_command(
     if problems:
         click.echo(f"{file}: {len(problems)} problem(s); nothing imported", err=True)
         sys.exit(ExitCode.FINDINGS)
+    if not found:  # an unchanged template: no file is touched
+        click.echo(f"{file}: nothing to import (no realisasi cell is filled in)")
+        return
+    codes = printed_codes(catalog)
     for item in found:
         period = item.period or "Tahun"
-        click.echo(f"{item.indicator_id} {item.year} {period}: {item.value_text}")
+        kode = codes.get(item.indicator_id, "")
+        click.echo(f"{item.where}: {kode} {item.year} {period}: {item.value_text}")
     if dry_run:
         click.echo(f"{file}: {len(found)} value(s) valid; nothing imported (--dry-run)")
         return
@@ -196,6 +208,83 @@ def new_command(directory: str, agency: str, period: str) -> None:
     except OSError as error:
         _cannot_write(OutputError("DIRECTORY", directory, getattr(error, "message", str(error))))
     click.echo(f"{written}: a new catalog {first}-{last}; check it with: renstra check {directory}")
+
+
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="The language of what is not the document's (notes, the sheet Nilai terkini).",
+)
+
+
+def _export(directory: Path | None, lang: str) -> Export:
+    from .cli import _load_catalog_or_fail
+    from .excel.export import ExportError
+    from .excel.export_files import Export
+
+    catalog = _load_catalog_or_fail(directory or bundled_catalog_path())
+    try:
+        return Export.of(catalog, lang)
+    except ExportError as error:
+        click.echo(f"{error.location.where}: error[{error.code}]: {error.message}", err=True)
+        click.echo(f"  hint: {error.hint}", err=True)
+        sys.exit(ExitCode.CATALOG_REJECTED)
+
+
+def _summary(export: Export) -> str:
+    tables = ", ".join(table.sheet for table in export.tables)
+    english = export.lang == "en"
+    later = f"; {len(export.later)} {'later value(s)' if english else 'nilai terkini'}"
+    return f"{len(export.tables)} {'table(s)' if english else 'tabel'} ({tables})" + (
+        later if export.later else ""
+    )
+
+
+@export_group.command("xlsx")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The .xlsx to write.")
+@CATALOG_OPTION
+@LANG_OPTION
+def export_xlsx_command(output: str, directory: Path | None, lang: str) -> None:
+    """The Renstra's tables in the document's layout: a sheet per table.
+
+    Tabel 4.1, 4.2, 6.1, 6.2, 6.3, 7.1-7.5 with the title, codes, names, indicators,
+    satuan and the K and Rp columns as printed; numbers stay numbers (Rupiah as whole
+    numbers, K with the printed decimals) in Excel number formats; header rows frozen;
+    a Sumber note under each table. Values entered later (updates.yaml) are on their
+    own sheet, "Nilai terkini"; no printed cell is overwritten.
+    """
+    path = _output(output)
+    export = _export(directory, lang)
+    _write(path, export.workbook())
+    click.echo(f"{path}: {_summary(export)}")
+
+
+@export_group.command("csv")
+@click.option("-o", "--output", required=True, metavar="DIR", help="The folder to write into.")
+@CATALOG_OPTION
+@LANG_OPTION
+def export_csv_command(output: str, directory: Path | None, lang: str) -> None:
+    """The same tables as `export xlsx`, one CSV file per table (tabel_6_3.csv, ...).
+
+    UTF-8 with a BOM, ';' between cells and ',' as the decimal mark (what an Indonesian
+    Excel expects), one header row; every path is checked before any file is written.
+    """
+    try:
+        folder = check_outputs({"--output": output}, folders=True)["--output"]
+    except OutputError as error:
+        _cannot_write(error)
+    export = _export(directory, lang)
+    files = export.csv_files()
+    try:
+        paths = check_outputs({name: str(folder / name) for name in files})
+    except OutputError as error:
+        _cannot_write(OutputError("--output", output, f"{error.option}: {error.reason}"))
+    for name, content in files.items():
+        _write(paths[name], content)
+    files_word = "CSV file(s)" if lang == "en" else "file CSV"
+    click.echo(f"{folder}: {_summary(export)}; {len(files)} {files_word}")
 
 
 COMMANDS = (template_group, import_group, new_command)

@@ -158,4 +158,7 @@ CODES: Mapping[str, Code] = {
     "E814": Code("import", "a key column changed (indikator, satuan, target)"),
     "E815": Code("import", "an empty required cell"),
     "E816": Code("import", "a text over its limit"),
+    # export: the Renstra's tables in the document's layout (docs/planners-excel.md)
+    "E820": Code("import", "nothing to export: no transcription of the tables, no rows"),
+    "E821": Code("import", "a transcription file that cannot be read (YAML, layout, size)"),
 }

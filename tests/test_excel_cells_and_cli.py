@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from fractions import Fraction
@@ -64,19 +66,31 @@ def catalog() -> Catalog:
     return load_checked(bundled_catalog_path())[0]
 
 
+def _filled(lines: list[str], line: int, value: str, sumber: str = "") -> None:
+    """Fill in realisasi and sumber (columns 7 and 8) of the CSV line `line` (from 1)."""
+    (fields,) = csv.reader([lines[line - 1]])
+    assert fields[6:8] == ["", ""]
+    fields[6:8] = [value, sumber]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    lines[line - 1] = out.getvalue()
+
+
 def test_csv_cells_are_located_by_line_and_column(catalog: Catalog, tmp_path: Path) -> None:
-    lines = template_csv(template_rows(catalog, 2024, 1)).splitlines()
-    fields = lines[4].split(",")  # line 5: Persentase PMKS (the target "7,26" is quoted)
-    assert fields[0] == "persentase_pmks" and fields[4] == "TW1"
-    lines[4] = lines[4].removesuffix(",,") + ",tujuh,"
-    lines[60] = lines[60].removesuffix(",,") + ',"1.234,5",Laporan TW1'
+    template = template_csv(template_rows(catalog, 2024, 1)).splitlines()
+    (fields,) = csv.reader([template[4]])  # line 5: Persentase PMKS
+    assert fields[0] == "Tujuan 2" and fields[4] == "TW1" and fields[8] == "persentase_pmks"
+    lines = list(template)
+    _filled(lines, 5, "tujuh")
+    _filled(lines, 61, "1.234,5", "Laporan TW1")
     path = tmp_path / "r.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found, problems = read_realisations(path, catalog)
     assert [p.render().splitlines()[0] for p in problems] == [
         f"{path}:5:7: error[E804]: 'tujuh' is text, not a number"
     ]
-    lines[4] = lines[4].replace(",tujuh,", ',"7,5",')
+    lines[4] = template[4]
+    _filled(lines, 5, "7,5")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found, problems = read_realisations(path, catalog)
     assert problems == []
@@ -95,12 +109,12 @@ def test_template_then_import_dry_run_and_real(
     result = runner.invoke(main, ["template", "realisasi", "--year", "2025", "-o", str(out)])
     assert result.exit_code == 0, result.output
     lines = out.read_text("utf-8").splitlines()
-    lines[1] = lines[1].removesuffix(",,") + ",86,LKjIP 2025"
+    _filled(lines, 2, "86", "LKjIP 2025")
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     args = ["import", "realisasi", str(out), "--source", "LKjIP 2025", "--date", "2026-02-01"]
     result = runner.invoke(main, [*args, "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "tujuan_tata_kelola_nilai_sakip 2025 Tahun: 86" in result.output
+    assert f"{out}:2:7: Tujuan 1 2025 Tahun: 86" in result.output
     assert not (bundled_catalog_path() / "updates.yaml").exists()  # a dry run writes nothing
 
 
@@ -136,12 +150,13 @@ def test_a_realisation_by_command_by_csv_and_by_xlsx_gives_the_same_state(
         made = runner.invoke(main, ["template", "realisasi", "--year", "2025", "-o", str(path)])
         assert made.exit_code == 0, made.output
     lines = csv_file.read_text("utf-8").splitlines()
-    assert lines[1].startswith(ind)
-    lines[1] = lines[1].removesuffix(",,") + ",86,"
+    assert lines[1].startswith("Tujuan 1,") and lines[1].endswith("," + ind)
+    _filled(lines, 2, "86")
     csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     book = openpyxl.load_workbook(xlsx_file)
     sheet = book["Realisasi"]
-    assert sheet["A2"].value == ind and sheet["G1"].value == "realisasi"
+    assert sheet["A2"].value == "Tujuan 1" and sheet["G1"].value == "realisasi"
+    assert sheet["I2"].value == ind and sheet.column_dimensions["I"].hidden
     sheet["G2"] = 86  # typed as a number, as a planner does
     book.save(xlsx_file)
     for way, path in (("csv", csv_file), ("xlsx", xlsx_file)):

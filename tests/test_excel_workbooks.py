@@ -46,6 +46,8 @@ def mutated(template: bytes, mutations: list[dict[str, Any]], folder: Path) -> P
             sheet.merge_cells(argument)
         elif kind == "hide_column":
             sheet.column_dimensions[argument].hidden = True
+        elif kind == "delete_column":
+            sheet.delete_cols(argument)
         elif kind == "hide_row":
             sheet.row_dimensions[argument].hidden = True
         elif kind == "rename_sheet":

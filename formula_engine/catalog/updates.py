@@ -463,17 +463,24 @@ def add_realisations(
     root: Path,
     records: Sequence[tuple[str, int, Period, str]],
     source: RecordSource,
+    references: Sequence[str | None] = (),
 ) -> Path:
     """Append realisations to `root`/updates.yaml; returns the file written.
 
     `records` are (indicator_id, year, period, value_text): period None for the whole
     year, "TW1".."TW4" for a quarter, or a month 1-12; value_text as the planner typed it,
     in Indonesian notation ("12,5", "1.234.567"), in the indicator's unit. `source` is
-    the one source of them all. The catalog is checked as a whole with the new records
-    (CatalogRejected, with located diagnostics, when it does not check); nothing is
-    written unless all of it holds, and comments and layout of the file are kept.
+    the one source of them all; `references[i]`, when given, is the reference of
+    record i's source (the `sumber` a planner typed on its row). The catalog is checked
+    as a whole with the new records (CatalogRejected, with located diagnostics, when it
+    does not check); nothing is written unless all of it holds, and comments and layout
+    of the file are kept.
     """
-    return _append(root, [_realisation(*record) for record in records], source)
+    new = [_realisation(*record) for record in records]
+    for record, reference in zip(new, references, strict=False):
+        if reference:
+            record["reference"] = reference
+    return _append(root, new, source)
 
 
 def set_target(root: Path, indicator_id: str, year: int, text: str, source: RecordSource) -> Path:
@@ -512,8 +519,9 @@ def _append(root: Path, new: list[dict[str, object]], source: RecordSource) -> P
     for record in new:
         indicator = indicators.get(str(record["indicator"]))
         record["unit"] = indicator.unit if indicator else "?"
+        reference = record.pop("reference", None)
         entry = CommentedMap(record)
-        entry["source"] = CommentedMap(inline)
+        entry["source"] = CommentedMap({**inline, "reference": reference} if reference else inline)
         data["records"].append(entry)
     out = io.StringIO()
     yaml.dump(data, out)

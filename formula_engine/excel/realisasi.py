@@ -1,10 +1,14 @@
 """The sheet "Realisasi": a template a planner fills in, and its import.
 
 One row per indicator and period (the year, or a quarter TW1-TW4), columns
-kode, indikator, satuan, tahun, periode, target, realisasi, sumber. The key columns
-(every one but realisasi and sumber) are locked; the import checks that they still say
-what the catalog says. The import reports every bad cell at once and returns records
-only for a file without problems (all or nothing).
+kode, indikator, satuan, tahun, periode, target, realisasi, sumber, id. `kode` is the
+code the document prints for the indicator's row ("1.06.01.2.01.0001", or "Tujuan 1",
+"Sasaran 2" for the indicators of a tujuan or sasaran), which several indicators may
+share; `id`, hidden and locked, names the catalog's indicator for the import. The key
+columns (every one but realisasi and sumber) are locked; the import checks that they
+still say what the catalog says. A row's `sumber` goes into its record's source (the
+reference of the document given with --source). The import reports every bad cell at
+once and returns records only for a file without problems (all or nothing).
 """
 
 from __future__ import annotations
@@ -27,22 +31,34 @@ if TYPE_CHECKING:
     from ..catalog.models import IndicatorEntry, RecordSource
 
 SHEET = "Realisasi"
-COLUMNS = ("kode", "indikator", "satuan", "tahun", "periode", "target", "realisasi", "sumber")
-KEYS = ("kode", "indikator", "satuan", "tahun", "periode", "target")  # locked
+COLUMNS = (
+    "kode",
+    "indikator",
+    "satuan",
+    "tahun",
+    "periode",
+    "target",
+    "realisasi",
+    "sumber",
+    "id",
+)
+KEYS = ("kode", "indikator", "satuan", "tahun", "periode", "target", "id")  # locked
+HIDDEN = ("id",)  # the catalog's indicator id: for the import, not for the planner
 QUARTERS = ("TW1", "TW2", "TW3", "TW4")
 YEAR_PERIOD = "Tahun"  # the row of the whole year
 MAX_SOURCE_CHARS = 500
-WIDTHS = {"kode": 34, "indikator": 60, "satuan": 12, "tahun": 8, "periode": 9}
+WIDTHS = {"kode": 20, "indikator": 60, "satuan": 12, "tahun": 8, "periode": 9, "sumber": 30}
 
 
 @dataclass(frozen=True)
 class TemplateRow:
-    kode: str  # the indicator's id in the catalog
+    kode: str  # the code the document prints for the indicator's row
     indikator: str
     satuan: str
     tahun: int
     periode: str
     target: Fraction | str | None  # the printed target: a number, or the text ("-")
+    id: str  # the indicator's id in the catalog (the hidden column)
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,25 @@ class Realisation:
 
     def record(self) -> tuple[str, int, str | None, str]:
         return (self.indicator_id, self.year, self.period, self.value_text)
+
+
+def printed_codes(catalog: Catalog) -> dict[str, str]:
+    """indicator id -> the code the document prints for its row: the row's code, or
+    "Tujuan 1" / "Sasaran 2" (Tabel 6.x print "Tujuan 1 :" before a tujuan's name)."""
+    from ..catalog.models import Sasaran, Tujuan
+
+    codes = {}
+    for row in catalog.rows():
+        entry = row.entry
+        if isinstance(entry, Tujuan):
+            code = f"Tujuan {entry.number}"
+        elif isinstance(entry, Sasaran):
+            code = f"Sasaran {entry.number}"
+        else:
+            code = entry.code
+        for indicator in entry.indicators:
+            codes[indicator.id] = code
+    return codes
 
 
 def _satuan(indicator: IndicatorEntry) -> str:
@@ -81,14 +116,16 @@ def _active(indicator: IndicatorEntry, year: int) -> bool:
 def template_rows(catalog: Catalog, year: int, quarter: int | None) -> list[TemplateRow]:
     """The rows of the template: every indicator of the plan active in `year`."""
     period = QUARTERS[quarter - 1] if quarter else YEAR_PERIOD
+    codes = printed_codes(catalog)
     return [
         TemplateRow(
-            located.entry.id,
+            codes.get(located.entry.id, located.owner),
             located.entry.name,
             _satuan(located.entry),
             year,
             period,
             _target(located.entry, year),
+            located.entry.id,
         )
         for located in catalog.indicators()
         if _active(located.entry, year)
@@ -121,7 +158,22 @@ def template_bytes(rows: list[TemplateRow]) -> bytes:
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
     for row in rows:
         target = float(row.target) if isinstance(row.target, Fraction) else row.target
-        sheet.append([row.kode, row.indikator, row.satuan, row.tahun, row.periode, target])
+        sheet.append(
+            [
+                row.kode,
+                row.indikator,
+                row.satuan,
+                row.tahun,
+                row.periode,
+                target,
+                None,
+                None,
+                row.id,
+            ]
+        )
+        for cell in sheet[sheet.max_row]:  # a catalog text is text, even one starting "="
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     last = len(rows) + 1
     for index, row in enumerate(rows, start=2):
         sheet.cell(index, 6).number_format = number_format(row.satuan)
@@ -144,6 +196,7 @@ def template_bytes(rows: list[TemplateRow]) -> bytes:
     sheet.protection.formatColumns = False  # widths may change
     for index, name in enumerate(COLUMNS):
         sheet.column_dimensions[column_letter(index)].width = WIDTHS.get(name, 16)
+        sheet.column_dimensions[column_letter(index)].hidden = name in HIDDEN
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -159,7 +212,7 @@ def template_csv(rows: list[TemplateRow]) -> str:
         target = row.target
         shown = exact_or_text(target)
         writer.writerow(
-            [row.kode, row.indikator, row.satuan, row.tahun, row.periode, shown, "", ""]
+            [row.kode, row.indikator, row.satuan, row.tahun, row.periode, shown, "", "", row.id]
         )
     return buffer.getvalue()
 
@@ -181,6 +234,7 @@ class _Checker:
         plan = catalog.plan.plan
         self.first, self.last = plan.first_year, plan.last_year
         self.columns: dict[str, int] = {}
+        self.codes = printed_codes(catalog)
 
     def add(
         self, cell: Cell | str, code: str, message: str, expected: str, hint: str, text: bool = True
@@ -206,7 +260,7 @@ class _Checker:
             name = names[index]
             if name in COLUMNS and name not in self.columns:
                 self.columns[name] = index
-                if index in grid.hidden_columns:
+                if index in grid.hidden_columns and name not in HIDDEN:
                     self.add(
                         cell,
                         "E803",
@@ -238,9 +292,7 @@ class _Checker:
                     "E802",
                     f"the header has no column {name!r}",
                     "the header row: " + ", ".join(COLUMNS),
-                    f"rename {near[0]!r} back to {name!r}"
-                    if near
-                    else "copy the header row from the template",
+                    _missing_hint(name, near),
                 )
         for row in grid.rows[1:]:  # data cells under no header
             for position, cell in enumerate(row):
@@ -278,7 +330,8 @@ class _Checker:
                 self.add(
                     kode,
                     "E811",
-                    f"a second row for {key[0]} {key[1]} {key[2]}",
+                    f"a second row for {self.codes.get(key[0], key[0])} "
+                    f"{self.indicators[key[0]].name!r} {key[1]} {key[2]}",
                     "one row per indicator and period",
                     f"the first is at {seen[key]}; delete one of them",
                 )
@@ -288,10 +341,12 @@ class _Checker:
 
     def row(self, row: list[Cell]) -> Realisation | None:
         before = len(self.problems)
-        kode, tahun, periode = (self.cell(row, n) for n in ("kode", "tahun", "periode"))
+        ident, kode = self.cell(row, "id"), self.cell(row, "kode")
+        tahun, periode = self.cell(row, "tahun"), self.cell(row, "periode")
         value, sumber = self.cell(row, "realisasi"), self.cell(row, "sumber")
         for cell, what in (
             (kode, "the indicator's kode"),
+            (ident, "the indicator's id (the hidden column)"),
             (tahun, "the year"),
             (periode, "the period"),
         ):
@@ -304,7 +359,7 @@ class _Checker:
                     "copy the row again from the template",
                     text=False,
                 )
-        indicator = self.indicator(kode) if kode.text else None
+        indicator = self.indicator(ident) if ident.text else None
         year = self.year(tahun) if tahun.text else None
         period = self.period(periode) if periode.text else None
         if indicator is not None:
@@ -351,9 +406,9 @@ class _Checker:
             self.add(
                 cell,
                 "E808",
-                f"no indicator of the catalog has the kode {cell.text!r}",
-                "a kode of the template",
-                f"did you mean {near[0]!r}?" if near else "copy the kode from the template",
+                f"no indicator of the catalog has the id {cell.text!r}",
+                "an id of the template (its hidden last column)",
+                f"did you mean {near[0]!r}?" if near else "copy the row from the template",
             )
         return indicator
 
@@ -391,15 +446,21 @@ class _Checker:
         return None
 
     def keys(self, row: list[Cell], indicator: IndicatorEntry, year: int | None) -> None:
-        expected: dict[str, str] = {"indikator": indicator.name, "satuan": _satuan(indicator)}
+        expected: dict[str, str] = {
+            "kode": self.codes.get(indicator.id, ""),
+            "indikator": indicator.name,
+            "satuan": _satuan(indicator),
+        }
         for name, wanted in expected.items():
             cell = self.cell(row, name)
+            if name == "kode" and not cell.text:
+                continue  # reported as an empty required cell
             if " ".join(cell.text.split()) != " ".join(wanted.split()):
                 self.add(
                     cell,
                     "E814",
                     f"the key column {name!r} was changed",
-                    f"{wanted!r}, as the catalog says for {indicator.id}",
+                    f"{wanted!r}, as the catalog says for this row",
                     "key columns are locked: undo the change, or copy the row again "
                     "from the template",
                 )
@@ -452,6 +513,18 @@ class _Checker:
         return number.value
 
 
+def _missing_hint(name: str, near: list[str]) -> str:
+    if name in HIDDEN:
+        return (
+            f"the hidden column {name!r} is the template's last column; a template made "
+            "before it existed has none: make a new one (renstra template realisasi) "
+            "and copy the realisasi values into it"
+        )
+    return (
+        f"rename {near[0]!r} back to {name!r}" if near else "copy the header row from the template"
+    )
+
+
 def _row_of(where: str) -> str:
     return "".join(ch for ch in where.rsplit("!", 1)[1] if ch.isdigit())
 
@@ -469,8 +542,10 @@ def read_realisations(path: Path, catalog: Catalog) -> tuple[list[Realisation], 
 
 
 def add_to_catalog(root: Path, realisations: list[Realisation], source: RecordSource) -> Path:
-    """Store the realisations, all or nothing, with their one source, through the
-    catalog's updates (`catalog.updates.add_realisations`); the file written."""
+    """Store the realisations, all or nothing, with their source (each row's `sumber`
+    as the source's reference), through the catalog's updates
+    (`catalog.updates.add_realisations`); the file written."""
     from ..catalog.updates import add_realisations
 
-    return add_realisations(root, [r.record() for r in realisations], source)
+    references = [r.sumber or None for r in realisations]
+    return add_realisations(root, [r.record() for r in realisations], source, references)
