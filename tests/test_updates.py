@@ -105,7 +105,7 @@ def test_revision_keeps_the_printed_target_and_is_in_force(root: Path) -> None:
     indicator = find_indicator(catalog, INDICATOR)
     assert indicator is not None
     assert history_lines(catalog, indicator, 2024) == [
-        "target 2024: 7,26 (Tabel 4.2, line 2724) [printed, replaced]",
+        "target 2024: 7,26 (Tabel 4.2, seed line 2724) [printed, replaced]",
         "target 2024: 7 (Perubahan Renstra 2025, 2025-03-01) [in force]",
         "capaian 2024 of the values in force: not computable: no realisation for 2024",
     ]
