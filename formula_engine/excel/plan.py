@@ -306,6 +306,7 @@ class _Reader:
         self.first, self.last = first, last
         self.provenance = provenance
         self.problems: list[CellProblem] = []
+        self.unreadable: set[str] = set()  # sheets whose header row is broken
 
     def add(
         self,
@@ -338,6 +339,7 @@ class _Reader:
             return []
         columns = self.header(grid, name)
         if columns is None:
+            self.unreadable.add(name)
             return []
         rows = []
         for cells, number in zip(grid.rows[1:], grid.row_numbers[1:], strict=True):
@@ -447,7 +449,7 @@ class _Reader:
             self.add(
                 cell,
                 "E836",
-                f"{cell.text!r} is not a {column.header} of the list",
+                f"{cell.text!r} is not in the list of {column.header}",
                 "one of: " + "; ".join(options),
                 f"did you mean {near[0]!r}?" if near else "pick it from the cell's list",
             )
@@ -539,12 +541,41 @@ def read_plan(
     return plan, []
 
 
+KEYS = (
+    ("Tujuan", "nomor"),
+    ("Sasaran", "nomor"),
+    ("Program", "kode"),
+    ("Input", "id"),
+    ("Indikator", "id"),
+)
+OWNERS = ("Tujuan", "Sasaran", "Program")
+
+
 class _Builder:
     def __init__(self, reader: _Reader) -> None:
         self.r = reader
         self.sheets = {name: reader.sheet(name) for name in SHEETS}
         self.owners: dict[str, dict[str, Any]] = {}  # a number or code -> its entry
         self.owner_cells: dict[str, Cell] = {}
+
+    def unknown(
+        self, cell: Cell, what: str, known: list[str], hint: str, sheets: tuple[str, ...]
+    ) -> None:
+        """E833, unless `cell` names a row of `sheets` left out for a problem already
+        reported (a broken row, or a sheet whose header is broken): one mistake, one
+        diagnostic."""
+        if not self.left_out(cell.text, sheets):
+            self.r.unknown(cell, what, known, hint)
+
+    def left_out(self, text: str, sheets: tuple[str, ...]) -> bool:
+        if not self.r.problems:  # nothing reported yet: nothing can explain it
+            return False
+        return any(sheet in self.r.unreadable for sheet in sheets) or any(
+            row.text(key) == text
+            for sheet, key in KEYS
+            if sheet in sheets
+            for row in self.sheets[sheet]
+        )
 
     def build(self) -> Plan:
         plan = Plan()
@@ -598,7 +629,9 @@ class _Builder:
                 continue
             parent = found.get(row.text("tujuan"))
             if parent is None:
-                self.r.unknown(row.cells["tujuan"], "tujuan", list(found), "add it to Tujuan")
+                self.unknown(
+                    row.cells["tujuan"], "tujuan", list(found), "add it to Tujuan", ("Tujuan",)
+                )
                 continue
             entry = self.row_entry(row, "sasaran", number)
             if self.own(number, entry, row.cells["nomor"]):
@@ -634,8 +667,12 @@ class _Builder:
                     links.append(sasaran[part]["id"])
                 else:
                     cell = Cell(row.cells["induk"].where, part)
-                    self.r.unknown(
-                        cell, "sasaran", list(sasaran), "a program's parent is a sasaran"
+                    self.unknown(
+                        cell,
+                        "sasaran",
+                        list(sasaran),
+                        "a program's parent is a sasaran",
+                        ("Sasaran",),
                     )
             programs[code] = {**entry, "sasaran": links, "kegiatan": []}
             self.owners[code] = programs[code]
@@ -676,7 +713,9 @@ class _Builder:
         cell = row.cells["induk"]
         parent = parents.get(cell.text)
         if parent is None:
-            self.r.unknown(cell, what, list(parents), f"add the {what} to Program first")
+            self.unknown(
+                cell, what, list(parents), f"add the {what} to Program first", ("Program",)
+            )
             return None
         if not code.startswith(cell.text + "."):
             self.r.add(
@@ -718,11 +757,12 @@ class _Builder:
             cell = row.cells["id"]
             owner = self.owners.get(row.text("pemilik"))
             if owner is None:
-                self.r.unknown(
+                self.unknown(
                     row.cells["pemilik"],
                     "tujuan, sasaran, program, kegiatan or sub kegiatan",
                     list(self.owners),
                     "write the number of a tujuan or sasaran, or the code of a program row",
+                    OWNERS,
                 )
             unit = self.r.unit(row.cells["satuan"])
             polarity = self.r.choice(row, "polaritas")
@@ -786,6 +826,9 @@ class _Builder:
                 error = raised
             if error is not None:
                 span = (error.span.start, error.span.end) if error.span else None
+                name = text[span[0] : span[1]] if span else ""
+                if error.code.startswith("E2") and self.left_out(name, ("Input", "Indikator")):
+                    continue  # it names a row left out for its own problem
                 self.r.add(
                     cell,
                     "E835",
@@ -812,8 +855,10 @@ class _Builder:
                 continue
             kode, tahun, value = (row.cells[k] for k in ("indikator", "tahun", "target"))
             indicator = indicators.get(kode.text)
-            if indicator is None and kode.text not in self.ids:  # else reported at its row
-                self.r.unknown(kode, "indicator ID", list(indicators), "add it to Indikator")
+            if indicator is None:
+                self.unknown(
+                    kode, "indicator ID", list(indicators), "add it to Indikator", ("Indikator",)
+                )
             year = self.year(tahun)
             number = self.target(value, indicator)
             if indicator is None or year is None or number is None:
