@@ -277,3 +277,28 @@ def test_declared_units_and_bands_are_validated(
     code, _, message = expected.partition(": ")
     assert any(f"error[{code}]: " in text and message in text for text in rendered), rendered
     assert all(text.startswith(f"{plan}:") for text in rendered), rendered
+
+
+def test_a_write_that_fails_halfway_puts_every_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formula_engine import writing
+
+    root = new_catalog(tmp_path)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    workbook = write_plan(tmp_path / "plan.xlsx", plan_copy())
+    real = writing.write_atomically
+    calls: list[Path] = []
+
+    def failing(path: Path, content: str | bytes) -> Path:
+        calls.append(path)
+        if len(calls) == 3:  # renstra.yaml and programs/1.06.02.yaml are written by then
+            raise OSError(28, "No space left on device")
+        return real(path, content)
+
+    monkeypatch.setattr(writing, "write_atomically", failing)
+    result = run("import", "plan", str(workbook), "-c", str(root), "--source", "R")
+    assert result.exit_code == ExitCode.CANNOT_WRITE, result.output
+    assert "No space left on device" in result.stderr and "nothing imported" in result.stderr
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in root.iterdir()) == ["renstra.yaml"]  # no empty folder left

@@ -106,6 +106,7 @@ END_RULES = {
     "Jumlah semua tahun": "sum",
     "Tidak ada": "not_printed",
 }
+TEXT_COLUMNS = ("nomor", "tujuan", "kode", "induk", "pemilik")
 LISTS: dict[str, dict[str, str]] = {
     "tingkat": LEVELS,
     "polaritas": POLARITIES,
@@ -176,8 +177,12 @@ def template_bytes(units: list[str], first_year: int | None, last_year: int | No
         for position, column in enumerate(spec, start=1):
             letter = column_letter(position - 1)
             sheet.column_dimensions[letter].width = column.width
+            text = column.key in TEXT_COLUMNS  # Excel keeps 1.10 and 1.06.01 as typed
             for number in range(2, last + 1):
-                sheet.cell(number, position).protection = Protection(locked=False)
+                cell = sheet.cell(number, position)
+                cell.protection = Protection(locked=False)
+                if text:
+                    cell.number_format = "@"
             area = f"{letter}2:{letter}{last}"
             if column.choices:
                 strict = column.choices != "satuan"  # a declared unit may be typed
@@ -1029,18 +1034,23 @@ def import_plan(root: Path, plan: Plan) -> Imported:
 
             load_catalog(root)  # the catalog in use again (its declared units, bands)
     before = {path: path.read_bytes() if path.exists() else None for path in files}
+    made = [d for d in dict.fromkeys(path.parent for path in files) if not d.exists()]
     written: list[Path] = []
     try:
+        for folder in made:
+            folder.mkdir(parents=True)
         for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, text)
             written.append(path)
     except OSError:
-        for path in written:
+        for path in written:  # put back what was written, remove what was made
             old = before[path]
             if old is None:
                 path.unlink(missing_ok=True)
             else:
                 write_atomically(path, old)
+        for folder in made:
+            if folder.exists() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
     return Imported(tuple(written), plan.counts)
