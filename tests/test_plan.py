@@ -302,3 +302,42 @@ def test_a_write_that_fails_halfway_puts_every_file_back(
     assert "No space left on device" in result.stderr and "nothing imported" in result.stderr
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in root.iterdir()) == ["renstra.yaml"]  # no empty folder left
+
+
+def test_the_realisation_template_of_an_imported_plan_gives_its_capaian(tmp_path: Path) -> None:
+    root = imported(tmp_path)
+    sheet_path = tmp_path / "r.xlsx"
+    made = run("template", "realisasi", "-c", str(root), "--year", "2026", "-o", str(sheet_path))
+    assert made.exit_code == 0, made.output
+    book = load_workbook(sheet_path)
+    sheet = book["Realisasi"]
+    rows = [row[:6] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rows == [  # the targets in force: the workbook's, as the plan sets them
+        ("persen_ppks_tertangani", "Persentase PPKS yang tertangani", "%", 2026, "Tahun", 82.5),
+        ("jumlah_kube", "Jumlah KUBE yang dibina", "KUBE", 2026, "Tahun", 12),
+    ]
+    sheet["G2"], sheet["G3"] = "70", 11
+    book.save(sheet_path)
+    entered = run("import", "realisasi", str(sheet_path), "-c", str(root), "--source", "LKjIP")
+    assert entered.exit_code == 0, entered.output
+    catalog, _ = load_checked(root)
+    table = {r.indicator: r for r in capaian_table(catalog, 2026).rows}
+    # 70 / 82,5 x 100 = 84,848... -> 84,85 (Tinggi); 11 / 12 x 100 = 91,666... -> 91,67
+    assert (
+        table["persen_ppks_tertangani"].capaian_display,
+        table["jumlah_kube"].capaian_display,
+    ) == (
+        "84,85",
+        "91,67",
+    )
+    assert table["jumlah_kube"].predikat == "Sangat Tinggi"
+
+
+def test_a_program_serves_the_sasaran_its_parent_cell_lists(tmp_path: Path) -> None:
+    plan = plan_copy()
+    plan["Sasaran"].append(["1.2", "Meningkatnya pemberdayaan keluarga miskin", "1"])
+    plan["Program"][0][3] = "1.1, 1.2"
+    root = imported(tmp_path, plan)
+    catalog, _ = load_checked(root)
+    assert catalog.programs[0].entry.sasaran == ("sasaran_1_1", "sasaran_1_2")
+    assert [s.number for s in catalog.plan.tujuan[0].sasaran] == ["1.1", "1.2"]
