@@ -15,6 +15,8 @@ from .cli_excel import _date, _output, _write, import_group, template_group
 from .cli_params import Folder
 from .exit_codes import ExitCode
 
+MAX_WORKBOOK_NAME = 150  # a reference "NAME!Sheet!C17" stays within a source's 200
+
 
 @template_group.command("plan")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The .xlsx to write.")
@@ -84,6 +86,12 @@ def import_plan_command(
     from .excel.plan import PlanRejected, Provenance, empty_catalog_problem, import_plan, read_plan
 
     day = _date(date)
+    if len(file.name) > MAX_WORKBOOK_NAME:  # it is cited with every imported value
+        raise click.BadParameter(
+            f"the file's name has {len(file.name)} characters, over {MAX_WORKBOOK_NAME} "
+            "(hint: rename it, e.g. rencana.xlsx)",
+            param_hint="'FILE'",
+        )
     for name, value in (("--source", document), ("--by", entered_by)):
         if value is not None and not 1 <= len(value.strip()) <= 200:
             raise click.BadParameter("1 to 200 characters", param_hint=f"'{name}'")

@@ -9,11 +9,14 @@ Expected figures are worked out by hand in the comments.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from plan_workbooks import plan_copy, write_plan
 
@@ -21,6 +24,7 @@ from formula_engine.capaian import capaian_table
 from formula_engine.catalog import load_checked
 from formula_engine.catalog.checked import CatalogRejected
 from formula_engine.catalog.models import WorkbookSource
+from formula_engine.catalog.updates import targets as targets_of
 from formula_engine.cli import main
 from formula_engine.errors import CheckError
 from formula_engine.exit_codes import ExitCode
@@ -341,3 +345,50 @@ def test_a_program_serves_the_sasaran_its_parent_cell_lists(tmp_path: Path) -> N
     catalog, _ = load_checked(root)
     assert catalog.programs[0].entry.sasaran == ("sasaran_1_1", "sasaran_1_2")
     assert [s.number for s in catalog.plan.tujuan[0].sasaran] == ["1.1", "1.2"]
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sasaran=st.integers(1, 3),
+    programs=st.integers(1, 3),
+    targets=st.lists(
+        st.tuples(st.integers(2025, 2029), st.integers(0, 10_000), st.integers(0, 99)),
+        max_size=5,
+        unique_by=lambda t: t[0],
+    ),
+)
+def test_any_valid_plan_imports_as_typed(
+    tmp_path_factory: pytest.TempPathFactory,
+    sasaran: int,
+    programs: int,
+    targets: list[tuple[int, int, int]],
+) -> None:
+    """Random shapes of a valid plan: the catalog has exactly the rows typed, and each
+    target exactly as typed (Indonesian notation: 1234,5 is stored as 1.234,5)."""
+    tmp_path = tmp_path_factory.mktemp("plan")
+    plan = plan_copy()
+    plan["Sasaran"] = [[f"1.{n}", f"Sasaran {n}", "1"] for n in range(1, sasaran + 1)]
+    plan["Program"] = [
+        ["Program", f"1.06.{n:02d}", f"Program {n}", f"1.{1 + n % sasaran}"]
+        for n in range(1, programs + 1)
+    ]
+    plan["Indikator"] = [plan["Indikator"][0]]
+    plan["Target"] = [
+        ["persen_ppks_tertangani", year, f"{whole},{part:02d}"] for year, whole, part in targets
+    ]
+    root = imported(tmp_path, plan)
+    catalog, _ = load_checked(root)
+    assert [s.number for s in catalog.plan.tujuan[0].sasaran] == [
+        f"1.{n}" for n in range(1, sasaran + 1)
+    ]
+    assert [p.entry.code for p in catalog.programs] == [
+        f"1.06.{n:02d}" for n in range(1, programs + 1)
+    ]
+    indicator = catalog.plan.tujuan[0].sasaran[0].indicators[0]
+    for year, whole, part in targets:
+        (value,) = [v for v in targets_of(catalog, indicator, year)]
+        hand = f"{whole:,}".replace(",", ".") + (f",{part:02d}".rstrip("0") if part else "")
+        assert value.text == hand
+        assert value.value == Fraction(whole) + Fraction(part, 100)
