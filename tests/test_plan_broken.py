@@ -35,6 +35,8 @@ def broken_workbook(path: Path, case: dict[str, Any]) -> Path:
         row = max(c.row for c in work["A"] if c.value is not None) + 1
         for column, value in enumerate(values, start=1):
             work.cell(row, column, value)
+    for sheet, number in (case.get("hide_row") or {}).items():
+        book[sheet].row_dimensions[number].hidden = True
     book.save(path)
     return path
 

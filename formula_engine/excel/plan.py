@@ -357,7 +357,8 @@ class _Reader:
                     else Cell(f"{grid.name}!{name}!{letter}{number}", None)
                 )
             for position, cell in enumerate(cells):
-                if position not in columns.values() and cell.text:
+                headed = position < len(grid.rows[0]) and grid.rows[0][position].text
+                if position not in columns.values() and cell.text and not headed:
                     self.add(
                         cell,
                         "E803",
@@ -365,6 +366,7 @@ class _Reader:
                         "values only under the headers of the template",
                         "delete it, or move it into its column",
                     )
+            # (a value under an extra header is that header's problem, reported once)
             if not any(c.formula for c in found.values()):  # a formula is reported already
                 rows.append(Row(name, number, found))
         return rows
@@ -373,6 +375,7 @@ class _Reader:
         spec = SHEETS[name]
         wanted = {_folded(c.header): c for c in spec}
         columns: dict[str, int] = {}
+        extras: dict[int, Cell] = {}  # headers that are no column (or a column twice)
         for index, cell in enumerate(grid.rows[0]):
             column = wanted.get(_folded(cell.text))
             if column is not None and column.key not in columns:
@@ -386,28 +389,45 @@ class _Reader:
                         "unhide it (select the columns around it, right-click > Unhide)",
                     )
             elif cell.text:
-                self.add(
-                    cell,
-                    "E803",
-                    f"an extra column {cell.text!r}"
-                    if column is None
-                    else f"the column {cell.text!r} is there twice",
-                    "only the columns " + ", ".join(c.header for c in spec),
-                    "delete the column",
-                )
+                extras[index] = cell
         headers = [c.text for c in grid.rows[0] if c.text]
-        for column in spec:
-            if column.key not in columns:
-                near = difflib.get_close_matches(column.header, headers, 1, 0.6)
+        listed = ", ".join(c.header for c in spec)
+        for position, column in enumerate(spec):
+            if column.key in columns:
+                continue
+            renamed = extras.get(position)  # the template's place of the column
+            if renamed is not None and _folded(renamed.text) not in wanted:
+                del extras[position]
                 self.add(
-                    f"{grid.name}!{name}!1",
+                    renamed,
                     "E802",
-                    f"the header has no column {column.header!r}",
-                    "the header row: " + ", ".join(c.header for c in spec),
-                    f"rename {near[0]!r} back to {column.header!r}"
-                    if near
-                    else "copy the header row from `renstra template plan`",
+                    f"the header {renamed.text!r} stands where the column "
+                    f"{column.header!r} belongs",
+                    "the header row: " + listed,
+                    f"rename {renamed.text!r} back to {column.header!r}",
                 )
+                continue
+            near = difflib.get_close_matches(column.header, headers, 1, 0.6)
+            self.add(
+                f"{grid.name}!{name}!1",
+                "E802",
+                f"the header has no column {column.header!r}",
+                "the header row: " + listed,
+                f"rename {near[0]!r} back to {column.header!r}"
+                if near
+                else "copy the header row from `renstra template plan`",
+            )
+        for _, cell in sorted(extras.items()):
+            twice = _folded(cell.text) in wanted
+            self.add(
+                cell,
+                "E803",
+                f"the column {cell.text!r} is there twice"
+                if twice
+                else f"an extra column {cell.text!r}",
+                "only the columns " + listed,
+                "delete the column",
+            )
         return columns if all(c.key in columns for c in spec) else None
 
     # cells
