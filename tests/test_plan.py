@@ -392,3 +392,26 @@ def test_any_valid_plan_imports_as_typed(
         hand = f"{whole:,}".replace(",", ".") + (f",{part:02d}".rstrip("0") if part else "")
         assert value.text == hand
         assert value.value == Fraction(whole) + Fraction(part, 100)
+
+
+def test_a_shared_catalog_handle_uses_its_declared_units_in_any_context(tmp_path: Path) -> None:
+    """The service answers each request in its own context: a handle loaded in one
+    still compiles formulas over its declared units in another."""
+    import contextvars
+
+    from formula_engine.api import CatalogHandle
+
+    root = new_catalog(tmp_path)
+    declare(root)
+    plan = plan_copy()
+    plan["Input"].append(["sekolah_inklusi", "Jumlah sekolah inklusi", "skl"])
+    plan["Indikator"].append(
+        ["1.1", "sekolah_inklusi_baru", "Sekolah inklusi", "sekolah", "sekolah_inklusi",
+         "Semakin tinggi semakin baik", "Jumlah", "Jumlah semua tahun"]
+    )  # fmt: skip
+    workbook = write_plan(tmp_path / "plan.xlsx", plan)
+    assert run("import", "plan", str(workbook), "-c", str(root), "--source", "R").exit_code == 0
+    handle = CatalogHandle(root)
+    contextvars.Context().run(lambda: handle.catalog)  # loaded in another context
+    model = contextvars.Context().run(lambda: handle.model(2026))  # used in a fresh one
+    assert "sekolah_inklusi_baru" in [i.id for i in model.declarations.indicators]
