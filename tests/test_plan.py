@@ -415,3 +415,25 @@ def test_a_shared_catalog_handle_uses_its_declared_units_in_any_context(tmp_path
     contextvars.Context().run(lambda: handle.catalog)  # loaded in another context
     model = contextvars.Context().run(lambda: handle.model(2026))  # used in a fresh one
     assert "sekolah_inklusi_baru" in [i.id for i in model.declarations.indicators]
+
+
+def test_a_catalog_whose_inputs_use_a_declared_unit_is_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formula_engine.catalog import load as load_module
+
+    root = new_catalog(tmp_path)
+    declare(root)
+    (root / "inputs").mkdir()
+    (root / "inputs" / "a.yaml").write_text(
+        "inputs:\n  - {id: sekolah_inklusi, label: Jumlah sekolah inklusi, unit: skl}\n"
+    )
+    first, problems = load_module.load_catalog(root)
+    assert first is not None, [d.render() for d in problems]
+
+    def parsed_again(*args: object) -> object:
+        raise AssertionError("the cached catalog was parsed again")
+
+    monkeypatch.setattr(load_module, "_parsed", parsed_again)
+    second, _ = load_module.load_catalog(root)  # from the cache: the unit is declared in time
+    assert second is not None and second.all_inputs()[0].unit == "skl"
