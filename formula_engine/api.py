@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .catalog import Catalog, CatalogRejected, bundled_catalog_path, load_checked
 from .catalog import load_catalog as _load_files
 from .catalog.checked import checked_report
+from .catalog.load import declare_plan
 from .declarations import Declarations, Indicator, Input, Plan
 from .errors import (
     Diagnostic,
@@ -471,6 +472,7 @@ class CatalogHandle:
                 self._state = _State(
                     catalog, diagnostics_of(report.diagnostics), diagnostics_of(report.accepted)
                 )
+            declare_plan(self._state.catalog.plan)  # its units and band tables, in this context
             return self._state
 
     def reload(self) -> None:

@@ -210,3 +210,5 @@ from .cli_excel import COMMANDS as EXCEL_COMMANDS  # noqa: E402  (template, impo
 
 for _command in EXCEL_COMMANDS:
     main.add_command(_command)
+
+from . import cli_plan  # noqa: E402, F401  (template plan, import plan: on the groups above)

@@ -128,6 +128,12 @@ CODES: Mapping[str, Code] = {
     "E551": Code("catalog", "both `x.yaml` and `x.yml`"),
     "E580": Code("catalog", "a dataset file or value that does not fit the columnar layout"),
     "E590": Code("catalog", "a catalog refused: it does not load or does not check"),
+    # declared units and band tables (renstra.yaml `units:`, `bands:`)
+    "E591": Code("catalog", "a declared unit name or alias that is bundled or declared twice"),
+    "E592": Code("catalog", "a declared unit whose dimension is no unit"),
+    "E593": Code("catalog", "a declared band table whose id is bundled or declared twice"),
+    "E594": Code("catalog", "capaian_bands names no bundled or declared band table"),
+    "E595": Code("catalog", "a declared band table without bands, or with overlapping bands"),
     # write and output
     "E560": Code("write", "a file that cannot be written"),
     "E601": Code("output", "an output of the command line that cannot be written"),
@@ -161,4 +167,19 @@ CODES: Mapping[str, Code] = {
     # export: the Renstra's tables in the document's layout (docs/planners-excel.md)
     "E820": Code("import", "nothing to export: no transcription of the tables, no rows"),
     "E821": Code("import", "a transcription file that cannot be read (YAML, layout, size)"),
+    # a plan from a workbook (renstra import plan)
+    "E831": Code("import", "a tujuan or sasaran number, or a program row's code, malformed"),
+    "E832": Code("import", "a number, code, ID or target used twice"),
+    "E833": Code("import", "an unknown parent, owner or indicator (did you mean)"),
+    "E834": Code("import", "an unknown satuan (did you mean)"),
+    "E835": Code("import", "a formula that does not parse, resolve or give its satuan"),
+    "E836": Code("import", "a value not in its column's list (tingkat, polaritas, ...)"),
+    "E837": Code("import", "a target year outside the plan period"),
+    "E839": Code("import", "an empty required cell of a plan row"),
+    "E840": Code("import", "an ID that is not lower-case letters, digits and '_'"),
+    "E842": Code("import", "a code that does not start with its parent's code"),
+    "E843": Code("import", "the catalog made of a plan workbook does not check"),
+    "E844": Code("import", "a name or formula over its limit"),
+    "E845": Code("import", "a plan imported into a catalog that already holds one"),
+    "E846": Code("import", "a Rupiah target that is not whole"),
 }

@@ -14,8 +14,10 @@ span of the offending operation.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from . import functions, nodes
 from .errors import CheckError, Span
@@ -119,6 +121,50 @@ UNIT_NAMES: dict[str, str] = {
     spelling.lower(): names[0] for names in _SPELLINGS for spelling in names
 }
 
+# The units a catalog declares (renstra.yaml `units:`), beside the bundled registry:
+# spelling (lower case) -> canonical name. The catalog loader sets them for the catalog
+# it loads (catalog/load.py); the bundled spellings always win (validate.py reports a
+# declared name that clashes with one, E591).
+_DECLARED: ContextVar[Mapping[str, str]] = ContextVar(
+    "declared_units", default=MappingProxyType({})
+)
+
+
+def declare_units(spellings: Mapping[str, str]) -> None:
+    """Make `spellings` (lower-case spelling -> canonical name) the declared units."""
+    _DECLARED.set(MappingProxyType(dict(spellings)))
+
+
+def declared_spellings(
+    units: Iterable[tuple[str, str | None, Iterable[str]]],
+) -> tuple[dict[str, str], list[str]]:
+    """The spellings of declared units (name, dimension, aliases): each name and alias
+    maps to the name, or to the canonical name of its dimension; and the names whose
+    dimension is no unit (bundled or declared before it)."""
+    spellings: dict[str, str] = {}
+    unknown: list[str] = []
+    for name, dimension, aliases in units:
+        canonical = " ".join(name.split())
+        if dimension is not None:
+            key = " ".join(dimension.split()).lower()
+            target = UNIT_NAMES.get(key) or spellings.get(key)
+            if target is None:
+                unknown.append(name)
+                continue
+            canonical = target
+        for spelling in (name, *aliases):
+            key = " ".join(spelling.split()).lower()
+            if key not in UNIT_NAMES:
+                spellings.setdefault(key, canonical)
+    return spellings, unknown
+
+
+def unit_names() -> Mapping[str, str]:
+    """Every known spelling (lower case) -> its canonical name: the bundled registry and
+    the declared units of the catalog in use."""
+    declared = _DECLARED.get()
+    return {**declared, **UNIT_NAMES} if declared else UNIT_NAMES
+
 
 def parse_unit(text: str) -> Unit:
     """A declared unit ('orang', 'Org', '%', 'Rp', 'Orang/bulan', '-') -> Unit.
@@ -132,15 +178,16 @@ def parse_unit(text: str) -> Unit:
 
 def _named(name: str, whole: str) -> Unit:
     key = " ".join(name.split()).lower()
-    if key not in UNIT_NAMES:
-        close = difflib.get_close_matches(key, list(UNIT_NAMES), n=1, cutoff=0.6)
+    names = unit_names()
+    if key not in names:
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
         hint = (
-            f"did you mean {UNIT_NAMES[close[0]]!r}?"
+            f"did you mean {names[close[0]]!r}?"
             if close
-            else "add the unit to the registry in formula_engine/units.py"
+            else "declare the unit under `units:` in the catalog's renstra.yaml"
         )
         raise CheckError(f"unknown unit {whole.strip()!r}", None, code="E301", hint=hint)
-    canonical = UNIT_NAMES[key]
+    canonical = names[key]
     return DIMENSIONLESS if canonical == "1" else base(canonical)
 
 

@@ -85,7 +85,8 @@ def _tables(entry: Any) -> set[str]:
     """The tables of 6.1-6.3 that print the row."""
     values = [*entry.budget, *(v for i in entry.indicators for v in i.values)]
     tables = {v.table for v in values} | {c.table for c in entry.codes_printed}
-    return {t for t in (*tables, entry.source.table) if t in ("6.1", "6.2", "6.3")}
+    own = entry.source.table if isinstance(entry.source, Source) else None  # not a workbook's
+    return {t for t in (*tables, own) if t in ("6.1", "6.2", "6.3")}
 
 
 def _printed(rows: list[_Row]) -> list[_Printed]:
@@ -99,7 +100,8 @@ def _printed(rows: list[_Row]) -> list[_Printed]:
                 place = Source(table=code.table, line=code.line, last_line=code.last_line)
                 printed.append(_Printed(row, table, code.text, place))
             else:
-                own = entry.source if entry.source.table == table else None
+                seed = entry.source if isinstance(entry.source, Source) else None
+                own = seed if seed is not None and seed.table == table else None
                 printed.append(_Printed(row, table, entry.code, own))
     return printed
 

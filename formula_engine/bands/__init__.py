@@ -11,13 +11,16 @@ the band, or says why there is none.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 from ruamel.yaml import YAML
 
 from ..numbers import format_indonesian, round_half_up
@@ -28,7 +31,11 @@ def _exact(value: Any) -> Any:
     return Fraction(str(value)) if isinstance(value, float | int) else value
 
 
-Bound = Annotated[Fraction | None, BeforeValidator(_exact)]
+Bound = Annotated[
+    Fraction | None,
+    BeforeValidator(_exact),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]}),
+]
 
 
 class _Model(BaseModel):
@@ -98,10 +105,33 @@ TABLE_IDS = (
 DEFAULT_ACHIEVEMENT_BANDS = "capaian_interpretasi"
 
 
-@cache
+# The band tables a catalog declares (renstra.yaml `bands:`), by id; set by the catalog
+# loader for the catalog it loads (catalog/load.py). A bundled id is never replaced.
+_DECLARED: ContextVar[Mapping[str, BandTable]] = ContextVar(
+    "declared_bands", default=MappingProxyType({})
+)
+
+
+def declare_tables(tables: Iterable[BandTable]) -> None:
+    """Make `tables` the declared band tables (the bundled ones keep their ids)."""
+    _DECLARED.set(MappingProxyType({t.id: t for t in tables if t.id not in TABLE_IDS}))
+
+
+def table_ids() -> tuple[str, ...]:
+    """The bundled tables' ids, then the declared ones'."""
+    return (*TABLE_IDS, *_DECLARED.get())
+
+
 def band_table(table_id: str) -> BandTable:
+    """The bundled table `table_id`, or the declared one of the catalog in use."""
+    declared = _DECLARED.get().get(table_id)
+    return declared if declared is not None else _bundled(table_id)
+
+
+@cache
+def _bundled(table_id: str) -> BandTable:
     if table_id not in TABLE_IDS:
-        raise KeyError(f"unknown band table {table_id!r}; the tables are {', '.join(TABLE_IDS)}")
+        raise KeyError(f"unknown band table {table_id!r}; the tables are {', '.join(table_ids())}")
     text = (resources.files(__name__) / f"{table_id}.yaml").read_text(encoding="utf-8")
     return BandTable.model_validate(YAML(typ="safe").load(text))
 

@@ -129,6 +129,10 @@ def load(key: str, sources: list[tuple[SourceText, type[BaseModel]]]) -> Loaded 
                 return None
             yaml_file = YamlFile(source.path, source.text, stored["data"], stored["marks"])
             loaded[source.path] = (yaml_file, model.model_validate(stored["data"]))
+            if source is sources[0][0]:  # renstra.yaml: its declared units, for the inputs'
+                from .load import declare_plan
+
+                declare_plan(loaded[source.path][1])
     except (ValueError, KeyError, TypeError):  # a body of the right checksum but not ours
         return None
     return loaded

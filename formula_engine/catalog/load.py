@@ -128,6 +128,7 @@ class Catalog:
 def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
     """The catalog under `root`, or None and every problem found in its files."""
     loaded: Loaded = {}
+    declare_plan(None)  # no other catalog's units or band tables
     if not catalog_files(root, "renstra"):
         missing = LoadError(
             f"{root} has no renstra.yaml: is it a catalog directory?",
@@ -174,7 +175,21 @@ def _parsed(
                 diagnostics.extend(result)
             else:
                 loaded[path] = result
+                if isinstance(result[1], PlanFile):  # its units, for the inputs' units
+                    declare_plan(result[1])
     return diagnostics
+
+
+def declare_plan(plan: BaseModel | None) -> None:
+    """The plan's declared units and band tables (renstra.yaml `units:`, `bands:`) are
+    the ones in use (beside the bundled ones) while this catalog is used; None: none."""
+    from ..bands import declare_tables
+    from ..units import declare_units, declared_spellings
+
+    units = plan.units if isinstance(plan, PlanFile) else ()
+    spellings, _ = declared_spellings((u.name, u.dimension, u.aliases) for u in units)
+    declare_units(spellings)
+    declare_tables(plan.bands if isinstance(plan, PlanFile) else ())
 
 
 def _read(path: Path) -> SourceText | ReadError:
@@ -230,6 +245,7 @@ def _load_file(
 def _assemble(root: Path, loaded: Loaded, key: str | None) -> Catalog:
     plan_source, plan = next(pair for pair in loaded.values() if isinstance(pair[1], PlanFile))
     assert isinstance(plan, PlanFile)
+    declare_plan(plan)
     catalog = Catalog(root, plan, plan_source, cache_key=key)
     for path, (source, model) in loaded.items():
         if isinstance(model, InputsFile):

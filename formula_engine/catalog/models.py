@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..bands import BandTable
 from ..declarations import Input
 from ..parser import SNAKE_CASE
 
@@ -74,6 +75,35 @@ ValueKind = Literal[
     "ikk",  # target IKK (Tabel 2.3.1)
     "other_target",  # target indikator lainnya (Tabel 2.3.1)
 ]
+
+
+def _iso_date(value: Any) -> Any:
+    """YAML reads 2024-05-01 as a date: keep it as its ISO text."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+IsoDate = Annotated[
+    StrictStr,
+    BeforeValidator(_iso_date),
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+]
+
+
+class WorkbookSource(Entry):
+    """Where an entry imported from a planner's workbook (`renstra import plan`) was
+    typed: the workbook's file name, its sheet and cell, the document the planner named
+    (`--source`), the date of the import and who made it. It is not a citation of the
+    seed: there is no table or line, so no imported row claims to have been printed."""
+
+    workbook: Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+    sheet: Annotated[StrictStr, StringConstraints(min_length=1, max_length=31)]
+    cell: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")]
+    document: Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+    date: IsoDate
+    entered_by: Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+RowSource = Source | WorkbookSource  # a row of the seed, or a row typed into a plan workbook
 
 
 class Printed(Source):
@@ -160,7 +190,7 @@ class SubKegiatan(Entry):
     code: Code  # the current (2023 nomenclature, four-digit) code
     name: StrictStr
     codes_printed: tuple[PrintedText, ...] = ()  # codes as each table prints them
-    source: Source
+    source: RowSource
     indicators: tuple[IndicatorEntry, ...] = ()
     budget: tuple[Printed, ...] = ()  # Rupiah: belongs to the row, not an indicator
     unit_kerja: StrictStr | None = None
@@ -183,7 +213,7 @@ class Sasaran(Entry):
     name: StrictStr
     valid_from: Year
     valid_to: Year
-    source: Source
+    source: RowSource
     indicators: tuple[IndicatorEntry, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -208,15 +238,35 @@ class PlanEntry(Entry):
     seed: StrictStr  # the file the lines refer to
     # The band table of the capaian's predikat (formula_engine/bands/; None: the default,
     # capaian_interpretasi, Permendagri 86/2017 without its gaps).
-    capaian_bands: Literal["capaian_interpretasi", "capaian_permendagri_86_2017"] | None = None
+    # A bundled table or one declared under `bands:` (validate.py checks the name, E594).
+    capaian_bands: Identifier | None = None
+
+
+UnitName = Annotated[StrictStr, StringConstraints(pattern=r"^[^/]{1,40}$")]
+
+
+class DeclaredUnit(Entry):
+    """A unit the catalog declares beside the bundled registry (formula_engine/units.py).
+
+    `dimension`: None for a unit of its own (a new base unit: a count of sekolah is not a
+    count of orang); or the name of a unit (bundled or declared) this one is another name
+    of, so `siswa` with dimension `orang` adds and compares with orang."""
+
+    name: UnitName
+    dimension: UnitName | None = None
+    aliases: tuple[UnitName, ...] = ()
+    description: Annotated[StrictStr, StringConstraints(max_length=200)] | None = None
 
 
 class PlanFile(Entry):
-    """catalog/renstra.yaml: the plan, its tables, its tujuan and sasaran."""
+    """catalog/renstra.yaml: the plan, its tables, its tujuan and sasaran; the units and
+    band tables the catalog declares beside the bundled ones."""
 
     plan: PlanEntry
     tables: tuple[Table, ...]
     tujuan: tuple[Tujuan, ...]
+    units: tuple[DeclaredUnit, ...] = ()
+    bands: tuple[BandTable, ...] = ()  # formula_engine/bands/*.yaml's format
 
 
 class InputsFile(Entry):
@@ -265,16 +315,6 @@ InputsFile.model_rebuild()
 # Later values (catalog/updates.yaml): each with its own source, never a seed citation.
 
 
-def _iso_date(value: Any) -> Any:
-    """YAML reads 2024-05-01 as a date: keep it as its ISO text."""
-    return value.isoformat() if isinstance(value, datetime.date) else value
-
-
-IsoDate = Annotated[
-    StrictStr,
-    BeforeValidator(_iso_date),
-    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
-]
 Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
 UpdateKind = Literal["target_revision", "realisation"]
 Quarter = Literal["TW1", "TW2", "TW3", "TW4"]

@@ -35,7 +35,7 @@ from ..i18n import N_
 from ..loader import LoadError, parse_yaml, schema_diagnostics
 from ..numbers import format_indonesian
 from ..reading import SourceText, read_source
-from ..units import UNIT_NAMES
+from ..units import unit_names
 from ..writing import write_atomically
 from .checked import CatalogRejected, load_checked
 from .load import Catalog, Located
@@ -423,15 +423,16 @@ def _figure(here: Located, record: UpdateRecord, indicator: IndicatorEntry) -> l
                 "write the value in Indonesian notation: 12,5 or 1.234.567",
             )
         ]
-    unit = UNIT_NAMES.get(record.unit.lower())
-    expected = UNIT_NAMES.get(indicator.unit.lower(), indicator.unit)
+    names = unit_names()  # the bundled units and the catalog's declared ones
+    unit = names.get(record.unit.lower())
+    expected = names.get(indicator.unit.lower(), indicator.unit)
     if unit is None:
         return [
             here.diagnostic(
                 ("unit",),
                 f"unknown unit {record.unit!r}",
                 "E573",
-                _did_you_mean(record.unit.lower(), UNIT_NAMES)
+                _did_you_mean(record.unit.lower(), names)
                 or f"the indicator's unit is {expected!r}",
             )
         ]

@@ -55,6 +55,7 @@ def validate(catalog: Catalog, symbolic: bool = True) -> Report:
     found += _duplicate_ids(catalog)
     found += _links(catalog)
     found += _rules(catalog)
+    found += _declared(catalog)
     dated = periods(catalog)
     found += dated
     if dated:  # formulas and values cannot be dated in a period that ends before it starts
@@ -212,6 +213,104 @@ def _rules(catalog: Catalog) -> list[Diagnostic]:
                     + ")",
                 )
             )
+    return found
+
+
+# Declared units and band tables (renstra.yaml `units:`, `bands:`).
+
+
+def _declared(catalog: Catalog) -> list[Diagnostic]:
+    import difflib
+
+    from ..bands import TABLE_IDS, lint, table_ids
+    from ..units import UNIT_NAMES, declared_spellings
+
+    plan = catalog.plan
+    found: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for index, unit in enumerate(plan.units):
+        here = Located(unit, catalog.plan_source, ("units", index), unit.name)
+        for key, spelling in (
+            (("name",), unit.name),
+            *((("aliases", n), a) for n, a in enumerate(unit.aliases)),
+        ):
+            lower = " ".join(spelling.split()).lower()
+            if lower in UNIT_NAMES:
+                found.append(
+                    here.diagnostic(
+                        key,
+                        f"{spelling!r} is already the bundled unit {UNIT_NAMES[lower]!r}",
+                        "E591",
+                        "use the bundled unit, or declare another name",
+                    )
+                )
+            elif lower in seen:
+                found.append(
+                    here.diagnostic(
+                        key,
+                        f"{spelling!r} is declared twice (also by {seen[lower]!r})",
+                        "E591",
+                        "each unit name and alias is declared once",
+                    )
+                )
+            seen.setdefault(lower, unit.name)
+    _, unknown = declared_spellings((u.name, u.dimension, u.aliases) for u in plan.units)
+    for index, unit in enumerate(plan.units):
+        if unit.name in unknown and unit.dimension is not None:
+            here = Located(unit, catalog.plan_source, ("units", index), unit.name)
+            known = [*UNIT_NAMES, *seen]
+            close = difflib.get_close_matches(unit.dimension.lower(), known, 1, 0.6)
+            found.append(
+                here.diagnostic(
+                    ("dimension",),
+                    f"the dimension {unit.dimension!r} is no unit",
+                    "E592",
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else "name a bundled unit, or a unit declared above this one",
+                )
+            )
+    ids = [t.id for t in plan.bands]
+    for index, table in enumerate(plan.bands):
+        here = Located(table, catalog.plan_source, ("bands", index), table.id)
+        if table.id in TABLE_IDS or ids.count(table.id) > 1:
+            found.append(
+                here.diagnostic(
+                    ("id",),
+                    f"the band table {table.id!r} is "
+                    + ("a bundled one" if table.id in TABLE_IDS else "declared twice"),
+                    "E593",
+                    "give the declared table an id of its own",
+                )
+            )
+        if not table.bands:
+            found.append(here.diagnostic(("bands",), "the table has no band", "E595"))
+            continue
+        for finding in lint(table):
+            if finding.kind == "overlap":
+                found.append(
+                    here.diagnostic(
+                        ("bands",),
+                        f"bands overlap: {finding.message}",
+                        "E595",
+                        "a capaian falls in one band only: make one bound open "
+                        "(lower_closed / upper_closed: false)",
+                    )
+                )
+    chosen = plan.plan.capaian_bands
+    if chosen is not None and chosen not in table_ids():
+        here = Located(plan.plan, catalog.plan_source, ("plan",), "plan")
+        close = difflib.get_close_matches(chosen, list(table_ids()), 1, 0.6)
+        found.append(
+            here.diagnostic(
+                ("capaian_bands",),
+                f"no band table {chosen!r}",
+                "E594",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "the tables are " + ", ".join(table_ids()),
+            )
+        )
     return found
 
 

@@ -18,12 +18,16 @@ class CellProblem:
     expected: str | None = None
     hint: str | None = None
     text: str | None = None  # the cell's text, shown with a caret under it
+    span: tuple[int, int] | None = None  # the caret under text[start:end] only (a formula)
 
     def render(self) -> str:
         lines = [f"{self.where}: error[{self.code}]: {self.message}"]
         if self.text:
             shown = self.text.replace("\n", " ")[:100]
-            lines += [f"  | {shown}", "  | " + "^" * max(1, len(shown))]
+            start, end = self.span if self.span else (0, len(shown))
+            start = min(start, len(shown))
+            caret = " " * start + "^" * max(1, min(end, len(shown)) - start)
+            lines += [f"  | {shown}", "  | " + caret]
         if self.expected:
             lines.append(f"  expected: {self.expected}")
         if self.hint:

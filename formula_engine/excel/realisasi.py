@@ -29,6 +29,7 @@ from .grid import Cell, Grid, column_letter, read_grid
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..catalog.models import IndicatorEntry, RecordSource
+    from ..catalog.updates import Value
 
 SHEET = "Realisasi"
 COLUMNS = (
@@ -99,17 +100,28 @@ def _satuan(indicator: IndicatorEntry) -> str:
     return indicator.unit_printed or indicator.unit
 
 
-def _target(indicator: IndicatorEntry, year: int) -> Fraction | str | None:
+def _target(indicator: IndicatorEntry, year: int, catalog: Catalog) -> Fraction | str | None:
     for value in indicator.values:
         if value.kind == "target" and value.year == year:
             reading = read_printed(value.intended or value.text)
             return reading.value if reading.value is not None else value.text
+    entered = _entered_targets(catalog, indicator, year)  # a plan imported from a workbook
+    if entered:
+        return entered[-1].value if entered[-1].value is not None else entered[-1].text
     return None
 
 
-def _active(indicator: IndicatorEntry, year: int) -> bool:
-    return any(v.valid_from <= year <= v.valid_to for v in indicator.formulas) or any(
-        v.year == year for v in indicator.values
+def _entered_targets(catalog: Catalog, indicator: IndicatorEntry, year: int) -> list[Value]:
+    from ..catalog.updates import targets
+
+    return [v for v in targets(catalog, indicator, year) if not v.printed]
+
+
+def _active(indicator: IndicatorEntry, year: int, catalog: Catalog) -> bool:
+    return (
+        any(v.valid_from <= year <= v.valid_to for v in indicator.formulas)
+        or any(v.year == year for v in indicator.values)
+        or bool(_entered_targets(catalog, indicator, year))
     )
 
 
@@ -124,11 +136,11 @@ def template_rows(catalog: Catalog, year: int, quarter: int | None) -> list[Temp
             _satuan(located.entry),
             year,
             period,
-            _target(located.entry, year),
+            _target(located.entry, year, catalog),
             located.entry.id,
         )
         for located in catalog.indicators()
-        if _active(located.entry, year)
+        if _active(located.entry, year, catalog)
     ]
 
 
@@ -229,6 +241,7 @@ def exact_or_text(value: Fraction | str | None) -> str:
 class _Checker:
     def __init__(self, catalog: Catalog, grid: Grid) -> None:
         self.grid = grid
+        self.catalog = catalog
         self.problems: list[CellProblem] = list(grid.problems)
         self.indicators = {located.entry.id: located.entry for located in catalog.indicators()}
         plan = catalog.plan.plan
@@ -467,7 +480,7 @@ class _Checker:
         if year is None:
             return
         cell = self.cell(row, "target")
-        wanted_target = _target(indicator, year)
+        wanted_target = _target(indicator, year, self.catalog)
         if isinstance(wanted_target, Fraction):
             number = read_number(cell.value) if cell.text else None
             same = cell.text == exact_indonesian(wanted_target) or (
