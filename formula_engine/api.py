@@ -1140,7 +1140,7 @@ def check_realisation_workbook(
         path = Path(folder) / f"unggahan{suffix if suffix in ('.xlsx', '.csv') else '.xlsx'}"
         path.write_bytes(data)
         found, problems = read_realisations(path, handle.catalog)
-    prefix = path.name + "!"
+    prefix = str(path) + "!"  # a workbook's cell is sheet!cell; a CSV's, file:line:column
     return WorkbookOut(
         values=[
             RealisationIn(indicator=r.indicator_id, year=r.year, period=r.period, text=r.value_text)
@@ -1148,7 +1148,7 @@ def check_realisation_workbook(
         ],
         problems=[
             CellProblemOut(
-                where=p.where.removeprefix(prefix).removeprefix(path.name),
+                where=p.where.removeprefix(prefix).replace(str(path), path.name),
                 code=p.code,
                 message=p.message,
                 expected=p.expected,
