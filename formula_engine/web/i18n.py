@@ -159,6 +159,7 @@ STRINGS: dict[str, str] = {
     "values_to_import": N_("values to import"),
     "confirm_import": N_("Confirm and save"),
     "values_saved": N_("values saved."),
+    "open_indicator": N_("The indicator and its explain trail"),
     "budget": N_("Budget per year"),
 }
 

@@ -73,8 +73,10 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         other["lang"] = "en"
     here = request.url.path if request.method == "GET" else "/editor"  # the form's page
     switch = here + ("?" + urlencode(other) if other else "")
+    query = request.url.query
+    back = request.url.path + ("?" + query if query and request.method == "GET" else "")
     html = _environment.get_template(template).render(
-        t=words, url=url, suffix=suffix, switch=switch, path=request.url.path, **context
+        t=words, url=url, suffix=suffix, switch=switch, path=request.url.path, here=back, **context
     )
     return HTMLResponse(html, status_code=status)
 
@@ -335,7 +337,12 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
         except api.NotFound:
             trail = None
         return render(
-            request, "finding.html", f=found, trail=trail, check=check_label(found.check, lang)
+            request,
+            "finding.html",
+            f=found,
+            trail=trail,
+            check=check_label(found.check, lang),
+            indicator_name=names().get(found.subject),
         )
 
     @pages.get("/editor", response_class=HTMLResponse)
