@@ -285,3 +285,43 @@ def test_the_tree_shows_budgets_per_year(client: TestClient, seed_lines: list[st
     assert "2022: Rp 4.105.281.869" in visible(page)
     assert "4.105.281.869" in seed_lines[3319 - 1]  # Tabel 6.1 prints it at line 3319
     assert 'title="Tabel 6.1, baris 3319"' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/editor/simpan", {"indikator": TERLATIH, "versi": "abc", "formula": FIXED}),
+        ("/editor/simpan", {"indikator": "tidak_ada", "versi": "2022", "formula": FIXED}),
+        ("/indikator/persentase_pmks/realisasi", {"year": "20x4", "text": "7"}),
+        ("/indikator/persentase_pmks/realisasi", {"year": "2024", "period": "TW9", "text": "7"}),
+        ("/indikator/persentase_pmks/target", {"year": "1999", "text": "7"}),
+        ("/indikator/tidak_ada/target", {"year": "2024", "text": "7"}),
+        ("/unggah/simpan", {"row": "persentase_pmks|abc||7"}),
+        ("/unggah/simpan", {"row": "|||"}),
+    ],
+)
+def test_hostile_forms_are_refused_as_pages(
+    client: TestClient, root: Path, path: str, data: dict[str, str]
+) -> None:
+    login(client)
+    before = files_of(root)
+    answer = client.post(path, data={**data, **SOURCE})
+    assert answer.status_code in (400, 404)
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Traceback" not in answer.text
+    if answer.status_code == 400:  # the form again, the problem in it
+        assert re.search(
+            r'<div class="diagnostic error" id="masalah-\w+" role="alert">', answer.text
+        )
+    else:
+        assert "Tidak ditemukan" in visible(answer.text)
+    assert files_of(root) == before
+
+
+def test_the_language_switch_of_a_refused_form_stays_on_its_page(client: TestClient) -> None:
+    login(client)
+    answer = client.post("/indikator/persentase_pmks/target", data={"year": "2024", "text": "x"})
+    switch = re.search(r'<a class="lang" href="([^"]+)"', answer.text)
+    assert switch is not None and switch.group(1).startswith("/indikator/persentase_pmks?")
+    english = client.get(switch.group(1).replace("&amp;", "&"))
+    assert "Change a target" in visible(english.text)

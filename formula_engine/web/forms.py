@@ -183,9 +183,14 @@ def routes(
         }
         if not logged_in(request, token):
             return refused(request, "editor.html", "formula", result=None, **context)
+        version = _year(form.get("versi", ""))
+        if version is None:
+            problem = {"field": "formula", "code": "E723", "message": "year", "words": True}
+            return render(
+                request, "editor.html", status=400, result=None, problem=problem, **context
+            )
         try:
             source = source_of(form)
-            version = int(form.get("versi", "0") or 0)
             await _in_thread(
                 lambda: api.set_formula(handle(), identifier, version, formula, source)
             )
@@ -308,9 +313,15 @@ def routes(
         try:
             for row in rows:
                 indicator, year, period, text = [*row.split("|", 3), "", "", ""][:4]
+                number = _year(year)
+                if number is None:
+                    problem = {"field": "upload", "code": "E723", "message": "year", "words": True}
+                    return render(
+                        request, "upload.html", status=400, checked=None, problem=problem, **context
+                    )
                 values.append(
                     api.RealisationIn(
-                        indicator=indicator, year=int(year or 0), period=period or None, text=text
+                        indicator=indicator, year=number, period=period or None, text=text
                     )
                 )
             checked = api.WorkbookOut(values=values, problems=[])
@@ -318,15 +329,23 @@ def routes(
                 return refused(request, "upload.html", "document", checked=checked, **context)
             source = source_of(form)
             await _in_thread(lambda: api.add_realisations(handle(), values, source))
-        except (ValidationError, FormulaError, ValueError) as error:
+        except ValidationError as error:  # a row or the source: the row's fields, typed
+            problem = problem_of(error, "upload")
+            if problem["field"] not in ("document", "date"):
+                problem["field"] = "upload"
             checked = api.WorkbookOut(values=values, problems=[])
-            problem = (
-                problem_of(error, "document")
-                if isinstance(error, ValidationError | FormulaError)
-                else {"field": "document", "code": "E723", "message": str(error)}
-            )
             return render(
                 request, "upload.html", status=400, checked=checked, problem=problem, **context
+            )
+        except FormulaError as error:  # the catalog with these values does not check
+            checked = api.WorkbookOut(values=values, problems=[])
+            return render(
+                request,
+                "upload.html",
+                status=400,
+                checked=checked,
+                problem=problem_of(error, "upload"),
+                **context,
             )
         return render(request, "upload.html", checked=None, saved=len(values), **context)
 

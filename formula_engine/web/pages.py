@@ -71,7 +71,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     other.pop("lang", None)
     if lang == "id":
         other["lang"] = "en"
-    here = request.url.path if request.method == "GET" else "/editor"  # the form's page
+    here = request.url.path if request.method == "GET" else _form_page(request.url.path)
     switch = here + ("?" + urlencode(other) if other else "")
     query = request.url.query
     back = request.url.path + ("?" + query if query and request.method == "GET" else "")
@@ -79,6 +79,14 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         t=words, url=url, suffix=suffix, switch=switch, path=request.url.path, here=back, **context
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _form_page(path: str) -> str:
+    """The page a form posted to `path` stands on (for the language switch)."""
+    for suffix in ("/target", "/realisasi"):
+        if path.startswith("/indikator/") and path.endswith(suffix):
+            return path.removesuffix(suffix)
+    return "/" + path.strip("/").split("/")[0]  # /editor/simpan -> /editor, /unggah/simpan
 
 
 def _matches(text: str, query: str) -> bool:
