@@ -862,14 +862,18 @@ class ExplanationOut(Out):
 
 
 def explain(
-    handle: CatalogHandle, subject: str, year: int | None = None, end_of_period: bool = False
+    handle: CatalogHandle,
+    subject: str,
+    year: int | None = None,
+    end_of_period: bool = False,
+    lang: str = "id",
 ) -> ExplanationOut:
-    """How a value was computed (an indicator id or name, or a row's code)."""
+    """How a value was computed (an indicator id or name, or a row's code), in `lang`."""
     from .explain import explain as explained
 
     report = handle.audit_report()
     try:
-        explanation = explained(handle.catalog, report, subject, year, end_of_period)
+        explanation = explained(handle.catalog, report, subject, year, end_of_period, lang)
     except ResolveError:
         known = [i.entry.id for i in handle._indicators()]
         known += [r.entry.code for r in handle.catalog.rows() if hasattr(r.entry, "code")]

@@ -234,3 +234,12 @@ def test_the_pages_strings_are_the_gettext_domain_web() -> None:
     assert check_label("rollup", "id") == "Jumlah anggaran (Tabel 6.1-6.3)"
     with pytest.raises(ValueError, match="domain"):
         translator("id", "nope")
+
+
+def test_the_explain_trail_follows_the_page_language(client: TestClient) -> None:
+    indonesian = visible(client.get("/indikator/persentase_pmks").text)
+    english = visible(client.get("/indikator/persentase_pmks", params={"lang": "en"}).text)
+    assert "Nilai tercetak" in indonesian and "Nilai tercetak" not in english
+    assert "Printed values" in english
+    finding = "/temuan/budget_ratio.belanja_tidak_langsung.2019.1584"
+    assert "baris naskah" not in visible(client.get(finding, params={"lang": "en"}).text)

@@ -275,7 +275,8 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
         trail_year = int(year) if year.isascii() and year.isdigit() and len(year) == 4 else None
         try:
             detail = api.indicator_detail(handle(), identifier[:300])
-            trail = api.explain(handle(), identifier[:300], trail_year)
+            lang = lang_of(request.query_params.get("lang"))
+            trail = api.explain(handle(), identifier[:300], trail_year, lang=lang)
         except api.NotFound as missing:
             return not_found(request, missing)
         plan = handle().catalog.plan.plan
@@ -341,7 +342,9 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
         except api.NotFound as missing:
             return not_found(request, missing)
         try:
-            trail: api.ExplanationOut | None = api.explain(handle(), found.subject, found.year)
+            trail: api.ExplanationOut | None = api.explain(
+                handle(), found.subject, found.year, lang=lang
+            )
         except api.NotFound:
             trail = None
         return render(
