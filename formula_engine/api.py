@@ -1123,25 +1123,29 @@ MAX_WORKBOOK = 5 * 1024 * 1024  # bytes of an uploaded workbook
 
 
 def check_realisation_workbook(
-    handle: CatalogHandle, data: bytes, suffix: str = ".xlsx"
+    handle: CatalogHandle, data: bytes, name: str = "realisasi.xlsx"
 ) -> WorkbookOut:
-    """Read the template of `renstra template realisasi` (`excel.realisasi`) from bytes:
-    every bad cell (sheet!cell, message, expected, hint) or the values it would import.
-    Saves nothing: `add_realisations` does, with a source."""
+    """Read the template of `renstra template realisasi` (`excel.realisasi`) from bytes
+    (a CSV file when `name` ends in .csv, else a workbook): every bad cell (a workbook's
+    as sheet!cell, a CSV file's as name:line:column; the message, expected, hint) or the
+    values it would import. Saves nothing: `add_realisations` does, with a source."""
     import tempfile
 
     from .excel.realisasi import read_realisations
 
     if len(data) > MAX_WORKBOOK:
         problem = CellProblemOut(
-            where="-",
+            where=name,
             code="E721",
             message=f"the file has {len(data)} bytes; the limit is {MAX_WORKBOOK}",
             hint="upload the template of one year",
         )
         return WorkbookOut(values=[], problems=[problem])
+    shown = Path(name).name[:200] or "realisasi.xlsx"
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"unggahan{suffix if suffix in ('.xlsx', '.csv') else '.xlsx'}"
+        path = Path(folder) / (
+            "unggahan.csv" if shown.lower().endswith(".csv") else "unggahan.xlsx"
+        )
         path.write_bytes(data)
         found, problems = read_realisations(path, handle.catalog)
     prefix = str(path) + "!"  # a workbook's cell is sheet!cell; a CSV's, file:line:column
@@ -1152,7 +1156,7 @@ def check_realisation_workbook(
         ],
         problems=[
             CellProblemOut(
-                where=p.where.removeprefix(prefix).replace(str(path), path.name),
+                where=p.where.removeprefix(prefix).replace(str(path), shown),
                 code=p.code,
                 message=p.message,
                 expected=p.expected,

@@ -325,3 +325,17 @@ def test_the_language_switch_of_a_refused_form_stays_on_its_page(client: TestCli
     assert switch is not None and switch.group(1).startswith("/indikator/persentase_pmks?")
     english = client.get(switch.group(1).replace("&amp;", "&"))
     assert "Change a target" in visible(english.text)
+
+
+def test_a_csv_upload_names_line_and_column(client: TestClient, root: Path) -> None:
+    from formula_engine.excel.realisasi import template_csv
+
+    rows = template_rows(api.load_catalog(root).catalog, 2024, None)
+    lines = template_csv(rows).splitlines()
+    cells = lines[2].split(",")
+    cells[6] = "banyak"  # the realisasi of the second row: not a number
+    lines[2] = ",".join(cells)
+    data = ("\n".join(lines) + "\n").encode()
+    answer = client.post("/unggah", files={"berkas": ("isian-2024.csv", data, "text/csv")})
+    assert answer.status_code == 400
+    assert re.findall(r'<td class="where">(.*?)</td>', answer.text) == ["isian-2024.csv:3:7"]

@@ -275,8 +275,7 @@ def routes(
         fields, data, name = multipart_of(
             body[:MAX_UPLOAD], request.headers.get("content-type", "")
         )
-        suffix_ = ".csv" if name.lower().endswith(".csv") else ".xlsx"
-        checked = await _in_thread(lambda: api.check_realisation_workbook(handle(), data, suffix_))
+        checked = await _in_thread(lambda: api.check_realisation_workbook(handle(), data, name))
         context: dict[str, Any] = {
             "lang": lang_of(fields.get("lang")),
             "form": fields,
