@@ -1037,11 +1037,11 @@ def set_formula(
     """Change the formula of the indicator's version valid from `version` (a year) to
     `text`, with its source: the formula is rewritten in its file (comments and layout
     kept) and the change (old, new, source) recorded in updates.yaml
-    (`catalog.updates.set_formula`); serialised with the other edits, refused whole if
+    (`catalog.formula_edits.set_formula`); serialised with the other edits, refused whole if
     the catalog would no longer check (the located error of the formula is raised);
     StaleEdit if `if_match` is not the indicator's current ETag. The handle reloads, so
     the audit after it reflects the change."""
-    from .catalog import updates
+    from .catalog import formula_edits
 
     _bounded(text, MAX_FORMULA_EDIT, "formula")
     with handle.lock:
@@ -1052,7 +1052,7 @@ def set_formula(
             raise StaleEdit(if_match, current)
         old = next((v.formula for v in entry.formulas if v.valid_from == version), "")
         try:
-            paths = updates.set_formula(
+            paths = formula_edits.set_formula(
                 handle.root, identifier, version, text, _record_source(source)
             )
         except CatalogRejected as rejected:

@@ -27,9 +27,10 @@ from .audit.report import (
     status_word,
 )
 from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table, classify
+from .catalog.formula_edits import formula_lines
 from .catalog.load import Catalog
 from .catalog.models import BudgetLine, IndicatorEntry, Printed
-from .catalog.updates import formula_lines, history_lines
+from .catalog.updates import history_lines
 from .errors import ResolveError
 from .i18n import DEFAULT_LANGUAGE, N_, Translate, translator
 from .numbers import format_indonesian

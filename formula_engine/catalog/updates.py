@@ -13,17 +13,14 @@ no later value can claim a citation of the seed. See docs/planners.md.
 - `add_realisations(root, records, source)` and `set_target(...)`: append records to
   updates.yaml; the whole catalog is checked with them before anything is written.
 - `history_lines(catalog, indicator, year)`: the lines `renstra explain` shows.
-- `set_formula(root, indicator_id, valid_from, text, source)`: the formula rewritten in
-  its file (comments and layout kept) and a `formulas:` record (old, new, source) in
-  updates.yaml, both checked as a whole catalog before either is written;
-  `formula_lines` shows the changes in `renstra explain`.
+- `formulas:` records (a formula changed from the tool, with its old and new text and
+  its source) are written and checked by `catalog/formula_edits.py`.
 """
 
 from __future__ import annotations
 
 import difflib
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -35,7 +32,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import Diagnostic, Location
-from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
+from ..loader import LoadError, parse_yaml, schema_diagnostics
 from ..numbers import format_indonesian
 from ..reading import SourceText, read_source
 from ..units import UNIT_NAMES
@@ -45,9 +42,7 @@ from .load import Catalog, Located
 from .models import (
     DeclaredSource,
     FormulaRecord,
-    HistoryFile,
     IndicatorEntry,
-    PlanFile,
     Printed,
     ProgramFile,
     RecordSource,
@@ -374,51 +369,9 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
                         "enter one year's realisations either per quarter or per month",
                     )
                 )
-    found += _formula_diagnostics(updates, source, indicators, declared)
-    return found
+    from .formula_edits import formula_diagnostics  # it reads this module
 
-
-def _formula_diagnostics(
-    updates: UpdatesFile,
-    source: YamlFile,
-    indicators: dict[str, IndicatorEntry],
-    declared: dict[str, DeclaredSource],
-) -> list[Diagnostic]:
-    """The `formulas:` records: a known indicator, one of its formula versions, a
-    declared source."""
-    found: list[Diagnostic] = []
-    for index, record in enumerate(updates.formulas):
-        here = Located(record, source, ("formulas", index), record.indicator)
-        indicator = indicators.get(record.indicator)
-        if indicator is None:
-            found.append(
-                here.diagnostic(
-                    ("indicator",),
-                    f"unknown indicator {record.indicator!r}",
-                    "E570",
-                    _did_you_mean(record.indicator, indicators),
-                )
-            )
-            continue
-        versions = [v.valid_from for v in indicator.formulas]
-        if record.valid_from not in versions:
-            found.append(
-                here.diagnostic(
-                    ("valid_from",),
-                    f"{record.indicator} has no formula valid from {record.valid_from}",
-                    "E720",
-                    "its formulas are valid from " + (", ".join(map(str, versions)) or "-"),
-                )
-            )
-        if isinstance(record.source, str) and record.source not in declared:
-            found.append(
-                here.diagnostic(
-                    ("source",),
-                    f"unknown source {record.source!r}",
-                    "E574",
-                    _did_you_mean(record.source, declared) or "declare it under sources:",
-                )
-            )
+    found += formula_diagnostics(updates, source, indicators, declared)
     return found
 
 
@@ -608,152 +561,3 @@ def add_indicator(root: Path, code: str, entry: dict[str, object]) -> Path:
     if errors:
         raise CatalogRejected(root, errors)
     return write_atomically(path, before.encode(would_be.text))
-
-
-# A formula changed from the tool.
-
-
-def formula_lines(catalog: Catalog, indicator: IndicatorEntry) -> list[str]:
-    """The changes of the indicator's formulas, oldest first, each with its source; for
-    `renstra explain`."""
-    if catalog.updates is None:
-        return []
-    updates: UpdatesFile = catalog.updates.entry
-    declared = _sources(updates)
-    lines = []
-    for record in updates.formulas:
-        if record.indicator == indicator.id:
-            source = _resolved(record, declared)
-            cited = describe_source(source) if source is not None else str(record.source)
-            lines.append(
-                f"formula valid from {record.valid_from} changed: {record.old} -> {record.new}"
-                f" ({cited})"
-            )
-    return lines
-
-
-def set_formula(
-    root: Path, indicator_id: str, valid_from: int, text: str, source: RecordSource
-) -> tuple[Path, Path]:
-    """Rewrite the formula of `indicator_id`'s version valid from `valid_from` in the file
-    that holds it (only that scalar changes: comments and layout are kept) and record the
-    change (old text, new text, `source`) under `formulas:` in updates.yaml; returns the two
-    files written. The whole catalog is validated with both files as they would be (the
-    new formula parsed, resolved and unit-checked with every other rule) before anything
-    is written; CatalogRejected otherwise, with every file as it was."""
-    from .edit import _node_at
-
-    catalog, _ = load_checked(root)
-    located = _formula_owner(catalog, indicator_id)
-    entry: IndicatorEntry = located.entry
-    index = next((i for i, v in enumerate(entry.formulas) if v.valid_from == valid_from), None)
-    if index is None:
-        versions = ", ".join(str(v.valid_from) for v in entry.formulas) or "none"
-        unknown = LoadError(
-            f"{indicator_id} has no formula valid from {valid_from}",
-            code="E720",
-            hint=f"its formulas are valid from: {versions}",
-        )
-        unknown.with_source("", Location(str(located.source.path)))
-        raise CatalogRejected(root, [Diagnostic("error", unknown)])
-    old = entry.formulas[index].formula
-    path = Path(located.source.path)
-    before = read_source(path)
-    node = _node_at(
-        YAML(typ="rt").compose(before.text), (*located.path, "formulas", index, "formula")
-    )
-    start, end = node.start_mark.index, node.end_mark.index
-    edited = before.text[:start] + json.dumps(text, ensure_ascii=False) + before.text[end:]
-    would_be = SourceText(path, edited, before.bom)
-    record = {"kind": "formula", "indicator": indicator_id, "valid_from": valid_from}
-    record |= {"old": old, "new": text, "source": source.model_dump(exclude_none=True)}
-    updates_path, updates_before, updates_text = _with_record(catalog, root, "formulas", record)
-    changed = _replaced(catalog, would_be)
-    changed = replace(
-        changed, updates=_parsed_updates(catalog, SourceText(updates_path, updates_text))
-    )
-    from .validate import validate  # the formulas: validate imports this module
-
-    errors = validate(changed, symbolic=False).errors
-    if errors:
-        raise CatalogRejected(root, errors)
-    written = write_atomically(path, before.encode(edited))
-    try:
-        kept = write_atomically(updates_path, updates_before.encode(updates_text))
-    except OSError:
-        write_atomically(path, before.encode(before.text))  # both files, or neither
-        raise
-    return written, kept
-
-
-def _formula_owner(catalog: Catalog, indicator_id: str) -> Located:
-    for located in [*catalog.indicators(), *catalog.history_indicators()]:
-        if located.entry.id == indicator_id:
-            return located
-    unknown = LoadError(
-        f"unknown indicator {indicator_id!r}",
-        code="E570",
-        hint=_did_you_mean(indicator_id, [x.entry.id for x in catalog.indicators()]),
-    )
-    unknown.with_source("", Location(str(catalog.root)))
-    raise CatalogRejected(catalog.root, [Diagnostic("error", unknown)])
-
-
-def _with_record(
-    catalog: Catalog, root: Path, key: str, record: dict[str, object]
-) -> tuple[Path, SourceText, str]:
-    """updates.yaml's path, its text now, and its text with `record` appended under `key`."""
-    path = catalog.updates.source.path if catalog.updates else root / FILE_NAME
-    yaml = round_trip_yaml()
-    if catalog.updates is not None:
-        before = read_source(path)
-        data = yaml.load(before.text)
-    else:
-        before = SourceText(path, HEADER)
-        data = CommentedMap()
-    if not isinstance(data.get(key), list):
-        data[key] = CommentedSeq()
-    entry = CommentedMap(record)
-    if isinstance(record.get("source"), dict):
-        entry["source"] = CommentedMap(record["source"])
-    data[key].append(entry)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    text = out.getvalue() if catalog.updates is not None else HEADER + out.getvalue()
-    return Path(path), before, text
-
-
-def _parsed_updates(catalog: Catalog, would_be: SourceText) -> Located:
-    try:
-        parsed = parse_yaml(would_be)
-        return Located(UpdatesFile.model_validate(parsed.data), parsed, (), "updates")
-    except LoadError as error:
-        raise CatalogRejected(catalog.root, [Diagnostic("error", error)]) from None
-    except ValidationError as invalid:
-        raise CatalogRejected(
-            catalog.root, schema_diagnostics(parsed, invalid, UpdatesFile)
-        ) from None
-
-
-def _replaced(catalog: Catalog, would_be: SourceText) -> Catalog:
-    """The catalog with the file `would_be.path` (plan, program or history) as `would_be`."""
-    try:
-        parsed = parse_yaml(would_be)
-        if Path(catalog.plan_source.path) == Path(would_be.path):
-            plan = PlanFile.model_validate(parsed.data)
-            return replace(catalog, plan=plan, plan_source=parsed)
-        if catalog.history is not None and Path(catalog.history.source.path) == Path(would_be.path):
-            history = Located(HistoryFile.model_validate(parsed.data), parsed, (), "history")
-            return replace(catalog, history=history)
-        program = ProgramFile.model_validate(parsed.data).program
-    except LoadError as error:
-        raise CatalogRejected(catalog.root, [Diagnostic("error", error)]) from None
-    except ValidationError as invalid:
-        raise CatalogRejected(catalog.root, schema_diagnostics(parsed, invalid)) from None
-    programs = [
-        Located(program, parsed, x.path, x.owner)
-        if Path(x.source.path) == Path(would_be.path)
-        else x
-        for x in catalog.programs
-    ]
-    return replace(catalog, programs=programs)
