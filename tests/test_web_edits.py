@@ -50,6 +50,20 @@ def client(root: Path) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="module")
+def still_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy for the tests that must write nothing (each checks that it did not)."""
+    folder = tmp_path_factory.mktemp("still")
+    shutil.copytree(bundled_catalog_path(), folder / "catalog")
+    return folder / "catalog"
+
+
+@pytest.fixture(scope="module")
+def still(still_root: Path) -> Iterator[TestClient]:
+    with TestClient(create_app({"renstra": still_root}, token=TOKEN)) as test_client:
+        yield test_client
+
+
 def login(client: TestClient) -> None:
     answer = client.post("/masuk", data={"token": TOKEN, "lanjut": "/"}, follow_redirects=False)
     assert answer.status_code == 303
@@ -132,17 +146,18 @@ def test_formula_records_are_validated(root: Path, record: dict[str, object], co
 # The pages: login, formula, target, realisation
 
 
-def test_edits_need_the_login(client: TestClient, root: Path) -> None:
-    before = files_of(root)
+def test_edits_need_the_login(still: TestClient, still_root: Path) -> None:
+    still.cookies.clear()  # the module's client: not logged in yet
+    before = files_of(still_root)
     data = {"year": "2024", "text": "7,1", **SOURCE}
-    refused = client.post("/indikator/persentase_pmks/realisasi", data=data)
+    refused = still.post("/indikator/persentase_pmks/realisasi", data=data)
     assert refused.status_code == 401 and "masuk dahulu" in visible(refused.text)
-    wrong = client.post("/masuk", data={"token": "salah", "lanjut": "/"})
+    wrong = still.post("/masuk", data={"token": "salah", "lanjut": "/"})
     assert wrong.status_code == 401 and "Token salah" in visible(wrong.text)
-    login(client)
-    cookie = client.cookies.get(COOKIE)
+    login(still)
+    cookie = still.cookies.get(COOKIE)
     assert cookie and TOKEN not in cookie
-    assert files_of(root) == before
+    assert files_of(still_root) == before
     assert _local("//evil.example/x") == "/" and _local("https://x") == "/"
     assert _local("/indikator/a") == "/indikator/a"
 
@@ -239,16 +254,16 @@ def workbook(root: Path, cells: dict[str, object]) -> bytes:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_upload_names_every_bad_cell_and_saves_nothing(client: TestClient, root: Path) -> None:
-    login(client)
-    before = files_of(root)
-    data = workbook(root, {"G2": "abc", "G3": -5, "G4": "12,5%", "G5": 80})
-    answer = client.post("/unggah", files={"berkas": ("isian.xlsx", data, XLSX)})
+def test_upload_names_every_bad_cell_and_saves_nothing(still: TestClient, still_root: Path) -> None:
+    login(still)
+    before = files_of(still_root)
+    data = workbook(still_root, {"G2": "abc", "G3": -5, "G4": "12,5%", "G5": 80})
+    answer = still.post("/unggah", files={"berkas": ("isian.xlsx", data, XLSX)})
     assert answer.status_code == 400
     cells = re.findall(r'<td class="where">(.*?)</td>', answer.text)
     assert cells == ["Realisasi!G2", "Realisasi!G3", "Realisasi!G4"]
     assert "Tidak ada yang disimpan" in visible(answer.text)
-    assert files_of(root) == before
+    assert files_of(still_root) == before
 
 
 def test_upload_shows_what_it_imports_then_saves_on_confirm(client: TestClient, root: Path) -> None:
@@ -280,8 +295,8 @@ def test_multipart_reads_fields_and_the_file() -> None:
 # The plan tree's budgets
 
 
-def test_the_tree_shows_budgets_per_year(client: TestClient, seed_lines: list[str]) -> None:
-    page = client.get("/", params={"q": "1.06.01"}).text
+def test_the_tree_shows_budgets_per_year(still: TestClient, seed_lines: list[str]) -> None:
+    page = still.get("/", params={"q": "1.06.01"}).text
     assert "2022: Rp 4.105.281.869" in visible(page)
     assert "4.105.281.869" in seed_lines[3319 - 1]  # Tabel 6.1 prints it at line 3319
     assert 'title="Tabel 6.1, baris 3319"' in page
@@ -301,11 +316,11 @@ def test_the_tree_shows_budgets_per_year(client: TestClient, seed_lines: list[st
     ],
 )
 def test_hostile_forms_are_refused_as_pages(
-    client: TestClient, root: Path, path: str, data: dict[str, str]
+    still: TestClient, still_root: Path, path: str, data: dict[str, str]
 ) -> None:
-    login(client)
-    before = files_of(root)
-    answer = client.post(path, data={**data, **SOURCE})
+    login(still)
+    before = files_of(still_root)
+    answer = still.post(path, data={**data, **SOURCE})
     assert answer.status_code in (400, 404)
     assert answer.headers["content-type"].startswith("text/html")
     assert "Traceback" not in answer.text
@@ -315,27 +330,27 @@ def test_hostile_forms_are_refused_as_pages(
         )
     else:
         assert "Tidak ditemukan" in visible(answer.text)
-    assert files_of(root) == before
+    assert files_of(still_root) == before
 
 
-def test_the_language_switch_of_a_refused_form_stays_on_its_page(client: TestClient) -> None:
-    login(client)
-    answer = client.post("/indikator/persentase_pmks/target", data={"year": "2024", "text": "x"})
+def test_the_language_switch_of_a_refused_form_stays_on_its_page(still: TestClient) -> None:
+    login(still)
+    answer = still.post("/indikator/persentase_pmks/target", data={"year": "2024", "text": "x"})
     switch = re.search(r'<a class="lang" href="([^"]+)"', answer.text)
     assert switch is not None and switch.group(1).startswith("/indikator/persentase_pmks?")
-    english = client.get(switch.group(1).replace("&amp;", "&"))
+    english = still.get(switch.group(1).replace("&amp;", "&"))
     assert "Change a target" in visible(english.text)
 
 
-def test_a_csv_upload_names_line_and_column(client: TestClient, root: Path) -> None:
+def test_a_csv_upload_names_line_and_column(still: TestClient, still_root: Path) -> None:
     from formula_engine.excel.realisasi import template_csv
 
-    rows = template_rows(api.load_catalog(root).catalog, 2024, None)
+    rows = template_rows(api.load_catalog(still_root).catalog, 2024, None)
     lines = template_csv(rows).splitlines()
     cells = lines[2].split(",")
     cells[6] = "banyak"  # the realisasi of the second row: not a number
     lines[2] = ",".join(cells)
     data = ("\n".join(lines) + "\n").encode()
-    answer = client.post("/unggah", files={"berkas": ("isian-2024.csv", data, "text/csv")})
+    answer = still.post("/unggah", files={"berkas": ("isian-2024.csv", data, "text/csv")})
     assert answer.status_code == 400
     assert re.findall(r'<td class="where">(.*?)</td>', answer.text) == ["isian-2024.csv:3:7"]
