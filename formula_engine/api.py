@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 MAX_FORMULA = 10_000  # characters of a formula given to the facade (the language allows more)
 MAX_FRAGMENT = 1024 * 1024  # characters of a catalog fragment
 MAX_ROWS = 100_000  # rows of one batch evaluation
+MAX_FORMULA_EDIT = 2_000  # characters of a formula written into the catalog (updates.yaml)
 
 
 class Out(BaseModel):
@@ -863,14 +864,18 @@ class ExplanationOut(Out):
 
 
 def explain(
-    handle: CatalogHandle, subject: str, year: int | None = None, end_of_period: bool = False
+    handle: CatalogHandle,
+    subject: str,
+    year: int | None = None,
+    end_of_period: bool = False,
+    lang: str = "id",
 ) -> ExplanationOut:
-    """How a value was computed (an indicator id or name, or a row's code)."""
+    """How a value was computed (an indicator id or name, or a row's code), in `lang`."""
     from .explain import explain as explained
 
     report = handle.audit_report()
     try:
-        explanation = explained(handle.catalog, report, subject, year, end_of_period)
+        explanation = explained(handle.catalog, report, subject, year, end_of_period, lang)
     except ResolveError:
         known = [i.entry.id for i in handle._indicators()]
         known += [r.entry.code for r in handle.catalog.rows() if hasattr(r.entry, "code")]
@@ -1012,6 +1017,159 @@ def capaian(handle: CatalogHandle, year: int, quarter: int | None = None) -> Cap
     return capaian_table(handle.catalog, year, quarter)
 
 
+class FormulaEditOut(Out):
+    catalog: str
+    indicator: str
+    valid_from: int
+    old: str
+    new: str
+    files: list[str] = Field(description="the files written: the formula's file, updates.yaml")
+    source: EditSource
+    etag: str = Field(description="the indicator's new ETag")
+
+
+def set_formula(
+    handle: CatalogHandle,
+    identifier: str,
+    version: int,
+    text: str,
+    source: EditSource,
+    if_match: str | None = None,
+) -> FormulaEditOut:
+    """Change the formula of the indicator's version valid from `version` (a year) to
+    `text`, with its source: the formula is rewritten in its file (comments and layout
+    kept) and the change (old, new, source) recorded in updates.yaml
+    (`catalog.formula_edits.set_formula`); serialised with the other edits, refused whole if
+    the catalog would no longer check (the located error of the formula is raised);
+    StaleEdit if `if_match` is not the indicator's current ETag. The handle reloads, so
+    the audit after it reflects the change."""
+    from .catalog import formula_edits
+
+    _bounded(text, MAX_FORMULA_EDIT, "formula")
+    with handle.lock:
+        handle.reload()
+        entry = handle.indicator(identifier)
+        current = indicator_etag(handle, entry)
+        if if_match is not None and if_match.strip('"') != current:
+            raise StaleEdit(if_match, current)
+        old = next((v.formula for v in entry.formulas if v.valid_from == version), "")
+        try:
+            paths = formula_edits.set_formula(
+                handle.root, identifier, version, text, _record_source(source)
+            )
+        except CatalogRejected as rejected:
+            raise _first_error(rejected) from None
+        handle.reload()
+        return FormulaEditOut(
+            catalog=handle.name,
+            indicator=identifier,
+            valid_from=version,
+            old=old,
+            new=text,
+            files=[str(p.relative_to(handle.root)) for p in paths],
+            source=source,
+            etag=indicator_etag(handle, handle.indicator(identifier)),
+        )
+
+
+class BudgetOut(Out):
+    """A budget figure of a program, kegiatan or sub kegiatan (Rupiah, as printed)."""
+
+    code: str
+    kind: str = Field(description="target (pagu indikatif), realisation, end_of_period")
+    year: int | None
+    text: str
+    table: str
+    line: int
+
+
+def budgets(handle: CatalogHandle) -> dict[str, list[BudgetOut]]:
+    """The printed budgets of every program, kegiatan and sub kegiatan, by code."""
+    found: dict[str, list[BudgetOut]] = {}
+    for row in handle.catalog.rows():
+        code = getattr(row.entry, "code", None)
+        if not isinstance(code, str):
+            continue
+        for value in getattr(row.entry, "budget", ()):
+            found.setdefault(code, []).append(
+                BudgetOut(
+                    code=code,
+                    kind=value.kind,
+                    year=value.year,
+                    text=value.text,
+                    table=value.table,
+                    line=value.line,
+                )
+            )
+    return found
+
+
+class CellProblemOut(Out):
+    where: str = Field(description="sheet!cell, e.g. Realisasi!G17")
+    code: str
+    message: str
+    expected: str | None = None
+    hint: str | None = None
+    text: str | None = None
+
+
+class WorkbookOut(Out):
+    """A filled-in realisation template, checked: its values when it has no problem
+    (nothing is saved), else every problem, each at its cell."""
+
+    values: list[RealisationIn]
+    problems: list[CellProblemOut]
+
+
+MAX_WORKBOOK = 5 * 1024 * 1024  # bytes of an uploaded workbook
+
+
+def check_realisation_workbook(
+    handle: CatalogHandle, data: bytes, name: str = "realisasi.xlsx"
+) -> WorkbookOut:
+    """Read the template of `renstra template realisasi` (`excel.realisasi`) from bytes
+    (a CSV file when `name` ends in .csv, else a workbook): every bad cell (a workbook's
+    as sheet!cell, a CSV file's as name:line:column; the message, expected, hint) or the
+    values it would import. Saves nothing: `add_realisations` does, with a source."""
+    import tempfile
+
+    from .excel.realisasi import read_realisations
+
+    if len(data) > MAX_WORKBOOK:
+        problem = CellProblemOut(
+            where=name,
+            code="E721",
+            message=f"the file has {len(data)} bytes; the limit is {MAX_WORKBOOK}",
+            hint="upload the template of one year",
+        )
+        return WorkbookOut(values=[], problems=[problem])
+    shown = Path(name).name[:200] or "realisasi.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (
+            "unggahan.csv" if shown.lower().endswith(".csv") else "unggahan.xlsx"
+        )
+        path.write_bytes(data)
+        found, problems = read_realisations(path, handle.catalog)
+    prefix = str(path) + "!"  # a workbook's cell is sheet!cell; a CSV's, file:line:column
+    return WorkbookOut(
+        values=[
+            RealisationIn(indicator=r.indicator_id, year=r.year, period=r.period, text=r.value_text)
+            for r in found
+        ],
+        problems=[
+            CellProblemOut(
+                where=p.where.removeprefix(prefix).replace(str(path), shown),
+                code=p.code,
+                message=p.message,
+                expected=p.expected,
+                hint=p.hint,
+                text=p.text,
+            )
+            for p in problems
+        ],
+    )
+
+
 __all__ = [
     "MAX_FORMULA",
     "MAX_FRAGMENT",
@@ -1019,7 +1177,9 @@ __all__ = [
     "AchievementOut",
     "AuditSummaryOut",
     "BatchOut",
+    "BudgetOut",
     "CatalogHandle",
+    "CellProblemOut",
     "CheckOut",
     "DiagnosticOut",
     "EditOut",
@@ -1028,6 +1188,7 @@ __all__ = [
     "ExplanationOut",
     "FindingOut",
     "FormattedOut",
+    "FormulaEditOut",
     "IndicatorOut",
     "NotFound",
     "OverBudget",
@@ -1036,15 +1197,18 @@ __all__ = [
     "RealisationsOut",
     "StaleEdit",
     "TreeOut",
+    "WorkbookOut",
     "achievement_out",
     "add_realisations",
     "audit_summary",
+    "budgets",
     "capaian",
     "catalog_stats",
     "check_catalog",
     "check_formula",
     "check_formula_file",
     "check_fragment",
+    "check_realisation_workbook",
     "diagnostic_of",
     "equivalent",
     "evaluate",
@@ -1058,6 +1222,7 @@ __all__ = [
     "load_catalog",
     "model_for",
     "parse_formula",
+    "set_formula",
     "set_target",
     "tree",
 ]

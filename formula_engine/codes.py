@@ -146,6 +146,11 @@ CODES: Mapping[str, Code] = {
     "E706": Code("service", "an edit without the service's token"),
     "E708": Code("service", "an internal error (a bug), reported without a traceback"),
     "E709": Code("service", "a body of an unsupported content type"),
+    # web (formula_engine/web, api.set_formula)
+    "E720": Code("service", "a formula change for a formula version the indicator does not have"),
+    "E721": Code("service", "an uploaded workbook over the size limit"),
+    "E722": Code("service", "a web form's edit without the service's token (log in first)"),
+    "E723": Code("service", "a web form with a value that is not what the field expects"),
     # import: a workbook or CSV file a planner filled in (docs/planners-excel.md)
     "E800": Code("import", "a file that is not a readable workbook or CSV, or over a limit"),
     "E801": Code("import", "no sheet of the expected name"),

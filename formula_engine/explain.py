@@ -35,6 +35,7 @@ from .audit.report import (
     status_word,
 )
 from .bands import DEFAULT_ACHIEVEMENT_BANDS, band_table, classify
+from .catalog.formula_edits import formula_lines
 from .catalog.load import Catalog
 from .catalog.models import BudgetLine, IndicatorEntry, Printed
 from .catalog.updates import history_lines
@@ -118,6 +119,9 @@ def explain(
     indicator = _indicator(catalog, subject)
     if indicator is not None:
         result = _explain_indicator(indicator, year, end_of_period, when, _)
+        for heading, lines in result.sections:  # the formula's changes, with their sources
+            if heading == _("Formula"):
+                lines.extend(formula_lines(catalog, indicator))
         if year is not None and not end_of_period:  # the values in force, with their sources
             result.sections.insert(
                 2, (_("Values in force"), history_lines(catalog, indicator, year, lang))

@@ -4,9 +4,10 @@
     _("Capaian")              # the message in that language
 
 The messages live in `formula_engine/locale/<lang>/LC_MESSAGES/renstra.po` (the source,
-edited by hand) and are read at run time from the compiled `renstra.mo` beside it, with
-the standard library's gettext (no dependency at run time). `tools/messages.py` adds new
-message ids to both .po files and compiles them with Babel; tests/test_reports_i18n.py
+edited by hand; the web pages' in `web.po`, the domain "web") and are read at run time
+from the compiled `renstra.mo` (`web.mo`) beside it, with the standard library's gettext
+(no dependency at run time). `tools/messages.py` adds new message ids to both .po files
+and compiles them with Babel; tests/test_reports_i18n.py
 checks that every id the code uses is in both catalogs and that each .mo is its .po.
 
 The message ids are English; a placeholder is written `{name}` and filled by the caller
@@ -22,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 DOMAIN = "renstra"
+DOMAINS = ("renstra", "web")  # the reports' messages, the web pages' (formula_engine/web/)
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -39,16 +41,19 @@ def N_(message: str) -> str:
 
 
 @cache
-def _translations(lang: str) -> gettext.GNUTranslations:
-    with (locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
+def _translations(lang: str, domain: str = DOMAIN) -> gettext.GNUTranslations:
+    with (locale_dir() / lang / "LC_MESSAGES" / f"{domain}.mo").open("rb") as file:
         return gettext.GNUTranslations(file)
 
 
-def translator(lang: str = DEFAULT_LANGUAGE) -> Translate:
-    """The function that translates a message id into `lang` ("id" or "en").
+def translator(lang: str = DEFAULT_LANGUAGE, domain: str = DOMAIN) -> Translate:
+    """The function that translates a message id into `lang` ("id" or "en"), from the
+    catalog `domain`: "renstra" (the reports) or "web" (the pages, formula_engine.web).
 
     An unknown language is a ValueError naming the known ones (the CLI's --lang option
-    only offers those)."""
+    only offers those), and so is an unknown domain."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
-    return _translations(lang).gettext
+    if domain not in DOMAINS:
+        raise ValueError(f"unknown message domain {domain!r}; expected one of {DOMAINS}")
+    return _translations(lang, domain).gettext

@@ -24,6 +24,7 @@ DOCUMENTED_IN = (
     "catalog.md",
     "service.md",
     "planners-excel.md",
+    "web.md",
 )
 STAGES = frozenset(get_args(Stage))
 

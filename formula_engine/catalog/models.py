@@ -366,8 +366,27 @@ class UpdateRecord(Entry):
         return self
 
 
+FormulaText = Annotated[StrictStr, StringConstraints(min_length=1, max_length=2000)]
+
+
+class FormulaRecord(Entry):
+    """A change of an indicator's formula (of the version valid from `valid_from`): the
+    program file holds the new text; this record keeps the old one, the new one and the
+    source of the change (who, when, which document or reason), for `renstra explain`."""
+
+    kind: Literal["formula"]
+    indicator: Identifier
+    valid_from: Year
+    old: FormulaText
+    new: FormulaText
+    source: RecordSource | Identifier
+    note: Text | None = None
+
+
 class UpdatesFile(Entry):
-    """catalog/updates.yaml: values entered after the Renstra was printed, with sources."""
+    """catalog/updates.yaml: values entered after the Renstra was printed, with sources;
+    `formulas`: the changes of formulas made from the tool, oldest first."""
 
     sources: tuple[DeclaredSource, ...] = ()
     records: tuple[UpdateRecord, ...] = ()
+    formulas: tuple[FormulaRecord, ...] = ()

@@ -13,6 +13,8 @@ no later value can claim a citation of the seed. See docs/planners.md.
 - `add_realisations(root, records, source)` and `set_target(...)`: append records to
   updates.yaml; the whole catalog is checked with them before anything is written.
 - `history_lines(catalog, indicator, year)`: the lines `renstra explain` shows.
+- `formulas:` records (a formula changed from the tool, with its old and new text and
+  its source) are written and checked by `catalog/formula_edits.py`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .checked import CatalogRejected, load_checked
 from .load import Catalog, Located
 from .models import (
     DeclaredSource,
+    FormulaRecord,
     IndicatorEntry,
     Printed,
     ProgramFile,
@@ -147,7 +150,9 @@ def _sources(updates: UpdatesFile) -> dict[str, DeclaredSource]:
     return {source.id: source for source in updates.sources}
 
 
-def _resolved(record: UpdateRecord, declared: dict[str, DeclaredSource]) -> RecordSource | None:
+def _resolved(
+    record: UpdateRecord | FormulaRecord, declared: dict[str, DeclaredSource]
+) -> RecordSource | None:
     return declared.get(record.source) if isinstance(record.source, str) else record.source
 
 
@@ -408,6 +413,9 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
                         "enter one year's realisations either per quarter or per month",
                     )
                 )
+    from .formula_edits import formula_diagnostics  # it reads this module
+
+    found += formula_diagnostics(updates, source, indicators, declared)
     return found
 
 

@@ -422,7 +422,7 @@ def create_app(
         return _json(out)
 
     app.include_router(router)
-    app.include_router(web.router(handles))  # the pages at / (formula_engine.web)
+    app.include_router(web.router(handles, token))  # the pages at / (formula_engine.web)
     return app
 
 

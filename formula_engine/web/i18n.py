@@ -1,108 +1,174 @@
-"""The UI strings of the web pages: Indonesian by default, English with `?lang=en`."""
+"""The UI strings of the web pages: Indonesian by default, English with `?lang=en`.
+
+One translation system with the reports: each string is an English message id of the
+gettext domain `web` (formula_engine/locale/<lang>/LC_MESSAGES/web.po, compiled to web.mo;
+`formula_engine.i18n.translator(lang, domain="web")`), named here by the key the templates
+use (`t.plan`). `tools/messages.py` adds new ids to both web.po files and compiles them;
+tests/test_web.py checks that every id has its Indonesian text.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
-Lang = Literal["id", "en"]
+from ..i18n import N_, translator
 
-STRINGS: dict[str, tuple[str, str]] = {
-    # key: (Indonesian, English)
-    "plan": ("Rencana", "Plan"),
-    "audit": ("Audit", "Audit"),
-    "editor": ("Editor formula", "Formula editor"),
-    "skip": ("Langsung ke isi", "Skip to content"),
-    "language": ("Bahasa", "Language"),
-    "search": ("Cari", "Search"),
-    "search_label": (
-        "Cari kode, nama, atau indikator",
-        "Search by code, name or indicator",
+Lang = Literal["id", "en"]
+DOMAIN = "web"
+
+STRINGS: dict[str, str] = {
+    "plan": N_("Plan"),
+    "audit": N_("Audit"),
+    "editor": N_("Formula editor"),
+    "skip": N_("Skip to content"),
+    "language": N_("Language"),
+    "search": N_("Search"),
+    "search_label": N_("Search by code, name or indicator"),
+    "no_match": N_("Nothing matches"),
+    "tujuan": N_("Goal (tujuan)"),
+    "sasaran": N_("Target area (sasaran)"),
+    "program": N_("Programme"),
+    "kegiatan": N_("Activity (kegiatan)"),
+    "sub_kegiatan": N_("Sub-activity (sub kegiatan)"),
+    "indicators": N_("Indicators"),
+    "unit": N_("Unit"),
+    "definition": N_("Definition"),
+    "formula": N_("Formula"),
+    "printed": N_("As printed in the document"),
+    "ours": N_("In the formula language"),
+    "valid": N_("Valid"),
+    "values": N_("Targets and realisations by year"),
+    "year": N_("Year"),
+    "kind": N_("Kind"),
+    "value": N_("Value"),
+    "source": N_("Source"),
+    "chart": N_("Target and realisation"),
+    "chart_note": N_("Chart of the printed figures (first source per year)."),
+    "no_chart": N_("No figures to draw."),
+    "trail": N_("Explain trail"),
+    "edit_formula": N_("Edit the formula"),
+    "table": N_("Table"),
+    "line": N_("line"),
+    "row": N_("Row"),
+    "col": N_("column"),
+    "column": N_("Column"),
+    "findings": N_("Findings"),
+    "findings_below": N_("audit findings"),
+    "check": N_("Kind of check"),
+    "all": N_("All"),
+    "filter": N_("Filter"),
+    "checked": N_("Checked"),
+    "holds": N_("Holds"),
+    "finding": N_("Findings"),
+    "not_recomputable": N_("Not recomputable"),
+    "subject": N_("Subject"),
+    "place": N_("Place in the document"),
+    "recomputed": N_("Recomputed"),
+    "difference": N_("Difference"),
+    "rule": N_("Rule"),
+    "terms": N_("Terms"),
+    "explanation": N_("Explanation"),
+    "note": N_("Note"),
+    "open": N_("Open"),
+    "shown": N_("shown"),
+    "formula_text": N_("Formula"),
+    "old_formula": N_("Old formula"),
+    "check_now": N_("Check"),
+    "checks_ok": N_("The formula checks."),
+    "unit_inferred": N_("Unit inferred"),
+    "equivalent": N_("Equivalent to the old formula."),
+    "not_equivalent": N_("Not equivalent to the old formula."),
+    "not_proven": N_("Equivalence not proven."),
+    "counterexample": N_("Counterexample"),
+    "inputs": N_("Inputs"),
+    "old_result": N_("Old formula gives"),
+    "new_result": N_("New formula gives"),
+    "hint": N_("Hint"),
+    "live_note": N_("Checked as you type; without JavaScript press Check."),
+    "not_found": N_("Not found"),
+    "did_you_mean": N_("Did you mean"),
+    "baseline": N_("Baseline"),
+    "target": N_("Target"),
+    "realisation": N_("Realisation"),
+    "end_of_period": N_("End of period"),
+    "achievement": N_("Achievement"),
+    "other_target": N_("Other target"),
+    "nspk": N_("NSPK"),
+    "ikk": N_("IKK"),
+    "without_sasaran": N_("Programmes without a sasaran"),
+    "problem_login": N_("Changes need the service's token: log in first."),
+    "problem_edits_off": N_(
+        "Changes are off: the service runs without a token (renstra serve --token-file)."
     ),
-    "no_match": ("Tidak ada yang cocok dengan", "Nothing matches"),
-    "tujuan": ("Tujuan", "Goal (tujuan)"),
-    "sasaran": ("Sasaran", "Target area (sasaran)"),
-    "program": ("Program", "Programme"),
-    "kegiatan": ("Kegiatan", "Activity (kegiatan)"),
-    "sub_kegiatan": ("Sub Kegiatan", "Sub-activity (sub kegiatan)"),
-    "indicators": ("Indikator", "Indicators"),
-    "unit": ("Satuan", "Unit"),
-    "definition": ("Definisi operasional", "Definition"),
-    "formula": ("Formula", "Formula"),
-    "printed": ("Tertulis di dokumen", "As printed in the document"),
-    "ours": ("Dalam bahasa formula", "In the formula language"),
-    "valid": ("Berlaku", "Valid"),
-    "values": ("Target dan realisasi per tahun", "Targets and realisations by year"),
-    "year": ("Tahun", "Year"),
-    "kind": ("Jenis", "Kind"),
-    "value": ("Nilai", "Value"),
-    "source": ("Sumber", "Source"),
-    "chart": ("Target dan realisasi", "Target and realisation"),
-    "chart_note": (
-        "Grafik dari angka yang tertulis (sumber pertama per tahun).",
-        "Chart of the printed figures (first source per year).",
+    "problem_year": N_("The year is four digits: 2024."),
+    "login": N_("Log in"),
+    "logout": N_("Log out"),
+    "login_note": N_(
+        "Enter the token given to renstra serve. The browser keeps a login mark in a cookie "
+        "until you log out."
     ),
-    "no_chart": ("Tidak ada angka untuk digambar.", "No figures to draw."),
-    "trail": ("Jejak perhitungan", "Explain trail"),
-    "edit_formula": ("Ubah formula", "Edit the formula"),
-    "table": ("Tabel", "Table"),
-    "line": ("baris", "line"),
-    "row": ("Baris tabel", "Row"),
-    "col": ("kolom", "column"),
-    "column": ("Kolom", "Column"),
-    "findings": ("Temuan", "Findings"),
-    "findings_below": ("temuan audit", "audit findings"),
-    "check": ("Jenis pemeriksaan", "Check"),
-    "all": ("Semua", "All"),
-    "filter": ("Saring", "Filter"),
-    "checked": ("Diperiksa", "Checked"),
-    "holds": ("Sesuai", "Holds"),
-    "finding": ("Temuan", "Findings"),
-    "not_recomputable": ("Tidak dapat dihitung ulang", "Not recomputable"),
-    "subject": ("Pokok", "Subject"),
-    "place": ("Letak di dokumen", "Place in the document"),
-    "recomputed": ("Dihitung ulang", "Recomputed"),
-    "difference": ("Selisih", "Difference"),
-    "rule": ("Aturan", "Rule"),
-    "terms": ("Unsur", "Terms"),
-    "explanation": ("Penjelasan", "Explanation"),
-    "note": ("Catatan", "Note"),
-    "open": ("Buka", "Open"),
-    "shown": ("ditampilkan", "shown"),
-    "formula_text": ("Formula", "Formula"),
-    "old_formula": ("Formula lama", "Old formula"),
-    "check_now": ("Periksa", "Check"),
-    "checks_ok": ("Formula benar.", "The formula checks."),
-    "unit_inferred": ("Satuan hasil", "Unit inferred"),
-    "equivalent": ("Setara dengan formula lama.", "Equivalent to the old formula."),
-    "not_equivalent": ("Tidak setara dengan formula lama.", "Not equivalent to the old formula."),
-    "not_proven": ("Kesetaraan tidak terbukti.", "Equivalence not proven."),
-    "counterexample": ("Contoh penyangkal", "Counterexample"),
-    "inputs": ("Masukan", "Inputs"),
-    "old_result": ("Hasil formula lama", "Old formula gives"),
-    "new_result": ("Hasil formula baru", "New formula gives"),
-    "hint": ("Petunjuk", "Hint"),
-    "live_note": (
-        "Diperiksa otomatis saat mengetik; tanpa JavaScript tekan Periksa.",
-        "Checked as you type; without JavaScript press Check.",
+    "login_to_save": N_("to save changes."),
+    "token": N_("Service token"),
+    "wrong_token": N_("Wrong token."),
+    "source_of_change": N_("Source of the change"),
+    "source_document": N_("Document or reason"),
+    "source_date": N_("Date of the document"),
+    "entered_by": N_("Entered by"),
+    "reference": N_("Number or reference"),
+    "valid_from": N_("valid from"),
+    "save_formula": N_("Save the formula"),
+    "save_note": N_(
+        "Saved only if the whole catalog still checks; the change is recorded with its source."
     ),
-    "not_found": ("Tidak ditemukan", "Not found"),
-    "did_you_mean": ("Mungkin maksud Anda", "Did you mean"),
-    "baseline": ("Kondisi awal", "Baseline"),
-    "target": ("Target", "Target"),
-    "realisation": ("Realisasi", "Realisation"),
-    "end_of_period": ("Kondisi akhir", "End of period"),
-    "achievement": ("Capaian", "Achievement"),
-    "other_target": ("Target lain", "Other target"),
-    "nspk": ("NSPK", "NSPK"),
-    "ikk": ("IKK", "IKK"),
-    "without_sasaran": ("Program tanpa sasaran", "Programmes without a sasaran"),
+    "save": N_("Save"),
+    "saved_formula": N_("The formula is saved."),
+    "saved_target": N_("The target is saved."),
+    "saved_realisation": N_("The realisation is saved."),
+    "see_audit": N_("See the audit"),
+    "capaian_by_year": N_("Achievement by year"),
+    "period": N_("Period"),
+    "predikat": N_("Grade (predikat)"),
+    "whole_year": N_("Whole year"),
+    "up_to": N_("up to"),
+    "rollup_sum": N_("sum of quarters"),
+    "rollup_last": N_("last quarter"),
+    "rollup_max": N_("highest"),
+    "rollup_min": N_("lowest"),
+    "trail_of_year": N_("Explain trail of the year"),
+    "chart_desc": N_("Lines of the target and realisation in force per year, in"),
+    "change_values": N_("Change a target or enter a realisation"),
+    "change_target": N_("Change a target"),
+    "new_target": N_("New target"),
+    "save_target": N_("Save the target"),
+    "enter_realisation": N_("Enter a realisation"),
+    "save_realisation": N_("Save the realisation"),
+    "upload": N_("Upload"),
+    "upload_link": N_("Or upload the realisation workbook (Excel)"),
+    "upload_title": N_("Upload the realisation workbook"),
+    "upload_note": N_("Fill in the realisasi column of the template of"),
+    "upload_check_note": N_("The file is checked first; nothing is saved before you confirm."),
+    "workbook": N_("File (.xlsx or .csv)"),
+    "check_file": N_("Check the file"),
+    "bad_cells": N_("bad cells"),
+    "nothing_saved": N_("Nothing was saved. Fix these cells and upload again."),
+    "cell": N_("Cell"),
+    "problem": N_("Problem"),
+    "cell_text": N_("Cell text"),
+    "expected": N_("Expected"),
+    "values_to_import": N_("values to import"),
+    "confirm_import": N_("Confirm and save"),
+    "values_saved": N_("values saved."),
+    "open_indicator": N_("The indicator and its explain trail"),
+    "budget": N_("Budget per year"),
 }
 
 
+@cache
 def strings(lang: Lang) -> dict[str, str]:
-    """The UI strings in this language."""
-    index = 0 if lang == "id" else 1
-    return {key: pair[index] for key, pair in STRINGS.items()}
+    """The UI strings in this language (key -> text); do not change the dict returned."""
+    _ = translator(lang, DOMAIN)
+    return {key: _(message) for key, message in STRINGS.items()}
 
 
 def lang_of(value: str | None) -> Lang:
@@ -110,21 +176,21 @@ def lang_of(value: str | None) -> Lang:
     return "en" if value == "en" else "id"
 
 
-CHECKS: dict[str, tuple[str, str]] = {
-    "achievement": ("Rasio capaian", "Achievement ratios"),
-    "budget_growth": ("Rata-rata pertumbuhan anggaran", "Average budget growth"),
-    "budget_parts": ("Bagian anggaran", "Budget parts"),
-    "budget_ratio": ("Rasio realisasi anggaran", "Budget realisation ratios"),
-    "cross_table": ("Antar tabel", "Across tables"),
-    "end_of_period": ("Kondisi akhir periode", "End-of-period values"),
-    "end_of_period_rp": ("Anggaran akhir periode (Rp)", "End-of-period budgets (Rp)"),
-    "grade": ("Predikat", "Grades"),
-    "percentage": ("Persentase dari pembilang dan penyebut", "Percentages"),
-    "rollup": ("Jumlah anggaran (Tabel 6.1-6.3)", "Budget rollups (Tabel 6.1-6.3)"),
+CHECKS: dict[str, str] = {
+    "achievement": N_("Achievement ratios"),
+    "budget_growth": N_("Average budget growth"),
+    "budget_parts": N_("Budget parts"),
+    "budget_ratio": N_("Budget realisation ratios"),
+    "cross_table": N_("Across tables"),
+    "end_of_period": N_("End-of-period values"),
+    "end_of_period_rp": N_("End-of-period budgets (Rp)"),
+    "grade": N_("Grades"),
+    "percentage": N_("Percentages"),
+    "rollup": N_("Budget rollups (Tabel 6.1-6.3)"),
 }
 
 
 def check_label(check: str, lang: Lang) -> str:
     """A check's name for planners and auditors (the check's own name if unknown)."""
-    pair = CHECKS.get(check)
-    return check.replace("_", " ") if pair is None else pair[0 if lang == "id" else 1]
+    message = CHECKS.get(check)
+    return check.replace("_", " ") if message is None else translator(lang, DOMAIN)(message)

@@ -15,7 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import api
+from ..capaian import CapaianRow, reason_in
 from ..errors import FormulaError
+from . import forms
 from .i18n import Lang, check_label, lang_of, strings
 
 MAX_FORMULA = 2_000  # characters of a formula typed into the editor
@@ -54,6 +56,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     """A page in the language the request asks for."""
     lang = lang_of(request.query_params.get("lang"))
     context.setdefault("lang", lang)
+    context.setdefault("logged_in", bool(request.cookies.get(forms.COOKIE)))  # the menu only
     lang = context["lang"]
     words = strings(lang)
     suffix = "?lang=en" if lang == "en" else ""
@@ -68,12 +71,22 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     other.pop("lang", None)
     if lang == "id":
         other["lang"] = "en"
-    here = request.url.path if request.method == "GET" else "/editor"  # the form's page
+    here = request.url.path if request.method == "GET" else _form_page(request.url.path)
     switch = here + ("?" + urlencode(other) if other else "")
+    query = request.url.query
+    back = request.url.path + ("?" + query if query and request.method == "GET" else "")
     html = _environment.get_template(template).render(
-        t=words, url=url, suffix=suffix, switch=switch, path=request.url.path, **context
+        t=words, url=url, suffix=suffix, switch=switch, path=request.url.path, here=back, **context
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _form_page(path: str) -> str:
+    """The page a form posted to `path` stands on (for the language switch)."""
+    for suffix in ("/target", "/realisasi"):
+        if path.startswith("/indikator/") and path.endswith(suffix):
+            return path.removesuffix(suffix)
+    return "/" + path.strip("/").split("/")[0]  # /editor/simpan -> /editor, /unggah/simpan
 
 
 def _matches(text: str, query: str) -> bool:
@@ -121,25 +134,26 @@ def printed_number(text: str) -> Fraction | None:
     return Fraction(found.group().replace(".", "").replace(",", "."))
 
 
-def chart(values: list[dict[str, Any]], first: int, last: int) -> dict[str, Any] | None:
-    """Points of the target and realisation lines: the first printed figure per year."""
-    series: dict[str, dict[int, tuple[Fraction, str]]] = {"target": {}, "realisation": {}}
-    for value in values:
-        kind, year = value.get("kind"), value.get("year")
-        if kind in series and isinstance(year, int) and year not in series[kind]:
-            number = printed_number(str(value.get("text", "")))
+def chart(points: Mapping[str, Mapping[int, str]], first: int, last: int) -> dict[str, Any] | None:
+    """The target and realisation lines over the plan period: `points` are the texts in
+    force per kind and year (as printed or entered); axes with ticks in Indonesian notation."""
+    series: dict[str, dict[int, tuple[Fraction, str]]] = {}
+    for kind, by_year in points.items():
+        series[kind] = {}
+        for year, text in by_year.items():
+            number = printed_number(text)
             if number is not None:
-                series[kind][year] = (number, str(value["text"]))
-    numbers = [n for points in series.values() for n, _ in points.values()]
+                series[kind][year] = (number, text)
+    numbers = [n for by_year in series.values() for n, _ in by_year.values()]
     if not numbers:
         return None
     years = list(range(first, last + 1))
     top = max(numbers) or Fraction(1)
     low = min(min(numbers), Fraction(0))
-    width, height, pad = 560, 240, 40
+    width, height, left, pad = 600, 260, 96, 36
 
     def x(year: int) -> float:
-        return pad + (width - 2 * pad) * (year - first) / max(1, last - first)
+        return left + (width - left - pad) * (year - first) / max(1, last - first)
 
     def y(number: Fraction) -> float:
         return float(height - pad - (height - 2 * pad) * (number - low) / ((top - low) or 1))
@@ -147,22 +161,78 @@ def chart(values: list[dict[str, Any]], first: int, last: int) -> dict[str, Any]
     lines = {
         kind: [
             {"x": round(x(year), 1), "y": round(y(n), 1), "text": text, "year": year}
-            for year, (n, text) in sorted(points.items())
+            for year, (n, text) in sorted(by_year.items())
         ]
-        for kind, points in series.items()
+        for kind, by_year in series.items()
     }
+    ticks = [low + (top - low) * Fraction(step, 4) for step in range(5)]
     return {
         "width": width,
         "height": height,
+        "left": left,
         "pad": pad,
         "years": [{"year": year, "x": round(x(year), 1)} for year in years],
+        "ticks": [{"y": round(y(t), 1), "text": _tick(t)} for t in ticks],
         "lines": lines,
         "paths": {k: " ".join(f"{p['x']},{p['y']}" for p in v) for k, v in lines.items()},
     }
 
 
-def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
-    """The pages over the first catalog served."""
+def _tick(value: Fraction) -> str:
+    """An axis label: Indonesian notation, as many decimals as it needs (at most 2)."""
+    from ..numbers import format_indonesian
+
+    decimals = 0 if value.denominator == 1 or abs(value) >= 1000 else 2
+    return format_indonesian(value, decimals)
+
+
+def capaian_rows(
+    handle: api.CatalogHandle, identifier: str, years: list[int]
+) -> dict[int, CapaianRow]:
+    """The indicator's capaian row of each year (api.capaian: target and realisation in
+    force, capaian and predikat, or why not)."""
+    found = {}
+    for year in years:
+        row = next((r for r in api.capaian(handle, year).rows if r.indicator == identifier), None)
+        if row is not None:
+            found[year] = row
+    return found
+
+
+def capaian_quarters(
+    handle: api.CatalogHandle, identifier: str, years: list[int]
+) -> dict[int, list[tuple[int, CapaianRow]]]:
+    """Per year, the capaian up to each quarter that has a realisation of its own."""
+    entered = {
+        (r.year, int(r.period[2]))
+        for r in _records(handle)
+        if r.indicator == identifier and r.kind == "realisation" and r.period
+    }
+    found: dict[int, list[tuple[int, CapaianRow]]] = {}
+    for year, quarter in sorted(entered):
+        if year in years:
+            table = api.capaian(handle, year, quarter)
+            row = next((r for r in table.rows if r.indicator == identifier), None)
+            if row is not None:
+                found.setdefault(year, []).append((quarter, row))
+    return found
+
+
+def _records(handle: api.CatalogHandle) -> tuple[Any, ...]:
+    updates = handle.catalog.updates
+    return () if updates is None else tuple(updates.entry.records)
+
+
+def _budgets(handle: api.CatalogHandle) -> dict[str, list[api.BudgetOut]]:
+    """The pagu (target Rupiah) per year of each coded row, as printed."""
+    return {
+        code: [b for b in found if b.kind == "target" and b.year is not None]
+        for code, found in api.budgets(handle).items()
+    }
+
+
+def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -> APIRouter:
+    """The pages over the first catalog served; edits need `token` (web.forms)."""
     pages = APIRouter(include_in_schema=False)
 
     def handle() -> api.CatalogHandle:
@@ -194,25 +264,51 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
         roots = [*tree.tujuan, *tree.programs_without_sasaran]
         counts = Counter(f.subject for f in api.findings(handle()))
         kept = [n for n in (_prune(root, query, counts) for root in roots) if n is not None]
-        return render(request, "plan.html", tree=tree, nodes=kept, q=query)
+        return render(
+            request, "plan.html", tree=tree, nodes=kept, q=query, budgets=_budgets(handle())
+        )
 
-    @pages.get("/indikator/{identifier}", response_class=HTMLResponse)
-    def indicator(request: Request, identifier: str) -> HTMLResponse:
+    def indicator_page(
+        request: Request, identifier: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        year = request.query_params.get("tahun", "")
+        trail_year = int(year) if year.isascii() and year.isdigit() and len(year) == 4 else None
         try:
             detail = api.indicator_detail(handle(), identifier[:300])
-            trail = api.explain(handle(), identifier[:300])
+            lang = lang_of(request.query_params.get("lang"))
+            trail = api.explain(handle(), identifier[:300], trail_year, lang=lang)
         except api.NotFound as missing:
             return not_found(request, missing)
-        catalog = handle().catalog.plan.plan
+        plan = handle().catalog.plan.plan
         entry = detail.indicator
+        years = list(range(plan.first_year, plan.last_year + 1))
+        rows = capaian_rows(handle(), entry["id"], years)
+        points = {
+            "target": {y: r.target for y, r in rows.items() if r.target},
+            "realisation": {y: r.realisasi for y, r in rows.items() if r.realisasi},
+        }
+        extra.setdefault("form", {})
         return render(
             request,
             "indicator.html",
+            status=status,
             detail=detail,
             entry=entry,
             trail=trail,
-            chart=chart(entry.get("values", []), catalog.first_year, catalog.last_year),
+            trail_year=trail_year,
+            years=years,
+            capaian=rows,
+            quarters=capaian_quarters(handle(), entry["id"], years),
+            reason=lambda text: reason_in(text, lang_of(request.query_params.get("lang"))),
+            chart=chart(points, plan.first_year, plan.last_year),
+            editing=token is not None,
+            logged_in=forms.logged_in(request, token),
+            **extra,
         )
+
+    @pages.get("/indikator/{identifier}", response_class=HTMLResponse)
+    def indicator(request: Request, identifier: str) -> HTMLResponse:
+        return indicator_page(request, identifier, saved=request.query_params.get("disimpan"))
 
     @pages.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, cek: str = "", tabel: str = "") -> HTMLResponse:
@@ -246,23 +342,33 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
         except api.NotFound as missing:
             return not_found(request, missing)
         try:
-            trail: api.ExplanationOut | None = api.explain(handle(), found.subject, found.year)
+            trail: api.ExplanationOut | None = api.explain(
+                handle(), found.subject, found.year, lang=lang
+            )
         except api.NotFound:
             trail = None
         return render(
-            request, "finding.html", f=found, trail=trail, check=check_label(found.check, lang)
+            request,
+            "finding.html",
+            f=found,
+            trail=trail,
+            check=check_label(found.check, lang),
+            indicator_name=names().get(found.subject),
         )
 
     @pages.get("/editor", response_class=HTMLResponse)
-    def editor(request: Request, indikator: str = "") -> HTMLResponse:
-        old, name = "", ""
+    def editor(request: Request, indikator: str = "", versi: str = "") -> HTMLResponse:
+        old, name, version = "", "", ""
         if indikator:
             try:
                 entry = api.indicator_detail(handle(), indikator[:300]).indicator
             except api.NotFound as missing:
                 return not_found(request, missing)
             formulas = entry.get("formulas") or [{}]
-            old, name = str(formulas[-1].get("formula") or ""), str(entry.get("name", ""))
+            chosen = next((f for f in formulas if str(f.get("valid_from")) == versi), None)
+            chosen = chosen or formulas[-1]
+            old, name = str(chosen.get("formula") or ""), str(entry.get("name", ""))
+            version = str(chosen.get("valid_from") or "")
         return render(
             request,
             "editor.html",
@@ -270,7 +376,11 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
             formula=old,
             name=name,
             indikator=indikator,
+            versi=version,
             result=None,
+            form={},
+            editing=token is not None,
+            logged_in=forms.logged_in(request, token),
         )
 
     @pages.post("/editor/periksa", response_class=HTMLResponse)
@@ -291,7 +401,11 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
             formula=formula,
             name=form.get("nama", [""])[0][:300],
             indikator=form.get("indikator", [""])[0][:300],
+            versi=form.get("versi", [""])[0][:4],
             result=result,
+            form={k: v[0][:300] for k, v in form.items()},
+            editing=token is not None,
+            logged_in=forms.logged_in(request, token),
         )
 
     def check(formula: str, old: str) -> dict[str, Any]:
@@ -303,6 +417,8 @@ def router(handles: Mapping[str, api.CatalogHandle]) -> APIRouter:
             except FormulaError:  # an old formula that no longer parses or checks
                 equivalence = None
         return {"formula": formula, "checked": checked, "equivalence": equivalence}
+
+    forms.routes(pages, handle, token, indicator_page)
 
     @pages.get("/static/{name}")
     def static(name: str) -> Response:
