@@ -149,7 +149,9 @@ def test_imported_values_cite_the_workbook_and_the_planners_source(tmp_path: Pat
     kube_2026 = next(r for r in records if (r["indicator"], r["year"]) == ("jumlah_kube", 2026))
     assert kube_2026["source"]["reference"] == "plan.xlsx!Target!C6"
     assert "table" not in kube_2026["source"] and "line" not in kube_2026["source"]
-    explained = run("explain", "persen_ppks_tertangani", "--year", "2026", "-c", str(root), "--lang", "en")
+    explained = run(
+        "explain", "persen_ppks_tertangani", "--year", "2026", "-c", str(root), "--lang", "en"
+    )
     assert (
         "target 2026: 82,5 (Rancangan Renstra 2025-2029, 2026-11-30, plan.xlsx!Target!C3, "
         "entered by Sari) [in force]"
