@@ -61,11 +61,14 @@ class _Sql:
 class SqlProgram:
     """`given`: the (indicator, year) whose values the table may hold (columns
     `<indicator>__<year>`): a row's non-NULL value is used instead of the indicator's
-    body, as on the exact and numpy back-ends; otherwise every indicator is computed."""
+    body, as on the exact and numpy back-ends; otherwise every indicator is computed.
+    `levels` and `final` are public: the batch (scale/queries.py) merges the levels of
+    many programs, each with its own `prefix`, into one SELECT."""
 
     root: ir.Node
     integers: Collection[str] = ()
     given: Collection[tuple[str, YearKey]] = ()
+    prefix: str = ""  # of its CTE columns (`_<prefix>v0`): programs merged into one SELECT
     levels: list[list[exp.Alias]] = field(default_factory=list, init=False)
     final: _Sql = field(init=False)
 
@@ -112,7 +115,7 @@ class SqlProgram:
         while len(self.levels) <= sql.level:
             self.levels.append([])
         number = sum(len(level) for level in self.levels)
-        value, reason = f"_v{number}", f"_r{number}"
+        value, reason = f"_{self.prefix}v{number}", f"_{self.prefix}r{number}"
         self.levels[sql.level] += [_alias(sql.value, value), _alias(sql.reason, reason)]
         reason_column: exp.Expression = (
             exp.Null() if isinstance(sql.reason, exp.Null) else exp.column(reason)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlglot import exp
 
+from ..backends.sql import SqlProgram
 from ..errors import FormulaError, Location
 from . import queries
 from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
@@ -192,6 +193,15 @@ CHUNK = 16  # formulas per Spark statement
 STEPS = (
     "_whole",
     "frame",
+    "fe_slots",
+    "fe_base_slots",
+    "wide",
+    "printed",
+    "fe_jobs",
+    "_ties",
+    "_tie_keys",
+    "_tie_rows",
+    "capaian_exact",
     "computed",
     "figures",
     "capaian_raw",
@@ -236,12 +246,30 @@ def run_batch(
         integers = _integers(runner, small["definitions"])
         runner.create("frame", [queries.frame()])
         jobs = [job for group in groups for job in group.jobs]
+        yearly, baseline = queries.slot_names(jobs)
+        runner.register_arrow(
+            "fe_slots",
+            _arrow(
+                [dict(zip(("indicator", "year", "name"), s, strict=True)) for s in yearly],
+                (("indicator", "text"), ("year", "int"), ("name", "text")),
+            ),
+        )
+        runner.register_arrow(
+            "fe_base_slots",
+            _arrow(
+                [dict(zip(("indicator", "name"), s, strict=True)) for s in baseline],
+                (("indicator", "text"), ("name", "text")),
+            ),
+        )
+        runner.create("wide", [queries.wide(yearly, baseline, integers)])
+        runner.create("printed", [queries.printed(queries.PRINTED_KINDS)])
         if engine == "numpy":
-            _numpy_steps(runner, jobs, integers)
+            _numpy_steps(runner, groups)
         else:
-            runner.create(
-                "computed", [queries.empty_computed(), *_formulas(runner, groups, integers)]
-            )
+            programs, labels = _programs(groups, integers)
+            runner.register_arrow("fe_jobs", labels)
+            parts = [queries.group_formulas(number, found) for number, found in programs if found]
+            runner.create("computed", [queries.empty_computed(), *parts])
             runner.create("figures", [queries.figures()])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
@@ -258,21 +286,28 @@ def run_batch(
     return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts)
 
 
-def _formulas(runner: Engine, groups: Sequence[Group], integers: frozenset[str]) -> list[exp.Query]:
-    """The formulas' queries. Spark: one pivot per group, materialized, that every
-    formula reads (Spark re-plans a pivot per reader); DuckDB: each formula its own
-    pivot of the few values it reads (a pivot of every slot costs rows x slots)."""
-    parts: list[exp.Query] = []
+def _programs(
+    groups: Sequence[Group], integers: frozenset[str]
+) -> tuple[list[tuple[int, list[tuple[str, SqlProgram]]]], pa.Table]:
+    """Each group's formula versions and years as SQL programs (backends/sql.py), each
+    with its label `j<n>` and its own column prefix; and fe_jobs: label -> indicator,
+    year (the rows of the UNPIVOT). A condition (bool) is no indicator's value."""
+    found: list[tuple[int, list[tuple[str, SqlProgram]]]] = []
+    labels: list[dict[str, Any]] = []
     for group in groups:
-        if not group.jobs:
-            continue
-        if runner.dialect == "spark":
-            source = f"_source{group.number}"
-            runner.create(source, [queries.group_source(group.jobs, integers)])
-            parts += [queries.job_query(job, integers, source) for job in group.jobs]
-        else:
-            parts += [queries.job_query(job, integers) for job in group.jobs]
-    return parts
+        programs: list[tuple[str, SqlProgram]] = []
+        for job in group.jobs:
+            read = integers & {i for i, _ in job.slots()}
+            for year, root in job.years.items():
+                label = f"j{len(labels)}"
+                program = SqlProgram(root, integers=read, prefix=f"{label}_")
+                if program.final.kind == "bool":
+                    continue
+                labels.append({"job": label, "indicator": job.indicator, "year": year})
+                programs.append((label, program))
+        found.append((group.number, programs))
+    columns = (("job", "text"), ("indicator", "text"), ("year", "int"))
+    return found, _arrow(labels, columns)
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -309,6 +344,23 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
 
     runner.create("_ties", [queries.near_ties()])
     ties = runner.arrow("_ties").to_pylist()
+    columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
+    if not ties:
+        return _arrow([], (*columns, ("predikat", "text")))
+    # the wide rows of the ties (one statement for all of them)
+    keys = {(t["region"], t["agency"], t["period"]) for t in ties}
+    runner.register_arrow(
+        "_tie_keys",
+        _arrow(
+            [dict(zip(("region", "agency", "period"), k, strict=True)) for k in sorted(keys)],
+            (("region", "text"), ("agency", "text"), ("period", "text")),
+        ),
+    )
+    runner.create("_tie_rows", [queries.tie_rows()])
+    wide = {
+        (row["region"], row["agency"], row["period"], row["kind"]): row
+        for row in runner.arrow("_tie_rows").to_pylist()
+    }
     jobs = {
         (region, agency, job.indicator, year): job
         for group in groups
@@ -328,7 +380,7 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
         figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
         job = jobs.get(key)
         if job is not None:
-            exact = [_exact_value(runner, job, tie, kind) for kind in ("target", "realisation")]
+            exact = [_exact_value(wide, job, tie, kind) for kind in ("target", "realisation")]
             figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
         rule, bands = rules[key[:3]]
         outcome = achievement(rule, figures[0], figures[1])
@@ -342,28 +394,23 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
                 "predikat": classify(band_table(bands), outcome.value).label,
             }
         )
-    columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
     return _arrow(rows, (*columns, ("predikat", "text")))
 
 
-def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fraction | None:
+def _exact_value(
+    wide: dict[tuple[Any, ...], dict[str, Any]], job: Job, tie: dict[str, Any], kind: str
+) -> Fraction | None:
     """The job's formula for the tie's row and `kind`, on the exact back-end, from the
-    dataset's own values (read by the engine with the job's source query)."""
+    dataset's own values (the tie's row of the wide table)."""
     from ..backends.sql import column_name
     from ..outcomes import BASELINE, NotComputable
 
-    runner.create("_tie_source", [queries.job_source(job, frozenset())])
-    match = [
-        row
-        for row in runner.arrow("_tie_source").to_pylist()
-        if (row["region"], row["agency"], row["period"], row["kind"])
-        == (tie["region"], tie["agency"], tie["period"], kind)
-    ]
-    if not match:
+    row = wide.get((tie["region"], tie["agency"], tie["period"], kind))
+    if row is None:
         return None
     values: dict[str, dict[int | str, Fraction]] = {}
     for identifier, key in job.slots():
-        cell = match[0][column_name(identifier, key)]
+        cell = row[column_name(identifier, key)]
         if cell is not None:
             values.setdefault(identifier, {})["awal" if key == BASELINE else key] = Fraction(cell)
     outcome = job.formula.evaluate_value(values, tie["year"])
@@ -375,19 +422,20 @@ def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fr
 _NUMPY_REASONS = {1: "E402", 2: "E401"}  # backends/numpy.py: ZERO, MISSING
 
 
-def _numpy_steps(runner: Engine, jobs: Sequence[Job], integers: frozenset[str]) -> None:
+def _numpy_steps(runner: Engine, groups: Sequence[Group]) -> None:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from ..achievement import RULE_FORMULAS, _rule_formula
     from ..backends.sql import column_name
 
     computed: list[dict[str, Any]] = []
-    for number, job in enumerate(jobs):
-        name = f"_source{number}"
-        runner.create(name, [queries.job_source(job, integers)])
-        source = runner.arrow(name)
-        for year in job.years:
-            computed += _numpy_rows(job.formula, year, source, job.indicator, year)
+    wide = runner.arrow("wide")  # one read: every formula's columns, every group's rows
+    for group in groups:
+        source = wide.filter(pc.equal(wide["grp"], group.number))
+        for job in group.jobs:
+            for year in job.years:
+                computed += _numpy_rows(job.formula, year, source, job.indicator, year)
     runner.register_arrow("computed", _computed_table(computed))
     runner.create("figures", [queries.figures()])
     figures = runner.arrow("figures")
