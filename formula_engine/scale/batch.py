@@ -30,7 +30,7 @@ from ..backends.sql import SqlProgram
 from ..errors import FormulaError, Location
 from . import queries
 from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
-from .plan import Group, Job, compiled_groups
+from .plan import Group, Job, compile_group, grouped_tables
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -88,7 +88,7 @@ class DuckDb:
         target = queries.table(name)
         self._run(exp.Create(this=target, kind="TABLE", expression=parts[0], replace=True))
         for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
-            self._run(exp.insert(part, target.copy()))
+            self._run(exp.Insert(this=target.copy(), expression=part))
 
     def arrow(self, name: str) -> pa.Table:
         return self.connection.table(name).to_arrow_table()
@@ -236,14 +236,14 @@ def run_batch(
     import pyarrow.parquet as pq
 
     files = check_dataset(roots)
-    small = {name: pq.read_table(files[name]).to_pylist() for name in ("plans", "definitions")}
-    groups = compiled_groups(small["plans"], small["definitions"])
+    tables = {name: pq.read_table(files[name]) for name in ("plans", "definitions")}
+    groups = [compile_group(g) for g in grouped_tables(tables["plans"], tables["definitions"])]
     runner = open_engine(engine, session)
     try:
         for name, paths in files.items():
             runner.register(f"fe_{name}", paths)
         runner.register_arrow("fe_groups", _groups_table(groups))
-        integers = _integers(runner, small["definitions"])
+        integers = _integers(runner, [d for group in groups for d in group.definitions])
         runner.create("frame", [queries.frame()])
         jobs = [job for group in groups for job in group.jobs]
         yearly, baseline = queries.slot_names(jobs)
@@ -361,28 +361,28 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
         (row["region"], row["agency"], row["period"], row["kind"]): row
         for row in runner.arrow("_tie_rows").to_pylist()
     }
+    group_of = {member: group for group in groups for member in group.members}
     jobs = {
-        (region, agency, job.indicator, year): job
+        (group.number, job.indicator, year): job
         for group in groups
-        for region, agency in group.members
         for job in group.jobs
         for year in job.years
     }
-    rules: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for group in groups:
-        for d in group.definitions:
-            if d["entry"] == "indicator":
-                for region, agency in group.members:
-                    rules[(region, agency, d["indicator"])] = (d["polarity"], d["band_table"])
+    rules = {
+        (group.number, d["indicator"]): (d["polarity"], d["band_table"])
+        for group in groups
+        for d in group.definitions
+        if d["entry"] == "indicator"
+    }
     rows = []
     for tie in ties:
-        key = (tie["region"], tie["agency"], tie["indicator"], tie["year"])
+        number = group_of[(tie["region"], tie["agency"])].number
         figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
-        job = jobs.get(key)
+        job = jobs.get((number, tie["indicator"], tie["year"]))
         if job is not None:
             exact = [_exact_value(wide, job, tie, kind) for kind in ("target", "realisation")]
             figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
-        rule, bands = rules[key[:3]]
+        rule, bands = rules[(number, tie["indicator"])]
         outcome = achievement(rule, figures[0], figures[1])
         if outcome.value is None:
             continue

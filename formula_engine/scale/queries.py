@@ -209,7 +209,7 @@ def group_formulas(group: int, programs: Sequence[tuple[str, SqlProgram]]) -> ex
         for depth, aliases in enumerate(program.levels):
             while len(levels) <= depth:
                 levels.append([])
-            levels[depth] += [a.copy() for a in aliases]
+            levels[depth] += aliases  # each program is used once: no copies
     ctes: list[tuple[str, exp.Select]] = [
         (
             "_rows",
@@ -226,8 +226,8 @@ def group_formulas(group: int, programs: Sequence[tuple[str, SqlProgram]]) -> ex
     pairs: list[exp.Expression] = []
     for number_, (label, program) in enumerate(programs):
         value, reason = f"_c{number_}", f"_e{number_}"
-        outputs.append(alias(decimal(program.final.value.copy()), value))
-        reason_cast = exp.Cast(this=program.final.reason.copy(), to=exp.DataType.build("VARCHAR"))
+        outputs.append(alias(decimal(program.final.value), value))
+        reason_cast = exp.Cast(this=program.final.reason, to=exp.DataType.build("VARCHAR"))
         outputs.append(alias(reason_cast, reason))
         pairs.append(
             exp.PivotAlias(
