@@ -270,13 +270,13 @@ def run_batch(
             runner.register_arrow("fe_jobs", labels)
             parts = [queries.group_formulas(number, found) for number, found in programs if found]
             runner.create("computed", [queries.empty_computed(), *parts])
-            runner.create("figures", [queries.figures()])
+            runner.create("figures", [queries.figures(_indicator_ids(groups))])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
         runner.register_arrow("capaian_exact", _exact_ties(runner, groups))
         runner.create("capaian", [queries.refined()])
         runner.create("rollups", [queries.rollups()])
-        runner.create("findings", [queries.findings()])
+        runner.create("findings", [queries.findings(_indicator_ids(groups))])
         tables = {name: _sorted(runner.arrow(name)) for name in OUTPUTS}
         statements = getattr(runner, "statements", 0)
     finally:
@@ -308,6 +308,11 @@ def _programs(
         found.append((group.number, programs))
     columns = (("job", "text"), ("indicator", "text"), ("year", "int"))
     return found, _arrow(labels, columns)
+
+
+def _indicator_ids(groups: Sequence[Group]) -> list[str]:
+    found = {d["indicator"] for g in groups for d in g.definitions if d["entry"] == "indicator"}
+    return sorted(found)
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -437,7 +442,7 @@ def _numpy_steps(runner: Engine, groups: Sequence[Group]) -> None:
             for year in job.years:
                 computed += _numpy_rows(job.formula, year, source, job.indicator, year)
     runner.register_arrow("computed", _computed_table(computed))
-    runner.create("figures", [queries.figures()])
+    runner.create("figures", [queries.figures(_indicator_ids(groups))])
     figures = runner.arrow("figures")
     rows: list[dict[str, Any]] = []
     t, r = column_name("t", queries.RULE_YEAR), column_name("r", queries.RULE_YEAR)

@@ -347,29 +347,43 @@ def printed_rows(kinds: Sequence[str]) -> exp.Select:
 # 2. capaian.
 
 
-def figures() -> exp.Select:
-    """T and R per key: the computed value where computable, else the printed one."""
-    keys = [exp.Coalesce(this=col(c, "c"), expressions=[col(c, "p")]) for c in (*KEY, "kind")]
-    value = exp.Coalesce(this=col("value", "c"), expressions=[col("value", "p")])
-    joined = (
-        exp.select(
-            *[alias(k, c) for k, c in zip(keys, (*KEY, "kind"), strict=True)], alias(value, "value")
+def figures(indicators: Sequence[str]) -> exp.Select:
+    """T and R per key: the computed value where computable, else the printed one.
+    One aggregation over the computed rows and the printed T and R of `indicators`
+    (the ids of indicator entries: inputs' figures are not read), no outer join."""
+    source = exp.column("_src")
+    mine = [
+        exp.select(*[col(c) for c in (*KEY, "kind", "value")], alias(number(n), "_src")).from_(
+            rows, copy=False
         )
-        .from_(table("computed", "c"), copy=False)
-        .join(
-            exp.Subquery(
-                this=printed_rows(("target", "realisation")),
-                alias=exp.TableAlias(this=exp.to_identifier("p")),
+        for n, rows in (
+            (1, table("computed")),
+            (
+                2,
+                exp.Subquery(
+                    this=printed_rows(("target", "realisation")).where(
+                        among(col("indicator"), sorted(set(indicators))), copy=False
+                    ),
+                    alias=exp.TableAlias(this=exp.to_identifier("p")),
+                ),
             ),
-            on=same_key("c", "p", (*KEY, "kind")),
-            join_type="full",
-            copy=False,
         )
-    )
-    pick = {
-        name: exp.Max(this=exp.Case().when(equal(col("kind"), string(kind)), col("value")))
-        for name, kind in (("t", "target"), ("r", "realisation"))
-    }
+    ]
+    joined = union_all(mine)
+
+    def first(kind: str) -> exp.Expression:
+        picks = [
+            exp.Max(
+                this=exp.Case().when(
+                    both(equal(col("kind"), string(kind)), equal(source.copy(), number(n))),
+                    col("value"),
+                )
+            )
+            for n in (1, 2)
+        ]
+        return exp.Coalesce(this=picks[0], expressions=[picks[1]])
+
+    pick = {name: first(kind) for name, kind in (("t", "target"), ("r", "realisation"))}
     definitions = (
         exp.select(
             col("region"),
@@ -671,14 +685,22 @@ def rounds_to(recomputed: exp.Expression, printed_value: exp.Expression) -> exp.
     return check.else_(equal(decimal(recomputed.copy()), decimal(printed_value.copy())))
 
 
-def findings() -> exp.Query:
+def findings(indicators: Sequence[str]) -> exp.Query:
     """value: a printed T or R against its formula; capaian: a printed capaian against
-    the rule; rollup: a printed yearly figure against its quarters or its children."""
+    the rule; rollup: a printed yearly figure against its quarters or its children.
+    The printed rows are narrowed before each join: to `indicators` (the ids of
+    indicator entries) for the values, to the ids that have a rollup for the rollups."""
     sources = (
         ("value", "computed", ("target", "realisation"), "value"),
         ("capaian", "capaian", ("achievement",), "capaian"),
         ("rollup", "rollups", ("target", "realisation", "budget"), "value"),
     )
+    rolled = exp.select(col("indicator")).distinct(copy=False).from_(table("rollups"), copy=False)
+    narrowed: dict[str, exp.Expression] = {
+        "value": among(col("indicator"), sorted(set(indicators))),
+        "capaian": exp.true(),
+        "rollup": exp.In(this=col("indicator"), query=exp.Subquery(this=rolled)),
+    }
     selects: list[exp.Query] = []
     for check, name, kinds, column in sources:
         recomputed = col(column, "c")
@@ -696,7 +718,8 @@ def findings() -> exp.Query:
             )
             .from_(
                 exp.Subquery(
-                    this=printed_rows(kinds), alias=exp.TableAlias(this=exp.to_identifier("p"))
+                    this=printed_rows(kinds).where(narrowed[check], copy=False),
+                    alias=exp.TableAlias(this=exp.to_identifier("p")),
                 ),
                 copy=False,
             )
