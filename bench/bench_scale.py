@@ -55,12 +55,19 @@ def dataset(rows: int, folder: Path) -> int:
     return int(pq.read_metadata(folder / "values" / "bench.parquet").num_rows)
 
 
+def load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: state it beside
+    every figure)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--engines", nargs="+", default=list(batch.ENGINES))
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared)")
+    print(f"load average at start: {load()}")
     session = None
     if "spark" in args.engines and batch.java_missing() is None:
         session = batch.spark_session()
@@ -69,7 +76,11 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
             folder = Path(scratch)
+            built = time.perf_counter()
             rows = dataset(size, folder)
+            print(
+                f"dataset: {rows:,} values rows in {time.perf_counter() - built:.1f} s", flush=True
+            )
             for engine in args.engines:
                 if engine == "spark" and session is None:
                     print(f"spark: skipped ({batch.java_missing()})")
@@ -83,7 +94,8 @@ def main() -> None:
                     f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s"
                     f"  {rows / seconds:>11,.0f} rows/s"
                     f"  {produced / seconds:>10,.0f} indicator values/s"
-                    f"  ({result.members} regions, {result.counts['findings']} findings)",
+                    f"  ({result.members} regions, {result.counts['findings']} findings,"
+                    f" {result.statements} statements, load {load()})",
                     flush=True,
                 )
     for engine, runs in results.items():
