@@ -284,7 +284,10 @@ def _code(code: str) -> exp.Expression:
 
 
 def _decimal(expression: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=expression, to=exp.DataType.build(f"DECIMAL(38, {SCALE})"))
+    return exp.Cast(this=expression, to=_DECIMAL_TYPE.copy())
+
+
+_DECIMAL_TYPE = exp.DataType.build(f"DECIMAL(38, {SCALE})")  # parsed once, copied per use
 
 
 def _constant(value: Fraction | bool) -> _Sql:

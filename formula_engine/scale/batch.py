@@ -75,7 +75,7 @@ class DuckDb:
 
     def _run(self, statement: exp.Expression) -> None:
         self.statements += 1
-        self.connection.execute(statement.sql(dialect=self.dialect))
+        self.connection.execute(statement.sql(dialect=self.dialect, copy=False))
 
     def register(self, name: str, files: Sequence[Path]) -> None:
         # a table, not a view: every formula scans it, and Parquet is decoded once
@@ -124,7 +124,7 @@ class Spark:
 
     def _sql(self, query: exp.Query) -> Any:
         self.statements += 1
-        return self.session.sql(query.sql(dialect=self.dialect))
+        return self.session.sql(query.sql(dialect=self.dialect, copy=False))
 
     def register(self, name: str, files: Sequence[Path]) -> None:
         self.session.read.parquet(*[str(f) for f in files]).createOrReplaceTempView(name)

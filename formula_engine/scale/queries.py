@@ -54,12 +54,22 @@ def number(value: int) -> exp.Expression:
     return exp.Literal.number(value)
 
 
+_TYPES: dict[str, exp.DataType] = {}
+
+
+def _type(text: str) -> exp.DataType:
+    """exp.DataType.build(text), parsed once and copied per use."""
+    if text not in _TYPES:
+        _TYPES[text] = exp.DataType.build(text)
+    return _TYPES[text].copy()
+
+
 def decimal(expression: exp.Expression, scale: int = SCALE) -> exp.Cast:
-    return exp.Cast(this=expression, to=exp.DataType.build(f"DECIMAL({PRECISION}, {scale})"))
+    return exp.Cast(this=expression, to=_type(f"DECIMAL({PRECISION}, {scale})"))
 
 
 def bigint(expression: exp.Expression) -> exp.Cast:
-    return exp.Cast(this=expression, to=exp.DataType.build("BIGINT"))
+    return exp.Cast(this=expression, to=_type("BIGINT"))
 
 
 def alias(expression: exp.Expression, name: str) -> exp.Alias:
@@ -227,7 +237,7 @@ def group_formulas(group: int, programs: Sequence[tuple[str, SqlProgram]]) -> ex
     for number_, (label, program) in enumerate(programs):
         value, reason = f"_c{number_}", f"_e{number_}"
         outputs.append(alias(decimal(program.final.value), value))
-        reason_cast = exp.Cast(this=program.final.reason, to=exp.DataType.build("VARCHAR"))
+        reason_cast = exp.Cast(this=program.final.reason, to=_type("VARCHAR"))
         outputs.append(alias(reason_cast, reason))
         pairs.append(
             exp.PivotAlias(
