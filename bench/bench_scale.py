@@ -10,7 +10,9 @@ written to Parquet once, then each engine runs the whole batch (every formula, c
 predikat, rollups, findings) and the wall time is taken. Figures: values rows per
 second, indicator values (formula values + capaian) per second, and the growth from
 one size to the next (1.0 per tenfold: linear). The 90-million-row projection
-extrapolates the largest size linearly. Results go to docs/performance.md by hand.
+extrapolates the largest size linearly. The CPU seconds (every thread of this
+process: DuckDB's, numpy's; not Spark's JVM) vary less than the wall time on the
+shared machine. Results go to docs/performance.md by hand.
 """
 
 from __future__ import annotations
@@ -85,13 +87,14 @@ def main() -> None:
                 if engine == "spark" and session is None:
                     print(f"spark: skipped ({batch.java_missing()})")
                     continue
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 result = batch.run_batch([folder], engine, session=session)  # type: ignore[arg-type]
                 seconds = time.perf_counter() - start
+                cpu = time.process_time() - cpu  # every thread of this process (DuckDB's)
                 produced = result.counts["computed"] + result.counts["capaian"]
                 results.setdefault(engine, []).append((rows, seconds, produced))
                 print(
-                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s"
+                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s ({cpu:.1f} s CPU)"
                     f"  {rows / seconds:>11,.0f} rows/s"
                     f"  {produced / seconds:>10,.0f} indicator values/s"
                     f"  ({result.members} regions, {result.counts['findings']} findings,"
