@@ -4,8 +4,11 @@
     result.tables["findings"]                             # pyarrow Tables
     write_result(result, Path("out"))                     # one Parquet file per table
 
-The steps (scale/queries.py): computed (the formulas) -> figures -> capaian_raw (the
-achievement rules) -> capaian (presentation, predikat) -> rollups -> findings. DuckDB
+The steps (scale/queries.py), each one set-based statement whatever the number of
+formulas and regions: frame -> wide (the values pivoted once) -> computed (every
+formula a column of one SELECT per catalog group, then UNPIVOT) -> printed -> figures
+-> capaian_raw (the achievement rules) -> capaian (presentation, predikat) -> rollups
+-> findings. DuckDB
 (embedded) and Spark (local mode, or any master given by SPARK_MASTER) run the same
 sqlglot trees printed in their dialect. The numpy engine evaluates the formulas and
 the achievement rules with the Model's numpy programs (float64: not exact; see
@@ -133,8 +136,8 @@ class Spark:
         self.session.createDataFrame(data).createOrReplaceTempView(name)
 
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
-        """One part: a cached view. Many (the formulas): unions of CHUNK parts appended
-        to Parquet in a temporary folder, so no plan grows with the catalog."""
+        """One part: a cached view. Many (one per catalog group): unions of CHUNK parts
+        appended to Parquet in a temporary folder, so no plan grows with the groups."""
         if len(parts) == 1:
             self._sql(parts[0]).cache().createOrReplaceTempView(name)
             return
@@ -189,7 +192,7 @@ def spark_session() -> Any:
     )
 
 
-CHUNK = 16  # formulas per Spark statement
+CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
     "_whole",
     "frame",

@@ -1,12 +1,15 @@
 """The batch's SQL, as sqlglot trees (never formatted strings), for DuckDB and Spark.
 
 Tables the engines register: fe_plans, fe_definitions, fe_values (the layout,
-scale/layout.py) and fe_groups (region, agency, grp: scale/plan.py's groups).
+scale/layout.py), fe_groups (region, agency, grp: scale/plan.py's groups), fe_slots
+and fe_base_slots (the wide table's column names), fe_jobs (job, indicator, year).
 Each step is one SELECT; the engine materializes it under a name:
 
+    wide       one row per region, agency, period and kind, one column `<id>__<year>`
+               per slot any formula reads: the values pivoted once (PIVOT)
     computed   every indicator formula, per region, agency, year, period and kind
-               (target, realisation): the SqlProgram of backends/sql.py over a pivot
-               of the values the formula reads (columns `<id>__<year>`)
+               (target, realisation): the SqlPrograms of backends/sql.py of a group,
+               merged into one SELECT over its wide rows, then UNPIVOT
     capaian    T and R per indicator (the computed value, else the printed one), the
                achievement rule of its polarity (achievement.RULE_FORMULAS, compiled
                by the same SqlProgram), presented half-up to 2 decimals, its predikat
