@@ -444,3 +444,21 @@ def test_two_catalogs_are_two_groups_and_one_statement_more(tmp_path: Path) -> N
     assert (single.groups, double.groups) == (1, 2)
     # one formulas statement per group (and maybe one for near ties)
     assert double.statements - single.statements in (1, 2)
+
+
+def test_merged_programs_have_their_own_columns_and_refuse_a_bad_prefix() -> None:
+    from formula_engine.backends.sql import SqlProgram
+
+    data, _ = synth.synthesize(1, SEED, RATES, indicators=6)
+    (group,) = compiled_groups(data.plans, data.definitions)
+    roots = [root for job in group.jobs for root in job.years.values()]
+    programs = [SqlProgram(root, prefix=f"j{n}_") for n, root in enumerate(roots)]
+    names = [alias.alias for program in programs for level in program.levels for alias in level]
+    assert names and len(names) == len(set(names))
+    assert all(
+        name.startswith(f"_j{n}_")
+        for n, p in enumerate(programs)
+        for name in [a.alias for level in p.levels for a in level]
+    )
+    with pytest.raises(ValueError, match="prefix"):
+        SqlProgram(roots[0], prefix='x" ; DROP')

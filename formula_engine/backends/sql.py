@@ -21,6 +21,7 @@ a column of a CTE, so the SQL stays linear in the IR size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +33,7 @@ from .. import functions, ir
 from ..outcomes import MISSING, ZERO_DENOMINATOR, YearKey, symbol_name
 
 SCALE = 12
+_PREFIX = re.compile(r"[A-Za-z0-9_]*")
 Kind = Literal["int", "dec", "bool"]
 _RELATIONS: dict[str, type[exp.Expression]] = {
     "=": exp.EQ,
@@ -73,6 +75,8 @@ class SqlProgram:
     final: _Sql = field(init=False)
 
     def __post_init__(self) -> None:
+        if not _PREFIX.fullmatch(self.prefix):
+            raise ValueError(f"refusing the column prefix {self.prefix!r} (letters, digits, _)")
         order = ir.postorder(self.root)
         uses = ir.uses(order)
         built: dict[int, _Sql] = {}
