@@ -272,7 +272,8 @@ def run_batch(
             programs, labels = _programs(groups, integers)
             runner.register_arrow("fe_jobs", labels)
             parts = [queries.group_formulas(number, found) for number, found in programs if found]
-            runner.create("computed", [queries.empty_computed(), *parts])
+            # one group: one statement (in Spark a cached view, no scratch Parquet)
+            runner.create("computed", parts or [queries.empty_computed()])
             runner.create("figures", [queries.figures(_indicator_ids(groups))])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
