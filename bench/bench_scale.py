@@ -10,7 +10,9 @@ written to Parquet once, then each engine runs the whole batch (every formula, c
 predikat, rollups, findings) and the wall time is taken. Figures: values rows per
 second, indicator values (formula values + capaian) per second, and the growth from
 one size to the next (1.0 per tenfold: linear). The 90-million-row projection
-extrapolates the largest size linearly. Results go to docs/performance.md by hand.
+extrapolates the largest size linearly. The CPU seconds (every thread of this
+process: DuckDB's, numpy's; not Spark's JVM) vary less than the wall time on the
+shared machine. Results go to docs/performance.md by hand.
 """
 
 from __future__ import annotations
@@ -55,12 +57,19 @@ def dataset(rows: int, folder: Path) -> int:
     return int(pq.read_metadata(folder / "values" / "bench.parquet").num_rows)
 
 
+def load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: state it beside
+    every figure)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--engines", nargs="+", default=list(batch.ENGINES))
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared)")
+    print(f"load average at start: {load()}")
     session = None
     if "spark" in args.engines and batch.java_missing() is None:
         session = batch.spark_session()
@@ -69,21 +78,27 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
             folder = Path(scratch)
+            built = time.perf_counter()
             rows = dataset(size, folder)
+            print(
+                f"dataset: {rows:,} values rows in {time.perf_counter() - built:.1f} s", flush=True
+            )
             for engine in args.engines:
                 if engine == "spark" and session is None:
                     print(f"spark: skipped ({batch.java_missing()})")
                     continue
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 result = batch.run_batch([folder], engine, session=session)  # type: ignore[arg-type]
                 seconds = time.perf_counter() - start
+                cpu = time.process_time() - cpu  # every thread of this process (DuckDB's)
                 produced = result.counts["computed"] + result.counts["capaian"]
                 results.setdefault(engine, []).append((rows, seconds, produced))
                 print(
-                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s"
+                    f"{engine:>6} {rows:>11,} rows {seconds:8.1f} s ({cpu:.1f} s CPU)"
                     f"  {rows / seconds:>11,.0f} rows/s"
                     f"  {produced / seconds:>10,.0f} indicator values/s"
-                    f"  ({result.members} regions, {result.counts['findings']} findings)",
+                    f"  ({result.members} regions, {result.counts['findings']} findings,"
+                    f" {result.statements} statements, load {load()})",
                     flush=True,
                 )
     for engine, runs in results.items():

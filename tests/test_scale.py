@@ -29,7 +29,7 @@ from formula_engine.cli import main
 from formula_engine.numbers import format_indonesian, round_half_up
 from formula_engine.outcomes import BASELINE, NotComputable
 from formula_engine.scale import batch, layout, queries, synth
-from formula_engine.scale.plan import compiled_groups
+from formula_engine.scale.plan import compiled_groups, grouped_tables, groups_of
 
 SEED = 11
 RATES = synth.Rates(missing=0.03, zero=0.02, misprint=0.03)
@@ -397,3 +397,68 @@ def test_spark_without_java_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(batch.EngineUnavailable) as refused:
         batch.Spark()
     assert refused.value.code == "E406" and refused.value.hint == "or run with --engine duckdb"
+
+
+# Work counting: the statements a batch runs do not grow with formulas or regions.
+
+
+def statements_for(folder: Path, regions: int, indicators: int | None) -> batch.BatchResult:
+    data, _ = synth.synthesize(regions, SEED, RATES, indicators=indicators)
+    layout.write_dataset(data, folder, "synth")
+    return batch.run_batch([folder], "duckdb")
+
+
+def test_the_statements_run_do_not_grow_with_formulas_or_regions(tmp_path: Path) -> None:
+    small = statements_for(tmp_path / "small", 1, 3)
+    large = statements_for(tmp_path / "large", 4, None)
+    assert large.jobs > 40 * small.jobs and large.members == 4 * small.members
+    # a near tie costs one statement more (its wide rows), whatever the number of ties
+    assert abs(large.statements - small.statements) <= 1
+    assert large.statements <= 16
+
+
+def renamed(dataset: layout.Dataset, prefix: str) -> layout.Dataset:
+    def rename(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**row, "region": prefix + row["region"]} for row in rows]
+
+    return layout.Dataset(
+        rename(dataset.plans), rename(dataset.definitions), rename(dataset.values)
+    )
+
+
+def test_two_catalogs_are_two_groups_and_one_statement_more(tmp_path: Path) -> None:
+    one, _ = synth.synthesize(2, SEED, RATES, indicators=3)
+    other, _ = synth.synthesize(1, SEED, RATES, indicators=5)
+    layout.write_dataset(one, tmp_path / "one", "one")
+    layout.write_dataset(one, tmp_path / "two", "one")
+    layout.write_dataset(renamed(other, "Lain "), tmp_path / "two", "other")
+    tables = {name: pq.read_table(tmp_path / "two" / name) for name in ("plans", "definitions")}
+    in_sql = grouped_tables(tables["plans"], tables["definitions"])
+    in_python = groups_of(tables["plans"].to_pylist(), tables["definitions"].to_pylist())
+    assert len(in_sql) == 2
+    for left, right in zip(in_sql, in_python, strict=True):
+        assert (left.number, left.members, left.plan) == (right.number, right.members, right.plan)
+        assert left.definitions == right.definitions
+    single = batch.run_batch([tmp_path / "one"])
+    double = batch.run_batch([tmp_path / "two"])
+    assert (single.groups, double.groups) == (1, 2)
+    # one formulas statement per group (and maybe one for near ties)
+    assert double.statements - single.statements in (1, 2)
+
+
+def test_merged_programs_have_their_own_columns_and_refuse_a_bad_prefix() -> None:
+    from formula_engine.backends.sql import SqlProgram
+
+    data, _ = synth.synthesize(1, SEED, RATES, indicators=6)
+    (group,) = compiled_groups(data.plans, data.definitions)
+    roots = [root for job in group.jobs for root in job.years.values()]
+    programs = [SqlProgram(root, prefix=f"j{n}_") for n, root in enumerate(roots)]
+    names = [alias.alias for program in programs for level in program.levels for alias in level]
+    assert names and len(names) == len(set(names))
+    assert all(
+        name.startswith(f"_j{n}_")
+        for n, p in enumerate(programs)
+        for name in [a.alias for level in p.levels for a in level]
+    )
+    with pytest.raises(ValueError, match="prefix"):
+        SqlProgram(roots[0], prefix='x" ; DROP')

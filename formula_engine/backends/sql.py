@@ -21,6 +21,7 @@ a column of a CTE, so the SQL stays linear in the IR size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +33,7 @@ from .. import functions, ir
 from ..outcomes import MISSING, ZERO_DENOMINATOR, YearKey, symbol_name
 
 SCALE = 12
+_PREFIX = re.compile(r"[A-Za-z0-9_]*")
 Kind = Literal["int", "dec", "bool"]
 _RELATIONS: dict[str, type[exp.Expression]] = {
     "=": exp.EQ,
@@ -61,15 +63,20 @@ class _Sql:
 class SqlProgram:
     """`given`: the (indicator, year) whose values the table may hold (columns
     `<indicator>__<year>`): a row's non-NULL value is used instead of the indicator's
-    body, as on the exact and numpy back-ends; otherwise every indicator is computed."""
+    body, as on the exact and numpy back-ends; otherwise every indicator is computed.
+    `levels` and `final` are public: the batch (scale/queries.py) merges the levels of
+    many programs, each with its own `prefix`, into one SELECT."""
 
     root: ir.Node
     integers: Collection[str] = ()
     given: Collection[tuple[str, YearKey]] = ()
+    prefix: str = ""  # of its CTE columns (`_<prefix>v0`): programs merged into one SELECT
     levels: list[list[exp.Alias]] = field(default_factory=list, init=False)
     final: _Sql = field(init=False)
 
     def __post_init__(self) -> None:
+        if not _PREFIX.fullmatch(self.prefix):
+            raise ValueError(f"refusing the column prefix {self.prefix!r} (letters, digits, _)")
         order = ir.postorder(self.root)
         uses = ir.uses(order)
         built: dict[int, _Sql] = {}
@@ -112,7 +119,7 @@ class SqlProgram:
         while len(self.levels) <= sql.level:
             self.levels.append([])
         number = sum(len(level) for level in self.levels)
-        value, reason = f"_v{number}", f"_r{number}"
+        value, reason = f"_{self.prefix}v{number}", f"_{self.prefix}r{number}"
         self.levels[sql.level] += [_alias(sql.value, value), _alias(sql.reason, reason)]
         reason_column: exp.Expression = (
             exp.Null() if isinstance(sql.reason, exp.Null) else exp.column(reason)
@@ -281,7 +288,10 @@ def _code(code: str) -> exp.Expression:
 
 
 def _decimal(expression: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=expression, to=exp.DataType.build(f"DECIMAL(38, {SCALE})"))
+    return exp.Cast(this=expression, to=_DECIMAL_TYPE.copy())
+
+
+_DECIMAL_TYPE = exp.DataType.build(f"DECIMAL(38, {SCALE})")  # parsed once, copied per use
 
 
 def _constant(value: Fraction | bool) -> _Sql:

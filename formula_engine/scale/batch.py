@@ -4,8 +4,11 @@
     result.tables["findings"]                             # pyarrow Tables
     write_result(result, Path("out"))                     # one Parquet file per table
 
-The steps (scale/queries.py): computed (the formulas) -> figures -> capaian_raw (the
-achievement rules) -> capaian (presentation, predikat) -> rollups -> findings. DuckDB
+The steps (scale/queries.py), each one set-based statement whatever the number of
+formulas and regions: frame -> wide (the values pivoted once) -> computed (every
+formula a column of one SELECT per catalog group, then UNPIVOT) -> printed -> figures
+-> capaian_raw (the achievement rules) -> capaian (presentation, predikat) -> rollups
+-> findings. DuckDB
 (embedded) and Spark (local mode, or any master given by SPARK_MASTER) run the same
 sqlglot trees printed in their dialect. The numpy engine evaluates the formulas and
 the achievement rules with the Model's numpy programs (float64: not exact; see
@@ -26,10 +29,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlglot import exp
 
+from ..backends.sql import SqlProgram
 from ..errors import FormulaError, Location
 from . import queries
 from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
-from .plan import Group, Job, compiled_groups
+from .plan import Group, Job, compile_group, grouped_tables
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,7 +78,7 @@ class DuckDb:
 
     def _run(self, statement: exp.Expression) -> None:
         self.statements += 1
-        self.connection.execute(statement.sql(dialect=self.dialect))
+        self.connection.execute(statement.sql(dialect=self.dialect, copy=False))
 
     def register(self, name: str, files: Sequence[Path]) -> None:
         # a table, not a view: every formula scans it, and Parquet is decoded once
@@ -87,7 +91,7 @@ class DuckDb:
         target = queries.table(name)
         self._run(exp.Create(this=target, kind="TABLE", expression=parts[0], replace=True))
         for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
-            self._run(exp.insert(part, target.copy()))
+            self._run(exp.Insert(this=target.copy(), expression=part))
 
     def arrow(self, name: str) -> pa.Table:
         return self.connection.table(name).to_arrow_table()
@@ -123,7 +127,7 @@ class Spark:
 
     def _sql(self, query: exp.Query) -> Any:
         self.statements += 1
-        return self.session.sql(query.sql(dialect=self.dialect))
+        return self.session.sql(query.sql(dialect=self.dialect, copy=False))
 
     def register(self, name: str, files: Sequence[Path]) -> None:
         self.session.read.parquet(*[str(f) for f in files]).createOrReplaceTempView(name)
@@ -132,8 +136,8 @@ class Spark:
         self.session.createDataFrame(data).createOrReplaceTempView(name)
 
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
-        """One part: a cached view. Many (the formulas): unions of CHUNK parts appended
-        to Parquet in a temporary folder, so no plan grows with the catalog."""
+        """One part: a cached view. Many (one per catalog group): unions of CHUNK parts
+        appended to Parquet in a temporary folder, so no plan grows with the groups."""
         if len(parts) == 1:
             self._sql(parts[0]).cache().createOrReplaceTempView(name)
             return
@@ -188,10 +192,19 @@ def spark_session() -> Any:
     )
 
 
-CHUNK = 16  # formulas per Spark statement
+CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
     "_whole",
     "frame",
+    "fe_slots",
+    "fe_base_slots",
+    "wide",
+    "printed",
+    "fe_jobs",
+    "_ties",
+    "_tie_keys",
+    "_tie_rows",
+    "capaian_exact",
     "computed",
     "figures",
     "capaian_raw",
@@ -226,29 +239,48 @@ def run_batch(
     import pyarrow.parquet as pq
 
     files = check_dataset(roots)
-    small = {name: pq.read_table(files[name]).to_pylist() for name in ("plans", "definitions")}
-    groups = compiled_groups(small["plans"], small["definitions"])
+    tables = {name: pq.read_table(files[name]) for name in ("plans", "definitions")}
+    groups = [compile_group(g) for g in grouped_tables(tables["plans"], tables["definitions"])]
     runner = open_engine(engine, session)
     try:
         for name, paths in files.items():
             runner.register(f"fe_{name}", paths)
         runner.register_arrow("fe_groups", _groups_table(groups))
-        integers = _integers(runner, small["definitions"])
+        integers = _integers(runner, [d for group in groups for d in group.definitions])
         runner.create("frame", [queries.frame()])
         jobs = [job for group in groups for job in group.jobs]
+        yearly, baseline = queries.slot_names(jobs)
+        runner.register_arrow(
+            "fe_slots",
+            _arrow(
+                [dict(zip(("indicator", "year", "name"), s, strict=True)) for s in yearly],
+                (("indicator", "text"), ("year", "int"), ("name", "text")),
+            ),
+        )
+        runner.register_arrow(
+            "fe_base_slots",
+            _arrow(
+                [dict(zip(("indicator", "name"), s, strict=True)) for s in baseline],
+                (("indicator", "text"), ("name", "text")),
+            ),
+        )
+        runner.create("wide", [queries.wide(yearly, baseline, integers)])
+        runner.create("printed", [queries.printed(queries.PRINTED_KINDS)])
         if engine == "numpy":
-            _numpy_steps(runner, jobs, integers)
+            _numpy_steps(runner, groups)
         else:
-            runner.create(
-                "computed", [queries.empty_computed(), *_formulas(runner, groups, integers)]
-            )
-            runner.create("figures", [queries.figures()])
+            programs, labels = _programs(groups, integers)
+            runner.register_arrow("fe_jobs", labels)
+            parts = [queries.group_formulas(number, found) for number, found in programs if found]
+            # one group: one statement (in Spark a cached view, no scratch Parquet)
+            runner.create("computed", parts or [queries.empty_computed()])
+            runner.create("figures", [queries.figures(_indicator_ids(groups))])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
         runner.register_arrow("capaian_exact", _exact_ties(runner, groups))
         runner.create("capaian", [queries.refined()])
         runner.create("rollups", [queries.rollups()])
-        runner.create("findings", [queries.findings()])
+        runner.create("findings", [queries.findings(_indicator_ids(groups))])
         tables = {name: _sorted(runner.arrow(name)) for name in OUTPUTS}
         statements = getattr(runner, "statements", 0)
     finally:
@@ -258,21 +290,33 @@ def run_batch(
     return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts)
 
 
-def _formulas(runner: Engine, groups: Sequence[Group], integers: frozenset[str]) -> list[exp.Query]:
-    """The formulas' queries. Spark: one pivot per group, materialized, that every
-    formula reads (Spark re-plans a pivot per reader); DuckDB: each formula its own
-    pivot of the few values it reads (a pivot of every slot costs rows x slots)."""
-    parts: list[exp.Query] = []
+def _programs(
+    groups: Sequence[Group], integers: frozenset[str]
+) -> tuple[list[tuple[int, list[tuple[str, SqlProgram]]]], pa.Table]:
+    """Each group's formula versions and years as SQL programs (backends/sql.py), each
+    with its label `j<n>` and its own column prefix; and fe_jobs: label -> indicator,
+    year (the rows of the UNPIVOT). A condition (bool) is no indicator's value."""
+    found: list[tuple[int, list[tuple[str, SqlProgram]]]] = []
+    labels: list[dict[str, Any]] = []
     for group in groups:
-        if not group.jobs:
-            continue
-        if runner.dialect == "spark":
-            source = f"_source{group.number}"
-            runner.create(source, [queries.group_source(group.jobs, integers)])
-            parts += [queries.job_query(job, integers, source) for job in group.jobs]
-        else:
-            parts += [queries.job_query(job, integers) for job in group.jobs]
-    return parts
+        programs: list[tuple[str, SqlProgram]] = []
+        for job in group.jobs:
+            read = integers & {i for i, _ in job.slots()}
+            for year, root in job.years.items():
+                label = f"j{len(labels)}"
+                program = SqlProgram(root, integers=read, prefix=f"{label}_")
+                if program.final.kind == "bool":
+                    continue
+                labels.append({"job": label, "indicator": job.indicator, "year": year})
+                programs.append((label, program))
+        found.append((group.number, programs))
+    columns = (("job", "text"), ("indicator", "text"), ("year", "int"))
+    return found, _arrow(labels, columns)
+
+
+def _indicator_ids(groups: Sequence[Group]) -> list[str]:
+    found = {d["indicator"] for g in groups for d in g.definitions if d["entry"] == "indicator"}
+    return sorted(found)
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -309,28 +353,45 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
 
     runner.create("_ties", [queries.near_ties()])
     ties = runner.arrow("_ties").to_pylist()
+    columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
+    if not ties:
+        return _arrow([], (*columns, ("predikat", "text")))
+    # the wide rows of the ties (one statement for all of them)
+    keys = {(t["region"], t["agency"], t["period"]) for t in ties}
+    runner.register_arrow(
+        "_tie_keys",
+        _arrow(
+            [dict(zip(("region", "agency", "period"), k, strict=True)) for k in sorted(keys)],
+            (("region", "text"), ("agency", "text"), ("period", "text")),
+        ),
+    )
+    runner.create("_tie_rows", [queries.tie_rows()])
+    wide = {
+        (row["region"], row["agency"], row["period"], row["kind"]): row
+        for row in runner.arrow("_tie_rows").to_pylist()
+    }
+    group_of = {member: group for group in groups for member in group.members}
     jobs = {
-        (region, agency, job.indicator, year): job
+        (group.number, job.indicator, year): job
         for group in groups
-        for region, agency in group.members
         for job in group.jobs
         for year in job.years
     }
-    rules: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for group in groups:
-        for d in group.definitions:
-            if d["entry"] == "indicator":
-                for region, agency in group.members:
-                    rules[(region, agency, d["indicator"])] = (d["polarity"], d["band_table"])
+    rules = {
+        (group.number, d["indicator"]): (d["polarity"], d["band_table"])
+        for group in groups
+        for d in group.definitions
+        if d["entry"] == "indicator"
+    }
     rows = []
     for tie in ties:
-        key = (tie["region"], tie["agency"], tie["indicator"], tie["year"])
+        number = group_of[(tie["region"], tie["agency"])].number
         figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
-        job = jobs.get(key)
+        job = jobs.get((number, tie["indicator"], tie["year"]))
         if job is not None:
-            exact = [_exact_value(runner, job, tie, kind) for kind in ("target", "realisation")]
+            exact = [_exact_value(wide, job, tie, kind) for kind in ("target", "realisation")]
             figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
-        rule, bands = rules[key[:3]]
+        rule, bands = rules[(number, tie["indicator"])]
         outcome = achievement(rule, figures[0], figures[1])
         if outcome.value is None:
             continue
@@ -342,28 +403,23 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
                 "predikat": classify(band_table(bands), outcome.value).label,
             }
         )
-    columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
     return _arrow(rows, (*columns, ("predikat", "text")))
 
 
-def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fraction | None:
+def _exact_value(
+    wide: dict[tuple[Any, ...], dict[str, Any]], job: Job, tie: dict[str, Any], kind: str
+) -> Fraction | None:
     """The job's formula for the tie's row and `kind`, on the exact back-end, from the
-    dataset's own values (read by the engine with the job's source query)."""
+    dataset's own values (the tie's row of the wide table)."""
     from ..backends.sql import column_name
     from ..outcomes import BASELINE, NotComputable
 
-    runner.create("_tie_source", [queries.job_source(job, frozenset())])
-    match = [
-        row
-        for row in runner.arrow("_tie_source").to_pylist()
-        if (row["region"], row["agency"], row["period"], row["kind"])
-        == (tie["region"], tie["agency"], tie["period"], kind)
-    ]
-    if not match:
+    row = wide.get((tie["region"], tie["agency"], tie["period"], kind))
+    if row is None:
         return None
     values: dict[str, dict[int | str, Fraction]] = {}
     for identifier, key in job.slots():
-        cell = match[0][column_name(identifier, key)]
+        cell = row[column_name(identifier, key)]
         if cell is not None:
             values.setdefault(identifier, {})["awal" if key == BASELINE else key] = Fraction(cell)
     outcome = job.formula.evaluate_value(values, tie["year"])
@@ -375,21 +431,22 @@ def _exact_value(runner: Engine, job: Job, tie: dict[str, Any], kind: str) -> Fr
 _NUMPY_REASONS = {1: "E402", 2: "E401"}  # backends/numpy.py: ZERO, MISSING
 
 
-def _numpy_steps(runner: Engine, jobs: Sequence[Job], integers: frozenset[str]) -> None:
+def _numpy_steps(runner: Engine, groups: Sequence[Group]) -> None:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from ..achievement import RULE_FORMULAS, _rule_formula
     from ..backends.sql import column_name
 
     computed: list[dict[str, Any]] = []
-    for number, job in enumerate(jobs):
-        name = f"_source{number}"
-        runner.create(name, [queries.job_source(job, integers)])
-        source = runner.arrow(name)
-        for year in job.years:
-            computed += _numpy_rows(job.formula, year, source, job.indicator, year)
+    wide = runner.arrow("wide")  # one read: every formula's columns, every group's rows
+    for group in groups:
+        source = wide.filter(pc.equal(wide["grp"], group.number))
+        for job in group.jobs:
+            for year in job.years:
+                computed += _numpy_rows(job.formula, year, source, job.indicator, year)
     runner.register_arrow("computed", _computed_table(computed))
-    runner.create("figures", [queries.figures()])
+    runner.create("figures", [queries.figures(_indicator_ids(groups))])
     figures = runner.arrow("figures")
     rows: list[dict[str, Any]] = []
     t, r = column_name("t", queries.RULE_YEAR), column_name("r", queries.RULE_YEAR)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..declarations import Declarations, Input, Plan
@@ -20,6 +20,9 @@ from ..errors import FormulaError, Location
 from ..model import CompiledFormula, Model
 from ..outcomes import BASELINE, YearKey
 from .layout import LayoutError, is_integer_unit
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass
@@ -63,11 +66,7 @@ def groups_of(plans: list[dict[str, Any]], definitions: list[dict[str, Any]]) ->
     for member in sorted(set(by_member) | set(plan_of)):
         plan = plan_of.get(member)
         if plan is None:
-            raise LayoutError(
-                f"{member[0]} / {member[1]} has definitions but no row in the plans table",
-                hint="export the catalog again: every catalog has one plans row",
-                location=Location("plans"),
-            )
+            raise _no_plan(member)
         rows = by_member.get(member, [])
         stripped = sorted(
             tuple(
@@ -84,6 +83,89 @@ def groups_of(plans: list[dict[str, Any]], definitions: list[dict[str, Any]]) ->
             group = found[signature] = Group(len(found), [], plan, rows)
         group.members.append(member)
     return list(found.values())
+
+
+def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
+    """groups_of for tables of any size: each (region, agency)'s definitions reduced in
+    SQL (DuckDB, in process, whatever the engine) to one signature: its number of rows
+    and the sum of DuckDB's 64-bit hash of each row without region and agency (one
+    linear pass; two different catalogs share it with a probability of the order of
+    2^-64 per pair); only one member's definitions per group reach Python. Otherwise
+    the same groups, numbers and members as groups_of."""
+    import duckdb
+    from sqlglot import exp
+
+    columns = [c for c in definitions.column_names if c not in ("region", "agency")]
+    row = exp.Struct(
+        expressions=[
+            exp.PropertyEQ(this=exp.to_identifier(c), expression=exp.column(c)) for c in columns
+        ]
+    )
+    # the multiset of its rows: the sum of 64-bit row hashes (as HUGEINT) and the count
+    hashed = exp.Cast(
+        this=exp.Anonymous(this="hash", expressions=[row]), to=exp.DataType.build("HUGEINT")
+    )
+    keys = [exp.column("region"), exp.column("agency")]
+    query = (
+        exp.select(
+            *keys,
+            exp.alias_(exp.Sum(this=hashed), "signature"),
+            exp.alias_(exp.Count(this=exp.Star()), "rows"),
+        )
+        .from_("fe_definitions")
+        .group_by(*[k.copy() for k in keys])
+    )
+    import pyarrow as pa
+
+    numbered = definitions.append_column("_row", pa.array(range(definitions.num_rows), pa.int64()))
+    connection = duckdb.connect()
+    try:
+        connection.register("fe_definitions", numbered)
+        signed = connection.execute(query.sql(dialect="duckdb")).fetchall()
+        signature_of = {(region, agency): (sign, n) for region, agency, sign, n in signed}
+        plan_of = {(p["region"], p["agency"]): p for p in plans.to_pylist()}
+        found: dict[tuple[Any, ...], Group] = {}
+        first: dict[int, tuple[str, str]] = {}
+        for member in sorted(set(signature_of) | set(plan_of)):
+            plan = plan_of.get(member)
+            if plan is None:
+                raise _no_plan(member)
+            years = (plan["first_year"], plan["last_year"], plan["baseline_year"])
+            key = (years, signature_of.get(member))
+            group = found.get(key)
+            if group is None:
+                group = found[key] = Group(len(found), [], plan, [])
+                first[group.number] = member
+            group.members.append(member)
+        representatives = pa.Table.from_pylist(
+            [{"region": r, "agency": a} for r, a in first.values()],
+            schema=pa.schema([("region", pa.string()), ("agency", pa.string())]),
+        )
+        connection.register("fe_first", representatives)
+        rows = (
+            exp.select("d.*")
+            .from_("fe_definitions AS d")
+            .join("fe_first AS f", on="d.region = f.region AND d.agency = f.agency")
+            .order_by("d._row")
+        )
+        picked: pa.Table = connection.sql(rows.sql(dialect="duckdb")).to_arrow_table()
+    finally:
+        connection.close()
+    number_of = {member: number for number, member in first.items()}
+    groups = list(found.values())
+    for definition in picked.drop(["_row"]).to_pylist():
+        groups[number_of[(definition["region"], definition["agency"])]].definitions.append(
+            definition
+        )
+    return groups
+
+
+def _no_plan(member: tuple[str, str]) -> LayoutError:
+    return LayoutError(
+        f"{member[0]} / {member[1]} has definitions but no row in the plans table",
+        hint="export the catalog again: every catalog has one plans row",
+        location=Location("plans"),
+    )
 
 
 def compile_group(group: Group) -> Group:

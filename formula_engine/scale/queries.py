@@ -1,12 +1,15 @@
 """The batch's SQL, as sqlglot trees (never formatted strings), for DuckDB and Spark.
 
 Tables the engines register: fe_plans, fe_definitions, fe_values (the layout,
-scale/layout.py) and fe_groups (region, agency, grp: scale/plan.py's groups).
+scale/layout.py), fe_groups (region, agency, grp: scale/plan.py's groups), fe_slots
+and fe_base_slots (the wide table's column names), fe_jobs (job, indicator, year).
 Each step is one SELECT; the engine materializes it under a name:
 
+    wide       one row per region, agency, period and kind, one column `<id>__<year>`
+               per slot any formula reads: the values pivoted once (PIVOT)
     computed   every indicator formula, per region, agency, year, period and kind
-               (target, realisation): the SqlProgram of backends/sql.py over a pivot
-               of the values the formula reads (columns `<id>__<year>`)
+               (target, realisation): the SqlPrograms of backends/sql.py of a group,
+               merged into one SELECT over its wide rows, then UNPIVOT
     capaian    T and R per indicator (the computed value, else the printed one), the
                achievement rule of its polarity (achievement.RULE_FORMULAS, compiled
                by the same SqlProgram), presented half-up to 2 decimals, its predikat
@@ -54,12 +57,22 @@ def number(value: int) -> exp.Expression:
     return exp.Literal.number(value)
 
 
+_TYPES: dict[str, exp.DataType] = {}
+
+
+def _type(text: str) -> exp.DataType:
+    """exp.DataType.build(text), parsed once and copied per use."""
+    if text not in _TYPES:
+        _TYPES[text] = exp.DataType.build(text)
+    return _TYPES[text].copy()
+
+
 def decimal(expression: exp.Expression, scale: int = SCALE) -> exp.Cast:
-    return exp.Cast(this=expression, to=exp.DataType.build(f"DECIMAL({PRECISION}, {scale})"))
+    return exp.Cast(this=expression, to=_type(f"DECIMAL({PRECISION}, {scale})"))
 
 
 def bigint(expression: exp.Expression) -> exp.Cast:
-    return exp.Cast(this=expression, to=exp.DataType.build("BIGINT"))
+    return exp.Cast(this=expression, to=_type("BIGINT"))
 
 
 def alias(expression: exp.Expression, name: str) -> exp.Alias:
@@ -113,127 +126,160 @@ def whole_inputs() -> exp.Select:
     )
 
 
-def job_source(job: Job, integers: frozenset[str]) -> exp.Select:
-    return group_source([job], integers)
+def slot_names(jobs: Sequence[Job]) -> tuple[list[tuple[str, int, str]], list[tuple[str, str]]]:
+    """The columns of the wide table the jobs read: (id, year, column) for yearly slots,
+    (id, column) for baselines (`<id>__awal`), each once, in a stable order."""
+    slots = dict.fromkeys(slot for job in jobs for slot in job.slots())
+    yearly = [(i, int(k), column_name(i, k)) for i, k in slots if k != BASELINE]
+    baseline = [(i, column_name(i, BASELINE)) for i, k in slots if k == BASELINE]
+    return yearly, baseline
 
 
-def group_source(jobs: Sequence[Job], integers: frozenset[str]) -> exp.Select:
-    """The values the jobs' formulas read (jobs of one group), one row per region,
-    agency, period and kind (target, realisation), one column `<id>__<year>` per slot
-    (`<id>__awal`: the baseline of the plan's baseline year): one pass over the values
-    for all the group's formulas."""
-    job = jobs[0]
-    slots = list(dict.fromkeys(slot for j in jobs for slot in j.slots()))
-    yearly = [(i, k) for i, k in slots if k != BASELINE]
-    baseline = [i for i, k in slots if k == BASELINE]
-    ids = sorted({i for i, _ in slots})
-    group = equal(col("grp", "g"), number(job.group))
-    in_group = same_key("v", "g", ("region", "agency"))
+def _pivot(source: exp.Query, names: Sequence[str], alias_name: str) -> exp.Subquery:
+    """`source` (keys, name, value) as one row per key with a column per name:
+    SELECT * FROM source PIVOT (MAX(value) FOR name IN (names)). DuckDB runs a pivot
+    of many names as one aggregation into lists (linear in rows); Spark as PivotFirst."""
+    pivot = exp.Pivot(
+        expressions=[exp.Max(this=col("value"))],
+        fields=[exp.In(this=col("name"), expressions=[string(n) for n in names])],
+        unpivot=False,
+    )
+    inner = exp.Subquery(this=source, alias=exp.TableAlias(this=exp.to_identifier("s")))
+    inner.set("pivots", [pivot])
+    return exp.Subquery(
+        this=exp.select(exp.Star()).from_(inner, copy=False),
+        alias=exp.TableAlias(this=exp.to_identifier(alias_name)),
+    )
 
-    def cell(identifier: str, condition: exp.Expression, name: str) -> exp.Alias:
-        picked = exp.Max(this=exp.Case().when(condition, col("value", "v")))
+
+def wide(
+    yearly: Sequence[tuple[str, int, str]],
+    baseline: Sequence[tuple[str, str]],
+    integers: frozenset[str],
+) -> exp.Select:
+    """Every row of the frame (region, agency, period, kind, grp) with one column
+    `<id>__<year>` per slot any formula reads and `<id>__awal` per baseline: the values
+    pivoted once, in one pass, for every formula of every group (fe_slots and
+    fe_base_slots name the columns: ids and years are data, never SQL text). Ids of
+    whole units whose values are all whole are BIGINT."""
+    four = ("region", "agency", "period", "kind")
+
+    def cell(identifier: str, name: str, source: str) -> exp.Expression:
+        picked: exp.Expression = col(name, source)
         return alias(bigint(picked) if identifier in integers else picked, name)
 
-    pivot_columns = [
-        cell(
-            i,
-            both(equal(col("indicator", "v"), string(i)), equal(col("year", "v"), number(int(k)))),
-            column_name(i, k),
-        )
-        for i, k in yearly
-    ]
-    keys = [col(c, "v") for c in ("region", "agency", "period", "kind")]
-    pivot = (
-        exp.select(*keys, *pivot_columns)
-        .from_(table("fe_values", "v"), copy=False)
-        .join(table("fe_groups", "g"), on=in_group, copy=False)
-        .where(
-            both(
-                group,
-                among(col("kind", "v"), ("target", "realisation")),
-                among(col("indicator", "v"), ids),
-            ),
-            copy=False,
-        )
-        .group_by(*[k.copy() for k in keys], copy=False)
+    select = exp.select(*[col(c, "f") for c in (*four, "grp")]).from_(
+        table("frame", "f"), copy=False
     )
-    four = ("region", "agency", "period", "kind")
-    source = (
-        exp.select(
-            *[col(c, "f") for c in four],
-            *[col(column_name(i, k), "pv") for i, k in yearly],
-            *[col(column_name(i, BASELINE), "b") for i in baseline],
+    if yearly:
+        values = (
+            exp.select(*[col(c, "v") for c in four], col("name", "n"), col("value", "v"))
+            .from_(table("fe_values", "v"), copy=False)
+            .join(
+                table("fe_slots", "n"),
+                on=same_key("v", "n", ("indicator", "year")),
+                copy=False,
+            )
+            .where(among(col("kind", "v"), ("target", "realisation")), copy=False)
         )
-        .from_(table("frame", "f"), copy=False)
-        .join(
-            exp.Subquery(this=pivot, alias=exp.TableAlias(this=exp.to_identifier("pv"))),
-            on=same_key("f", "pv", four),
+        select = select.select(*[cell(i, n, "y") for i, _, n in yearly], copy=False).join(
+            _pivot(values, [n for _, _, n in yearly], "y"),
+            on=same_key("f", "y", four),
             join_type="left",
             copy=False,
         )
-        .where(equal(col("grp", "f"), number(job.group)), copy=False)
-    )
     if baseline:
-        base_columns = [
-            cell(i, equal(col("indicator", "v"), string(i)), column_name(i, BASELINE))
-            for i in baseline
-        ]
-        base_keys = [col("region", "v"), col("agency", "v")]
         base = (
-            exp.select(*base_keys, *base_columns)
+            exp.select(col("region", "v"), col("agency", "v"), col("name", "n"), col("value", "v"))
             .from_(table("fe_values", "v"), copy=False)
-            .join(table("fe_groups", "g"), on=in_group.copy(), copy=False)
             .join(table("fe_plans", "p"), on=same_key("v", "p", ("region", "agency")), copy=False)
+            .join(table("fe_base_slots", "n"), on=same_key("v", "n", ("indicator",)), copy=False)
             .where(
                 both(
-                    group.copy(),
                     equal(col("kind", "v"), string("baseline")),
                     equal(col("year", "v"), col("baseline_year", "p")),
-                    among(col("indicator", "v"), baseline),
                 ),
                 copy=False,
             )
-            .group_by(*[k.copy() for k in base_keys], copy=False)
         )
-        source = source.join(
-            exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("b"))),
+        select = select.select(*[cell(i, n, "b") for i, n in baseline], copy=False).join(
+            _pivot(base, [n for _, n in baseline], "b"),
             on=same_key("f", "b", ("region", "agency")),
             join_type="left",
             copy=False,
         )
-    return source
+    return select
 
 
-def job_query(job: Job, integers: frozenset[str], source_table: str | None = None) -> exp.Query:
-    """The job's formula for each of its years, by the SQL back-end, over its source
-    (the table `source_table` made by group_source, or its own pivot)."""
-    slots = job.slots()
-    selects: list[exp.Query] = []
-    for year, root in job.years.items():
-        program = SqlProgram(root, integers=integers & {i for i, _ in slots})
-        if program.final.kind == "bool":
-            continue  # a condition is not an indicator's value (units rule this out)
-        inner = program.query(source_table or "t", keep=["region", "agency", "period", "kind"])
-        selects.append(
-            exp.select(
-                col("region"),
-                col("agency"),
-                alias(string(job.indicator), "indicator"),
-                alias(number(year), "year"),
-                col("period"),
-                col("kind"),
-                alias(decimal(col("value")), "value"),
-                col("reason"),
-            ).from_(
-                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("p"))),
-                copy=False,
+def group_formulas(group: int, programs: Sequence[tuple[str, SqlProgram]]) -> exp.Query:
+    """Every formula of a group in ONE statement: the programs' CTE levels merged (each
+    program's columns carry its own prefix), every (formula version, year) a pair of
+    columns `_c<n>`, `_e<n>` (value, reason) of one SELECT over the wide rows of the
+    group, then UNPIVOT to one row per formula and year, named by fe_jobs (job,
+    indicator, year). Statements: one, whatever the number of formulas and rows."""
+    levels: list[list[exp.Alias]] = []
+    for _, program in programs:
+        for depth, aliases in enumerate(program.levels):
+            while len(levels) <= depth:
+                levels.append([])
+            levels[depth] += aliases  # each program is used once: no copies
+    ctes: list[tuple[str, exp.Select]] = [
+        (
+            "_rows",
+            exp.select(exp.Star())
+            .from_(table("wide"), copy=False)
+            .where(equal(col("grp"), number(group)), copy=False),
+        )
+    ]
+    for depth, aliases in enumerate(levels, start=1):
+        previous = ctes[-1][0]
+        ctes.append((f"_level{depth}", exp.select(exp.Star(), *aliases).from_(table(previous))))
+    four = ("region", "agency", "period", "kind")
+    outputs: list[exp.Expression] = [col(c) for c in four]
+    pairs: list[exp.Expression] = []
+    for number_, (label, program) in enumerate(programs):
+        value, reason = f"_c{number_}", f"_e{number_}"
+        outputs.append(alias(decimal(program.final.value), value))
+        reason_cast = exp.Cast(this=program.final.reason, to=_type("VARCHAR"))
+        outputs.append(alias(reason_cast, reason))
+        pairs.append(
+            exp.PivotAlias(
+                this=exp.Tuple(expressions=[col(value), col(reason)]),
+                alias=exp.to_identifier(label),
             )
         )
-    if not selects:
-        return empty_computed()
-    if source_table is not None:
-        return union_all(selects)
-    return union_all(selects).with_("t", as_=job_source(job, integers), copy=False)
+    ctes.append(("_formulas", exp.select(*outputs).from_(table(ctes[-1][0]), copy=False)))
+    unpivot = exp.Pivot(
+        expressions=[
+            exp.Tuple(expressions=[exp.to_identifier("value"), exp.to_identifier("reason")])
+        ],
+        fields=[exp.In(this=exp.to_identifier("job"), expressions=pairs)],
+        unpivot=True,
+        include_nulls=True,
+    )
+    formulas = table("_formulas")
+    formulas.set("pivots", [unpivot])
+    long = exp.Subquery(
+        this=exp.select(exp.Star()).from_(formulas, copy=False),
+        alias=exp.TableAlias(this=exp.to_identifier("u")),
+    )
+    query = (
+        exp.select(
+            col("region", "u"),
+            col("agency", "u"),
+            col("indicator", "j"),
+            col("year", "j"),
+            col("period", "u"),
+            col("kind", "u"),
+            alias(decimal(col("value", "u")), "value"),
+            col("reason", "u"),
+        )
+        .from_(long, copy=False)
+        .join(table("fe_jobs", "j"), on=equal(col("job", "u"), col("job", "j")), copy=False)
+    )
+    for name, select in ctes:
+        query = query.with_(name, as_=select, copy=False)
+    return query
 
 
 def empty_computed() -> exp.Select:
@@ -298,32 +344,59 @@ def printed(kinds: Sequence[str], per_table: bool = False) -> exp.Select:
     )
 
 
+PRINTED_KINDS = ("target", "realisation", "achievement", "budget")
+
+
+def printed_rows(kinds: Sequence[str]) -> exp.Select:
+    """The rows of `kinds` of the materialized table `printed` (printed(PRINTED_KINDS):
+    one window over the values, shared by the figures and every check)."""
+    return (
+        exp.select(exp.Star())
+        .from_(table("printed"), copy=False)
+        .where(among(col("kind"), kinds), copy=False)
+    )
+
+
 # 2. capaian.
 
 
-def figures() -> exp.Select:
-    """T and R per key: the computed value where computable, else the printed one."""
-    keys = [exp.Coalesce(this=col(c, "c"), expressions=[col(c, "p")]) for c in (*KEY, "kind")]
-    value = exp.Coalesce(this=col("value", "c"), expressions=[col("value", "p")])
-    joined = (
-        exp.select(
-            *[alias(k, c) for k, c in zip(keys, (*KEY, "kind"), strict=True)], alias(value, "value")
+def figures(indicators: Sequence[str]) -> exp.Select:
+    """T and R per key: the computed value where computable, else the printed one.
+    One aggregation over the computed rows and the printed T and R of `indicators`
+    (the ids of indicator entries: inputs' figures are not read), no outer join."""
+    source = exp.column("_src")
+    mine = [
+        exp.select(*[col(c) for c in (*KEY, "kind", "value")], alias(number(n), "_src")).from_(
+            rows, copy=False
         )
-        .from_(table("computed", "c"), copy=False)
-        .join(
-            exp.Subquery(
-                this=printed(("target", "realisation")),
-                alias=exp.TableAlias(this=exp.to_identifier("p")),
+        for n, rows in (
+            (1, table("computed")),
+            (
+                2,
+                exp.Subquery(
+                    this=printed_rows(("target", "realisation")).where(
+                        among(col("indicator"), sorted(set(indicators))), copy=False
+                    ),
+                    alias=exp.TableAlias(this=exp.to_identifier("p")),
+                ),
             ),
-            on=same_key("c", "p", (*KEY, "kind")),
-            join_type="full",
-            copy=False,
         )
-    )
-    pick = {
-        name: exp.Max(this=exp.Case().when(equal(col("kind"), string(kind)), col("value")))
-        for name, kind in (("t", "target"), ("r", "realisation"))
-    }
+    ]
+    joined = union_all(mine)
+
+    def first(kind: str) -> exp.Expression:
+        picks = [
+            exp.Max(
+                this=exp.Case().when(
+                    both(equal(col("kind"), string(kind)), equal(source.copy(), number(n))),
+                    col("value"),
+                )
+            )
+            for n in (1, 2)
+        ]
+        return exp.Coalesce(this=picks[0], expressions=[picks[1]])
+
+    pick = {name: first(kind) for name, kind in (("t", "target"), ("r", "realisation"))}
     definitions = (
         exp.select(
             col("region"),
@@ -625,14 +698,22 @@ def rounds_to(recomputed: exp.Expression, printed_value: exp.Expression) -> exp.
     return check.else_(equal(decimal(recomputed.copy()), decimal(printed_value.copy())))
 
 
-def findings() -> exp.Query:
+def findings(indicators: Sequence[str]) -> exp.Query:
     """value: a printed T or R against its formula; capaian: a printed capaian against
-    the rule; rollup: a printed yearly figure against its quarters or its children."""
+    the rule; rollup: a printed yearly figure against its quarters or its children.
+    The printed rows are narrowed before each join: to `indicators` (the ids of
+    indicator entries) for the values, to the ids that have a rollup for the rollups."""
     sources = (
         ("value", "computed", ("target", "realisation"), "value"),
         ("capaian", "capaian", ("achievement",), "capaian"),
         ("rollup", "rollups", ("target", "realisation", "budget"), "value"),
     )
+    rolled = exp.select(col("indicator")).distinct(copy=False).from_(table("rollups"), copy=False)
+    narrowed: dict[str, exp.Expression] = {
+        "value": among(col("indicator"), sorted(set(indicators))),
+        "capaian": exp.true(),
+        "rollup": exp.In(this=col("indicator"), query=exp.Subquery(this=rolled)),
+    }
     selects: list[exp.Query] = []
     for check, name, kinds, column in sources:
         recomputed = col(column, "c")
@@ -650,7 +731,8 @@ def findings() -> exp.Query:
             )
             .from_(
                 exp.Subquery(
-                    this=printed(kinds), alias=exp.TableAlias(this=exp.to_identifier("p"))
+                    this=printed_rows(kinds).where(narrowed[check], copy=False),
+                    alias=exp.TableAlias(this=exp.to_identifier("p")),
                 ),
                 copy=False,
             )
@@ -702,6 +784,22 @@ def near_ties() -> exp.Select:
             both(
                 exp.Not(this=exp.Is(this=col("capaian"), expression=exp.Null())),
                 exp.LT(this=distance, expression=decimal(exp.Literal.number(TIE_TOLERANCE), 6)),
+            ),
+            copy=False,
+        )
+    )
+
+
+def tie_rows() -> exp.Select:
+    """The wide rows (every slot's value) of the near ties' region, agency and period."""
+    return (
+        exp.select(exp.Star())
+        .from_(table("wide", "w"), copy=False)
+        .where(
+            exp.Exists(
+                this=exp.select(number(1))
+                .from_(table("_tie_keys", "k"), copy=False)
+                .where(same_key("w", "k", ("region", "agency", "period")), copy=False)
             ),
             copy=False,
         )
