@@ -167,10 +167,10 @@ def fast_columns(
 ) -> Columns:
     """The columns of the fast path keyed by declared id (a label is accepted) and year,
     as float64 arrays of `rows` values; an unknown name is E203 with "did you mean".
-    `names` keeps what a (name, year) resolved to, for the next call."""
+    `names` keeps what a (name, year) resolved to, for the next call. Infinities are
+    not looked for here: the numpy program finds those of the columns it reads (mostly
+    from its result, without reading the column again), `unread_finite` the others."""
     import numpy as np
-
-    from .backends.numpy import all_finite
 
     keyed: dict[tuple[str, YearKey], Array] = {}
     names = {} if names is None else names
@@ -189,14 +189,16 @@ def fast_columns(
                 code="E403",
                 hint="give one value per row (NaN for a missing one)",
             )
-        if not all_finite(array) and np.isinf(array).any():
-            raise EvaluationError(
-                f"the column of {identifier!r} for {key} holds an infinite value",
-                code="E403",
-                hint="use NaN for a missing value",
-            )
         keyed[resolved] = array
     return keyed
+
+
+def unread_finite(columns: Columns, read: Collection[tuple[str, YearKey]]) -> None:
+    """E403 for an infinite value in a given column that no program reads (the programs
+    check the columns they read)."""
+    from .backends.numpy import check_finite
+
+    check_finite(columns, [key for key in columns if key not in read])
 
 
 @dataclass(frozen=True)
@@ -367,7 +369,9 @@ class CompiledFormula:
         (inlined), unless a column gives them: then a row's given value is used, and
         the computed one where it is NaN."""
         keyed = fast_columns(self.model.table, columns, rows, self.model.column_names)
-        return self.numpy_program(year)(keyed, rows)
+        program = self.numpy_program(year)
+        unread_finite(keyed, program.reads)
+        return program(keyed, rows)
 
     def to_sympy(self, year: int) -> sympy.Basic:
         """The plain sympy form (references to indicators as symbols), for the checks."""
@@ -483,15 +487,19 @@ class Model:
         )
         values: dict[tuple[str, int], Array] = {}
         why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
-        for year in years:
-            for identifier in chosen:
-                program = self._indicators[identifier].numpy_program(year)
-                if reasons:
-                    values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
-                        keyed, rows
-                    )
-                else:
-                    values[(identifier, year)] = program(keyed, rows)
+        programs = [
+            (identifier, year, self._indicators[identifier].numpy_program(year))
+            for year in years
+            for identifier in chosen
+        ]
+        unread_finite(keyed, set().union(*(program.reads for _, _, program in programs)))
+        for identifier, year, program in programs:
+            if reasons:
+                values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
+                    keyed, rows
+                )
+            else:
+                values[(identifier, year)] = program(keyed, rows)
         return TableResult(rows, values, why)
 
     def sympy_compiler(self) -> SympyCompiler:
