@@ -17,6 +17,7 @@ audit load neither).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import numbers
 import re
@@ -196,9 +197,11 @@ def fast_columns(
 def unread_finite(columns: Columns, read: Collection[tuple[str, YearKey]]) -> None:
     """E403 for an infinite value in a given column that no program reads (the programs
     check the columns they read)."""
-    from .backends.numpy import check_finite
+    unread = [key for key in columns if key not in read]
+    if unread:
+        from .backends.numpy import check_finite
 
-    check_finite(columns, [key for key in columns if key not in read])
+        check_finite(columns, unread)
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,7 @@ def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any
     return keyed, rows
 
 
+@functools.lru_cache(maxsize=4096)
 def _split_column_name(name: object) -> tuple[str, str]:
     text = str(name)
     stem, separator, year = text.rpartition("__")
@@ -303,6 +307,9 @@ class CompiledFormula:
         return self._program(self._exact, ExactProgram, year)
 
     def numpy_program(self, year: int) -> NumpyProgram:
+        program = self._numpy.get(year)
+        if program is not None:
+            return program
         from .backends.numpy import NumpyProgram  # numpy only where a batch runs
 
         return self._program(self._numpy, NumpyProgram, year)

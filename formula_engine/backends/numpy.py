@@ -43,7 +43,8 @@ Registers = list[Floats]
 Step = Callable[[Registers, Columns], Floats]
 ReasonStep = Callable[[Registers, list[Reasons], Columns], Reasons]
 Keys = tuple[tuple[str, YearKey], ...]
-_OWNS = (ir.Mul, ir.Div, ir.Neg, ir.Compare, ir.Logic, ir.Not, ir.Cond)
+_FRESH = (ir.Mul, ir.Div, ir.Neg, ir.Compare, ir.Logic, ir.Not)
+_OWNS = (*_FRESH, ir.Cond)
 _ROOT = -2  # the checkpoint of the result (a Compare's is its own index)
 _NONE: frozenset[tuple[str, int]] = frozenset()
 
@@ -79,6 +80,12 @@ class NumpyProgram:
         )
         slots = {(n.input, n.key) for n in self.order if isinstance(n, ir.Slot)}
         self.reads: frozenset[tuple[str, YearKey]] = frozenset(slots | set(self._given))
+        root_node = self.order[-1]
+        # the root's step may hand back an operand (a caller's column) unless it makes its
+        # own array (an n-ary +, x, /, -x, not, a comparison, and/or)
+        self._fresh_root = isinstance(root_node, _FRESH) or (
+            isinstance(root_node, ir.Add) and len(root_node.terms) > 1
+        )
         self._plans: dict[frozenset[tuple[str, int]], _Plan] = {}
         self.steps: list[Step] = self._plan(frozenset()).steps
         self._reasoned: list[Step] | None = None
@@ -88,7 +95,8 @@ class NumpyProgram:
         """Values, NaN where not computable; an infinite value in a column read is E403."""
         present = frozenset(k for k in self._given if k in columns) if self._given else _NONE
         plan = self._plans.get(present) or self._plan(present)
-        check_finite(columns, plan.up_front)
+        if plan.up_front:
+            check_finite(columns, plan.up_front)
         registers: Registers = []
         with np.errstate(divide="ignore", invalid="ignore"):
             for step in plan.steps:
@@ -163,7 +171,7 @@ class NumpyProgram:
         """The result as a fresh column of `rows` values (never one of the caller's arrays)."""
         if not isinstance(value, np.ndarray) or value.ndim == 0:
             return np.full(rows, float(value))
-        if any(value is columns.get(key) for key in self.reads):
+        if not self._fresh_root and any(value is columns.get(key) for key in self.reads):
             return value.copy()
         return value
 
