@@ -484,7 +484,8 @@ class Model:
         E203 with "did you mean", never a silent NaN; `ignore` lists columns to skip
         (a region's name, say). A column given for an indicator is used where not NaN,
         as in evaluate_many. The numpy program of each (indicator, year) is compiled
-        once and kept."""
+        once and kept; an indicator that another reads is computed once per year (in
+        dependency order, the reader takes its values)."""
         raw, rows = table_columns(table, ignore)
         keyed = fast_columns(self.table, raw, rows, self.column_names)
         chosen = (
@@ -500,13 +501,13 @@ class Model:
             for identifier in chosen
         ]
         unread_finite(keyed, set().union(*(program.reads for _, _, program in programs)))
-        for identifier, year, program in programs:
-            if reasons:
+        for identifier, year, program in programs:  # an indicator read by a later one is
+            if reasons:  # taken from `values`, not computed again
                 values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
-                    keyed, rows
+                    keyed, rows, values, why
                 )
             else:
-                values[(identifier, year)] = program(keyed, rows)
+                values[(identifier, year)] = program(keyed, rows, values)
         return TableResult(rows, values, why)
 
     def sympy_compiler(self) -> SympyCompiler:

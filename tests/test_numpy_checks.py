@@ -210,3 +210,55 @@ def test_evaluate_table_finds_every_infinity(reasons: bool, data: st.DataObject)
         TABLE_MODEL.evaluate_table(table, [YEAR], reasons=reasons)
     assert caught.value.code == "E403"
     assert f"the column of {name.split('__')[0]!r} for 2024" in str(caught.value)
+
+
+def _chain_model(levels: int) -> Model:
+    """i0 = a / b (zero denominators, missing values), i<k> = i<k-1> + i<k-1> / c."""
+    indicators = [Indicator(id="i0", label="I0", unit="1", formula="a / b")] + [
+        Indicator(id=f"i{k}", label=f"I{k}", unit="1", formula=f"i{k - 1} + i{k - 1} / c")
+        for k in range(1, levels + 1)
+    ]
+    inputs = tuple(Input(id=i, label=i.upper(), unit="1") for i in ("a", "b", "c"))
+    return Model(Declarations(plan=PLAN, inputs=inputs, indicators=tuple(indicators)))
+
+
+@pytest.mark.parametrize("reasons", [False, True])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_evaluate_table_computes_an_indicator_read_by_another_once(
+    reasons: bool, data: st.DataObject
+) -> None:
+    """The table takes i<k-1> from what it computed: the same values and reasons as each
+    indicator's program run alone, also where a column gives an indicator."""
+    model, rows = _chain_model(4), data.draw(st.integers(1, 6))
+    table = {
+        f"{name}__{YEAR}": np.array(data.draw(st.lists(FINITE, min_size=rows, max_size=rows)))
+        for name in ["a", "b", "c", *data.draw(st.lists(st.sampled_from(["i1", "i2"])))]
+    }
+    result = model.evaluate_table(table, [YEAR], reasons=reasons)
+    columns = {(name.split("__")[0], YEAR): column for name, column in table.items()}
+    for k in range(5):
+        alone = model.indicator(f"i{k}").numpy_program(YEAR)
+        if reasons:
+            values, why = alone.with_reasons(columns, rows)
+            np.testing.assert_array_equal(result.reasons[(f"i{k}", YEAR)], why)
+        else:
+            values = alone(columns, rows)
+        np.testing.assert_array_equal(result.values[(f"i{k}", YEAR)], values)
+    assert len({id(column) for column in result.values.values()}) == 5  # no shared arrays
+
+
+def test_a_chain_of_indicators_in_a_table_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    levels = 30  # each indicator inlines the chain below it: levels**2 / 2 steps if not shared
+    model = _chain_model(levels)
+    table = {f"{name}__{YEAR}": np.array([1.0, 2.0, 0.0]) for name in ("a", "b", "c")}
+    compiled = [0]
+    original = NumpyProgram._step
+
+    def counted(self: NumpyProgram, *args: object) -> object:
+        compiled[0] += 1
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(NumpyProgram, "_step", counted)
+    model.evaluate_table(table, [YEAR], reasons=False)
+    assert compiled[0] <= 8 * (levels + 1)

@@ -37,6 +37,7 @@ Array = npt.NDArray[np.float64]
 Floats = Array | float
 Reasons = npt.NDArray[np.int8] | int
 Columns = Mapping[tuple[str, YearKey], Array]
+Shared = Mapping[tuple[str, int], Array]
 OK, ZERO, MISSING = 0, 1, 2  # ordered: of two reasons, the larger wins
 REASON_CODES = {MISSING: "E401", ZERO: "E402"}
 Registers = list[Floats]
@@ -51,11 +52,15 @@ _NONE: frozenset[tuple[str, int]] = frozenset()
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """The steps of a run and its checks: `up_front`, the columns checked for infinities
-    before the run; `settle`: the root's checks (see _settle) over the columns `root`
-    and the registers of the `denominators` of the divisions whose zero mask it sets."""
+    """One way to run a program. `run`: the nodes computed, with their steps; `shared`:
+    the registers of the indicators taken as computed before (no body run); `reads`:
+    the columns the run reads; `up_front`: those checked for infinities before the run;
+    `root`, `denominators`: the checks left to the result (see _settle): the columns,
+    and the registers of the denominators of the divisions whose zero mask it sets."""
 
-    steps: list[Step]
+    run: list[tuple[int, Step]]
+    shared: tuple[tuple[int, tuple[str, int]], ...]
+    reads: Keys
     up_front: Keys
     root: Keys
     denominators: tuple[int, ...]
@@ -86,54 +91,97 @@ class NumpyProgram:
         self._fresh_root = isinstance(root_node, _FRESH) or (
             isinstance(root_node, ir.Add) and len(root_node.terms) > 1
         )
-        self._plans: dict[frozenset[tuple[str, int]], _Plan] = {}
-        self.steps: list[Step] = self._plan(frozenset()).steps
+        self._plans: dict[tuple[frozenset[tuple[str, int]], frozenset[tuple[str, int]]], _Plan]
+        self._plans = {}
         self._reasoned: list[Step] | None = None
         self._reason_steps: list[ReasonStep] | None = None
 
-    def __call__(self, columns: Columns, rows: int) -> Array:
-        """Values, NaN where not computable; an infinite value in a column read is E403."""
-        present = frozenset(k for k in self._given if k in columns) if self._given else _NONE
-        plan = self._plans.get(present) or self._plan(present)
+    @property
+    def steps(self) -> list[Step]:
+        """The steps of a plain run (no indicator given or computed before), in order."""
+        return [step for _, step in self._plan_for({}, None).run]
+
+    def __call__(self, columns: Columns, rows: int, computed: Shared | None = None) -> Array:
+        """Values, NaN where not computable; an infinite value in a column read is E403.
+        `computed`: values of indicators (id, year) computed before from these columns
+        (by Model.evaluate_table): an inlined indicator found there is not computed again."""
+        plan = self._plan_for(columns, computed)
         if plan.up_front:
             check_finite(columns, plan.up_front)
-        registers: Registers = []
+        registers: Registers = [0.0] * len(self.order)
+        for index, key in plan.shared:
+            registers[index] = _given_or(columns.get(key), computed[key])  # type: ignore[index]
         with np.errstate(divide="ignore", invalid="ignore"):
-            for step in plan.steps:
-                registers.append(step(registers, columns))
-        value = self._column(registers[-1], rows, columns)
+            for index, step in plan.run:
+                registers[index] = step(registers, columns)
+        value = self._column(registers[-1], rows, columns, computed)
         if plan.settle:
             _settle(value, registers, columns, plan)
         return value
 
-    def with_reasons(self, columns: Columns, rows: int) -> tuple[Array, npt.NDArray[np.int8]]:
-        """Values and, per row, why a value is NaN (MISSING, ZERO; OK where computed)."""
+    def with_reasons(
+        self,
+        columns: Columns,
+        rows: int,
+        computed: Shared | None = None,
+        computed_reasons: Mapping[tuple[str, int], npt.NDArray[np.int8]] | None = None,
+    ) -> tuple[Array, npt.NDArray[np.int8]]:
+        """Values and, per row, why a value is NaN (MISSING, ZERO; OK where computed).
+        `computed`, `computed_reasons`: as in __call__, with their reasons (both or neither)."""
         if self._reasoned is None or self._reason_steps is None:
             self._reasoned = [self._step(node, True, None) for node in self.order]
             self._reason_steps = [self._reason(node) for node in self.order]
-        check_finite(columns, self.reads)
-        registers: Registers = []
-        reasons: list[Reasons] = []
+        steps, why = self._reasoned, self._reason_steps
+        plan = self._plan_for(columns, computed if computed_reasons is not None else None)
+        check_finite(columns, plan.reads)
+        registers: Registers = [0.0] * len(self.order)
+        reasons: list[Reasons] = [OK] * len(self.order)
+        for index, key in plan.shared:
+            given = columns.get(key)
+            registers[index] = _given_or(given, computed[key])  # type: ignore[index]
+            reasons[index] = _inline_reason(given, computed_reasons[key])  # type: ignore[index]
         with np.errstate(divide="ignore", invalid="ignore"):
-            for step, reason in zip(self._reasoned, self._reason_steps, strict=True):
-                registers.append(step(registers, columns))
-                reasons.append(reason(registers, reasons, columns))
+            for index, _ in plan.run:
+                registers[index] = steps[index](registers, columns)
+                reasons[index] = why[index](registers, reasons, columns)
         code = np.broadcast_to(np.asarray(reasons[-1], dtype=np.int8), (rows,)).copy()
-        return self._column(registers[-1], rows, columns), code
+        return self._column(registers[-1], rows, columns, computed), code
 
-    def _plan(self, present: frozenset[tuple[str, int]]) -> _Plan:
+    def _plan_for(self, columns: Columns, computed: Shared | None) -> _Plan:
+        if not self._given:
+            present = shared = _NONE
+        else:
+            present = frozenset(k for k in self._given if k in columns)
+            shared = frozenset(k for k in self._given if k in computed) if computed else _NONE
+        return self._plans.get((present, shared)) or self._plan(present, shared)
+
+    def _plan(
+        self, present: frozenset[tuple[str, int]], shared: frozenset[tuple[str, int]]
+    ) -> _Plan:
         """The steps and the checks of a run in which the indicators' columns `present`
-        are given (a given column decides where its indicator's body shows)."""
+        are given (a given column decides where its indicator's body shows) and the
+        indicators `shared` were computed before (their bodies are not run)."""
         order, n = self.order, len(self.order)
+        needed, taken = [False] * n, [False] * n
+        needed[n - 1] = True
+        for i in reversed(range(n)):
+            node = order[i]
+            if needed[i] and isinstance(node, ir.Inline) and (node.indicator, node.key) in shared:
+                taken[i] = True
+            elif needed[i]:
+                for child in self._operands(node):
+                    needed[child] = True
         # `owner[i]`: a checkpoint whose value is not finite in every row where node i is
         # not finite (the root _ROOT, or a Compare over its operands); -1: none.
         # `fully[i]`: every path from node i to the root keeps a non-finite value so.
         owner, fully = [-1] * n, [True] * n
         owner[n - 1] = _ROOT
         for i in reversed(range(n)):
+            if not needed[i] or taken[i]:
+                continue
             node = order[i]
-            edges = _propagates(node, present)
             checkpoint = isinstance(node, ir.Compare)
+            edges = _propagates(node, present)
             for child, keeps in zip(self._operands(node), edges, strict=True):
                 if not (fully[i] and keeps):
                     fully[child] = False
@@ -143,35 +191,55 @@ class NumpyProgram:
                     elif keeps and owner[i] != -1:
                         owner[child] = owner[i]
         covers: dict[int, set[tuple[str, YearKey]]] = {}
+        reads: dict[tuple[str, YearKey], None] = {}
         for i, node in enumerate(order):
             key: tuple[str, YearKey] | None = None
+            if not needed[i]:
+                continue
             if isinstance(node, ir.Slot):
                 key = (node.input, node.key)
             elif isinstance(node, ir.Inline) and (node.indicator, node.key) in present:
                 key = (node.indicator, node.key)
-            if key is not None and owner[i] != -1:
-                covers.setdefault(owner[i], set()).add(key)
+            if key is not None:
+                reads[key] = None
+                if owner[i] != -1:
+                    covers.setdefault(owner[i], set()).add(key)
         covered = set().union(*covers.values()) if covers else set()
         deferred = {
             i
             for i, node in enumerate(order)
-            if isinstance(node, ir.Div) and not node.zero_if_zero and fully[i]
+            if needed[i] and isinstance(node, ir.Div) and not node.zero_if_zero and fully[i]
         }
-        steps = [
-            self._step(node, False, (i in deferred, tuple(covers.get(i, ()))))
+        run = [
+            (i, self._step(node, False, (i in deferred, tuple(covers.get(i, ())))))
             for i, node in enumerate(order)
+            if needed[i] and not taken[i]
         ]
-        denominators = tuple(self._operands(order[i])[1] for i in sorted(deferred))
-        up_front = tuple(key for key in self.reads if key not in covered)
-        plan = _Plan(steps, up_front, tuple(covers.get(_ROOT, ())), denominators)
-        self._plans[present] = plan
+        taken_keys = tuple(
+            (i, (node.indicator, node.key))
+            for i, node in enumerate(order)
+            if taken[i] and isinstance(node, ir.Inline)
+        )
+        plan = _Plan(
+            run,
+            taken_keys,
+            tuple(reads),
+            tuple(key for key in reads if key not in covered),
+            tuple(covers.get(_ROOT, ())),
+            tuple(self._operands(order[i])[1] for i in sorted(deferred)),
+        )
+        self._plans[(present, shared)] = plan
         return plan
 
-    def _column(self, value: Floats, rows: int, columns: Columns) -> Array:
-        """The result as a fresh column of `rows` values (never one of the caller's arrays)."""
+    def _column(self, value: Floats, rows: int, columns: Columns, computed: Shared | None) -> Array:
+        """The result as a fresh column of `rows` values (never one of the caller's arrays,
+        nor one computed before)."""
         if not isinstance(value, np.ndarray) or value.ndim == 0:
             return np.full(rows, float(value))
-        if not self._fresh_root and any(value is columns.get(key) for key in self.reads):
+        if not self._fresh_root and (
+            any(value is columns.get(key) for key in self.reads)
+            or any(value is column for column in (computed or {}).values())
+        ):
             return value.copy()
         return value
 
@@ -582,6 +650,11 @@ def _inline(node: ir.Inline, body: int) -> Step:
         return np.where(np.isnan(column), r[body], column)
 
     return read
+
+
+def _given_or(column: Array | None, computed: Array) -> Floats:
+    """An indicator's value from its given column where not NaN, else the computed one."""
+    return computed if column is None else np.where(np.isnan(column), computed, column)
 
 
 def _inline_reason(column: Array | None, body: Reasons) -> Reasons:
