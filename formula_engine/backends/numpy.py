@@ -526,7 +526,7 @@ def _compare(op: str, left: int, right: int, spare: int | None, covered: Keys) -
             difference = np.subtract(*((b, a) if swap else (a, b)), out=_out(r, spare))
             _checkpoint(difference, covered, columns)
             return _inplace(np.heaviside, difference, at_zero)
-        if all_finite(a) and all_finite(b):  # no NaN to keep: 1.0 / 0.0 in one pass
+        if all_finite(b) and all_finite(a):  # no NaN to keep: 1.0 / 0.0 in one pass
             out = _out(r, spare)
             if out is None:
                 out = _fresh(a, b)
