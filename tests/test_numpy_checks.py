@@ -82,10 +82,16 @@ def test_an_infinity_in_any_column_read_is_our_error(
     row = data.draw(st.integers(0, rows - 1))
     columns[key][row] = data.draw(st.sampled_from([INF, -INF]))
     before = {k: v.copy() for k, v in columns.items()}
-    with pytest.raises(EvaluationError) as caught:
-        compiled.evaluate_many(columns, YEAR, rows)
-    assert caught.value.code == "E403"
-    assert f"the column of {key[0]!r} for {key[1]} holds an infinite value" in str(caught.value)
+    program = compiled.numpy_program(YEAR)
+    for run in (
+        lambda: compiled.evaluate_many(columns, YEAR, rows),
+        lambda: program.with_reasons(columns, rows),
+    ):
+        with pytest.raises(EvaluationError) as caught:
+            run()
+        assert caught.value.code == "E403"
+        message = f"the column of {key[0]!r} for {key[1]} holds an infinite value"
+        assert message in str(caught.value)
     for k, column in columns.items():  # a failed call leaves the caller's columns alone
         np.testing.assert_array_equal(column, before[k])
 

@@ -61,6 +61,7 @@ class _Plan:
     run: list[tuple[int, Step]]
     shared: tuple[tuple[int, tuple[str, int]], ...]
     reads: Keys
+    checkpoints: dict[int, Keys]  # per comparison, the columns it checks
     up_front: Keys
     root: Keys
     denominators: tuple[int, ...]
@@ -93,7 +94,7 @@ class NumpyProgram:
         )
         self._plans: dict[tuple[frozenset[tuple[str, int]], frozenset[tuple[str, int]]], _Plan]
         self._plans = {}
-        self._reasoned: list[Step] | None = None
+        self._reasoned: dict[int, dict[int, Step]] = {}  # per plan (by id: plans are kept)
         self._reason_steps: list[ReasonStep] | None = None
 
     @property
@@ -128,12 +129,18 @@ class NumpyProgram:
     ) -> tuple[Array, npt.NDArray[np.int8]]:
         """Values and, per row, why a value is NaN (MISSING, ZERO; OK where computed).
         `computed`, `computed_reasons`: as in __call__, with their reasons (both or neither)."""
-        if self._reasoned is None or self._reason_steps is None:
-            self._reasoned = [self._step(node, True, None) for node in self.order]
+        if self._reason_steps is None:
             self._reason_steps = [self._reason(node) for node in self.order]
-        steps, why = self._reasoned, self._reason_steps
+        why = self._reason_steps
         plan = self._plan_for(columns, computed if computed_reasons is not None else None)
-        check_finite(columns, plan.reads)
+        steps = self._reasoned.get(id(plan))
+        if steps is None:  # every node's own array (reasons read operands), no mask left
+            steps = self._reasoned[id(plan)] = {
+                i: self._step(self.order[i], True, (False, plan.checkpoints.get(i, ())))
+                for i, _ in plan.run
+            }
+        if plan.up_front:
+            check_finite(columns, plan.up_front)
         registers: Registers = [0.0] * len(self.order)
         reasons: list[Reasons] = [OK] * len(self.order)
         for index, key in plan.shared:
@@ -145,7 +152,12 @@ class NumpyProgram:
                 registers[index] = steps[index](registers, columns)
                 reasons[index] = why[index](registers, reasons, columns)
         code = np.broadcast_to(np.asarray(reasons[-1], dtype=np.int8), (rows,)).copy()
-        return self._column(registers[-1], rows, columns, computed), code
+        value = self._column(registers[-1], rows, columns, computed)
+        if plan.root:
+            not_finite = _not_finite(value)
+            if not_finite is not None:
+                _no_infinity(columns, plan.root, not_finite)
+        return value, code
 
     def _plan_for(self, columns: Columns, computed: Shared | None) -> _Plan:
         if not self._given:
@@ -224,6 +236,7 @@ class NumpyProgram:
             run,
             taken_keys,
             tuple(reads),
+            {i: tuple(keys) for i, keys in covers.items() if i != _ROOT},
             tuple(key for key in reads if key not in covered),
             tuple(covers.get(_ROOT, ())),
             tuple(self._operands(order[i])[1] for i in sorted(deferred)),
