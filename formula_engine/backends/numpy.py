@@ -11,6 +11,14 @@ Python scalars (broadcast, never full arrays); a temporary whose last use is the
 node is overwritten in place (`out=`), so a share `a / b x 100%` allocates one array.
 No np.where(isnan) pass per reference: NaN propagates through the arithmetic by itself.
 
+An infinite value in a column read is E403, found with as few passes as possible (a
+plan per program, `_plan`): where an infinity provably makes the result non-finite in
+its row (`_propagates`), only the result's non-finite rows are looked at (`_settle`),
+at a comparison its operands'; the other columns are read once before the run. A
+division whose quotient reaches the result only through such operators leaves its zero
+mask to the result as well. `program(columns, rows, computed)` takes indicators
+computed before (Model.evaluate_table) instead of running their bodies again.
+
 Semantics as the exact back-end: missing before zero (a NaN numerator over a zero
 denominator stays NaN under zero_denominator=zero); `false and <missing>` is false;
 `if` takes the chosen branch per row. Truth values are 1.0 and 0.0; comparisons of
