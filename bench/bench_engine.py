@@ -5,7 +5,10 @@
     python bench/bench_engine.py --section batch --out docs/bench-output.md
 
 Everything is timed in this one process, round-robin (each contender once per round,
-the median over rounds), and reported as ratios to a baseline measured in the same run:
+in alternating order; short runs repeated to about 10^6 rows per sample), and reported
+as medians over rounds and as ratios to a baseline measured in the same rounds (the
+batch and table ratios: the median of the per-round ratios, which a burst of load from
+other processes on a shared machine disturbs less than a ratio of medians):
 hand-written numpy for the batch path, a Python lambda for a single evaluation, bare
 `import sympy, lark, pydantic` for cold start. numexpr, polars and duckdb are optional
 contenders (`pip install -e '.[bench]'`); a missing one is reported, not faked.
@@ -189,14 +192,46 @@ def _model(kind: Kind) -> Model:
     return Model(Declarations(plan=PLAN, inputs=tuple(inputs)))
 
 
-def _round_robin(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+def _round_robin(
+    contenders: dict[str, Callable[[], object]], rounds: int, repeat: int = 1
+) -> dict[str, list[float]]:
+    """Seconds per run of each contender, one sample per round: each round runs every
+    contender once (`repeat` times back to back, for short runs), in alternating order
+    (forward, then backward), so that contenders of a round share the machine's state."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, run in contenders.items():
+    names = list(contenders)
+    for index in range(rounds):
+        for name in names if index % 2 == 0 else names[::-1]:
+            run = contenders[name]
             start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(repeat):
+                run()
+            times[name].append((time.perf_counter() - start) / repeat)
+    return times
+
+
+def _medians(times: dict[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _ratios(times: dict[str, list[float]], base: str) -> dict[str, float]:
+    """Per contender, the median over rounds of its time / the baseline's time in the
+    same round: a burst of load from other processes slows both sides of one round."""
+    return {
+        name: statistics.median(t / b for t, b in zip(values, times[base], strict=True))
+        for name, values in times.items()
+    }
+
+
+def _fastest(times: dict[str, list[float]], name: str, base: str) -> float:
+    """The fastest sample of `name` over the fastest of `base`: the cost of the work when
+    no other process interrupted either (timeit's advice), beside the medians."""
+    return min(times[name]) / min(times[base])
+
+
+def _repeat(rows: int) -> int:
+    """Runs per sample: about 10^6 rows' worth, so a sample is not a few microseconds."""
+    return max(1, 1_000_000 // rows)
 
 
 def _optional(name: str) -> Any:
@@ -229,9 +264,9 @@ def _timed(run: Callable[[], object]) -> float:
 def bench_batch(sizes: list[int], rounds: int) -> list[str]:
     numexpr, polars, duckdb = _optional("numexpr"), _optional("polars"), _optional("duckdb")
     lines = [
-        "| kind | rows | engine (ms) | numpy (ms) | engine/numpy | numexpr/numpy "
-        "| polars/numpy | duckdb/numpy | floor/numpy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| kind | rows | engine (ms) | numpy (ms) | engine/numpy | fastest: engine/numpy "
+        "| numexpr/numpy | polars/numpy | duckdb/numpy | floor/numpy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind in _kinds():
         formula = _model(kind).compile(kind.formula)
@@ -264,16 +299,18 @@ def bench_batch(sizes: list[int], rounds: int) -> list[str]:
                 elif name == "polars":
                     result = result.to_numpy()  # type: ignore[attr-defined]
                 _same(name, expected, result)
-            medians = _round_robin(contenders, rounds)
+            times = _round_robin(contenders, rounds, _repeat(rows))
+            medians, ratios = _medians(times), _ratios(times, "numpy")
             base = medians["numpy"]
 
-            def ratio(name: str, medians: dict[str, float] = medians, base: float = base) -> str:
-                return f"{medians[name] / base:.2f}×" if name in medians else "n/a"
+            def ratio(name: str, ratios: dict[str, float] = ratios) -> str:
+                return f"{ratios[name]:.2f}×" if name in ratios else "n/a"
 
             floor = _bandwidth_floor(len(kind.columns), rows) / base
             lines.append(
-                f"| {kind.name} | {rows:,} | {medians['engine'] * 1e3:.2f} | {base * 1e3:.2f} "
-                f"| {ratio('engine')} | {ratio('numexpr')} | {ratio('polars')} "
+                f"| {kind.name} | {rows:,} | {medians['engine'] * 1e3:.3f} | {base * 1e3:.3f} "
+                f"| {ratio('engine')} | {_fastest(times, 'engine', 'numpy'):.2f}× "
+                f"| {ratio('numexpr')} | {ratio('polars')} "
                 f"| {ratio('duckdb')} | {floor:.2f}× |"
             )
     return lines
@@ -302,8 +339,9 @@ def bench_table(sizes: list[int], rounds: int) -> list[str]:
     hand-written numpy of the same formulas on the same rows."""
     model, kinds = _catalog_of_kinds()
     lines = [
-        "| rows | engine (ms) | sum of numpy (ms) | engine/numpy | µs per 1,000 rows |",
-        "|---|---:|---:|---:|---:|",
+        "| rows | engine (ms) | sum of numpy (ms) | engine/numpy | fastest: engine/numpy "
+        "| µs per 1,000 rows |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for rows in sizes:
         table: dict[str, Array] = {}
@@ -318,19 +356,21 @@ def bench_table(sizes: list[int], rounds: int) -> list[str]:
             computed = result.values[(f"k{index}", YEAR)]
             _same(f"evaluate_table {kind.name}", kind.numpy(data), computed)
 
-        def by_hand(datas: list[tuple[Kind, dict[str, Array]]] = datas) -> None:
-            for kind, data in datas:
-                kind.numpy(data)
+        def by_hand(datas: list[tuple[Kind, dict[str, Array]]] = datas) -> list[Array]:
+            # every result kept until all are computed, as evaluate_table keeps them
+            # (dropping each at once lets the next reuse its memory: no page faults)
+            return [kind.numpy(data) for kind, data in datas]
 
         contenders: dict[str, Callable[[], object]] = {
             "engine": lambda t=table: model.evaluate_table(t, [YEAR], reasons=False),
             "numpy": by_hand,
         }
-        medians = _round_robin(contenders, rounds)
+        times = _round_robin(contenders, rounds, _repeat(rows))
+        medians, ratios = _medians(times), _ratios(times, "numpy")
         engine, base = medians["engine"], medians["numpy"]
         lines.append(
-            f"| {rows:,} | {engine * 1e3:.2f} | {base * 1e3:.2f} | {engine / base:.2f}× "
-            f"| {engine / rows * 1e9:.1f} |"
+            f"| {rows:,} | {engine * 1e3:.3f} | {base * 1e3:.3f} | {ratios['engine']:.2f}× "
+            f"| {_fastest(times, 'engine', 'numpy'):.2f}× | {engine / rows * 1e9:.1f} |"
         )
     return lines
 
@@ -359,7 +399,7 @@ def bench_single(rounds: int) -> list[str]:
         "Python lambda f(**d)": lambda: [share(**floats) for _ in range(repeat)],
         "Fraction lambda f(**d)": lambda: [share(**fractions) for _ in range(repeat)],
     }
-    medians = _round_robin(contenders, rounds)
+    medians = _medians(_round_robin(contenders, rounds))
     base = medians["Python lambda f(**d)"]
     lines = ["| contender | µs per evaluation | ratio to lambda |", "|---|---:|---:|"]
     for name, seconds in medians.items():
@@ -379,7 +419,7 @@ def bench_cold(rounds: int) -> list[str]:
     def run(command: list[str]) -> Callable[[], object]:
         return lambda: subprocess.run(command, capture_output=True, check=False, cwd=ROOT)
 
-    medians = _round_robin({name: run(cmd) for name, cmd in contenders.items()}, rounds)
+    medians = _medians(_round_robin({name: run(cmd) for name, cmd in contenders.items()}, rounds))
     base = medians["bare import sympy, lark, pydantic"]
     lines = ["| command | seconds | ratio to bare imports |", "|---|---:|---:|"]
     for name, seconds in medians.items():
@@ -396,16 +436,24 @@ def machine() -> str:
     )
 
 
+def _load() -> float:
+    """The 1-minute load average (other processes share the machine: say how many)."""
+    import os
+
+    return os.getloadavg()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, action="append", help="batch sizes (repeatable)")
-    parser.add_argument("--rounds", type=int, default=7, help="round-robin rounds (median)")
+    parser.add_argument("--rounds", type=int, default=11, help="round-robin rounds (median)")
     parser.add_argument(
         "--section", choices=["batch", "table", "single", "cold", "all"], default="all"
     )
     parser.add_argument("--out", type=Path, help="also write the Markdown to this file")
     arguments = parser.parse_args()
     sizes = arguments.rows or [10_000, 100_000, 1_000_000]
+    start_load = _load()
     out = [f"Machine: {machine()}", ""]
     if arguments.section in ("batch", "all"):
         out += ["### Batch (median of round-robin runs, ratio to hand-written numpy)", ""]
@@ -418,6 +466,7 @@ def main() -> None:
     if arguments.section in ("cold", "all"):
         out += ["### Cold start (whole processes)", ""]
         out += [*bench_cold(max(3, arguments.rounds // 2)), ""]
+    out += [f"Load average (1 min) at the start: {start_load:.1f}, at the end: {_load():.1f}", ""]
     text = "\n".join(out)
     print(text)
     if arguments.out:

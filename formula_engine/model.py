@@ -17,6 +17,7 @@ audit load neither).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import numbers
 import re
@@ -167,10 +168,10 @@ def fast_columns(
 ) -> Columns:
     """The columns of the fast path keyed by declared id (a label is accepted) and year,
     as float64 arrays of `rows` values; an unknown name is E203 with "did you mean".
-    `names` keeps what a (name, year) resolved to, for the next call."""
+    `names` keeps what a (name, year) resolved to, for the next call. Infinities are
+    not looked for here: the numpy program finds those of the columns it reads (mostly
+    from its result, without reading the column again), `unread_finite` the others."""
     import numpy as np
-
-    from .backends.numpy import all_finite
 
     keyed: dict[tuple[str, YearKey], Array] = {}
     names = {} if names is None else names
@@ -189,14 +190,18 @@ def fast_columns(
                 code="E403",
                 hint="give one value per row (NaN for a missing one)",
             )
-        if not all_finite(array) and np.isinf(array).any():
-            raise EvaluationError(
-                f"the column of {identifier!r} for {key} holds an infinite value",
-                code="E403",
-                hint="use NaN for a missing value",
-            )
         keyed[resolved] = array
     return keyed
+
+
+def unread_finite(columns: Columns, read: Collection[tuple[str, YearKey]]) -> None:
+    """E403 for an infinite value in a given column that no program reads (the programs
+    check the columns they read)."""
+    unread = [key for key in columns if key not in read]
+    if unread:
+        from .backends.numpy import check_finite
+
+        check_finite(columns, unread)
 
 
 @dataclass(frozen=True)
@@ -261,6 +266,7 @@ def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any
     return keyed, rows
 
 
+@functools.lru_cache(maxsize=4096)
 def _split_column_name(name: object) -> tuple[str, str]:
     text = str(name)
     stem, separator, year = text.rpartition("__")
@@ -301,6 +307,9 @@ class CompiledFormula:
         return self._program(self._exact, ExactProgram, year)
 
     def numpy_program(self, year: int) -> NumpyProgram:
+        program = self._numpy.get(year)
+        if program is not None:
+            return program
         from .backends.numpy import NumpyProgram  # numpy only where a batch runs
 
         return self._program(self._numpy, NumpyProgram, year)
@@ -367,7 +376,9 @@ class CompiledFormula:
         (inlined), unless a column gives them: then a row's given value is used, and
         the computed one where it is NaN."""
         keyed = fast_columns(self.model.table, columns, rows, self.model.column_names)
-        return self.numpy_program(year)(keyed, rows)
+        program = self.numpy_program(year)
+        unread_finite(keyed, program.reads)
+        return program(keyed, rows)
 
     def to_sympy(self, year: int) -> sympy.Basic:
         """The plain sympy form (references to indicators as symbols), for the checks."""
@@ -473,7 +484,8 @@ class Model:
         E203 with "did you mean", never a silent NaN; `ignore` lists columns to skip
         (a region's name, say). A column given for an indicator is used where not NaN,
         as in evaluate_many. The numpy program of each (indicator, year) is compiled
-        once and kept."""
+        once and kept; an indicator that another reads is computed once per year (in
+        dependency order, the reader takes its values)."""
         raw, rows = table_columns(table, ignore)
         keyed = fast_columns(self.table, raw, rows, self.column_names)
         chosen = (
@@ -483,15 +495,19 @@ class Model:
         )
         values: dict[tuple[str, int], Array] = {}
         why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
-        for year in years:
-            for identifier in chosen:
-                program = self._indicators[identifier].numpy_program(year)
-                if reasons:
-                    values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
-                        keyed, rows
-                    )
-                else:
-                    values[(identifier, year)] = program(keyed, rows)
+        programs = [
+            (identifier, year, self._indicators[identifier].numpy_program(year))
+            for year in years
+            for identifier in chosen
+        ]
+        unread_finite(keyed, set().union(*(program.reads for _, _, program in programs)))
+        for identifier, year, program in programs:  # an indicator read by a later one is
+            if reasons:  # taken from `values`, not computed again
+                values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
+                    keyed, rows, values, why
+                )
+            else:
+                values[(identifier, year)] = program(keyed, rows, values)
         return TableResult(rows, values, why)
 
     def sympy_compiler(self) -> SympyCompiler:

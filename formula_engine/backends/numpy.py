@@ -11,6 +11,14 @@ Python scalars (broadcast, never full arrays); a temporary whose last use is the
 node is overwritten in place (`out=`), so a share `a / b x 100%` allocates one array.
 No np.where(isnan) pass per reference: NaN propagates through the arithmetic by itself.
 
+An infinite value in a column read is E403, found with as few passes as possible (a
+plan per program, `_plan`): where an infinity provably makes the result non-finite in
+its row (`_propagates`), only the result's non-finite rows are looked at (`_settle`),
+at a comparison its operands'; the other columns are read once before the run. A
+division whose quotient reaches the result only through such operators leaves its zero
+mask to the result as well. `program(columns, rows, computed)` takes indicators
+computed before (Model.evaluate_table) instead of running their bodies again.
+
 Semantics as the exact back-end: missing before zero (a NaN numerator over a zero
 denominator stays NaN under zero_denominator=zero); `false and <missing>` is false;
 `if` takes the chosen branch per row. Truth values are 1.0 and 0.0; comparisons of
@@ -22,7 +30,8 @@ the reason is the maximum); `and`/`or`/`if` decide from the left.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import assert_never
 
 import numpy as np
@@ -30,17 +39,44 @@ import numpy.typing as npt
 
 from .. import functions, ir
 from ..outcomes import YearKey
+from .exact import InputError
 
 Array = npt.NDArray[np.float64]
 Floats = Array | float
 Reasons = npt.NDArray[np.int8] | int
 Columns = Mapping[tuple[str, YearKey], Array]
+Shared = Mapping[tuple[str, int], Array]
 OK, ZERO, MISSING = 0, 1, 2  # ordered: of two reasons, the larger wins
 REASON_CODES = {MISSING: "E401", ZERO: "E402"}
 Registers = list[Floats]
 Step = Callable[[Registers, Columns], Floats]
 ReasonStep = Callable[[Registers, list[Reasons], Columns], Reasons]
-_OWNS = (ir.Mul, ir.Div, ir.Neg, ir.Compare, ir.Logic, ir.Not, ir.Cond)
+Keys = tuple[tuple[str, YearKey], ...]
+_FRESH = (ir.Mul, ir.Div, ir.Neg, ir.Compare, ir.Logic, ir.Not)
+_OWNS = (*_FRESH, ir.Cond)
+_ROOT = -2  # the checkpoint of the result (a Compare's is its own index)
+_NONE: frozenset[tuple[str, int]] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One way to run a program. `run`: the nodes computed, with their steps; `shared`:
+    the registers of the indicators taken as computed before (no body run); `reads`:
+    the columns the run reads; `up_front`: those checked for infinities before the run;
+    `root`, `denominators`: the checks left to the result (see _settle): the columns,
+    and the registers of the denominators of the divisions whose zero mask it sets."""
+
+    run: list[tuple[int, Step]]
+    shared: tuple[tuple[int, tuple[str, int]], ...]
+    reads: Keys
+    checkpoints: dict[int, Keys]  # per comparison, the columns it checks
+    up_front: Keys
+    root: Keys
+    denominators: tuple[int, ...]
+
+    @property
+    def settle(self) -> bool:
+        return bool(self.root or self.denominators)
 
 
 class NumpyProgram:
@@ -48,39 +84,196 @@ class NumpyProgram:
 
     def __init__(self, root: ir.Node) -> None:
         self.order = ir.postorder(root)
-        uses = ir.uses(self.order)
+        self._uses = ir.uses(self.order)
         self._index = {id(node): i for i, node in enumerate(self.order)}
-        self._reusable = {i for i, n in enumerate(self.order) if _owns(n) and uses[id(n)] == 1}
-        self.steps: list[Step] = [self._step(node, False) for node in self.order]
-        self._reasoned: list[Step] | None = None
+        self._reusable = {
+            i for i, n in enumerate(self.order) if _owns(n) and self._uses[id(n)] == 1
+        }
+        self._given = tuple(
+            dict.fromkeys((n.indicator, n.key) for n in self.order if isinstance(n, ir.Inline))
+        )
+        slots = {(n.input, n.key) for n in self.order if isinstance(n, ir.Slot)}
+        self.reads: frozenset[tuple[str, YearKey]] = frozenset(slots | set(self._given))
+        root_node = self.order[-1]
+        # the root's step may hand back an operand (a caller's column) unless it makes its
+        # own array (an n-ary +, x, /, -x, not, a comparison, and/or)
+        self._fresh_root = isinstance(root_node, _FRESH) or (
+            isinstance(root_node, ir.Add) and len(root_node.terms) > 1
+        )
+        self._plans: dict[tuple[frozenset[tuple[str, int]], frozenset[tuple[str, int]]], _Plan]
+        self._plans = {}
+        self._reasoned: dict[int, dict[int, Step]] = {}  # per plan (by id: plans are kept)
         self._reason_steps: list[ReasonStep] | None = None
 
-    def __call__(self, columns: Columns, rows: int) -> Array:
-        registers: Registers = []
-        for step in self.steps:
-            registers.append(step(registers, columns))
-        return _column(registers[-1], rows, columns)
+    @property
+    def steps(self) -> list[Step]:
+        """The steps of a plain run (no indicator given or computed before), in order."""
+        return [step for _, step in self._plan_for({}, None).run]
 
-    def with_reasons(self, columns: Columns, rows: int) -> tuple[Array, npt.NDArray[np.int8]]:
-        """Values and, per row, why a value is NaN (MISSING, ZERO; OK where computed)."""
-        if self._reasoned is None or self._reason_steps is None:
-            self._reasoned = [self._step(node, True) for node in self.order]
+    def __call__(self, columns: Columns, rows: int, computed: Shared | None = None) -> Array:
+        """Values, NaN where not computable; an infinite value in a column read is E403.
+        `computed`: values of indicators (id, year) computed before from these columns
+        (by Model.evaluate_table): an inlined indicator found there is not computed again."""
+        plan = self._plan_for(columns, computed)
+        if plan.up_front:
+            check_finite(columns, plan.up_front)
+        registers: Registers = [0.0] * len(self.order)
+        for index, key in plan.shared:
+            registers[index] = _given_or(columns.get(key), computed[key])  # type: ignore[index]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for index, step in plan.run:
+                registers[index] = step(registers, columns)
+        value = self._column(registers[-1], rows, columns, computed)
+        if plan.settle:
+            _settle(value, registers, columns, plan)
+        return value
+
+    def with_reasons(
+        self,
+        columns: Columns,
+        rows: int,
+        computed: Shared | None = None,
+        computed_reasons: Mapping[tuple[str, int], npt.NDArray[np.int8]] | None = None,
+    ) -> tuple[Array, npt.NDArray[np.int8]]:
+        """Values and, per row, why a value is NaN (MISSING, ZERO; OK where computed).
+        `computed`, `computed_reasons`: as in __call__, with their reasons (both or neither)."""
+        if self._reason_steps is None:
             self._reason_steps = [self._reason(node) for node in self.order]
-        registers: Registers = []
-        reasons: list[Reasons] = []
-        for step, reason in zip(self._reasoned, self._reason_steps, strict=True):
-            registers.append(step(registers, columns))
-            reasons.append(reason(registers, reasons, columns))
+        why = self._reason_steps
+        plan = self._plan_for(columns, computed if computed_reasons is not None else None)
+        steps = self._reasoned.get(id(plan))
+        if steps is None:  # every node's own array (reasons read operands), no mask left
+            steps = self._reasoned[id(plan)] = {
+                i: self._step(self.order[i], True, (False, plan.checkpoints.get(i, ())))
+                for i, _ in plan.run
+            }
+        if plan.up_front:
+            check_finite(columns, plan.up_front)
+        registers: Registers = [0.0] * len(self.order)
+        reasons: list[Reasons] = [OK] * len(self.order)
+        for index, key in plan.shared:
+            given = columns.get(key)
+            registers[index] = _given_or(given, computed[key])  # type: ignore[index]
+            reasons[index] = _inline_reason(given, computed_reasons[key])  # type: ignore[index]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for index, _ in plan.run:
+                registers[index] = steps[index](registers, columns)
+                reasons[index] = why[index](registers, reasons, columns)
         code = np.broadcast_to(np.asarray(reasons[-1], dtype=np.int8), (rows,)).copy()
-        return _column(registers[-1], rows, columns), code
+        value = self._column(registers[-1], rows, columns, computed)
+        if plan.root:
+            not_finite = _not_finite(value)
+            if not_finite is not None:
+                _no_infinity(columns, plan.root, not_finite)
+        return value, code
+
+    def _plan_for(self, columns: Columns, computed: Shared | None) -> _Plan:
+        if not self._given:
+            present = shared = _NONE
+        else:
+            present = frozenset(k for k in self._given if k in columns)
+            shared = frozenset(k for k in self._given if k in computed) if computed else _NONE
+        return self._plans.get((present, shared)) or self._plan(present, shared)
+
+    def _plan(
+        self, present: frozenset[tuple[str, int]], shared: frozenset[tuple[str, int]]
+    ) -> _Plan:
+        """The steps and the checks of a run in which the indicators' columns `present`
+        are given (a given column decides where its indicator's body shows) and the
+        indicators `shared` were computed before (their bodies are not run)."""
+        order, n = self.order, len(self.order)
+        needed, taken = [False] * n, [False] * n
+        needed[n - 1] = True
+        for i in reversed(range(n)):
+            node = order[i]
+            if needed[i] and isinstance(node, ir.Inline) and (node.indicator, node.key) in shared:
+                taken[i] = True
+            elif needed[i]:
+                for child in self._operands(node):
+                    needed[child] = True
+        # `owner[i]`: a checkpoint whose value is not finite in every row where node i is
+        # not finite (the root _ROOT, or a Compare over its operands); -1: none.
+        # `fully[i]`: every path from node i to the root keeps a non-finite value so.
+        owner, fully = [-1] * n, [True] * n
+        owner[n - 1] = _ROOT
+        for i in reversed(range(n)):
+            if not needed[i] or taken[i]:
+                continue
+            node = order[i]
+            checkpoint = isinstance(node, ir.Compare)
+            edges = _propagates(node, present)
+            for child, keeps in zip(self._operands(node), edges, strict=True):
+                if not (fully[i] and keeps):
+                    fully[child] = False
+                if owner[child] == -1:
+                    if checkpoint:
+                        owner[child] = i
+                    elif keeps and owner[i] != -1:
+                        owner[child] = owner[i]
+        covers: dict[int, set[tuple[str, YearKey]]] = {}
+        reads: dict[tuple[str, YearKey], None] = {}
+        for i, node in enumerate(order):
+            key: tuple[str, YearKey] | None = None
+            if not needed[i]:
+                continue
+            if isinstance(node, ir.Slot):
+                key = (node.input, node.key)
+            elif isinstance(node, ir.Inline) and (node.indicator, node.key) in present:
+                key = (node.indicator, node.key)
+            if key is not None:
+                reads[key] = None
+                if owner[i] != -1:
+                    covers.setdefault(owner[i], set()).add(key)
+        covered = set().union(*covers.values()) if covers else set()
+        deferred = {
+            i
+            for i, node in enumerate(order)
+            if needed[i] and isinstance(node, ir.Div) and not node.zero_if_zero and fully[i]
+        }
+        run = [
+            (i, self._step(node, False, (i in deferred, tuple(covers.get(i, ())))))
+            for i, node in enumerate(order)
+            if needed[i] and not taken[i]
+        ]
+        taken_keys = tuple(
+            (i, (node.indicator, node.key))
+            for i, node in enumerate(order)
+            if taken[i] and isinstance(node, ir.Inline)
+        )
+        plan = _Plan(
+            run,
+            taken_keys,
+            tuple(reads),
+            {i: tuple(keys) for i, keys in covers.items() if i != _ROOT},
+            tuple(key for key in reads if key not in covered),
+            tuple(covers.get(_ROOT, ())),
+            tuple(self._operands(order[i])[1] for i in sorted(deferred)),
+        )
+        self._plans[(present, shared)] = plan
+        return plan
+
+    def _column(self, value: Floats, rows: int, columns: Columns, computed: Shared | None) -> Array:
+        """The result as a fresh column of `rows` values (never one of the caller's arrays,
+        nor one computed before)."""
+        if not isinstance(value, np.ndarray) or value.ndim == 0:
+            return np.full(rows, float(value))
+        if not self._fresh_root and (
+            any(value is columns.get(key) for key in self.reads)
+            or any(value is column for column in (computed or {}).values())
+        ):
+            return value.copy()
+        return value
 
     def _operands(self, node: ir.Node) -> list[int]:
         return [self._index[id(child)] for child in ir.children(node)]
 
-    def _step(self, node: ir.Node, keep: bool) -> Step:
-        """The step computing `node`; `keep`: never overwrite an operand (reasons read them)."""
+    def _step(self, node: ir.Node, keep: bool, plan: tuple[bool, Keys] | None) -> Step:
+        """The step computing `node`; `keep`: never overwrite an operand (reasons read
+        them). `plan`: (the zero mask is left to the root, the columns to check when the
+        node's operands are not finite), None: neither (every column checked before)."""
         at = self._operands(node)
         spare = next((i for i in at[:2] if i in self._reusable), None) if not keep else None
+        deferred, covered = plan or (False, ())
         match node:
             case ir.Const(value=value):
                 constant = float(value)
@@ -93,17 +286,21 @@ class NumpyProgram:
             case ir.Mul():
                 return _fold(at, [np.multiply] * (len(at) - 1), spare)
             case ir.Div():
+                if deferred:  # the root sets NaN where the denominator is 0 (see _settle)
+                    top, bottom = at[0], at[1]
+                    into = None if spare == bottom else spare
+                    return lambda r, c: np.divide(r[top], r[bottom], out=_out(r, into))
                 return _divide(at[0], at[1], node.zero_if_zero, spare)
             case ir.Neg():
                 return lambda r, c: np.negative(r[at[0]], out=_out(r, spare))
             case ir.Not():
                 return lambda r, c: np.subtract(1.0, r[at[0]], out=_out(r, spare))
             case ir.Compare(op=op):
-                return _compare(op, at[0], at[1], spare)
+                return _compare(op, at[0], at[1], spare, covered)
             case ir.Logic(op=op):
                 return _logic(op, at)
             case ir.Cond():
-                return _cond(at[0], at[1], at[2])
+                return self._cond(node, at, keep)
             case ir.Apply(function=name):
                 apply: Callable[[list[Floats]], Floats] = functions.implementation(name, "numpy")
                 return lambda r, c: apply([r[i] for i in at])
@@ -135,6 +332,24 @@ class NumpyProgram:
             case _:
                 return lambda r, q, c: _worst([q[i] for i in at])
 
+    def _cond(self, node: ir.Cond, at: list[int], keep: bool) -> Step:
+        """if(c, 1, 0) of a truth value c (1.0, 0.0 or NaN) is c itself, if(c, 0, 1) is
+        1 - c: no np.where (when c's array is this node's alone, or nothing is overwritten)."""
+        test = at[0]
+        then, otherwise = node.then, node.otherwise
+        if (
+            isinstance(then, ir.Const)
+            and isinstance(otherwise, ir.Const)
+            and _truth_valued(node.condition)
+            and (keep or test in self._reusable)
+        ):
+            if then.value == 1 and otherwise.value == 0:
+                return lambda r, c: r[test]
+            if then.value == 0 and otherwise.value == 1:
+                into = None if keep else test
+                return lambda r, c: np.subtract(1.0, r[test], out=_out(r, into))
+        return _cond(at[0], at[1], at[2])
+
 
 def _owns(node: ir.Node) -> bool:
     """Does the node's step produce a fresh array (which its only user may overwrite)?"""
@@ -146,15 +361,6 @@ def _out(registers: Registers, spare: int | None) -> Array | None:
         return None
     buffer = registers[spare]
     return buffer if isinstance(buffer, np.ndarray) and buffer.ndim == 1 else None
-
-
-def _column(value: Floats, rows: int, columns: Columns) -> Array:
-    """The result as a fresh column of `rows` values (never one of the caller's arrays)."""
-    if not isinstance(value, np.ndarray) or value.ndim == 0:
-        return np.full(rows, float(value))
-    if any(value is column for column in columns.values()):
-        return value.copy()
-    return value
 
 
 def _slot(node: ir.Slot) -> Step:
@@ -195,30 +401,128 @@ def all_finite(values: Floats) -> bool:
 
 
 def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
-    # zero_denominator=error: a quotient that is all finite had no zero denominator (any
-    # x / 0 is ±inf or NaN), so the zero mask is built only when some value is not
-    # finite, from the denominator, which is therefore never overwritten.
-    if not zero and spare == bottom:
+    """A quotient with its zero mask: any x / 0 is ±inf or NaN, so the rows where the
+    denominator is zero are among the rows whose quotient is not finite, and only those
+    are looked at. The denominator is never overwritten (nor, under zero_denominator=zero,
+    the numerator: 0 / 0 and NaN / 0 are both NaN, only the numerator tells them apart)."""
+    if spare == bottom or (zero and spare == top):
         spare = None
+    fill = 0.0 if zero else np.nan
 
     def divide(r: Registers, columns: Columns) -> Floats:
         numerator, denominator = r[top], r[bottom]
-        if zero:  # before `out` may overwrite an operand; only a known numerator over 0 gives 0
-            by_zero = (np.asarray(denominator) == 0.0) & (np.asarray(numerator) == numerator)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            quotient = np.divide(numerator, denominator, out=_out(r, spare))
-        if not zero:
-            if all_finite(quotient):
-                return quotient
-            by_zero = np.asarray(denominator) == 0.0
-        if not by_zero.any():
-            return quotient
+        quotient = np.divide(numerator, denominator, out=_out(r, spare))
         if not isinstance(quotient, np.ndarray) or quotient.ndim == 0:
-            return 0.0 if zero else np.nan
-        np.copyto(quotient, 0.0 if zero else np.nan, where=by_zero)  # faster than putmask
+            if denominator != 0.0 or (zero and numerator != numerator):
+                return quotient
+            return fill
+        rows = _not_finite(quotient)
+        if rows is None:
+            return quotient
+        by_zero = _at(denominator, rows) == 0.0
+        if zero:  # only a known numerator over 0 gives 0
+            known = _at(numerator, rows)
+            by_zero = by_zero & (known == known)
+        _fill(quotient, rows, by_zero, fill)
         return quotient
 
     return divide
+
+
+def _not_finite(values: Array) -> npt.NDArray[np.intp] | None:
+    """The rows of a column that are not finite (None: every row is)."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return None
+    return np.flatnonzero(np.logical_not(finite, out=finite))
+
+
+def _at(values: Floats, rows: npt.NDArray[np.intp]) -> Floats:
+    """`values` at `rows` (a scalar stands for every row)."""
+    return values[rows] if isinstance(values, np.ndarray) and values.ndim == 1 else values
+
+
+def _fill(target: Array, rows: npt.NDArray[np.intp], where: object, value: float) -> None:
+    if isinstance(where, np.ndarray) and where.ndim == 1:
+        target[rows[where]] = value
+    elif where:
+        target[rows] = value
+
+
+def _settle(value: Array, registers: Registers, columns: Columns, plan: _Plan) -> None:
+    """The checks left to the result. A value that is infinite in a column `plan.root`
+    leaves the result not finite in its row (the lowering's operators keep a non-finite
+    operand non-finite, see _propagates), so those columns are looked at only in the rows
+    where the result is not finite, and so are the zero denominators of the divisions
+    whose result reaches the root only through such operators: there the quotient's ±inf
+    or NaN became the row's non-finite result, which is then NaN, as it would have been
+    had the division set it."""
+    rows = _not_finite(value)
+    if rows is None:
+        return
+    _no_infinity(columns, plan.root, rows)
+    for index in plan.denominators:
+        _fill(value, rows, _at(registers[index], rows) == 0.0, np.nan)
+
+
+def _propagates(node: ir.Node, present: frozenset[tuple[str, int]]) -> tuple[bool, ...]:
+    """Per operand: does a non-finite operand (±inf or NaN) make the node's value
+    non-finite in that row, whatever the other operands? inf + -inf and inf x 0 are NaN,
+    inf / x is ±inf or NaN; not so x / inf (0), a comparison, a chosen branch, a
+    function, zero_denominator=zero (inf / 0 gives 0), nor an indicator's body where a
+    column gives the indicator (the given value shows where it is not NaN)."""
+    count = len(ir.children(node))
+    match node:
+        case ir.Add() | ir.Mul() | ir.Neg() | ir.Not():
+            return (True,) * count
+        case ir.Div(zero_if_zero=zero):
+            return (not zero, False)
+        case ir.Inline(indicator=indicator, key=key):
+            return ((indicator, key) not in present,)
+        case _:
+            return (False,) * count
+
+
+def _truth_valued(node: ir.Node) -> bool:
+    """Is every value of `node` 1.0, 0.0 or NaN (a comparison, and/or/not of them)?"""
+    pending = [node]
+    while pending:
+        match pending.pop():
+            case ir.Compare():
+                pass
+            case ir.Const(value=value) if isinstance(value, bool):
+                pass
+            case ir.Not(operand=operand):
+                pending.append(operand)
+            case ir.Logic(operands=operands):
+                pending.extend(operands)
+            case _:
+                return False
+    return True
+
+
+def _infinite(key: tuple[str, YearKey]) -> InputError:
+    return InputError(
+        f"the column of {key[0]!r} for {key[1]} holds an infinite value",
+        code="E403",
+        hint="use NaN for a missing value",
+    )
+
+
+def check_finite(columns: Columns, keys: Iterable[tuple[str, YearKey]]) -> None:
+    """E403 if a column of `keys` holds an infinite value (an absent column is missing)."""
+    for key in keys:
+        column = columns.get(key)
+        if column is not None and not all_finite(column) and np.isinf(column).any():
+            raise _infinite(key)
+
+
+def _no_infinity(columns: Columns, keys: Keys, rows: npt.NDArray[np.intp]) -> None:
+    """E403 if a column of `keys` holds an infinite value in one of `rows`."""
+    for key in keys:
+        column = columns.get(key)
+        if column is not None and np.isinf(column[rows]).any():
+            raise _infinite(key)
 
 
 # a > b is heaviside(a - b, 0): 1 above, 0 at and below, NaN for NaN; = and != use |a - b|.
@@ -230,23 +534,47 @@ _HEAVISIDE: dict[str, tuple[bool, float]] = {
 }
 
 
-def _compare(op: str, left: int, right: int, spare: int | None) -> Step:
+def _compare(op: str, left: int, right: int, spare: int | None, covered: Keys) -> Step:
+    """A comparison, 1.0 / 0.0, NaN where an operand is. It is the checkpoint of the
+    columns `covered` (an infinity there leaves an operand, so the difference, not finite
+    in its row): they are looked at only in the rows where the difference is not finite."""
+    equal = np.equal if op == "=" else np.not_equal
+
     def compare(r: Registers, columns: Columns) -> Floats:
         a, b = r[left], r[right]
         if op in _HEAVISIDE:
             swap, at_zero = _HEAVISIDE[op]
             difference = np.subtract(*((b, a) if swap else (a, b)), out=_out(r, spare))
+            _checkpoint(difference, covered, columns)
             return _inplace(np.heaviside, difference, at_zero)
+        if all_finite(b) and all_finite(a):  # no NaN to keep: 1.0 / 0.0 in one pass
+            out = _out(r, spare)
+            if out is None:
+                out = _fresh(a, b)
+            return equal(a, b, out=out) if out is not None else float(equal(a, b))
         difference = np.subtract(a, b, out=_out(r, spare))
-        if isinstance(difference, np.ndarray) and difference.ndim == 1 and all_finite(difference):
-            equal = np.equal if op == "=" else np.not_equal  # no NaN to keep: 1.0 / 0.0 in place
-            return equal(difference, 0.0, out=difference)
+        _checkpoint(difference, covered, columns)
         distance = _inplace(np.abs, difference)
         if op == "!=":
             return _inplace(np.heaviside, distance, 0.0)
         return _inplace(np.heaviside, _inplace(np.negative, distance), 1.0)
 
     return compare
+
+
+def _checkpoint(difference: Floats, covered: Keys, columns: Columns) -> None:
+    if covered and isinstance(difference, np.ndarray) and difference.ndim == 1:
+        rows = _not_finite(difference)
+        if rows is not None:
+            _no_infinity(columns, covered, rows)
+
+
+def _fresh(a: Floats, b: Floats) -> Array | None:
+    """A new column as long as the operand that is one (None: both are scalars)."""
+    for value in (a, b):
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            return np.empty(value.shape[0])
+    return None
 
 
 def _inplace(ufunc: np.ufunc, value: Floats, *args: float) -> Floats:
@@ -274,7 +602,8 @@ def _cond(test: int, then: int, otherwise: int) -> Step:
         if not isinstance(condition, np.ndarray):
             if condition != condition:  # NaN
                 return np.nan
-            return r[then] if condition == 1.0 else r[otherwise]
+            chosen = r[then] if condition == 1.0 else r[otherwise]  # a copy: this node's own
+            return chosen.copy() if isinstance(chosen, np.ndarray) else chosen
         chosen = np.where(condition == 1.0, r[then], r[otherwise])
         if not all_finite(condition):  # a missing condition: NaN, whichever branch
             np.copyto(chosen, np.nan, where=np.isnan(condition))
@@ -342,6 +671,11 @@ def _inline(node: ir.Inline, body: int) -> Step:
         return np.where(np.isnan(column), r[body], column)
 
     return read
+
+
+def _given_or(column: Array | None, computed: Array) -> Floats:
+    """An indicator's value from its given column where not NaN, else the computed one."""
+    return computed if column is None else np.where(np.isnan(column), computed, column)
 
 
 def _inline_reason(column: Array | None, body: Reasons) -> Reasons:
