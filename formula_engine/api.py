@@ -799,10 +799,12 @@ class AuditSummaryOut(Out):
     etag: str
 
 
-def figure_out(figure: Figure, identifier: str, report: AuditReport | None = None) -> FindingOut:
+def figure_out(
+    figure: Figure, identifier: str, report: AuditReport | None = None, lang: str = "en"
+) -> FindingOut:
     from .audit.report import figure_to_dict
 
-    data = figure_to_dict(figure, report)  # the place as the reports give it (title, row, column)
+    data = figure_to_dict(figure, report, lang)  # the place as the reports give it
     return FindingOut(id=identifier, finding_class=data.pop("class"), **data)
 
 
@@ -832,22 +834,25 @@ def audit_summary(handle: CatalogHandle) -> AuditSummaryOut:
     )
 
 
-def findings(handle: CatalogHandle, every_figure: bool = False) -> list[FindingOut]:
-    """The audit's findings (or, with `every_figure`, every recomputed figure)."""
+def findings(
+    handle: CatalogHandle, every_figure: bool = False, lang: str = "en"
+) -> list[FindingOut]:
+    """The audit's findings (or, with `every_figure`, every recomputed figure), their
+    words in `lang` ("en" or "id")."""
     report = handle.audit_report()
     return [
-        figure_out(figure, identifier, report)
+        figure_out(figure, identifier, report, lang)
         for identifier, figure in _figure_ids(report)
         if every_figure or figure.status == "finding"
     ]
 
 
-def finding(handle: CatalogHandle, identifier: str) -> FindingOut:
+def finding(handle: CatalogHandle, identifier: str, lang: str = "en") -> FindingOut:
     report = handle.audit_report()
     known = _figure_ids(report)
     for name, figure in known:
         if name == identifier:
-            return figure_out(figure, name, report)
+            return figure_out(figure, name, report, lang)
     raise NotFound("finding", identifier, [name for name, _ in known])
 
 

@@ -243,3 +243,14 @@ def test_the_explain_trail_follows_the_page_language(client: TestClient) -> None
     assert "Printed values" in english
     finding = "/temuan/budget_ratio.belanja_tidak_langsung.2019.1584"
     assert "baris naskah" not in visible(client.get(finding, params={"lang": "en"}).text)
+
+
+def test_a_findings_rule_and_cause_follow_the_page_language(client: TestClient) -> None:
+    # Tabel 2.3.2 line 1584 prints 93,74 where 83,74 is computed: one digit differs.
+    finding = "/temuan/budget_ratio.belanja_tidak_langsung.2019.1584"
+    indonesian = visible(client.get(finding).text)
+    english = visible(client.get(finding, params={"lang": "en"}).text)
+    assert "salah ketik satu digit" in indonesian and "mistyped digit" not in indonesian
+    assert "mistyped digit" in english and "salah ketik" not in english
+    audit = visible(client.get("/audit").text)
+    assert "mistyped digit" not in audit

@@ -424,8 +424,11 @@ def _finding_block(number: int, figure: Figure, report: AuditReport, _: Translat
 # --- JSON (ids included: for machines) ---
 
 
-def figure_to_dict(figure: Figure, report: AuditReport | None = None) -> dict[str, Any]:
-    _ = translator("en")
+def figure_to_dict(
+    figure: Figure, report: AuditReport | None = None, lang: str = "en"
+) -> dict[str, Any]:
+    """A figure as JSON; its words (column, rule, steps, reason, explanation) in `lang`."""
+    _ = translator(lang)
     names = report if report is not None else AuditReport("", [])
     return {
         "check": figure.check,
@@ -441,7 +444,7 @@ def figure_to_dict(figure: Figure, report: AuditReport | None = None) -> dict[st
             "row": row_text(figure, names),
             "column": column_text(figure, _),
         },
-        "rule": figure.rule,
+        "rule": tr(figure.rule, _) if figure.rule else figure.rule,
         "terms": [
             {
                 "label": t.label,
@@ -451,7 +454,7 @@ def figure_to_dict(figure: Figure, report: AuditReport | None = None) -> dict[st
             }
             for t in figure.terms
         ],
-        "steps": figure.steps,
+        "steps": [tr(step, _) for step in figure.steps],
         "recomputed": None if figure.recomputed is None else str(figure.recomputed),
         "recomputed_rounded": None if figure.recomputed is None else figure.recomputed_text(),
         "difference": None if figure.difference is None else str(figure.difference),
@@ -459,9 +462,9 @@ def figure_to_dict(figure: Figure, report: AuditReport | None = None) -> dict[st
         "class": finding_class(figure),
         "severity": figure.severity,
         "weight": figure.weight,
-        "rules": figure.rules,
-        "reason": figure.reason,
-        "explanation": figure.explanation,
+        "rules": [tr(rule, _) for rule in figure.rules],
+        "reason": tr(figure.reason, _) if figure.reason else figure.reason,
+        "explanation": tr(figure.explanation, _) if figure.explanation else figure.explanation,
         "note": figure.note,
         "intended": figure.intended,
     }

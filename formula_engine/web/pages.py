@@ -313,7 +313,7 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
     @pages.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, cek: str = "", tabel: str = "") -> HTMLResponse:
         lang = lang_of(request.query_params.get("lang"))
-        every = api.findings(handle())
+        every = api.findings(handle(), lang=lang)
         checks = sorted({f.check for f in every})
         tables = sorted({f.place.table for f in every})
         shown = [
@@ -338,7 +338,7 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
     def finding(request: Request, identifier: str) -> HTMLResponse:
         lang = lang_of(request.query_params.get("lang"))
         try:
-            found = api.finding(handle(), identifier[:300])
+            found = api.finding(handle(), identifier[:300], lang)
         except api.NotFound as missing:
             return not_found(request, missing)
         try:
