@@ -121,7 +121,7 @@ def explain(
         result = _explain_indicator(indicator, year, end_of_period, when, _)
         for heading, lines in result.sections:  # the formula's changes, with their sources
             if heading == _("Formula"):
-                lines.extend(formula_lines(catalog, indicator))
+                lines.extend(formula_lines(catalog, indicator, lang))
         if year is not None and not end_of_period:  # the values in force, with their sources
             result.sections.insert(
                 2, (_("Values in force"), history_lines(catalog, indicator, year, lang))

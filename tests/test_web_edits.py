@@ -92,9 +92,12 @@ def test_set_formula_rewrites_one_scalar_and_records_the_change(root: Path) -> N
     assert "kind: formula" in updates and "Perubahan Renstra 2025" in updates
     # the audit after the save: the figure that contradicted the formula now holds
     assert FLAGGED not in {f.id for f in api.findings(handle)}
-    trail = api.explain(handle, TERLATIH).text
+    trail = api.explain(handle, TERLATIH, lang="en").text
     assert f"formula valid from 2022 changed: {old} -> {FIXED}" in trail
     assert "Perubahan Renstra 2025, 2025-03-01, entered by Sari" in trail
+    indonesian = api.explain(handle, TERLATIH, lang="id").text
+    assert f"formula yang berlaku sejak 2022 diubah: {old} -> {FIXED}" in indonesian
+    assert "Perubahan Renstra 2025, 2025-03-01, dimasukkan oleh Sari" in indonesian
 
 
 def test_a_formula_that_does_not_check_writes_nothing(root: Path) -> None:

@@ -93,9 +93,12 @@ def formula_diagnostics(
     return found
 
 
-def formula_lines(catalog: Catalog, indicator: IndicatorEntry) -> list[str]:
+def formula_lines(catalog: Catalog, indicator: IndicatorEntry, lang: str = "en") -> list[str]:
     """The changes of the indicator's formulas, oldest first, each with its source; for
-    `renstra explain`."""
+    `renstra explain`, in `lang` (the message catalog, i18n.py)."""
+    from ..i18n import translator
+
+    _ = translator(lang)
     if catalog.updates is None:
         return []
     updates: UpdatesFile = catalog.updates.entry
@@ -104,10 +107,11 @@ def formula_lines(catalog: Catalog, indicator: IndicatorEntry) -> list[str]:
     for record in updates.formulas:
         if record.indicator == indicator.id:
             source = _resolved(record, declared)
-            cited = describe_source(source) if source is not None else str(record.source)
+            cited = describe_source(source, _) if source is not None else str(record.source)
             lines.append(
-                f"formula valid from {record.valid_from} changed: {record.old} -> {record.new}"
-                f" ({cited})"
+                _("formula valid from {year} changed: {old} -> {new} ({source})").format(
+                    year=record.valid_from, old=record.old, new=record.new, source=cited
+                )
             )
     return lines
 

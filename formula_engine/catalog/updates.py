@@ -135,14 +135,16 @@ def _printed(value: Printed, kind: Literal["target", "realisation"]) -> Value:
     )
 
 
-def describe_source(source: RecordSource) -> str:
+def describe_source(source: RecordSource, _: Callable[[str], str] | None = None) -> str:
+    """The source in words (English, or in the language of the translator `_`)."""
+    say = _ if _ is not None else str
     parts = [source.document, source.date]
     if source.reference:
         parts.append(source.reference)
     if source.page:
-        parts.append(f"page {source.page}")
+        parts.append(say(N_("page {page}")).format(page=source.page))
     if source.entered_by:
-        parts.append(f"entered by {source.entered_by}")
+        parts.append(say(N_("entered by {name}")).format(name=source.entered_by))
     return ", ".join(parts)
 
 
