@@ -24,7 +24,7 @@ from ..i18n import DEFAULT_LANGUAGE, Translate, translator
 from ..numbers import format_indonesian, round_half_up
 from . import AuditReport
 from .figures import Figure, FindingClass, Place
-from .messages import tr
+from .messages import table_number, tr
 from .report import (
     CLASS_NAMES,
     CLASS_ORDER,
@@ -45,7 +45,6 @@ from .report import (
     short_place,
     status_word,
     summary_sentence,
-    table_number,
     table_text,
 )
 

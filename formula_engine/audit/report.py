@@ -23,7 +23,7 @@ from ..i18n import DEFAULT_LANGUAGE, N_, Translate, translator
 from ..numbers import format_indonesian
 from . import AuditReport
 from .figures import Figure, FindingClass, Place
-from .messages import tr
+from .messages import table_number, tr
 
 STATUS_WORDS = {
     "holds": N_("holds"),
@@ -116,11 +116,6 @@ def finding_class(figure: Figure) -> FindingClass | None:
     if (figure.explanation or "").startswith("notation"):
         return "notation"
     return "arithmetic"
-
-
-def table_number(table: str) -> str:
-    """The number the document prints: "2.3.2" for both tables it numbers 2.3.2."""
-    return table.split("-", 1)[0]
 
 
 def table_text(place: Place, report: AuditReport) -> str:
@@ -450,7 +445,7 @@ def figure_to_dict(
                 "label": t.label,
                 "text": t.text,
                 "value": None if t.value is None else str(t.value),
-                "place": None if t.place is None else str(t.place),
+                "place": None if t.place is None else tr(t.place, _),
             }
             for t in figure.terms
         ],

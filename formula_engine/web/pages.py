@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import api
+from ..audit.messages import table_number
 from ..capaian import CapaianRow, reason_in
 from ..errors import FormulaError
 from . import forms
@@ -41,7 +42,7 @@ def source_text(source: Mapping[str, Any] | None, lang: Lang) -> str:
     if not source:
         return ""
     words = strings(lang)
-    text = f"{words['table']} {source.get('table')}"
+    text = f"{words['table']} {table_number(str(source.get('table')))}"
     if source.get("line") is not None:
         text += f", {words['line']} {source['line']}"
         if source.get("last_line"):
