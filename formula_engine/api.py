@@ -17,10 +17,12 @@ these functions; none of their behaviour is reachable only from them.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -279,8 +281,20 @@ def evaluate(
     decimals: int | None = None,
 ) -> Result:
     """One formula for one year, exactly: the Result says the value or why not."""
-    compiled: CompiledFormula = _located(model_for(text, units).compile, text)
-    return compiled.evaluate(values, year, decimals)
+    return compiled_formula(text, units).evaluate(values, year, decimals)
+
+
+def compiled_formula(text: str, units: Mapping[str, str] | None = None) -> CompiledFormula:
+    """A lone formula compiled (as `model_for`); the last 256 asked for are kept, by
+    text and units, so that a formula sent again is not compiled again."""
+    _bounded(text, MAX_FORMULA, "formula")
+    return _compiled(text, tuple(sorted((units or {}).items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str, units: tuple[tuple[str, str], ...]) -> CompiledFormula:
+    compiled: CompiledFormula = _located(model_for(text, dict(units)).compile, text)
+    return compiled
 
 
 class BatchOut(Out):
@@ -450,32 +464,68 @@ class _State:
     catalog: Catalog
     diagnostics: list[DiagnosticOut]
     accepted: list[DiagnosticOut]
+    fingerprint: tuple[tuple[str, int, int, int], ...]
+    indicators: dict[str, Any] = field(default_factory=dict)  # id -> located entry
     models: dict[int, Model] = field(default_factory=dict)
     audit: AuditReport | None = None
+    etag: str | None = None
 
 
 class CatalogHandle:
     """A catalog directory, loaded and checked (`catalog.load_checked`), with its models
-    (one per year), its audit and its edits; safe to share between threads."""
+    (one per year), its audit and its edits; safe to share between threads.
+
+    Readers never wait for an edit: an edit builds the next version of the state (the
+    files read and checked again) and then puts it in place; until then readers see the
+    previous one. `lock` serialises the edits."""
 
     def __init__(self, root: Path, name: str = "renstra") -> None:
         self.root = root
         self.name = name
         self.lock = threading.RLock()  # edits are serialised per catalog
+        self._building = threading.RLock()  # the state, a year's model, the audit
         self._state: _State | None = None
 
     def _loaded(self) -> _State:
-        with self.lock:
+        state = self._state
+        if state is not None:
+            return state
+        with self._building:
             if self._state is None:
-                catalog, report = load_checked(self.root)
-                self._state = _State(
-                    catalog, diagnostics_of(report.diagnostics), diagnostics_of(report.accepted)
-                )
+                self.reload()
+            assert self._state is not None
             return self._state
 
     def reload(self) -> None:
-        with self.lock:
-            self._state = None
+        """Read and check the files now (CatalogRejected if they do not check: the
+        previous version stays). The models of the years the previous version had
+        compiled are compiled again, so that no reader pays for it."""
+        from .model import Model
+
+        fingerprint = _fingerprint(self.root)  # before reading: a later change is seen
+        catalog, report = load_checked(self.root)
+        state = _State(
+            catalog,
+            diagnostics_of(report.diagnostics),
+            diagnostics_of(report.accepted),
+            fingerprint,
+        )
+        for located in [*catalog.indicators(), *catalog.history_indicators()]:
+            state.indicators.setdefault(located.entry.id, located)
+        previous = self._state
+        for year in previous.models if previous is not None else ():
+            state.models[year] = Model(_declarations(catalog, year))
+        with self._building:
+            self._state = state
+
+    def refresh(self) -> bool:
+        """Reload when a file of the catalog changed (or was added or removed) since
+        it was read, by name, size, modification time and inode; True if it reloaded."""
+        state = self._state
+        if state is not None and state.fingerprint == _fingerprint(self.root):
+            return False
+        self.reload()
+        return True
 
     @property
     def catalog(self) -> Catalog:
@@ -488,32 +538,41 @@ class CatalogHandle:
     @property
     def etag(self) -> str:
         """The version of the whole catalog: a digest of its files' contents."""
-        digest = hashlib.sha256()
-        for located in _sources(self.catalog):
-            digest.update(located)
-        return digest.hexdigest()[:32]
+        state = self._loaded()
+        if state.etag is None:
+            digest = hashlib.sha256()
+            for located in _sources(state.catalog):
+                digest.update(located)
+            state.etag = digest.hexdigest()[:32]
+        return state.etag
 
     def model(self, year: int) -> Model:
         """The inputs and the indicators whose formula holds in `year`, compiled."""
         from .model import Model
 
         state = self._loaded()
-        with self.lock:
+        model = state.models.get(year)
+        if model is not None:
+            return model
+        with self._building:
             if year not in state.models:
                 state.models[year] = Model(_declarations(state.catalog, year))
             return state.models[year]
 
     def indicator(self, identifier: str) -> IndicatorEntry:
-        for located in self._indicators():
-            if located.entry.id == identifier:
-                entry: IndicatorEntry = located.entry
-                return entry
-        raise NotFound("indicator", identifier, [i.entry.id for i in self._indicators()])
+        entry: IndicatorEntry = self._located(identifier).entry
+        return entry
+
+    def _located(self, identifier: str) -> Any:
+        """The indicator's entry with its file, owner and position; NotFound if none."""
+        state = self._loaded()
+        located = state.indicators.get(identifier)
+        if located is None:
+            raise NotFound("indicator", identifier, list(state.indicators))
+        return located
 
     def _indicators(self) -> Iterator[Any]:
-        catalog = self.catalog
-        yield from catalog.indicators()
-        yield from catalog.history_indicators()
+        yield from self._loaded().indicators.values()
 
     def formula(self, identifier: str, year: int) -> CompiledFormula:
         """The indicator's formula for `year` (a formula the catalog accepts as the
@@ -535,24 +594,39 @@ class CatalogHandle:
         return model.indicator(identifier)
 
     def audit_report(self) -> AuditReport:
+        """The audit of this version of the catalog, run here once (see `unaudited`)."""
         from .audit import run_audit
 
         state = self._loaded()
-        with self.lock:
+        if state.audit is not None:
+            return state.audit
+        with self._building:
             if state.audit is None:
                 state.audit = run_audit(state.catalog)
             return state.audit
 
+    def unaudited(self) -> Catalog | None:
+        """The catalog, when its audit has not been run yet (None when it has): a
+        program that runs the audit elsewhere (the service: in a process killed at the
+        request's deadline) gives the report back with `keep_audit`."""
+        state = self._loaded()
+        return state.catalog if state.audit is None else None
 
-def _files(catalog: Catalog) -> list[Path]:
-    paths = [
-        catalog.plan_source.path,
-        *(x.source.path for x in [*catalog.inputs, *catalog.programs]),
-    ]
-    for located in (catalog.history, getattr(catalog, "updates", None)):
-        if located is not None:
-            paths.append(located.source.path)
-    return [Path(path) for path in paths]
+    def keep_audit(self, catalog: Catalog, report: AuditReport) -> None:
+        """Keep the audit `report` of `catalog`, if that is still the current version."""
+        with self._building:
+            state = self._state
+            if state is not None and state.catalog is catalog and state.audit is None:
+                state.audit = report
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Name, size, modification time and inode of every YAML file under `root`."""
+    rows = []
+    for path in sorted(root.rglob("*.y*ml")):
+        info = path.stat()
+        rows.append((str(path.relative_to(root)), info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(rows)
 
 
 def _sources(catalog: Catalog) -> list[bytes]:
@@ -714,18 +788,15 @@ class IndicatorOut(Out):
 
 
 def indicator_detail(handle: CatalogHandle, identifier: str) -> IndicatorOut:
-    for located in handle._indicators():
-        if located.entry.id == identifier:
-            line, _ = located.source.position(located.path)
-            return IndicatorOut(
-                row=located.owner,
-                file=str(Path(located.source.path).relative_to(handle.root)),
-                line=line,
-                etag=indicator_etag(handle, located.entry),
-                indicator=located.entry.model_dump(mode="json"),
-            )
-    handle.indicator(identifier)  # raises NotFound with suggestions
-    raise AssertionError("unreachable")
+    located = handle._located(identifier)  # NotFound with suggestions
+    line, _ = located.source.position(located.path)
+    return IndicatorOut(
+        row=located.owner,
+        file=str(Path(located.source.path).relative_to(handle.root)),
+        line=line,
+        etag=indicator_etag(handle, located.entry),
+        indicator=located.entry.model_dump(mode="json"),
+    )
 
 
 def indicator_etag(handle: CatalogHandle, entry: IndicatorEntry) -> str:
@@ -904,11 +975,29 @@ class EditOut(Out):
     text: str
     previous: str
     file: str
-    source: EditSource
-    recorded_source: bool = Field(
-        description="whether the source was written with the value (always, in updates.yaml)"
-    )
+    source: EditSource = Field(description="the source, as recorded with the value in `file`")
     etag: str = Field(description="the indicator's new ETag")
+
+
+@contextmanager
+def _editing(handle: CatalogHandle, deadline: float | None, what: str) -> Iterator[None]:
+    """Hold the catalog's edit lock, waiting for it no longer than `deadline`."""
+    import time
+
+    wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+    if not handle.lock.acquire(timeout=wait):
+        raise OverBudget(f"{what} (waiting for the other edits of {handle.name})")
+    try:
+        yield
+    finally:
+        handle.lock.release()
+
+
+def _in_time(deadline: float | None, what: str) -> None:
+    import time
+
+    if deadline is not None and time.monotonic() >= deadline:
+        raise OverBudget(what)
 
 
 def _record_source(source: EditSource) -> RecordSource:
@@ -930,21 +1019,25 @@ def set_target(
     text: str,
     source: EditSource,
     if_match: str | None = None,
+    deadline: float | None = None,
 ) -> EditOut:
     """Set the indicator's target for `year`, with its source: a revision recorded in
     `updates.yaml` (`catalog.updates.set_target`), the printed value kept; serialised with
     the other edits of this catalog, written atomically, refused whole if the catalog
-    would no longer check; StaleEdit if `if_match` is not the indicator's current ETag."""
+    would no longer check; StaleEdit if `if_match` is not the indicator's current ETag.
+    With a `deadline` (time.monotonic()), OverBudget if it passes before the edit is
+    written (waiting for the other edits included): then nothing is written."""
     from .catalog import updates
 
-    with handle.lock:
-        handle.reload()  # the files may have changed outside this process
+    with _editing(handle, deadline, "the edit"):
+        handle.refresh()  # the files may have changed outside this process
         entry = handle.indicator(identifier)
         current = indicator_etag(handle, entry)
         if if_match is not None and if_match.strip('"') != current:
             raise StaleEdit(if_match, current)
         in_force = updates.targets(handle.catalog, entry, year)
         previous = in_force[-1].text if in_force else ""
+        _in_time(deadline, "the edit")
         try:
             path = updates.set_target(handle.root, identifier, year, text, _record_source(source))
         except CatalogRejected as rejected:  # nothing was written: say the first error
@@ -959,7 +1052,6 @@ def set_target(
             previous=previous,
             file=str(path.relative_to(handle.root)),
             source=source,
-            recorded_source=True,
             etag=indicator_etag(handle, handle.indicator(identifier)),
         )
 
@@ -980,15 +1072,19 @@ class RealisationsOut(Out):
 
 
 def add_realisations(
-    handle: CatalogHandle, values: Sequence[RealisationIn], source: EditSource
+    handle: CatalogHandle,
+    values: Sequence[RealisationIn],
+    source: EditSource,
+    deadline: float | None = None,
 ) -> RealisationsOut:
     """Add realisations with their source through `catalog.updates.add_realisations`,
-    serialised with the other edits, all or nothing."""
+    serialised with the other edits, all or nothing (a `deadline` as for set_target)."""
     from .catalog import updates
 
     records = [(v.indicator, v.year, v.period or v.month, v.text) for v in values]
-    with handle.lock:
-        handle.reload()
+    with _editing(handle, deadline, "the edit"):
+        handle.refresh()
+        _in_time(deadline, "the edit")
         try:
             path = updates.add_realisations(handle.root, records, _record_source(source))
         except CatalogRejected as rejected:
@@ -1043,6 +1139,7 @@ __all__ = [
     "check_formula",
     "check_formula_file",
     "check_fragment",
+    "compiled_formula",
     "diagnostic_of",
     "equivalent",
     "evaluate",
