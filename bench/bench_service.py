@@ -5,10 +5,13 @@
 Two servers, each uvicorn in its own process (one worker, as `renstra serve` runs):
 the service (`create_app()`, the bundled catalog) and a bare FastAPI app whose one
 endpoint returns a constant: the framework's own ceiling on this machine. The clients
-(httpx, asyncio, one process) send, round-robin over the scenarios, a fixed number of
+(one process, asyncio, one keep-alive HTTP/1.1 connection each) send a fixed number of
 requests per scenario; every answer is checked (status 200 and the expected value), so
-an error is counted, never timed as a success. Reported: throughput, p50 and p99
-latency, errors. `--write` replaces the "## HTTP service" section of docs/performance.md.
+an error is counted, never timed as a success. The client is a few lines over asyncio
+streams (a request's bytes written, the answer read by its Content-Length), not httpx:
+on two cores the clients share the machine with the server, and a heavy client would
+be most of what is measured. Reported: throughput, p50 and p99 latency, errors.
+`--write` replaces the "## HTTP service" section of docs/performance.md.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PERFORMANCE = ROOT / "docs" / "performance.md"
@@ -112,6 +113,16 @@ def serve(kind: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
 
 
+def stack() -> str:
+    """The event loop and HTTP parser uvicorn picks ("auto"): uvloop and httptools when
+    installed (`formula-engine[service]` installs them), else asyncio and h11."""
+    from importlib.util import find_spec
+
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    http = "httptools" if find_spec("httptools") else "h11"
+    return f"uvicorn with {loop} and {http}"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -119,48 +130,81 @@ def free_port() -> int:
         return port
 
 
-def start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT
     )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    for _ in range(1200):
         try:
-            httpx.get(url + "/openapi.json", timeout=1)
-            return process, url
-        except httpx.TransportError:
+            asyncio.run(exchange_once(port, b"GET /openapi.json HTTP/1.1\r\nhost: x\r\n\r\n"))
+            return process, port
+        except OSError:
             time.sleep(0.1)
     process.kill()
     raise SystemExit(f"the {kind} server did not start")
 
 
-async def run(scenario: Scenario, url: str, clients: int, count: int) -> dict[str, Any]:
+def request_bytes(scenario: Scenario) -> bytes:
+    body = b"" if scenario.body is None else json.dumps(scenario.body).encode()
+    head = f"{scenario.method} {scenario.path} HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+    if body:
+        head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+    return (head + "\r\n").encode() + body
+
+
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
+    """One request on a keep-alive connection: its status and body."""
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
+async def exchange_once(port: int, raw: bytes) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await exchange(reader, writer, raw)
+    finally:
+        writer.close()
+
+
+async def run(scenario: Scenario, port: int, clients: int, count: int) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     queue = iter(range(count))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    raw = request_bytes(scenario)
 
-        async def worker() -> None:
-            nonlocal errors
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
             for _ in queue:
                 started = time.perf_counter()
                 try:
-                    response = await client.request(
-                        scenario.method, scenario.path, json=scenario.body
-                    )
-                    ok = response.status_code == 200 and scenario.check(response.json())
-                except (httpx.HTTPError, ValueError, KeyError):
+                    status, body = await exchange(reader, writer, raw)
+                    ok = status == 200 and scenario.check(json.loads(body))
+                except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
                     ok = False
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 latencies.append(time.perf_counter() - started)
                 errors += not ok
+        finally:
+            writer.close()
 
-        for _ in range(min(clients, 20)):  # warm up: connections, the catalog's models
-            await client.request(scenario.method, scenario.path, json=scenario.body)
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - began
+    for _ in range(min(clients, 20)):  # warm up: the catalog's models, the audit
+        await exchange_once(port, raw)
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    elapsed = time.perf_counter() - began
     latencies.sort()
     return {
         "scenario": scenario.name,
@@ -211,6 +255,7 @@ def main() -> None:
     if arguments.serve:
         serve(arguments.serve, arguments.port)
         return
+    load_before = os.getloadavg()[0]
     servers = {kind: start(kind) for kind in ("constant", "service")}
     try:
         results = [
@@ -231,7 +276,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     body = table(results, arguments.clients)
     print(body)
-    print(json.dumps(results, indent=2))
+    print(f"load average {load_before:.1f} before, {load:.1f} after; {stack()}")
     evaluate = results[1]
     ratio = evaluate["throughput"] / results[0]["throughput"]
     goals = (
@@ -245,11 +290,13 @@ def main() -> None:
     if arguments.write:
         section = (
             f"{HEADING}\n\n"
-            "Figures from `bench/bench_service.py` (uvicorn, one worker, in its own process; "
-            "the clients in another, httpx over 127.0.0.1; every answer checked).\n\n"
-            f"Run of {time.strftime('%Y-%m-%d', time.gmtime())}: {platform.machine()}, "
-            f"{os.cpu_count()} cores, Python {platform.python_version()}, load average "
-            f"{load:.1f} at the end (other work shared the machine).\n\n"
+            f"Figures from `bench/bench_service.py` ({stack()}, one worker, in its own "
+            "process; the clients in another: asyncio, one keep-alive connection each, "
+            "over 127.0.0.1; every answer checked).\n\n"
+            f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+            f"{platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, load average {load_before:.1f} before and "
+            f"{load:.1f} after (other work shared the machine).\n\n"
             f"Reproduce: `python bench/bench_service.py --clients {arguments.clients} "
             f"--requests {arguments.requests}`.\n\n{body}\n\n{goals}\n"
         )

@@ -467,6 +467,7 @@ class _State:
     fingerprint: tuple[tuple[str, int, int, int], ...]
     indicators: dict[str, Any] = field(default_factory=dict)  # id -> located entry
     models: dict[int, Model] = field(default_factory=dict)
+    formulas: dict[tuple[str, int], CompiledFormula] = field(default_factory=dict)
     audit: AuditReport | None = None
     etag: str | None = None
 
@@ -576,7 +577,14 @@ class CatalogHandle:
 
     def formula(self, identifier: str, year: int) -> CompiledFormula:
         """The indicator's formula for `year` (a formula the catalog accepts as the
-        document's own mistake is evaluated as printed, its unit unknown)."""
+        document's own mistake is evaluated as printed, its unit unknown); kept."""
+        state = self._loaded()
+        compiled = state.formulas.get((identifier, year))
+        if compiled is None:
+            compiled = state.formulas[identifier, year] = self._formula(identifier, year)
+        return compiled
+
+    def _formula(self, identifier: str, year: int) -> CompiledFormula:
         entry = self.indicator(identifier)
         version = next(
             (v for v in entry.formulas if v.valid_from <= year <= v.valid_to and v.formula), None

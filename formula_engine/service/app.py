@@ -37,6 +37,7 @@ from .limits import BodyLimit, Limits
 from .workers import Budget
 
 T = TypeVar("T")
+In_ = TypeVar("In_", bound=BaseModel)
 ARROW = "application/vnd.apache.arrow.stream"
 Number = int | float | str | None
 Values = dict[Annotated[str, Field(max_length=300)], dict[int | str, Number]]
@@ -206,6 +207,23 @@ def create_app(
             handle.keep_audit(catalog, report)
         return handle
 
+    @router.post(
+        "/evaluate", response_model=Result, tags=["evaluate"], openapi_extra=_body(EvaluateIn)
+    )
+    async def evaluate(request: Request) -> Response:
+        """One formula, or one indicator of a catalog, for one year, exactly."""
+        # the hottest endpoint: first of the routes, its body read by pydantic from the
+        # bytes (not json.loads, then FastAPI's dependency solving)
+        body = _validated(EvaluateIn, await request.body())
+        if body.formula is not None:
+            work = partial(
+                api.evaluate, body.formula, body.values, body.year, body.units, body.decimals
+            )
+            return _json(await formula_work(body.formula, work, "the evaluation"))
+        handle, indicator = handle_of(body.catalog), body.indicator or ""
+        work = partial(api.evaluate_indicator, handle, indicator, body.values, body.year)
+        return _json(budget.inline(partial(work, body.decimals), "the evaluation"))
+
     @router.post("/parse", response_model=api.ParsedOut, tags=["formulas"])
     async def parse(body: FormulaIn) -> Response:
         """The canonical text and the tree (with spans) of a formula; 400 if it does not parse."""
@@ -230,18 +248,6 @@ def create_app(
         """A catalog file (or a formula file) sent as text: YAML, schema, formulas."""
         work = partial(api.check_fragment, body.text, body.kind, body.name)
         return _json(await budget.in_process(work, "the check"))
-
-    @router.post("/evaluate", response_model=Result, tags=["evaluate"])
-    async def evaluate(body: EvaluateIn) -> Response:
-        """One formula, or one indicator of a catalog, for one year, exactly."""
-        if body.formula is not None:
-            work = partial(
-                api.evaluate, body.formula, body.values, body.year, body.units, body.decimals
-            )
-            return _json(await formula_work(body.formula, work, "the evaluation"))
-        handle, indicator = handle_of(body.catalog), body.indicator or ""
-        work = partial(api.evaluate_indicator, handle, indicator, body.values, body.year)
-        return _json(budget.inline(partial(work, body.decimals), "the evaluation"))
 
     @router.post(
         "/evaluate/batch",
@@ -409,6 +415,7 @@ def create_app(
         return _json(budget.inline(work, "capaian"))
 
     app.include_router(router)
+    _with_bodies(app, (EvaluateIn, BatchIn))
     app.include_router(web.router(handles))  # the pages at / (formula_engine.web)
     return app
 
@@ -432,17 +439,56 @@ async def _batch_body(request: Request) -> BatchIn:
         if content_type == ARROW:
             fields = dict(request.query_params)
             return BatchIn.model_validate({**fields, "columns": _arrow_columns(raw)})
-        if content_type != "application/json":
-            raise errors.ServiceError(
-                415,
-                f"the body is {content_type!r}",
-                code="E709",
-                hint=f"send application/json or {ARROW}",
-                where="header Content-Type",
-            )
-        return BatchIn.model_validate_json(raw)
     except ValidationError as invalid:
-        raise RequestValidationError(invalid.errors(include_url=False)) from None
+        raise _invalid(invalid) from None
+    if content_type != "application/json":
+        raise errors.ServiceError(
+            415,
+            f"the body is {content_type!r}",
+            code="E709",
+            hint=f"send application/json or {ARROW}",
+            where="header Content-Type",
+        )
+    return _validated(BatchIn, raw)
+
+
+def _validated(model: type[In_], raw: bytes) -> In_:
+    """The JSON body read into `model` (422 as FastAPI gives it, located under body)."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as invalid:
+        raise _invalid(invalid) from None
+
+
+def _invalid(invalid: ValidationError) -> RequestValidationError:
+    problems = invalid.errors(include_url=False)
+    return RequestValidationError([{**p, "loc": ("body", *p["loc"])} for p in problems])
+
+
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that reads its JSON body itself."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _with_bodies(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    """The OpenAPI document also holds the schemas of the bodies read by `_validated`
+    (FastAPI lists only those it reads itself)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[model.__name__] = schema
+            document["components"]["schemas"] = dict(sorted(schemas.items()))
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _arrow_columns(raw: bytes) -> dict[str, list[Any]]:
