@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .capaian import CapaianTable
     from .catalog.models import IndicatorEntry, RecordSource
     from .model import CompiledFormula, Model, Result, ValuesByName
+    from .reading import SourceText
 
 MAX_FORMULA = 10_000  # characters of a formula given to the facade (the language allows more)
 MAX_FRAGMENT = 1024 * 1024  # characters of a catalog fragment
@@ -203,21 +204,50 @@ def format_formula(text: str) -> FormattedOut:
     return FormattedOut(canonical=canonical, changed=canonical != text)
 
 
-def _located(function: Any, text: str, *arguments: Any) -> Any:
-    """`function(text, ...)`, with the formula text attached to a FormulaError it raises."""
+def _located(function: Any, text: str, *arguments: Any, location: Location | None = None) -> Any:
+    """`function(text, ...)`, with the formula text (and `location`, where it was given)
+    attached to a FormulaError it raises."""
     try:
         return function(text, *arguments)
     except FormulaError as error:
-        raise (error.with_source(text) if error.source is None else error) from None
+        raise (error.with_source(text, location) if error.source is None else error) from None
 
 
-def model_for(text: str, units: Mapping[str, str] | None = None) -> Model:
+def model_for(
+    text: str,
+    units: Mapping[str, str] | None = None,
+    *,
+    declarations: Declarations | None = None,
+    first_year: int | None = None,
+    location: Location | None = None,
+    limit: int | None = MAX_FORMULA,
+) -> Model:
     """A model for a lone formula: each name it references is an input (dimensionless
-    unless `units` gives its unit)."""
+    unless `units` gives its unit), or, with `declarations` (a formula file's, see
+    `declarations_of`), their inputs and indicators. `first_year` starts the plan period
+    (to 2026 at least). A located error names `location` (default: <formula>); `limit`
+    bounds the formula's length (None: the language's own limit, as `renstra eval`)."""
     from .model import Model, ad_hoc_declarations
 
-    _bounded(text, MAX_FORMULA, "formula")
-    return Model(_located(ad_hoc_declarations, text, dict(units or {})))
+    if limit is not None:
+        _bounded(text, limit, "formula")
+    plan = Plan(first_year=first_year, last_year=max(first_year, 2026)) if first_year else None
+    if declarations is not None:
+        return Model(declarations.model_copy(update={"plan": plan}) if plan else declarations)
+    found = _located(ad_hoc_declarations, text, dict(units or {}), plan, location=location)
+    return Model(found)
+
+
+def declarations_of(source: SourceText) -> Declarations:
+    """A formula file's declarations (plan, inputs, indicators), or its first located
+    error (the text read once by the caller; parsed and validated once)."""
+    from .formula_file import load_source
+
+    declarations, diagnostics = load_source(source)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors or declarations is None:
+        raise errors[0].error
+    return declarations
 
 
 def check_formula(
@@ -390,18 +420,29 @@ class EquivalenceOut(Out):
     counterexample: CounterexampleOut | None = None
 
 
-def equivalent(left: str, right: str, units: Mapping[str, str] | None = None) -> EquivalenceOut:
-    """Whether two formulas are the same function of their inputs (nonnegative unless
-    `units` names them), with a counterexample when they are not."""
+def equivalent(
+    left: str,
+    right: str,
+    units: Mapping[str, str] | None = None,
+    *,
+    declarations: Declarations | None = None,
+    location: Location | None = None,
+    limit: int | None = MAX_FORMULA,
+) -> EquivalenceOut:
+    """Whether two formulas are the same function of their inputs, with a counterexample
+    when they are not: over the `declarations` given (a formula file's), or with each
+    name an input, nonnegative (its unit from `units`). A located error names the formula
+    it is in, and `location` (default: <formula>); `limit` as for `model_for`."""
     from .equivalence import equivalence
 
     declared: dict[str, Input] = {}
     for text in (left, right):  # each checked on its own first: an error names its formula
-        model = model_for(text, units)
-        _located(model.compile, text)
+        model = model_for(text, units, declarations=declarations, location=location, limit=limit)
+        _located(model.compile, text, location=location)
         for item in model.declarations.inputs:
             declared[item.id] = item.model_copy(update={"domain": "nonnegative"})
-    verdict = equivalence(left, right, Declarations(inputs=tuple(declared.values())))
+    over = declarations or Declarations(inputs=tuple(declared.values()))
+    verdict = equivalence(left, right, over)
     example = verdict.counterexample
     return EquivalenceOut(
         status=verdict.status,
@@ -1148,6 +1189,7 @@ __all__ = [
     "check_formula_file",
     "check_fragment",
     "compiled_formula",
+    "declarations_of",
     "diagnostic_of",
     "equivalent",
     "evaluate",
