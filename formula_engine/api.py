@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -190,18 +189,35 @@ class FormattedOut(Out):
 
 
 def parse_formula(text: str) -> ParsedOut:
-    """The formula's canonical text and tree, or a located ParseError."""
-    from .nodes import to_json
-    from .parser import parse
+    """The formula's canonical text and tree, or a located ParseError. A chain of a few
+    hundred terms nests deeper than pydantic serialises: `parsed_json` gives the same
+    fields as JSON text for any tree the parser builds."""
+    from .nodes import to_dict
+    from .printer import to_text
 
-    _bounded(text, MAX_FORMULA, "formula")
-    data = json.loads(to_json(_located(parse, text)))
-    return ParsedOut(canonical=data["canonical"], ast=data["ast"])
+    tree = _parsed(text)
+    return ParsedOut(canonical=to_text(tree), ast=to_dict(tree))
+
+
+def parsed_json(text: str, indent: int | None = None) -> str:
+    """ParsedOut's fields (canonical, ast) as JSON text, or a located ParseError."""
+    from .nodes import to_json
+
+    return to_json(_parsed(text), indent)
 
 
 def format_formula(text: str) -> FormattedOut:
-    canonical = parse_formula(text).canonical
+    from .printer import to_text
+
+    canonical = to_text(_parsed(text))
     return FormattedOut(canonical=canonical, changed=canonical != text)
+
+
+def _parsed(text: str) -> Any:
+    from .parser import parse
+
+    _bounded(text, MAX_FORMULA, "formula")
+    return _located(parse, text)
 
 
 def _located(function: Any, text: str, *arguments: Any, location: Location | None = None) -> Any:
@@ -1203,6 +1219,7 @@ __all__ = [
     "load_catalog",
     "model_for",
     "parse_formula",
+    "parsed_json",
     "set_target",
     "tree",
 ]

@@ -227,8 +227,10 @@ def create_app(
     @router.post("/parse", response_model=api.ParsedOut, tags=["formulas"])
     async def parse(body: FormulaIn) -> Response:
         """The canonical text and the tree (with spans) of a formula; 400 if it does not parse."""
-        work = partial(api.parse_formula, body.formula)
-        return _json(await formula_work(body.formula, work, "parse"))
+        # as JSON text: a long chain nests deeper than pydantic serialises a tree
+        work = partial(api.parsed_json, body.formula)
+        text = await formula_work(body.formula, work, "parse")
+        return Response(text, media_type="application/json")
 
     @router.post("/format", response_model=api.FormattedOut, tags=["formulas"])
     async def format_(body: FormulaIn) -> Response:

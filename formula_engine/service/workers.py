@@ -75,7 +75,11 @@ def _child(connection: Connection, function: Callable[[], Any]) -> None:
     except Exception as error:  # a bug: reported by the parent as an internal error
         outcome = ("bug", f"{type(error).__name__}: {error}")
     try:
-        connection.send_bytes(pickle.dumps(outcome))
+        data = pickle.dumps(outcome)
+    except (pickle.PicklingError, RecursionError, TypeError) as error:  # a bug too
+        data = pickle.dumps(("bug", f"the answer could not be sent back: {error}"))
+    try:
+        connection.send_bytes(data)
     finally:
         connection.close()
 
