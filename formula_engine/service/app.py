@@ -117,24 +117,29 @@ class RealisationsIn(In):
 
 
 BEARER = HTTPBearer(auto_error=False, description="the token given to `renstra serve`")
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": errors.ErrorOut, "description": meaning}
-    for status, meaning in {
+
+
+def _responses(meanings: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entries of error statuses: each an ErrorOut, with what it means."""
+    return {s: {"model": errors.ErrorOut, "description": m} for s, m in meanings.items()}
+
+
+ERRORS = _responses(
+    {
         400: "a formula or value the engine refuses",
         404: "an unknown catalog, indicator or finding",
         413: "a body over the limit",
         422: "a body that does not match the schema",
         503: "over the time budget",
-    }.items()
-}
-EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": errors.ErrorOut, "description": meaning}
-    for status, meaning in {
+    }
+)
+EDIT_ERRORS = _responses(
+    {
         401: "no or a wrong bearer token",
         403: "the service was started without a token: edits are off",
         409: "If-Match is not the resource's current ETag",
-    }.items()
-}
+    }
+)
 
 
 def create_app(
@@ -372,12 +377,16 @@ def create_app(
         work = partial(api.explain, await audited(name), subject, year, end_of_period)
         return _json(budget.inline(work, "the explanation"))
 
+    edits: dict[str, Any] = {  # every edit: the token, and its errors in the document
+        "tags": ["edits"],
+        "responses": EDIT_ERRORS,
+        "dependencies": [Depends(authorised)],
+    }
+
     @router.put(
         "/catalogs/{name}/indicators/{indicator}/targets/{year}",
         response_model=api.EditOut,
-        tags=["edits"],
-        responses=EDIT_ERRORS,
-        dependencies=[Depends(authorised)],
+        **edits,
     )
     async def set_target(
         name: Id,
@@ -393,13 +402,7 @@ def create_app(
         out: api.EditOut = await budget.in_thread(work, "the edit")
         return _json(out, out.etag)
 
-    @router.post(
-        "/catalogs/{name}/realisations",
-        response_model=api.RealisationsOut,
-        tags=["edits"],
-        responses=EDIT_ERRORS,
-        dependencies=[Depends(authorised)],
-    )
+    @router.post("/catalogs/{name}/realisations", response_model=api.RealisationsOut, **edits)
     async def add_realisations(name: Id, body: RealisationsIn) -> Response:
         """Add realisations with their source (all or nothing); needs the token."""
         work = partial(api.add_realisations, handle_of(name), body.values, body.source)
