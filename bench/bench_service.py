@@ -216,6 +216,82 @@ async def run(scenario: Scenario, port: int, clients: int, count: int) -> dict[s
     }
 
 
+def in_process_costs(count: int = 3000) -> dict[str, float]:
+    """Microseconds per call, in this process, of what one evaluate request does besides
+    HTTP: the facade's evaluation, and the same through the ASGI app without a socket
+    (beside the constant endpoint's app the same way): where the time goes."""
+    from fastapi import FastAPI
+
+    from formula_engine import api
+    from formula_engine.service import create_app
+
+    handle = api.load_catalog()
+    values = EVALUATE["values"]
+    assert isinstance(values, dict)
+
+    def engine() -> None:
+        api.evaluate_indicator(handle, "persentase_pmks", values, 2024)
+
+    constant = FastAPI()
+
+    @constant.get("/")
+    async def ok() -> dict[str, int]:
+        return {"ok": 1}
+
+    service = create_app()
+    body = json.dumps(EVALUATE).encode()
+
+    async def asgi(app: Any, method: str, path: str, data: bytes) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"x"), (b"content-length", str(len(data)).encode())],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        messages = [{"type": "http.request", "body": data, "more_body": False}]
+        statuses: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await app(scope, receive, send)
+        assert statuses == [200], statuses
+
+    def timed(run: Callable[[], Any]) -> float:
+        for _ in range(100):
+            run()
+        began = time.perf_counter()
+        for _ in range(count):
+            run()
+        return 1e6 * (time.perf_counter() - began) / count
+
+    loop = asyncio.new_event_loop()
+    try:
+        return {
+            "engine": timed(engine),
+            "evaluate (ASGI)": timed(
+                lambda: loop.run_until_complete(asgi(service, "POST", "/v1/evaluate", body))
+            ),
+            "constant (ASGI)": timed(
+                lambda: loop.run_until_complete(asgi(constant, "GET", "/", b""))
+            ),
+        }
+    finally:
+        loop.close()
+
+
 def table(results: list[dict[str, Any]], clients: int) -> str:
     ceiling = results[0]["throughput"]
     lines = [
@@ -287,6 +363,14 @@ def main() -> None:
         f"{sum(r['errors'] for r in results)} (goal 0)."
     )
     print(goals)
+    costs = in_process_costs()
+    where = (
+        "Where an evaluation's time goes (µs per call in the bench's process, no socket): "
+        + ", ".join(f"{name} {micro:.0f}" for name, micro in costs.items())
+        + ". The service adds to the framework's own cost what the request needs: the "
+        "body read and validated, the engine's evaluation and its Result, the JSON."
+    )
+    print(where)
     if arguments.write:
         section = (
             f"{HEADING}\n\n"
@@ -298,7 +382,7 @@ def main() -> None:
             f"{platform.python_version()}, load average {load_before:.1f} before and "
             f"{load:.1f} after (other work shared the machine).\n\n"
             f"Reproduce: `python bench/bench_service.py --clients {arguments.clients} "
-            f"--requests {arguments.requests}`.\n\n{body}\n\n{goals}\n"
+            f"--requests {arguments.requests}`.\n\n{body}\n\n{goals}\n\n{where}\n"
         )
         write(section)
 
