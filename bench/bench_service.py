@@ -96,7 +96,6 @@ SCENARIOS = (
 
 def serve(kind: str, port: int) -> None:
     """The server process: uvicorn with the service or the constant app."""
-    import uvicorn
     from fastapi import FastAPI
 
     if kind == "service":
@@ -110,7 +109,9 @@ def serve(kind: str, port: int) -> None:
         async def constant() -> dict[str, int]:
             return {"ok": 1}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    from formula_engine.cli_serve import run
+
+    run(app, "127.0.0.1", port, log_level="error")  # as `renstra serve` runs it
 
 
 def stack() -> str:
