@@ -20,12 +20,12 @@ import difflib
 import functools
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .model import CompiledFormula, Model, Result, ValuesByName
     from .reading import SourceText
 
+_T = TypeVar("_T")
 MAX_FORMULA = 10_000  # characters of a formula given to the facade (the language allows more)
 MAX_FRAGMENT = 1024 * 1024  # characters of a catalog fragment
 MAX_ROWS = 100_000  # rows of one batch evaluation
@@ -527,6 +528,7 @@ class _State:
     formulas: dict[tuple[str, int], CompiledFormula] = field(default_factory=dict)
     audit: AuditReport | None = None
     etag: str | None = None
+    kept: dict[str, Any] = field(default_factory=dict)  # answers of this version
 
 
 class CatalogHandle:
@@ -670,6 +672,15 @@ class CatalogHandle:
                 state.audit = run_audit(state.catalog)
             return state.audit
 
+    def kept(self, key: str, compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per version of the files: an answer that depends on them
+        only (the tree, the audit's summary), kept until an edit or a reload."""
+        state = self._loaded()
+        if key not in state.kept:
+            state.kept[key] = compute()
+        answer: _T = state.kept[key]
+        return answer
+
     def unaudited(self) -> Catalog | None:
         """The catalog, when its audit has not been run yet (None when it has): a
         program that runs the audit elsewhere (the service: in a process killed at the
@@ -808,6 +819,10 @@ class TreeOut(Out):
 
 def tree(handle: CatalogHandle) -> TreeOut:
     """Tujuan -> sasaran -> program -> kegiatan -> sub kegiatan, each with its indicators."""
+    return handle.kept("tree", lambda: _tree(handle))
+
+
+def _tree(handle: CatalogHandle) -> TreeOut:
     catalog = handle.catalog
     programs = [located.entry for located in catalog.programs]
     linked: set[str] = set()
@@ -951,6 +966,11 @@ def _figure_ids(report: AuditReport) -> list[tuple[str, Figure]]:
 
 
 def audit_summary(handle: CatalogHandle) -> AuditSummaryOut:
+    """The audit's counts, overall and per section, and the catalog's ETag."""
+    return handle.kept("audit_summary", lambda: _audit_summary(handle))
+
+
+def _audit_summary(handle: CatalogHandle) -> AuditSummaryOut:
     report = handle.audit_report()
     counts = report.counts()
     statuses = ("holds", "finding", "not_recomputable")

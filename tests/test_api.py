@@ -225,3 +225,12 @@ def test_an_error_names_the_location_it_is_given_and_the_formula_it_is_in() -> N
         api.model_for("a + " * 3000 + "a")
     assert too_long.value.code == "E120"
     assert api.model_for("a + " * 3000 + "a", limit=None).compile("a").text == "a"
+
+
+def test_answers_kept_per_version_follow_an_edit(small: api.CatalogHandle) -> None:
+    summary, tree = api.audit_summary(small), api.tree(small)
+    assert api.audit_summary(small) is summary and api.tree(small) is tree  # kept
+    source = api.EditSource(document="Renstra Perubahan 2024", date="2024-03-01")
+    api.set_target(small, "persentase_pmks", 2024, "7,11", source)
+    assert api.audit_summary(small).etag == small.etag != summary.etag
+    assert api.tree(small) is not tree and api.tree(small) == tree  # a target: same tree
