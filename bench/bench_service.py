@@ -205,15 +205,19 @@ async def run(scenario: Scenario, port: int, clients: int, count: int) -> dict[s
         await exchange_once(port, raw)
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
-    elapsed = time.perf_counter() - began
-    latencies.sort()
+    return {"latencies": latencies, "elapsed": time.perf_counter() - began, "errors": errors}
+
+
+def summary(scenario: Scenario, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one scenario together: requests over the time they took."""
+    latencies = sorted(x for r in rounds for x in r["latencies"])
     return {
         "scenario": scenario.name,
-        "requests": count,
-        "throughput": count / elapsed,
+        "requests": len(latencies),
+        "throughput": len(latencies) / sum(r["elapsed"] for r in rounds),
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
-        "errors": errors,
+        "errors": sum(r["errors"] for r in rounds),
     }
 
 
@@ -325,6 +329,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the requests of each scenario in this many rounds, the scenarios taking turns "
+        "(so that a change of the machine's load falls on all of them)",
+    )
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     parser.add_argument("--serve", choices=("service", "constant"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -335,17 +346,15 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     servers = {kind: start(kind) for kind in ("constant", "service")}
     try:
-        results = [
-            asyncio.run(
-                run(
-                    scenario,
-                    servers[scenario.server][1],
-                    arguments.clients,
-                    max(1, int(arguments.requests * scenario.share)),
+        rounds: dict[str, list[dict[str, Any]]] = {scenario.name: [] for scenario in SCENARIOS}
+        for _ in range(arguments.rounds):
+            for scenario in SCENARIOS:
+                count = max(1, int(arguments.requests * scenario.share / arguments.rounds))
+                port = servers[scenario.server][1]
+                rounds[scenario.name].append(
+                    asyncio.run(run(scenario, port, arguments.clients, count))
                 )
-            )
-            for scenario in SCENARIOS
-        ]
+        results = [summary(scenario, rounds[scenario.name]) for scenario in SCENARIOS]
     finally:
         for process, _ in servers.values():
             process.terminate()
@@ -386,7 +395,9 @@ def main() -> None:
             f"{platform.python_version()}, load average {load_before:.1f} before and "
             f"{load:.1f} after (other work shared the machine).\n\n"
             f"Reproduce: `python bench/bench_service.py --clients {arguments.clients} "
-            f"--requests {arguments.requests}`.\n\n{body}\n\n{goals}\n\n{where}\n"
+            f"--requests {arguments.requests} --rounds {arguments.rounds}` (each "
+            "scenario's requests in rounds, the scenarios taking turns).\n\n"
+            f"{body}\n\n{goals}\n\n{where}\n"
         )
         write(section)
 
