@@ -5,10 +5,13 @@
 Two servers, each uvicorn in its own process (one worker, as `renstra serve` runs):
 the service (`create_app()`, the bundled catalog) and a bare FastAPI app whose one
 endpoint returns a constant: the framework's own ceiling on this machine. The clients
-(httpx, asyncio, one process) send, round-robin over the scenarios, a fixed number of
+(one process, asyncio, one keep-alive HTTP/1.1 connection each) send a fixed number of
 requests per scenario; every answer is checked (status 200 and the expected value), so
-an error is counted, never timed as a success. Reported: throughput, p50 and p99
-latency, errors. `--write` replaces the "## HTTP service" section of docs/performance.md.
+an error is counted, never timed as a success. The client is a few lines over asyncio
+streams (a request's bytes written, the answer read by its Content-Length), not httpx:
+on two cores the clients share the machine with the server, and a heavy client would
+be most of what is measured. Reported: throughput, p50 and p99 latency, errors.
+`--write` replaces the "## HTTP service" section of docs/performance.md.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PERFORMANCE = ROOT / "docs" / "performance.md"
@@ -95,7 +96,6 @@ SCENARIOS = (
 
 def serve(kind: str, port: int) -> None:
     """The server process: uvicorn with the service or the constant app."""
-    import uvicorn
     from fastapi import FastAPI
 
     if kind == "service":
@@ -109,7 +109,19 @@ def serve(kind: str, port: int) -> None:
         async def constant() -> dict[str, int]:
             return {"ok": 1}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    from formula_engine.cli_serve import run
+
+    run(app, "127.0.0.1", port, log_level="error")  # as `renstra serve` runs it
+
+
+def stack() -> str:
+    """The event loop and HTTP parser uvicorn picks ("auto"): uvloop and httptools when
+    installed (`formula-engine[service]` installs them), else asyncio and h11."""
+    from importlib.util import find_spec
+
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    http = "httptools" if find_spec("httptools") else "h11"
+    return f"uvicorn with {loop} and {http}"
 
 
 def free_port() -> int:
@@ -119,57 +131,170 @@ def free_port() -> int:
         return port
 
 
-def start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT
     )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    for _ in range(1200):
         try:
-            httpx.get(url + "/openapi.json", timeout=1)
-            return process, url
-        except httpx.TransportError:
+            asyncio.run(exchange_once(port, b"GET /openapi.json HTTP/1.1\r\nhost: x\r\n\r\n"))
+            return process, port
+        except OSError:
             time.sleep(0.1)
     process.kill()
     raise SystemExit(f"the {kind} server did not start")
 
 
-async def run(scenario: Scenario, url: str, clients: int, count: int) -> dict[str, Any]:
+def request_bytes(scenario: Scenario) -> bytes:
+    body = b"" if scenario.body is None else json.dumps(scenario.body).encode()
+    head = f"{scenario.method} {scenario.path} HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+    if body:
+        head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+    return (head + "\r\n").encode() + body
+
+
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
+    """One request on a keep-alive connection: its status and body."""
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
+async def exchange_once(port: int, raw: bytes) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await exchange(reader, writer, raw)
+    finally:
+        writer.close()
+
+
+async def run(scenario: Scenario, port: int, clients: int, count: int) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     queue = iter(range(count))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    raw = request_bytes(scenario)
 
-        async def worker() -> None:
-            nonlocal errors
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
             for _ in queue:
                 started = time.perf_counter()
                 try:
-                    response = await client.request(
-                        scenario.method, scenario.path, json=scenario.body
-                    )
-                    ok = response.status_code == 200 and scenario.check(response.json())
-                except (httpx.HTTPError, ValueError, KeyError):
+                    status, body = await exchange(reader, writer, raw)
+                    ok = status == 200 and scenario.check(json.loads(body))
+                except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
                     ok = False
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 latencies.append(time.perf_counter() - started)
                 errors += not ok
+        finally:
+            writer.close()
 
-        for _ in range(min(clients, 20)):  # warm up: connections, the catalog's models
-            await client.request(scenario.method, scenario.path, json=scenario.body)
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - began
-    latencies.sort()
+    for _ in range(min(clients, 20)):  # warm up: the catalog's models, the audit
+        await exchange_once(port, raw)
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return {"latencies": latencies, "elapsed": time.perf_counter() - began, "errors": errors}
+
+
+def summary(scenario: Scenario, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one scenario together: requests over the time they took."""
+    latencies = sorted(x for r in rounds for x in r["latencies"])
     return {
         "scenario": scenario.name,
-        "requests": count,
-        "throughput": count / elapsed,
+        "requests": len(latencies),
+        "throughput": len(latencies) / sum(r["elapsed"] for r in rounds),
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
-        "errors": errors,
+        "errors": sum(r["errors"] for r in rounds),
     }
+
+
+def in_process_costs(count: int = 3000) -> dict[str, float]:
+    """Microseconds per call, in this process, of what one evaluate request does besides
+    HTTP: the facade's evaluation, and the same through the ASGI app without a socket
+    (beside the constant endpoint's app the same way): where the time goes."""
+    from fastapi import FastAPI
+
+    from formula_engine import api
+    from formula_engine.service import create_app
+
+    handle = api.load_catalog()
+    values = EVALUATE["values"]
+    assert isinstance(values, dict)
+
+    def engine() -> None:
+        api.evaluate_indicator(handle, "persentase_pmks", values, 2024)
+
+    constant = FastAPI()
+
+    @constant.get("/")
+    async def ok() -> dict[str, int]:
+        return {"ok": 1}
+
+    service = create_app()
+    body = json.dumps(EVALUATE).encode()
+
+    async def asgi(app: Any, method: str, path: str, data: bytes) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"x"), (b"content-length", str(len(data)).encode())],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        messages = [{"type": "http.request", "body": data, "more_body": False}]
+        statuses: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await app(scope, receive, send)
+        assert statuses == [200], statuses
+
+    def timed(run: Callable[[], Any]) -> float:
+        for _ in range(100):
+            run()
+        began = time.perf_counter()
+        for _ in range(count):
+            run()
+        return 1e6 * (time.perf_counter() - began) / count
+
+    loop = asyncio.new_event_loop()
+    try:
+        return {
+            "engine": timed(engine),
+            "evaluate (ASGI)": timed(
+                lambda: loop.run_until_complete(asgi(service, "POST", "/v1/evaluate", body))
+            ),
+            "constant (ASGI)": timed(
+                lambda: loop.run_until_complete(asgi(constant, "GET", "/", b""))
+            ),
+        }
+    finally:
+        loop.close()
 
 
 def table(results: list[dict[str, Any]], clients: int) -> str:
@@ -204,6 +329,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the requests of each scenario in this many rounds, the scenarios taking turns "
+        "(so that a change of the machine's load falls on all of them)",
+    )
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     parser.add_argument("--serve", choices=("service", "constant"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -211,19 +343,18 @@ def main() -> None:
     if arguments.serve:
         serve(arguments.serve, arguments.port)
         return
+    load_before = os.getloadavg()[0]
     servers = {kind: start(kind) for kind in ("constant", "service")}
     try:
-        results = [
-            asyncio.run(
-                run(
-                    scenario,
-                    servers[scenario.server][1],
-                    arguments.clients,
-                    max(1, int(arguments.requests * scenario.share)),
+        rounds: dict[str, list[dict[str, Any]]] = {scenario.name: [] for scenario in SCENARIOS}
+        for _ in range(arguments.rounds):
+            for scenario in SCENARIOS:
+                count = max(1, int(arguments.requests * scenario.share / arguments.rounds))
+                port = servers[scenario.server][1]
+                rounds[scenario.name].append(
+                    asyncio.run(run(scenario, port, arguments.clients, count))
                 )
-            )
-            for scenario in SCENARIOS
-        ]
+        results = [summary(scenario, rounds[scenario.name]) for scenario in SCENARIOS]
     finally:
         for process, _ in servers.values():
             process.terminate()
@@ -231,7 +362,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     body = table(results, arguments.clients)
     print(body)
-    print(json.dumps(results, indent=2))
+    print(f"load average {load_before:.1f} before, {load:.1f} after; {stack()}")
     evaluate = results[1]
     ratio = evaluate["throughput"] / results[0]["throughput"]
     goals = (
@@ -242,16 +373,31 @@ def main() -> None:
         f"{sum(r['errors'] for r in results)} (goal 0)."
     )
     print(goals)
+    costs = in_process_costs()
+    where = (
+        "Where an evaluation's time goes (µs per call in the bench's process, no socket): "
+        + ", ".join(f"{name} {micro:.0f}" for name, micro in costs.items())
+        + ". The service adds to the framework's own cost what the request needs: the "
+        "body read and validated, the engine's evaluation and its Result, the JSON."
+    )
+    print(where)
     if arguments.write:
         section = (
             f"{HEADING}\n\n"
-            "Figures from `bench/bench_service.py` (uvicorn, one worker, in its own process; "
-            "the clients in another, httpx over 127.0.0.1; every answer checked).\n\n"
-            f"Run of {time.strftime('%Y-%m-%d', time.gmtime())}: {platform.machine()}, "
-            f"{os.cpu_count()} cores, Python {platform.python_version()}, load average "
-            f"{load:.1f} at the end (other work shared the machine).\n\n"
+            f"Figures from `bench/bench_service.py` ({stack()}, one worker, in its own "
+            "process; the clients in another: asyncio, one keep-alive connection each, "
+            "over 127.0.0.1; every answer checked). The constant endpoint is a FastAPI "
+            "route; the service's evaluate endpoint is served by a plain Starlette route "
+            "(FastAPI's handling of a route costs more than the evaluation), the others "
+            "by FastAPI routes.\n\n"
+            f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+            f"{platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, load average {load_before:.1f} before and "
+            f"{load:.1f} after (other work shared the machine).\n\n"
             f"Reproduce: `python bench/bench_service.py --clients {arguments.clients} "
-            f"--requests {arguments.requests}`.\n\n{body}\n\n{goals}\n"
+            f"--requests {arguments.requests} --rounds {arguments.rounds}` (each "
+            "scenario's requests in rounds, the scenarios taking turns).\n\n"
+            f"{body}\n\n{goals}\n\n{where}\n"
         )
         write(section)
 

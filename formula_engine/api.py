@@ -17,14 +17,15 @@ these functions; none of their behaviour is reachable only from them.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
-import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,7 +50,9 @@ if TYPE_CHECKING:
     from .capaian import CapaianTable
     from .catalog.models import IndicatorEntry, RecordSource
     from .model import CompiledFormula, Model, Result, ValuesByName
+    from .reading import SourceText
 
+_T = TypeVar("_T")
 MAX_FORMULA = 10_000  # characters of a formula given to the facade (the language allows more)
 MAX_FRAGMENT = 1024 * 1024  # characters of a catalog fragment
 MAX_ROWS = 100_000  # rows of one batch evaluation
@@ -189,35 +192,81 @@ class FormattedOut(Out):
 
 
 def parse_formula(text: str) -> ParsedOut:
-    """The formula's canonical text and tree, or a located ParseError."""
-    from .nodes import to_json
-    from .parser import parse
+    """The formula's canonical text and tree, or a located ParseError. A chain of a few
+    hundred terms nests deeper than pydantic serialises: `parsed_json` gives the same
+    fields as JSON text for any tree the parser builds."""
+    from .nodes import to_dict
+    from .printer import to_text
 
-    _bounded(text, MAX_FORMULA, "formula")
-    data = json.loads(to_json(_located(parse, text)))
-    return ParsedOut(canonical=data["canonical"], ast=data["ast"])
+    tree = _parsed(text)
+    return ParsedOut(canonical=to_text(tree), ast=to_dict(tree))
+
+
+def parsed_json(text: str, indent: int | None = None) -> str:
+    """ParsedOut's fields (canonical, ast) as JSON text, or a located ParseError."""
+    from .nodes import to_json
+
+    return to_json(_parsed(text), indent)
 
 
 def format_formula(text: str) -> FormattedOut:
-    canonical = parse_formula(text).canonical
+    from .printer import to_text
+
+    canonical = to_text(_parsed(text))
     return FormattedOut(canonical=canonical, changed=canonical != text)
 
 
-def _located(function: Any, text: str, *arguments: Any) -> Any:
-    """`function(text, ...)`, with the formula text attached to a FormulaError it raises."""
+def _parsed(text: str) -> Any:
+    from .parser import parse
+
+    _bounded(text, MAX_FORMULA, "formula")
+    return _located(parse, text)
+
+
+def _located(function: Any, text: str, *arguments: Any, location: Location | None = None) -> Any:
+    """`function(text, ...)`, with the formula text (and `location`, where it was given)
+    attached to a FormulaError it raises."""
     try:
         return function(text, *arguments)
     except FormulaError as error:
-        raise (error.with_source(text) if error.source is None else error) from None
+        raise (error.with_source(text, location) if error.source is None else error) from None
 
 
-def model_for(text: str, units: Mapping[str, str] | None = None) -> Model:
+def model_for(
+    text: str,
+    units: Mapping[str, str] | None = None,
+    *,
+    declarations: Declarations | None = None,
+    first_year: int | None = None,
+    location: Location | None = None,
+    limit: int | None = MAX_FORMULA,
+) -> Model:
     """A model for a lone formula: each name it references is an input (dimensionless
-    unless `units` gives its unit)."""
+    unless `units` gives its unit), or, with `declarations` (a formula file's, see
+    `declarations_of`), their inputs and indicators. `first_year` starts the plan period
+    (to 2026 at least). A located error names `location` (default: <formula>); `limit`
+    bounds the formula's length (None: the language's own limit, as `renstra eval`)."""
     from .model import Model, ad_hoc_declarations
 
-    _bounded(text, MAX_FORMULA, "formula")
-    return Model(_located(ad_hoc_declarations, text, dict(units or {})))
+    if limit is not None:
+        _bounded(text, limit, "formula")
+    plan = Plan(first_year=first_year, last_year=max(first_year, 2026)) if first_year else None
+    if declarations is not None:
+        return Model(declarations.model_copy(update={"plan": plan}) if plan else declarations)
+    found = _located(ad_hoc_declarations, text, dict(units or {}), plan, location=location)
+    return Model(found)
+
+
+def declarations_of(source: SourceText) -> Declarations:
+    """A formula file's declarations (plan, inputs, indicators), or its first located
+    error (the text read once by the caller; parsed and validated once)."""
+    from .formula_file import load_source
+
+    declarations, diagnostics = load_source(source)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors or declarations is None:
+        raise errors[0].error
+    return declarations
 
 
 def check_formula(
@@ -281,8 +330,20 @@ def evaluate(
     decimals: int | None = None,
 ) -> Result:
     """One formula for one year, exactly: the Result says the value or why not."""
-    compiled: CompiledFormula = _located(model_for(text, units).compile, text)
-    return compiled.evaluate(values, year, decimals)
+    return compiled_formula(text, units).evaluate(values, year, decimals)
+
+
+def compiled_formula(text: str, units: Mapping[str, str] | None = None) -> CompiledFormula:
+    """A lone formula compiled (as `model_for`); the last 256 asked for are kept, by
+    text and units, so that a formula sent again is not compiled again."""
+    _bounded(text, MAX_FORMULA, "formula")
+    return _compiled(text, tuple(sorted((units or {}).items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str, units: tuple[tuple[str, str], ...]) -> CompiledFormula:
+    compiled: CompiledFormula = _located(model_for(text, dict(units)).compile, text)
+    return compiled
 
 
 class BatchOut(Out):
@@ -378,18 +439,29 @@ class EquivalenceOut(Out):
     counterexample: CounterexampleOut | None = None
 
 
-def equivalent(left: str, right: str, units: Mapping[str, str] | None = None) -> EquivalenceOut:
-    """Whether two formulas are the same function of their inputs (nonnegative unless
-    `units` names them), with a counterexample when they are not."""
+def equivalent(
+    left: str,
+    right: str,
+    units: Mapping[str, str] | None = None,
+    *,
+    declarations: Declarations | None = None,
+    location: Location | None = None,
+    limit: int | None = MAX_FORMULA,
+) -> EquivalenceOut:
+    """Whether two formulas are the same function of their inputs, with a counterexample
+    when they are not: over the `declarations` given (a formula file's), or with each
+    name an input, nonnegative (its unit from `units`). A located error names the formula
+    it is in, and `location` (default: <formula>); `limit` as for `model_for`."""
     from .equivalence import equivalence
 
     declared: dict[str, Input] = {}
     for text in (left, right):  # each checked on its own first: an error names its formula
-        model = model_for(text, units)
-        _located(model.compile, text)
+        model = model_for(text, units, declarations=declarations, location=location, limit=limit)
+        _located(model.compile, text, location=location)
         for item in model.declarations.inputs:
             declared[item.id] = item.model_copy(update={"domain": "nonnegative"})
-    verdict = equivalence(left, right, Declarations(inputs=tuple(declared.values())))
+    over = declarations or Declarations(inputs=tuple(declared.values()))
+    verdict = equivalence(left, right, over)
     example = verdict.counterexample
     return EquivalenceOut(
         status=verdict.status,
@@ -452,33 +524,71 @@ class _State:
     catalog: Catalog
     diagnostics: list[DiagnosticOut]
     accepted: list[DiagnosticOut]
+    fingerprint: tuple[tuple[str, int, int, int], ...]
+    indicators: dict[str, Any] = field(default_factory=dict)  # id -> located entry
     models: dict[int, Model] = field(default_factory=dict)
+    formulas: dict[tuple[str, int], CompiledFormula] = field(default_factory=dict)
     audit: AuditReport | None = None
+    etag: str | None = None
+    kept: dict[str, Any] = field(default_factory=dict)  # answers of this version
 
 
 class CatalogHandle:
     """A catalog directory, loaded and checked (`catalog.load_checked`), with its models
-    (one per year), its audit and its edits; safe to share between threads."""
+    (one per year), its audit and its edits; safe to share between threads.
+
+    Readers never wait for an edit: an edit builds the next version of the state (the
+    files read and checked again) and then puts it in place; until then readers see the
+    previous one. `lock` serialises the edits."""
 
     def __init__(self, root: Path, name: str = "renstra") -> None:
         self.root = root
         self.name = name
         self.lock = threading.RLock()  # edits are serialised per catalog
+        self._building = threading.RLock()  # the state, a year's model, the audit
         self._state: _State | None = None
 
     def _loaded(self) -> _State:
-        with self.lock:
-            if self._state is None:
-                catalog, report = load_checked(self.root)
-                self._state = _State(
-                    catalog, diagnostics_of(report.diagnostics), diagnostics_of(report.accepted)
-                )
-            declare_plan(self._state.catalog.plan)  # its units and band tables, in this context
-            return self._state
+        state = self._state
+        if state is None:
+            with self._building:
+                if self._state is None:
+                    self.reload()
+                state = self._state
+                assert state is not None
+        declare_plan(state.catalog.plan)  # its units and band tables, in this context
+        return state
 
     def reload(self) -> None:
-        with self.lock:
-            self._state = None
+        """Read and check the files now (CatalogRejected if they do not check: the
+        previous version stays). The models of the years the previous version had
+        compiled are compiled again, so that no reader pays for it."""
+        from .model import Model
+
+        fingerprint = _fingerprint(self.root)  # before reading: a later change is seen
+        catalog, report = load_checked(self.root)
+        state = _State(
+            catalog,
+            diagnostics_of(report.diagnostics),
+            diagnostics_of(report.accepted),
+            fingerprint,
+        )
+        for located in [*catalog.indicators(), *catalog.history_indicators()]:
+            state.indicators.setdefault(located.entry.id, located)
+        previous = self._state
+        for year in previous.models if previous is not None else ():
+            state.models[year] = Model(_declarations(catalog, year))
+        with self._building:
+            self._state = state
+
+    def refresh(self) -> bool:
+        """Reload when a file of the catalog changed (or was added or removed) since
+        it was read, by name, size, modification time and inode; True if it reloaded."""
+        state = self._state
+        if state is not None and state.fingerprint == _fingerprint(self.root):
+            return False
+        self.reload()
+        return True
 
     @property
     def catalog(self) -> Catalog:
@@ -491,36 +601,52 @@ class CatalogHandle:
     @property
     def etag(self) -> str:
         """The version of the whole catalog: a digest of its files' contents."""
-        digest = hashlib.sha256()
-        for located in _sources(self.catalog):
-            digest.update(located)
-        return digest.hexdigest()[:32]
+        state = self._loaded()
+        if state.etag is None:
+            digest = hashlib.sha256()
+            for located in _sources(state.catalog):
+                digest.update(located)
+            state.etag = digest.hexdigest()[:32]
+        return state.etag
 
     def model(self, year: int) -> Model:
         """The inputs and the indicators whose formula holds in `year`, compiled."""
         from .model import Model
 
         state = self._loaded()
-        with self.lock:
+        model = state.models.get(year)
+        if model is not None:
+            return model
+        with self._building:
             if year not in state.models:
                 state.models[year] = Model(_declarations(state.catalog, year))
             return state.models[year]
 
     def indicator(self, identifier: str) -> IndicatorEntry:
-        for located in self._indicators():
-            if located.entry.id == identifier:
-                entry: IndicatorEntry = located.entry
-                return entry
-        raise NotFound("indicator", identifier, [i.entry.id for i in self._indicators()])
+        entry: IndicatorEntry = self._located(identifier).entry
+        return entry
+
+    def _located(self, identifier: str) -> Any:
+        """The indicator's entry with its file, owner and position; NotFound if none."""
+        state = self._loaded()
+        located = state.indicators.get(identifier)
+        if located is None:
+            raise NotFound("indicator", identifier, list(state.indicators))
+        return located
 
     def _indicators(self) -> Iterator[Any]:
-        catalog = self.catalog
-        yield from catalog.indicators()
-        yield from catalog.history_indicators()
+        yield from self._loaded().indicators.values()
 
     def formula(self, identifier: str, year: int) -> CompiledFormula:
         """The indicator's formula for `year` (a formula the catalog accepts as the
-        document's own mistake is evaluated as printed, its unit unknown)."""
+        document's own mistake is evaluated as printed, its unit unknown); kept."""
+        state = self._loaded()
+        compiled = state.formulas.get((identifier, year))
+        if compiled is None:
+            compiled = state.formulas[identifier, year] = self._formula(identifier, year)
+        return compiled
+
+    def _formula(self, identifier: str, year: int) -> CompiledFormula:
         entry = self.indicator(identifier)
         version = next(
             (v for v in entry.formulas if v.valid_from <= year <= v.valid_to and v.formula), None
@@ -538,24 +664,48 @@ class CatalogHandle:
         return model.indicator(identifier)
 
     def audit_report(self) -> AuditReport:
+        """The audit of this version of the catalog, run here once (see `unaudited`)."""
         from .audit import run_audit
 
         state = self._loaded()
-        with self.lock:
+        if state.audit is not None:
+            return state.audit
+        with self._building:
             if state.audit is None:
                 state.audit = run_audit(state.catalog)
             return state.audit
 
+    def kept(self, key: str, compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per version of the files: an answer that depends on them
+        only (the tree, the audit's summary), kept until an edit or a reload."""
+        state = self._loaded()
+        if key not in state.kept:
+            state.kept[key] = compute()
+        answer: _T = state.kept[key]
+        return answer
 
-def _files(catalog: Catalog) -> list[Path]:
-    paths = [
-        catalog.plan_source.path,
-        *(x.source.path for x in [*catalog.inputs, *catalog.programs]),
-    ]
-    for located in (catalog.history, getattr(catalog, "updates", None)):
-        if located is not None:
-            paths.append(located.source.path)
-    return [Path(path) for path in paths]
+    def unaudited(self) -> Catalog | None:
+        """The catalog, when its audit has not been run yet (None when it has): a
+        program that runs the audit elsewhere (the service: in a process killed at the
+        request's deadline) gives the report back with `keep_audit`."""
+        state = self._loaded()
+        return state.catalog if state.audit is None else None
+
+    def keep_audit(self, catalog: Catalog, report: AuditReport) -> None:
+        """Keep the audit `report` of `catalog`, if that is still the current version."""
+        with self._building:
+            state = self._state
+            if state is not None and state.catalog is catalog and state.audit is None:
+                state.audit = report
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Name, size, modification time and inode of every YAML file under `root`."""
+    rows = []
+    for path in sorted(root.rglob("*.y*ml")):
+        info = path.stat()
+        rows.append((str(path.relative_to(root)), info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(rows)
 
 
 def _sources(catalog: Catalog) -> list[bytes]:
@@ -672,6 +822,10 @@ class TreeOut(Out):
 
 def tree(handle: CatalogHandle) -> TreeOut:
     """Tujuan -> sasaran -> program -> kegiatan -> sub kegiatan, each with its indicators."""
+    return handle.kept("tree", lambda: _tree(handle))
+
+
+def _tree(handle: CatalogHandle) -> TreeOut:
     catalog = handle.catalog
     programs = [located.entry for located in catalog.programs]
     linked: set[str] = set()
@@ -717,18 +871,15 @@ class IndicatorOut(Out):
 
 
 def indicator_detail(handle: CatalogHandle, identifier: str) -> IndicatorOut:
-    for located in handle._indicators():
-        if located.entry.id == identifier:
-            line, _ = located.source.position(located.path)
-            return IndicatorOut(
-                row=located.owner,
-                file=str(Path(located.source.path).relative_to(handle.root)),
-                line=line,
-                etag=indicator_etag(handle, located.entry),
-                indicator=located.entry.model_dump(mode="json"),
-            )
-    handle.indicator(identifier)  # raises NotFound with suggestions
-    raise AssertionError("unreachable")
+    located = handle._located(identifier)  # NotFound with suggestions
+    line, _ = located.source.position(located.path)
+    return IndicatorOut(
+        row=located.owner,
+        file=str(Path(located.source.path).relative_to(handle.root)),
+        line=line,
+        etag=indicator_etag(handle, located.entry),
+        indicator=located.entry.model_dump(mode="json"),
+    )
 
 
 def indicator_etag(handle: CatalogHandle, entry: IndicatorEntry) -> str:
@@ -820,6 +971,11 @@ def _figure_ids(report: AuditReport) -> list[tuple[str, Figure]]:
 
 
 def audit_summary(handle: CatalogHandle) -> AuditSummaryOut:
+    """The audit's counts, overall and per section, and the catalog's ETag."""
+    return handle.kept("audit_summary", lambda: _audit_summary(handle))
+
+
+def _audit_summary(handle: CatalogHandle) -> AuditSummaryOut:
     report = handle.audit_report()
     counts = report.counts()
     statuses = ("holds", "finding", "not_recomputable")
@@ -916,11 +1072,29 @@ class EditOut(Out):
     text: str
     previous: str
     file: str
-    source: EditSource
-    recorded_source: bool = Field(
-        description="whether the source was written with the value (always, in updates.yaml)"
-    )
+    source: EditSource = Field(description="the source, as recorded with the value in `file`")
     etag: str = Field(description="the indicator's new ETag")
+
+
+@contextmanager
+def _editing(handle: CatalogHandle, deadline: float | None, what: str) -> Iterator[None]:
+    """Hold the catalog's edit lock, waiting for it no longer than `deadline`."""
+    import time
+
+    wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+    if not handle.lock.acquire(timeout=wait):
+        raise OverBudget(f"{what} (waiting for the other edits of {handle.name})")
+    try:
+        yield
+    finally:
+        handle.lock.release()
+
+
+def _in_time(deadline: float | None, what: str) -> None:
+    import time
+
+    if deadline is not None and time.monotonic() >= deadline:
+        raise OverBudget(what)
 
 
 def _record_source(source: EditSource) -> RecordSource:
@@ -942,21 +1116,25 @@ def set_target(
     text: str,
     source: EditSource,
     if_match: str | None = None,
+    deadline: float | None = None,
 ) -> EditOut:
     """Set the indicator's target for `year`, with its source: a revision recorded in
     `updates.yaml` (`catalog.updates.set_target`), the printed value kept; serialised with
     the other edits of this catalog, written atomically, refused whole if the catalog
-    would no longer check; StaleEdit if `if_match` is not the indicator's current ETag."""
+    would no longer check; StaleEdit if `if_match` is not the indicator's current ETag.
+    With a `deadline` (time.monotonic()), OverBudget if it passes before the edit is
+    written (waiting for the other edits included): then nothing is written."""
     from .catalog import updates
 
-    with handle.lock:
-        handle.reload()  # the files may have changed outside this process
+    with _editing(handle, deadline, "the edit"):
+        handle.refresh()  # the files may have changed outside this process
         entry = handle.indicator(identifier)
         current = indicator_etag(handle, entry)
         if if_match is not None and if_match.strip('"') != current:
             raise StaleEdit(if_match, current)
         in_force = updates.targets(handle.catalog, entry, year)
         previous = in_force[-1].text if in_force else ""
+        _in_time(deadline, "the edit")
         try:
             path = updates.set_target(handle.root, identifier, year, text, _record_source(source))
         except CatalogRejected as rejected:  # nothing was written: say the first error
@@ -971,7 +1149,6 @@ def set_target(
             previous=previous,
             file=str(path.relative_to(handle.root)),
             source=source,
-            recorded_source=True,
             etag=indicator_etag(handle, handle.indicator(identifier)),
         )
 
@@ -992,15 +1169,19 @@ class RealisationsOut(Out):
 
 
 def add_realisations(
-    handle: CatalogHandle, values: Sequence[RealisationIn], source: EditSource
+    handle: CatalogHandle,
+    values: Sequence[RealisationIn],
+    source: EditSource,
+    deadline: float | None = None,
 ) -> RealisationsOut:
     """Add realisations with their source through `catalog.updates.add_realisations`,
-    serialised with the other edits, all or nothing."""
+    serialised with the other edits, all or nothing (a `deadline` as for set_target)."""
     from .catalog import updates
 
     records = [(v.indicator, v.year, v.period or v.month, v.text) for v in values]
-    with handle.lock:
-        handle.reload()
+    with _editing(handle, deadline, "the edit"):
+        handle.refresh()
+        _in_time(deadline, "the edit")
         try:
             path = updates.add_realisations(handle.root, records, _record_source(source))
         except CatalogRejected as rejected:
@@ -1214,6 +1395,8 @@ __all__ = [
     "check_formula_file",
     "check_fragment",
     "check_realisation_workbook",
+    "compiled_formula",
+    "declarations_of",
     "diagnostic_of",
     "equivalent",
     "evaluate",
@@ -1227,6 +1410,7 @@ __all__ = [
     "load_catalog",
     "model_for",
     "parse_formula",
+    "parsed_json",
     "set_formula",
     "set_target",
     "tree",

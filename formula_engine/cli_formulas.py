@@ -14,6 +14,7 @@ from typing import BinaryIO, NoReturn
 
 import click
 
+from . import api
 from .cli_params import (
     DECIMALS,
     YEAR,
@@ -28,12 +29,10 @@ from .cli_params import (
     decode,
     read_bounded,
 )
-from .declarations import Declarations, Plan
-from .equivalence import TRIALS, equivalence
+from .equivalence import TRIALS
 from .errors import FormulaError, Location
 from .exit_codes import ExitCode
-from .formula_file import load_source
-from .model import Model, ad_hoc_declarations
+from .model import Model
 from .nodes import Reference, to_json
 from .parser import parse
 from .printer import to_text
@@ -127,6 +126,7 @@ def _fail(error: FormulaError) -> NoReturn:
     sys.exit(ExitCode.FINDINGS)
 
 
+ARGUMENT = Location("<argument>")
 DECLARATIONS_HELP = "A formula file declaring the inputs (ids, labels, units) and indicators"
 
 
@@ -179,7 +179,15 @@ def eval_command(
     """
     _check_eval_options(year, first_year, units, declarations)
     try:
-        model = _model_for(formula, units, declarations, first_year)
+        loaded = api.declarations_of(declarations) if declarations is not None else None
+        model = api.model_for(
+            formula,
+            dict(units),
+            declarations=loaded,
+            first_year=first_year,
+            location=ARGUMENT,
+            limit=None,  # the language's own limit (the facade's is for services)
+        )
         compiled = model.compile(formula)
         values = _values(inputs, year, model)
         result = compiled.evaluate(values, year, decimals)
@@ -233,19 +241,6 @@ def _once(given: Iterable[tuple[str, str]], option: str) -> None:
             )
 
 
-def _model_for(
-    formula: str,
-    units: tuple[tuple[str, str], ...],
-    declarations: SourceText | None,
-    first_year: int | None,
-) -> Model:
-    plan = Plan(first_year=first_year, last_year=max(first_year, 2026)) if first_year else Plan()
-    if declarations is not None:
-        loaded = load_declarations(declarations)
-        return Model(loaded.model_copy(update={"plan": plan}) if first_year else loaded)
-    return Model(ad_hoc_declarations(formula, dict(units), plan))
-
-
 def _values(
     given: tuple[GivenValue, ...], year: int, model: Model
 ) -> dict[str, dict[int | str, Fraction]]:
@@ -280,10 +275,11 @@ def equiv_command(left: str, right: str, declarations: SourceText | None) -> Non
     Exit 0 when equivalent, 1 when not (with a counterexample), 3 when not proven.
     """
     try:
-        verdict = equivalence(left, right, _equiv_declarations(left, right, declarations))
+        loaded = api.declarations_of(declarations) if declarations is not None else None
+        verdict = api.equivalent(left, right, declarations=loaded, location=ARGUMENT, limit=None)
     except FormulaError as error:
         where = left if error.source is None and _fails(left) else right
-        _fail(error if error.source else error.with_source(where, Location("<argument>")))
+        _fail(error if error.source else error.with_source(where, ARGUMENT))
     if not verdict.units_agree:
         click.echo(f"note: the units differ: {verdict.left_unit} and {verdict.right_unit}")
     if verdict.status == "equivalent":
@@ -315,26 +311,6 @@ def _fails(text: str) -> bool:
     except FormulaError:
         return True
     return False
-
-
-def _equiv_declarations(left: str, right: str, source: SourceText | None) -> Declarations:
-    if source is not None:
-        return load_declarations(source)
-    inputs = {}
-    for text in (left, right):
-        for declared in ad_hoc_declarations(text).inputs:
-            inputs[declared.id] = declared.model_copy(update={"domain": "nonnegative"})
-    return Declarations(inputs=tuple(inputs.values()))
-
-
-def load_declarations(source: SourceText) -> Declarations:
-    """A formula file's declarations, or its first located error (the text read once, by
-    the option's SourceFile; parsed and validated once)."""
-    declarations, diagnostics = load_source(source)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if errors or declarations is None:
-        raise errors[0].error
-    return declarations
 
 
 FORMULA_COMMANDS = (parse_command, fmt_command, eval_command, equiv_command)

@@ -119,6 +119,30 @@ def test_a_batch_over_the_row_limit_is_413(small: Path) -> None:
     assert response.status_code == 413 and "4 rows" in response.json()["message"]
 
 
+@pytest.mark.parametrize("terms", [3, 1000, 1350])  # inline, then in a worker process
+def test_a_long_chain_parses_and_formats(client: TestClient, terms: int) -> None:
+    """A sum of n terms nests n - 1 Binary nodes (left-associative): deeper than pydantic
+    serialises or json reads by default; the answer is still the tree."""
+    import sys
+
+    formula = " + ".join(f"x{i}" for i in range(terms))  # under 10,000 characters
+    parsed = client.post("/v1/parse", json={"formula": formula})
+    assert parsed.status_code == 200, parsed.text[:300]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10 * terms + 1000)  # json.loads recurses once per level
+    try:
+        body = json.loads(parsed.text)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert body["canonical"] == formula
+    depth, node = 0, body["ast"]
+    while node["node"] == "Binary":
+        depth, node = depth + 1, node["left"]
+    assert (depth, node["name"]) == (terms - 1, "x0")
+    formatted = client.post("/v1/format", json={"formula": formula}).json()
+    assert formatted == {"canonical": formula, "changed": False}
+
+
 def test_a_formula_over_the_length_limit_is_400(client: TestClient) -> None:
     response = client.post("/v1/parse", json={"formula": "a + " * 5000 + "a"})
     assert response.status_code == 400 and response.json()["code"] == "E120"
@@ -191,7 +215,7 @@ def test_a_bug_is_a_json_500_without_a_traceback(
     def broken(text: str) -> None:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(api, "parse_formula", broken)
+    monkeypatch.setattr(api, "parsed_json", broken)
     response = client.post("/v1/parse", json={"formula": "a"})
     assert response.status_code == 500
     assert response.json()["code"] == "E708" and "Traceback" not in response.text

@@ -65,7 +65,7 @@ def test_an_edit_records_a_revision_with_its_source_and_keeps_the_printed_value(
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["previous"], body["text"], body["source"]["page"]) == ("7,26", "7,01", "IV-3")
-    assert body["file"] == "updates.yaml" and body["recorded_source"] is True
+    assert body["file"] == "updates.yaml" and body["source"]["document"] == SOURCE["document"]
     assert response.headers["ETag"] != etag
     assert printed_file.read_bytes() == before  # what the Renstra printed stays as printed
     record = (small / "updates.yaml").read_text(encoding="utf-8")

@@ -255,7 +255,7 @@ def test_auditor_follows_a_finding_to_its_trail_and_source(
     snap(page, shots, "audit")
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Jejak perhitungan")).to_be_visible()
-    expect(page.locator("dl.facts")).to_contain_text("Tabel 2.3.2-anggaran, baris 1584")
+    expect(page.locator("dl.facts")).to_contain_text("Tabel 2.3.2, baris 1584")
     expect(page.locator("table.terms")).to_contain_text("3.238.828.778")
     snap(page, shots, "temuan")
     page.goto(server + "/audit?cek=formula_vs_figures")

@@ -7,29 +7,38 @@ service.errors.ErrorOut. Work runs with a time budget (service.workers); bodies,
 and batches are bounded (service.limits). Edits need the bearer token given at start, are
 serialised per catalog (the handle's lock) and recorded with their source, atomically,
 in updates.yaml (catalog.updates).
+
+How each endpoint runs (workers.py): inline on the event loop when the limits keep it to
+milliseconds (an indicator's evaluation, a short formula, the tree, an audit already
+run); in a worker thread when it stops itself at the deadline (a batch, an edit); in a
+forked process killed at the deadline when nothing bounds it (equivalence, a long
+formula, a fragment, running the audit).
 """
 
 from __future__ import annotations
 
 import hmac
-import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.routing import Route
 
 from .. import api, web
 from ..capaian import CapaianTable
 from ..model import Result
 from . import errors
 from .limits import BodyLimit, Limits
-from .workers import in_process, in_thread
+from .workers import Budget
 
+T = TypeVar("T")
+In_ = TypeVar("In_", bound=BaseModel)
 ARROW = "application/vnd.apache.arrow.stream"
 Number = int | float | str | None
 Values = dict[Annotated[str, Field(max_length=300)], dict[int | str, Number]]
@@ -109,24 +118,29 @@ class RealisationsIn(In):
 
 
 BEARER = HTTPBearer(auto_error=False, description="the token given to `renstra serve`")
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": errors.ErrorOut, "description": meaning}
-    for status, meaning in {
+
+
+def _responses(meanings: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entries of error statuses: each an ErrorOut, with what it means."""
+    return {s: {"model": errors.ErrorOut, "description": m} for s, m in meanings.items()}
+
+
+ERRORS = _responses(
+    {
         400: "a formula or value the engine refuses",
         404: "an unknown catalog, indicator or finding",
         413: "a body over the limit",
         422: "a body that does not match the schema",
         503: "over the time budget",
-    }.items()
-}
-EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": errors.ErrorOut, "description": meaning}
-    for status, meaning in {
+    }
+)
+EDIT_ERRORS = _responses(
+    {
         401: "no or a wrong bearer token",
         403: "the service was started without a token: edits are off",
         409: "If-Match is not the resource's current ETag",
-    }.items()
-}
+    }
+)
 
 
 def create_app(
@@ -178,56 +192,70 @@ def create_app(
                 where="header Authorization",
             )
 
-    async def bounded(function: Any, what: str) -> Any:
-        return await in_thread(function, limits.seconds, what)
+    budget = Budget(limits.seconds)
+
+    async def formula_work(text: str, function: Callable[[], T], what: str) -> T:
+        """Work on a formula: inline when it is short (milliseconds), else in a process
+        killed at the deadline (a 10,000-character formula takes a second to compile)."""
+        if len(text) <= limits.inline_formula:
+            return budget.inline(function, what)
+        return await budget.in_process(function, what)
+
+    async def audited(name: str) -> api.CatalogHandle:
+        """The catalog with its audit run: once per version of its files, in a process
+        killed at the deadline (the audit of the bundled catalog takes seconds)."""
+        handle = handle_of(name)
+        catalog = handle.unaudited()
+        if catalog is not None:
+            from ..audit import run_audit
+
+            report = await budget.in_process(lambda: run_audit(catalog), "the audit")
+            handle.keep_audit(catalog, report)
+        return handle
+
+    @router.post(
+        "/evaluate", response_model=Result, tags=["evaluate"], openapi_extra=_body(EvaluateIn)
+    )
+    async def evaluate(request: Request) -> Response:
+        """One formula, or one indicator of a catalog, for one year, exactly."""
+        # the hottest endpoint (see the Route below): its body read by pydantic from the
+        # bytes, not by json.loads then FastAPI's validation
+        body = _validated(EvaluateIn, await request.body())
+        if body.formula is not None:
+            work = partial(
+                api.evaluate, body.formula, body.values, body.year, body.units, body.decimals
+            )
+            return _json(await formula_work(body.formula, work, "the evaluation"))
+        handle, indicator = handle_of(body.catalog), body.indicator or ""
+        work = partial(api.evaluate_indicator, handle, indicator, body.values, body.year)
+        return _json(budget.inline(partial(work, body.decimals), "the evaluation"))
 
     @router.post("/parse", response_model=api.ParsedOut, tags=["formulas"])
-    async def parse(body: FormulaIn) -> api.ParsedOut:
+    async def parse(body: FormulaIn) -> Response:
         """The canonical text and the tree (with spans) of a formula; 400 if it does not parse."""
-        out: api.ParsedOut = await bounded(lambda: api.parse_formula(body.formula), "parse")
-        return out
+        # as JSON text: a long chain nests deeper than pydantic serialises a tree
+        work = partial(api.parsed_json, body.formula)
+        text = await formula_work(body.formula, work, "parse")
+        return Response(text, media_type="application/json")
 
     @router.post("/format", response_model=api.FormattedOut, tags=["formulas"])
-    async def format_(body: FormulaIn) -> api.FormattedOut:
+    async def format_(body: FormulaIn) -> Response:
         """The canonical text of a formula, and whether it changed."""
-        out: api.FormattedOut = await bounded(lambda: api.format_formula(body.formula), "format")
-        return out
+        work = partial(api.format_formula, body.formula)
+        return _json(await formula_work(body.formula, work, "format"))
 
     @router.post("/check/formula", response_model=api.CheckOut, tags=["check"])
-    async def check_formula(body: CheckFormulaIn) -> api.CheckOut:
+    async def check_formula(body: CheckFormulaIn) -> Response:
         """Every problem of a formula, as diagnostics (200 even when it has errors)."""
         handle = handle_of(body.catalog) if body.catalog is not None else None
-        out: api.CheckOut = await bounded(
-            lambda: api.check_formula(body.formula, body.units, handle), "the check"
-        )
-        return out
+        work = partial(api.check_formula, body.formula, body.units, handle)
+        return _json(await formula_work(body.formula, work, "the check"))
 
     @router.post("/check/fragment", response_model=api.CheckOut, tags=["check"])
-    async def check_fragment(body: FragmentIn) -> api.CheckOut:
+    async def check_fragment(body: FragmentIn) -> Response:
         """A catalog file (or a formula file) sent as text: YAML, schema, formulas."""
-        out: api.CheckOut = await in_process(
-            lambda: api.check_fragment(body.text, body.kind, body.name), limits.seconds, "check"
-        )
-        return out
-
-    @router.post("/evaluate", response_model=Result, tags=["evaluate"])
-    async def evaluate(body: EvaluateIn) -> Response:
-        """One formula, or one indicator of a catalog, for one year, exactly."""
-        if body.formula is not None:
-            formula = body.formula
-
-            def run() -> Result:
-                return api.evaluate(formula, body.values, body.year, body.units, body.decimals)
-        else:
-            handle, indicator = handle_of(body.catalog), body.indicator or ""
-
-            def run() -> Result:
-                return api.evaluate_indicator(
-                    handle, indicator, body.values, body.year, body.decimals
-                )
-
-        out: Result = await bounded(run, "the evaluation")
-        return _json(out)
+        work = partial(api.check_fragment, body.text, body.kind, body.name)
+        return _json(await budget.in_process(work, "the check"))
 
     @router.post(
         "/evaluate/batch",
@@ -259,27 +287,21 @@ def create_app(
                 hint="split it into several requests",
                 where="body.columns",
             )
-        deadline = time.monotonic() + limits.seconds
 
-        def run() -> api.BatchOut:
+        def run(deadline: float) -> api.BatchOut:
             if body.formula is not None:
-                compiled = api.model_for(body.formula, body.units).compile(body.formula)
+                compiled = api.compiled_formula(body.formula, body.units)
             else:
                 compiled = handle_of(body.catalog).formula(body.indicator or "", body.year)
             return api.evaluate_batch(compiled, body.columns, body.year, deadline)
 
-        out: api.BatchOut = await bounded(run, "the batch")
-        return _json(out)
+        return _json(await budget.in_thread(run, "the batch"))
 
     @router.post("/equivalence", response_model=api.EquivalenceOut, tags=["formulas"])
-    async def equivalence(body: EquivalenceIn) -> api.EquivalenceOut:
+    async def equivalence(body: EquivalenceIn) -> Response:
         """Are two formulas the same function of their inputs? (with a counterexample)"""
-        out: api.EquivalenceOut = await in_process(
-            lambda: api.equivalent(body.left, body.right, body.units),
-            limits.seconds,
-            "the equivalence",
-        )
-        return out
+        work = partial(api.equivalent, body.left, body.right, body.units)
+        return _json(await budget.in_process(work, "the equivalence"))
 
     @router.get("/catalogs", response_model=list[CatalogOut], tags=["catalog"])
     async def list_catalogs() -> list[CatalogOut]:
@@ -300,58 +322,48 @@ def create_app(
         return out
 
     @router.get("/catalogs/{name}/tree", response_model=api.TreeOut, tags=["catalog"])
-    async def tree(name: Id, response: Response) -> api.TreeOut:
+    async def tree(name: Id) -> Response:
         """Tujuan -> sasaran -> program -> kegiatan -> sub kegiatan, with indicators."""
         handle = handle_of(name)
-        out: api.TreeOut = await bounded(lambda: api.tree(handle), "the tree")
-        response.headers["ETag"] = f'"{handle.etag}"'
-        return out
+        return _json(budget.inline(partial(api.tree, handle), "the tree"), handle.etag)
 
     @router.get(
         "/catalogs/{name}/indicators/{indicator}",
         response_model=api.IndicatorOut,
         tags=["catalog"],
     )
-    async def indicator(name: Id, indicator: Id, response: Response) -> api.IndicatorOut:
+    async def indicator(name: Id, indicator: Id) -> Response:
         """An indicator as the catalog states it; its ETag is the one edits must match."""
-        handle = handle_of(name)
-        out: api.IndicatorOut = await bounded(
-            lambda: api.indicator_detail(handle, indicator), "the indicator"
-        )
-        response.headers["ETag"] = f'"{out.etag}"'
-        return out
+        work = partial(api.indicator_detail, handle_of(name), indicator)
+        out: api.IndicatorOut = budget.inline(work, "the indicator")
+        return _json(out, out.etag)
 
     @router.get("/catalogs/{name}/audit", response_model=api.AuditSummaryOut, tags=["audit"])
-    async def audit(name: Id, response: Response) -> api.AuditSummaryOut:
+    async def audit(name: Id) -> Response:
         """The audit's counts: figures checked, holding, findings, not recomputable."""
-        handle = handle_of(name)
-        out: api.AuditSummaryOut = await bounded(lambda: api.audit_summary(handle), "audit")
-        response.headers["ETag"] = f'"{out.etag}"'
-        return out
+        work = partial(api.audit_summary, await audited(name))
+        out: api.AuditSummaryOut = budget.inline(work, "the audit")
+        return _json(out, out.etag)
 
     @router.get(
         "/catalogs/{name}/audit/findings",
         response_model=list[api.FindingOut],
         tags=["audit"],
     )
-    async def findings(name: Id, every_figure: bool = False) -> list[api.FindingOut]:
+    async def findings(name: Id, every_figure: bool = False) -> Response:
         """The findings (or every recomputed figure, with every_figure=true)."""
-        handle = handle_of(name)
-        out: list[api.FindingOut] = await bounded(
-            lambda: api.findings(handle, every_figure), "the findings"
-        )
-        return out
+        work = partial(api.findings, await audited(name), every_figure)
+        return _json_list(budget.inline(work, "the findings"))
 
     @router.get(
         "/catalogs/{name}/audit/findings/{finding}",
         response_model=api.FindingOut,
         tags=["audit"],
     )
-    async def finding(name: Id, finding: Id) -> api.FindingOut:
+    async def finding(name: Id, finding: Id) -> Response:
         """One recomputed figure, by its id (from the list of findings)."""
-        handle = handle_of(name)
-        out: api.FindingOut = await bounded(lambda: api.finding(handle, finding), "the finding")
-        return out
+        work = partial(api.finding, await audited(name), finding)
+        return _json(budget.inline(work, "the finding"))
 
     @router.get(
         "/catalogs/{name}/explain/{subject}", response_model=api.ExplanationOut, tags=["audit"]
@@ -361,53 +373,41 @@ def create_app(
         subject: Id,
         year: Annotated[int | None, Field(ge=1900, le=2200)] = None,
         end_of_period: bool = False,
-    ) -> api.ExplanationOut:
+    ) -> Response:
         """How a value was computed: an indicator id or name, or a row's code."""
-        handle = handle_of(name)
-        out: api.ExplanationOut = await bounded(
-            lambda: api.explain(handle, subject, year, end_of_period), "the explanation"
-        )
-        return out
+        work = partial(api.explain, await audited(name), subject, year, end_of_period)
+        return _json(budget.inline(work, "the explanation"))
+
+    edits: dict[str, Any] = {  # every edit: the token, and its errors in the document
+        "tags": ["edits"],
+        "responses": EDIT_ERRORS,
+        "dependencies": [Depends(authorised)],
+    }
 
     @router.put(
         "/catalogs/{name}/indicators/{indicator}/targets/{year}",
         response_model=api.EditOut,
-        tags=["edits"],
-        responses=EDIT_ERRORS,
-        dependencies=[Depends(authorised)],
+        **edits,
     )
     async def set_target(
         name: Id,
         indicator: Id,
         year: Annotated[int, PathParam(ge=1900, le=2200)],
         body: TargetIn,
-        response: Response,
         if_match: Annotated[str | None, Header(max_length=200)] = None,
-    ) -> api.EditOut:
+    ) -> Response:
         """Set the target the catalog cites for `year` (with its source); needs the token.
         With If-Match, refused (409) unless it is the indicator's current ETag."""
         handle = handle_of(name)
-        out: api.EditOut = await bounded(
-            lambda: api.set_target(handle, indicator, year, body.text, body.source, if_match),
-            "the edit",
-        )
-        response.headers["ETag"] = f'"{out.etag}"'
-        return out
+        work = partial(api.set_target, handle, indicator, year, body.text, body.source, if_match)
+        out: api.EditOut = await budget.in_thread(work, "the edit")
+        return _json(out, out.etag)
 
-    @router.post(
-        "/catalogs/{name}/realisations",
-        response_model=api.RealisationsOut,
-        tags=["edits"],
-        responses=EDIT_ERRORS,
-        dependencies=[Depends(authorised)],
-    )
-    async def add_realisations(name: Id, body: RealisationsIn) -> api.RealisationsOut:
+    @router.post("/catalogs/{name}/realisations", response_model=api.RealisationsOut, **edits)
+    async def add_realisations(name: Id, body: RealisationsIn) -> Response:
         """Add realisations with their source (all or nothing); needs the token."""
-        handle = handle_of(name)
-        out: api.RealisationsOut = await bounded(
-            lambda: api.add_realisations(handle, body.values, body.source), "the edit"
-        )
-        return out
+        work = partial(api.add_realisations, handle_of(name), body.values, body.source)
+        return _json(await budget.in_thread(work, "the edit"))
 
     @router.get("/catalogs/{name}/capaian", response_model=CapaianTable, tags=["catalog"])
     async def capaian(
@@ -417,19 +417,30 @@ def create_app(
     ) -> Response:
         """The capaian table of a year or up to a quarter: target and realisation in
         force, capaian and predikat of every indicator, or why it cannot be computed."""
-        handle = handle_of(name)
-        out: CapaianTable = await bounded(lambda: api.capaian(handle, year, quarter), "capaian")
-        return _json(out)
+        work = partial(api.capaian, handle_of(name), year, quarter)
+        return _json(budget.inline(work, "capaian"))
 
     app.include_router(router)
+    # The hottest endpoint is also a plain Starlette route, placed first: FastAPI's
+    # handling of a route (its dependency solving) costs more than the evaluation
+    # itself (bench/bench_service.py, "where an evaluation's time goes"). The same
+    # function serves it; its APIRoute above documents it in the OpenAPI document.
+    app.router.routes.insert(0, Route("/v1/evaluate", evaluate, methods=["POST"]))
+    _with_bodies(app, (EvaluateIn, BatchIn))
     app.include_router(web.router(handles, token))  # the pages at / (formula_engine.web)
     return app
 
 
-def _json(model: BaseModel) -> Response:
-    """The model's JSON as it is (a facade model is valid by construction: the hot
-    endpoints skip FastAPI's second validation of their return value)."""
-    return Response(model.model_dump_json(), media_type="application/json")
+def _json(model: BaseModel, etag: str | None = None) -> Response:
+    """The model's JSON as it is (a facade model is valid by construction: the endpoints
+    skip FastAPI's second validation of their return value), with its ETag if it has one."""
+    headers = {"ETag": f'"{etag}"'} if etag is not None else None
+    return Response(model.model_dump_json(), media_type="application/json", headers=headers)
+
+
+def _json_list(models: list[Any]) -> Response:
+    body = b"[" + b",".join(model.model_dump_json().encode() for model in models) + b"]"
+    return Response(body, media_type="application/json")
 
 
 async def _batch_body(request: Request) -> BatchIn:
@@ -439,17 +450,56 @@ async def _batch_body(request: Request) -> BatchIn:
         if content_type == ARROW:
             fields = dict(request.query_params)
             return BatchIn.model_validate({**fields, "columns": _arrow_columns(raw)})
-        if content_type != "application/json":
-            raise errors.ServiceError(
-                415,
-                f"the body is {content_type!r}",
-                code="E709",
-                hint=f"send application/json or {ARROW}",
-                where="header Content-Type",
-            )
-        return BatchIn.model_validate_json(raw)
     except ValidationError as invalid:
-        raise RequestValidationError(invalid.errors(include_url=False)) from None
+        raise _invalid(invalid) from None
+    if content_type != "application/json":
+        raise errors.ServiceError(
+            415,
+            f"the body is {content_type!r}",
+            code="E709",
+            hint=f"send application/json or {ARROW}",
+            where="header Content-Type",
+        )
+    return _validated(BatchIn, raw)
+
+
+def _validated(model: type[In_], raw: bytes) -> In_:
+    """The JSON body read into `model` (422 as FastAPI gives it, located under body)."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as invalid:
+        raise _invalid(invalid) from None
+
+
+def _invalid(invalid: ValidationError) -> RequestValidationError:
+    problems = invalid.errors(include_url=False)
+    return RequestValidationError([{**p, "loc": ("body", *p["loc"])} for p in problems])
+
+
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that reads its JSON body itself."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _with_bodies(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    """The OpenAPI document also holds the schemas of the bodies read by `_validated`
+    (FastAPI lists only those it reads itself)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[model.__name__] = schema
+            document["components"]["schemas"] = dict(sorted(schemas.items()))
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _arrow_columns(raw: bytes) -> dict[str, list[Any]]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .workers import arrived
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,7 @@ class Limits:
     body_bytes: int = 4 * 1024 * 1024  # a request body (JSON or Arrow)
     batch_rows: int = 50_000
     seconds: float = 10.0  # the time budget of one request
+    inline_formula: int = 300  # characters: a longer formula is worked on in a process
 
 
 class BodyTooLarge(HTTPException):
@@ -25,7 +29,8 @@ class BodyTooLarge(HTTPException):
 
 class BodyLimit:
     """Refuses (413, E703) a body over `limit` bytes: by its Content-Length before reading,
-    and by counting while it is read when it is sent in chunks."""
+    and by counting while it is read when it is sent in chunks. Notes when the request
+    arrived: its time budget counts from there (workers.Budget)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -34,6 +39,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        arrived.set(time.monotonic())
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await self._refuse(send, declared.decode("latin-1")[:20])

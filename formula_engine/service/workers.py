@@ -1,22 +1,33 @@
-"""Work with a time budget: a request that goes past it is stopped, not left running.
+"""Work with a time budget: past it the request gets 503 (E705) and its work is stopped.
 
-- `in_thread(fn, seconds)`: the facade's quick functions (parse, evaluate one formula,
-  the tree) run in a worker thread; past the budget the request gets 503. Their work is
-  bounded by the service's limits (formula length, rows), so the thread ends soon after.
-- `in_process(fn, seconds)`: work whose length no limit bounds (sympy, for equivalence)
-  runs in a forked process, which is killed at the budget.
-- a batch takes a deadline and stops itself at it (api.evaluate_batch).
+The budget of a request starts when it arrives (`arrived`, set by the body-size
+middleware); each endpoint runs its facade call in one of three ways, by how long the
+work can be:
+
+- `inline(fn, what)`: work the service's limits keep to milliseconds (one evaluation of
+  an indicator, a short formula, the tree, one indicator, the capaian table, a summary
+  of an audit already run). It runs on the event loop, with no thread hop: refused with
+  503 before it starts when the request has already spent its budget (waiting behind
+  others), so nothing runs for a request that was answered 503.
+- `in_thread(fn, what)`: work that stops itself: `fn(deadline)` checks the deadline
+  (`time.monotonic()`) in its loop (a batch, every 64 rows) or before it writes (an
+  edit, which also waits for the catalog's lock no longer than the deadline) and raises
+  OverBudget. The thread is never abandoned: the 503 is the work's own stop.
+- `in_process(fn, what)`: work no limit bounds (sympy for equivalence, a long formula,
+  a YAML fragment, running the audit): a forked process, killed at the deadline; its
+  answer comes back pickled (our own child's bytes).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import pickle
+import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-import anyio
 from anyio import to_thread
 
 from ..api import OverBudget
@@ -24,13 +35,36 @@ from ..errors import FormulaError
 
 T = TypeVar("T")
 
+arrived: ContextVar[float | None] = ContextVar("arrived", default=None)
 
-async def in_thread(function: Callable[[], T], seconds: float, what: str) -> T:
-    """`function()` in a worker thread; OverBudget past `seconds`."""
-    with anyio.move_on_after(seconds) as scope:
-        return await to_thread.run_sync(function, abandon_on_cancel=True)
-    assert scope.cancelled_caught
-    raise OverBudget(what, seconds)
+
+class Budget:
+    """The seconds one request may take, counted from its arrival."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def deadline(self) -> float:
+        start = arrived.get()
+        return (time.monotonic() if start is None else start) + self.seconds
+
+    def check(self, what: str, deadline: float | None = None) -> float:
+        """The request's deadline; OverBudget if it has passed already."""
+        deadline = self.deadline() if deadline is None else deadline
+        if time.monotonic() >= deadline:
+            raise OverBudget(what, self.seconds)
+        return deadline
+
+    def inline(self, function: Callable[[], T], what: str) -> T:
+        self.check(what)
+        return function()
+
+    async def in_thread(self, function: Callable[[float], T], what: str) -> T:
+        return await to_thread.run_sync(function, self.check(what))
+
+    async def in_process(self, function: Callable[[], T], what: str) -> T:
+        deadline = self.check(what)
+        return await to_thread.run_sync(_wait, function, deadline, what, self.seconds)
 
 
 def _child(connection: Connection, function: Callable[[], Any]) -> None:
@@ -41,19 +75,23 @@ def _child(connection: Connection, function: Callable[[], Any]) -> None:
     except Exception as error:  # a bug: reported by the parent as an internal error
         outcome = ("bug", f"{type(error).__name__}: {error}")
     try:
-        connection.send_bytes(pickle.dumps(outcome))
+        data = pickle.dumps(outcome)
+    except (pickle.PicklingError, RecursionError, TypeError) as error:  # a bug too
+        data = pickle.dumps(("bug", f"the answer could not be sent back: {error}"))
+    try:
+        connection.send_bytes(data)
     finally:
         connection.close()
 
 
-def _wait(function: Callable[[], T], seconds: float, what: str) -> T:
+def _wait(function: Callable[[], T], deadline: float, what: str, seconds: float) -> T:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(sender, function), daemon=True)
     process.start()
     sender.close()
     try:
-        if not receiver.poll(seconds):
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
             raise OverBudget(what, seconds)
         kind, value = pickle.loads(receiver.recv_bytes())  # our own child's bytes
     except EOFError:
@@ -69,8 +107,3 @@ def _wait(function: Callable[[], T], seconds: float, what: str) -> T:
         raise RuntimeError(value)
     result: T = value
     return result
-
-
-async def in_process(function: Callable[[], T], seconds: float, what: str) -> T:
-    """`function()` in a forked process, killed past `seconds` (OverBudget)."""
-    return await to_thread.run_sync(_wait, function, seconds, what)
