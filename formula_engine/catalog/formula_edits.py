@@ -46,6 +46,8 @@ from .updates import (
     _sources,
     describe_source,
     round_trip_yaml,
+    undeclared_source,
+    unknown_indicator,
 )
 
 
@@ -62,14 +64,7 @@ def formula_diagnostics(
         here = Located(record, source, ("formulas", index), record.indicator)
         indicator = indicators.get(record.indicator)
         if indicator is None:
-            found.append(
-                here.diagnostic(
-                    ("indicator",),
-                    f"unknown indicator {record.indicator!r}",
-                    "E570",
-                    _did_you_mean(record.indicator, indicators),
-                )
-            )
+            found.append(unknown_indicator(here, record.indicator, indicators))
             continue
         versions = [v.valid_from for v in indicator.formulas]
         if record.valid_from not in versions:
@@ -81,15 +76,7 @@ def formula_diagnostics(
                     "its formulas are valid from " + (", ".join(map(str, versions)) or "-"),
                 )
             )
-        if isinstance(record.source, str) and record.source not in declared:
-            found.append(
-                here.diagnostic(
-                    ("source",),
-                    f"unknown source {record.source!r}",
-                    "E574",
-                    _did_you_mean(record.source, declared) or "declare it under sources:",
-                )
-            )
+        found += undeclared_source(here, record.source, declared)
     return found
 
 

@@ -375,14 +375,7 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
         here = Located(record, source, ("records", index), record.indicator)
         indicator = indicators.get(record.indicator)
         if indicator is None:
-            found.append(
-                here.diagnostic(
-                    ("indicator",),
-                    f"unknown indicator {record.indicator!r}",
-                    "E570",
-                    _did_you_mean(record.indicator, indicators),
-                )
-            )
+            found.append(unknown_indicator(here, record.indicator, indicators))
             continue
         if not plan.first_year <= record.year <= plan.last_year:
             found.append(
@@ -394,15 +387,7 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
                 )
             )
         found += _figure(here, record, indicator)
-        if isinstance(record.source, str) and record.source not in declared:
-            found.append(
-                here.diagnostic(
-                    ("source",),
-                    f"unknown source {record.source!r}",
-                    "E574",
-                    _did_you_mean(record.source, declared) or "declare it under sources:",
-                )
-            )
+        found += undeclared_source(here, record.source, declared)
         if record.kind == "realisation" and (record.period or record.month):
             kinds = period_kinds.setdefault((record.indicator, record.year), set())
             kinds.add("quarter" if record.period else "month")
@@ -419,6 +404,24 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
 
     found += formula_diagnostics(updates, source, indicators, declared)
     return found
+
+
+def unknown_indicator(
+    here: Located, name: str, indicators: dict[str, IndicatorEntry]
+) -> Diagnostic:
+    """E570: a record names an indicator the catalog does not have ("did you mean")."""
+    hint = _did_you_mean(name, indicators)
+    return here.diagnostic(("indicator",), f"unknown indicator {name!r}", "E570", hint)
+
+
+def undeclared_source(
+    here: Located, source: str | RecordSource, declared: dict[str, DeclaredSource]
+) -> list[Diagnostic]:
+    """E574 when a record names (by id) a source that `sources:` does not declare."""
+    if not isinstance(source, str) or source in declared:
+        return []
+    hint = _did_you_mean(source, declared) or "declare it under sources:"
+    return [here.diagnostic(("source",), f"unknown source {source!r}", "E574", hint)]
 
 
 def _figure(here: Located, record: UpdateRecord, indicator: IndicatorEntry) -> list[Diagnostic]:
