@@ -15,14 +15,14 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, get_args
+from typing import Any, NoReturn, get_args
 
 import click
 
 from .catalog import CatalogRejected, bundled_catalog_path, load_checked
 from .catalog.models import Polarity, RecordSource, Rollup
 from .cli_output import OutputError, check_outputs, write_outputs
-from .cli_params import YEAR, Folder
+from .cli_params import YEAR, Folder, source_options
 from .exit_codes import ExitCode
 from .numbers import parse_indonesian
 from .writing import WriteError, write_atomically
@@ -39,29 +39,12 @@ _CATALOG = click.option(
 )
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _source_options(command: F) -> F:
-    for option in reversed(
-        (
-            click.option(
-                "--source",
-                "document",
-                required=True,
-                metavar="DOC",
-                help='The document the value comes from ("Renja 2025", "LKjIP 2024"; '
-                '"entry" for a value typed in).',
-            ),
-            click.option(
-                "--date", metavar="YYYY-MM-DD", help="The source's date (default: today)."
-            ),
-            click.option("--by", "entered_by", metavar="NAME", help="Who entered the value."),
-            click.option("--reference", metavar="TEXT", help="A number or page of the document."),
-        )
-    ):
-        command = option(command)
-    return command
+_source_options = source_options(
+    'The document the value comes from ("Renja 2025", "LKjIP 2024"; "entry" for a value typed in).',
+    "Who entered the value.",
+    "The source's date (default: today).",
+    reference=True,
+)
 
 
 def _source(

@@ -17,7 +17,7 @@ import click
 
 from .catalog import bundled_catalog_path
 from .cli_output import OutputError, check_outputs
-from .cli_params import YEAR, Folder
+from .cli_params import YEAR, Folder, source_options
 from .cli_scale import export_group
 from .exit_codes import ExitCode
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -82,15 +82,9 @@ def import_group() -> None:
 
 @import_group.command("realisasi")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--source",
-    "document",
-    required=True,
-    metavar="DOC",
-    help="The document the values come from (e.g. 'Laporan TW1 2024').",
+@source_options(
+    "The document the values come from (e.g. 'Laporan TW1 2024').", "Who entered the values."
 )
-@click.option("--date", "date", metavar="YYYY-MM-DD", help="The document's date (default: today).")
-@click.option("--by", "entered_by", metavar="NAME", help="Who entered the values.")
 @click.option("--dry-run", is_flag=True, help="Check and list the values; change nothing.")
 @CATALOG_OPTION
 def import_realisasi_command(

@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -331,3 +332,32 @@ class FormulaCommand(click.Command):
 
 _UNKNOWN = {"ignore_unknown_options": True}
 _OPTION_LIKE = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*(=.*)?", re.DOTALL)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def source_options(
+    source_help: str,
+    by_help: str,
+    date_help: str = "The document's date (default: today).",
+    reference: bool = False,
+) -> Callable[[F], F]:
+    """The options that name a value's source: --source DOC (required), --date, --by and,
+    with `reference`, --reference (`renstra set`, `renstra import`)."""
+    options = [
+        click.option("--source", "document", required=True, metavar="DOC", help=source_help),
+        click.option("--date", "date", metavar="YYYY-MM-DD", help=date_help),
+        click.option("--by", "entered_by", metavar="NAME", help=by_help),
+    ]
+    if reference:
+        options.append(
+            click.option("--reference", metavar="TEXT", help="A number or page of the document.")
+        )
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

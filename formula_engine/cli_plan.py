@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .cli_excel import _date, _output, _write, import_group, template_group
-from .cli_params import Folder
+from .cli_params import Folder, source_options
 from .exit_codes import ExitCode
 
 MAX_WORKBOOK_NAME = 150  # a reference "NAME!Sheet!C17" stays within a source's 200
@@ -60,15 +60,10 @@ def template_plan_command(output: str, directory: Path | None) -> None:
     required=True,
     help="The catalog to fill: an empty one made by `renstra new DIR`.",
 )
-@click.option(
-    "--source",
-    "document",
-    required=True,
-    metavar="DOC",
-    help="The document the plan comes from (e.g. 'Rancangan Renstra 2025-2029').",
+@source_options(
+    "The document the plan comes from (e.g. 'Rancangan Renstra 2025-2029').",
+    "Who entered the plan.",
 )
-@click.option("--date", "date", metavar="YYYY-MM-DD", help="The document's date (default: today).")
-@click.option("--by", "entered_by", metavar="NAME", help="Who entered the plan.")
 @click.option("--dry-run", is_flag=True, help="Check the workbook; write nothing.")
 def import_plan_command(
     file: Path,
