@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from .errors import CheckError
-from .parser import MAX_LABEL, MAX_NAME, SNAKE_CASE
+from .names import MAX_LABEL, MAX_NAME, SNAKE_CASE
 from .units import Unit, parse_unit
 
 Identifier = Annotated[

@@ -11,17 +11,17 @@ import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
 
 from .errors import Diagnostic, FormulaError, Location, Span, line_and_column
 from .marks import BLOCK, QUOTED, Marks
-from .parser import snake_case
+from .names import snake_case
 from .reading import SourceText, read_source
+
+if TYPE_CHECKING:  # ruamel.yaml is imported where a text is parsed (not for a cached load)
+    from ruamel.yaml.error import MarkedYAMLError
 
 Path_ = tuple[str | int, ...]
 
@@ -49,6 +49,8 @@ class YamlFile:
             try:
                 return Marks.decode(self.encoded_marks)
             except (ValueError, TypeError):  # a damaged table: the text is the authority
+                from ruamel.yaml import YAML
+
                 return Marks.of(YAML(typ="rt").load(self.text))
         return Marks.of(self.data)
 
@@ -106,6 +108,10 @@ def load_yaml(path: Path) -> YamlFile:
 
 def parse_yaml(source: SourceText) -> YamlFile:
     """Parse the text of a file already read (a located LoadError if it is not YAML)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     path, text = source.path, source.text
     yaml = YAML(typ="rt")
     try:
@@ -187,6 +193,9 @@ def _closing_it_helps(lines: list[str], at: tuple[int, int], problem_line: int) 
     """Whether closing the quote at `at` on its line removes the problem (or moves it
     later): then the quote is the mistake, not a text that spans lines on purpose."""
     line, column = at
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     fixed = [*lines[: line - 1], lines[line - 1] + lines[line - 1][column - 1], *lines[line:]]
     try:
         YAML(typ="rt").load("\n".join(fixed))

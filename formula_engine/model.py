@@ -148,6 +148,14 @@ class Values:
                 if exact is not None:
                     self._data[(symbol.id, key)] = exact
 
+    @classmethod
+    def of_exact(cls, data: Mapping[tuple[str, YearKey], Fraction]) -> Values:
+        """Values that are already exact and keyed by declared id and year key (the
+        engine's own data, such as the audit's trial sets): nothing to read or check."""
+        values = cls.__new__(cls)
+        values._data = dict(data)
+        return values
+
     @property
     def exact(self) -> Mapping[tuple[str, YearKey], Fraction]:
         """The values keyed by (id, year key), as the exact back-end reads them."""

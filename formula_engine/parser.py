@@ -14,7 +14,6 @@ or a RecursionError.
 from __future__ import annotations
 
 import difflib
-import re
 from fractions import Fraction
 from typing import Any
 
@@ -27,6 +26,7 @@ from lark.exceptions import (
 from . import functions, nodes
 from .errors import LimitError, ParseError, Span
 from .lark_grammar import lark_parser
+from .names import MAX_LABEL, MAX_NAME, SNAKE_CASE, snake_case
 from .printer import to_text
 from .syntax_errors import (
     MAX_DEPTH,
@@ -38,11 +38,8 @@ from .syntax_errors import (
 
 # Bounds of the language (MAX_LENGTH, MAX_TEXT and MAX_DEPTH are in syntax_errors.py).
 MAX_DIGITS = 24  # digits in one number literal
-MAX_LABEL = 200  # characters in one quoted label (an input's label may have as many)
-MAX_NAME = 80  # characters in one snake_case name (an input's or indicator's id)
 MAX_YEAR_OFFSET = 50  # |k| in [n-k] / [n+k]
 
-SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 # Words of the grammar; the lexer may still read one as a name where the grammar does
 # not expect the keyword (a lone "x"), so names are checked against this list too.
 RESERVED = frozenset({"x", "n", "and", "dan", "or", "atau", "not", "tidak", "awal", "baseline"})
@@ -294,13 +291,6 @@ def _name(token: Token) -> str:
         if suggestion
         else "names start with a letter and use lowercase letters, digits and '_'",
     )
-
-
-def snake_case(name: str) -> str:
-    """The snake_case spelling of a name or label ('Jumlah PMKS' -> 'jumlah_pmks'), or ''."""
-    words = re.findall(r"[A-Za-z0-9]+", name)
-    candidate = "_".join(word.lower() for word in words)
-    return candidate if SNAKE_CASE.fullmatch(candidate) else ""
 
 
 def _label(token: Token) -> str:

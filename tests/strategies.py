@@ -7,7 +7,8 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from formula_engine import functions, nodes
-from formula_engine.parser import RESERVED, SNAKE_CASE
+from formula_engine.names import SNAKE_CASE
+from formula_engine.parser import RESERVED
 
 names = st.from_regex(SNAKE_CASE, fullmatch=True).filter(
     lambda s: len(s) <= 20 and s not in RESERVED and functions.lookup(s) is None

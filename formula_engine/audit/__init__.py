@@ -14,11 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..catalog.load import Catalog
-from .blame import blame, corroborate, merge
-from .classes import classify
 from .figures import Figure
-from .locate import locate
-from .recompute import AUDIT_CHECKS
 
 
 @dataclass
@@ -55,6 +51,21 @@ class AuditReport:
 
 
 def run_audit(catalog: Catalog) -> AuditReport:
+    """The audit of `catalog`: computed, or read from the cache when exactly these files
+    (and this code) were audited before (stored.py)."""
+    from .stored import cached_report
+
+    return cached_report(catalog.cache_key, lambda: audit(catalog))
+
+
+def audit(catalog: Catalog) -> AuditReport:
+    """The audit of `catalog`, computed (no cache)."""
+    # imported here: a stored audit (and its reports) needs none of the checks
+    from .blame import blame, corroborate, merge
+    from .classes import classify
+    from .locate import locate
+    from .recompute import AUDIT_CHECKS
+
     sections = [Section(title, check(catalog)) for title, check in AUDIT_CHECKS]
     figures = [figure for section in sections for figure in section.figures]
     blame(figures)

@@ -32,6 +32,7 @@ from ..errors import FormulaError
 from ..model import CompiledFormula, Model, Values
 from ..nodes import Binary, Call, Cumulative, Expr, Unary, references
 from ..numbers import format_indonesian
+from ..outcomes import BASELINE, NotComputable, YearKey
 from .common import new_figure, term
 from .figures import Figure
 from .indicators import TABLE_FIRST_YEAR
@@ -75,19 +76,16 @@ def _table_version(indicator: IndicatorEntry, table: str) -> FormulaVersion | No
 
 
 @cache
-def _data(
-    identifiers: tuple[str, ...], which: int, years: range
-) -> dict[str, dict[int | str, Fraction]]:
-    """Positive data for every input and year: two fixed pseudo-random sets (unrelated,
-    so that no relation between inputs holds in both by chance)."""
+def _data(identifiers: tuple[str, ...], which: int) -> dict[tuple[str, YearKey], Fraction]:
+    """Positive data for every input and year, keyed as the exact back-end reads them:
+    two fixed pseudo-random sets (unrelated, so that no relation between inputs holds in
+    both by chance)."""
     chance = Random(which)
-    values: dict[str, dict[int | str, Fraction]] = {}
+    values: dict[tuple[str, YearKey], Fraction] = {}
     for identifier in identifiers:
-        by_year: dict[int | str, Fraction] = {
-            year: Fraction(chance.randint(10, 10**6)) for year in range(2000, 2101)
-        }
-        by_year["awal"] = Fraction(chance.randint(10, 10**6))
-        values[identifier] = by_year
+        for year in range(2000, 2101):
+            values[(identifier, year)] = Fraction(chance.randint(10, 10**6))
+        values[(identifier, BASELINE)] = Fraction(chance.randint(10, 10**6))
     return values
 
 
@@ -101,22 +99,20 @@ class _Trial:
     def values(self, identifiers: tuple[str, ...], which: int) -> Values:
         key = (identifiers, which)
         if key not in self._values:
-            plan = self.model.declarations.plan
-            # every year a formula may read (a year not given is missing: then the value
-            # depends on the data, and nothing is concluded)
-            years = range(plan.first_year - 25, plan.last_year + 1)
-            self._values[key] = Values(self.model.table, _data(identifiers, which, years))
+            # every year a formula may read, 2000-2100 (a year not given is missing:
+            # then the value depends on the data, and nothing is concluded)
+            self._values[key] = Values.of_exact(_data(identifiers, which))
         return self._values[key]
 
     def outcome(self, formula: CompiledFormula, year: int) -> tuple[str, Fraction | None]:
         """('value', v) when both data sets give v; ('none', None) when both give no
         value for a zero denominator; ('data', None) when the value depends on the data."""
         identifiers = tuple(sorted({r.name for r in references(formula.tree)}))
-        results = [formula.evaluate(self.values(identifiers, w), year) for w in (0, 1)]
-        values = [r.value if isinstance(r.value, Fraction) else None for r in results]
-        if all(r.status == "ok" for r in results) and values[0] == values[1]:
+        results = [formula.evaluate_value(self.values(identifiers, w), year) for w in (0, 1)]
+        values = [r if isinstance(r, Fraction) else None for r in results]
+        if all(not isinstance(r, NotComputable) for r in results) and values[0] == values[1]:
             return "value", values[0]
-        if all(r.status != "ok" and (r.reason or "").startswith(_ZERO) for r in results):
+        if all(isinstance(r, NotComputable) and r.reason.startswith(_ZERO) for r in results):
             return "none", None
         return "data", None
 

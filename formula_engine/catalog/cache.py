@@ -27,12 +27,10 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from ruamel.yaml.scalarbool import ScalarBoolean
 
 from ..errors import Diagnostic, FormulaError, Location, Span
 from ..loader import YamlFile
@@ -105,6 +103,8 @@ def code_fingerprint() -> str:
 
 
 def _version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("formula-engine")
     except metadata.PackageNotFoundError:
@@ -116,7 +116,7 @@ def _version() -> str:
 
 def load(key: str, sources: list[tuple[SourceText, type[BaseModel]]]) -> Loaded | None:
     """The files and models stored under `key`, or None (absent, corrupt, foreign)."""
-    body = _read(f"catalog-{key}.json", key)
+    body = read_entry(f"catalog-{key}.json", key)
     if body is None:
         return None
     try:
@@ -152,7 +152,7 @@ def store(key: str, loaded: Loaded) -> None:
         ]
     except NotCacheable:
         return
-    _write(f"catalog-{key}.json", key, json.dumps({"files": files}, ensure_ascii=False))
+    write_entry(f"catalog-{key}.json", key, json.dumps({"files": files}, ensure_ascii=False))
 
 
 def plain(node: Any, depth: int = 0) -> Any:
@@ -165,6 +165,8 @@ def plain(node: Any, depth: int = 0) -> Any:
         return {str(key): plain(value, depth + 1) for key, value in node.items()}
     if isinstance(node, list):
         return [plain(value, depth + 1) for value in node]
+    from ruamel.yaml.scalarbool import ScalarBoolean
+
     if isinstance(node, ScalarBoolean):  # an anchored boolean, which is an int
         return bool(node)
     for kind in (bool, str, int, float):  # bool before int: True is an int
@@ -187,7 +189,7 @@ def cached_diagnostics(
     """The lists of diagnostics stored for the catalog `key` under `kind`, or `compute()`
     (then stored if `keep` says so)."""
     name = f"report-{key}-{kind}.json"
-    body = _read(name, key) if key is not None else None
+    body = read_entry(name, key) if key is not None else None
     if body is not None:
         try:
             return tuple([_diagnostic(row) for row in rows] for rows in json.loads(body))
@@ -199,7 +201,7 @@ def cached_diagnostics(
             rows = [[_row(diagnostic) for diagnostic in part] for part in computed]
         except NotCacheable:
             return computed
-        _write(name, key, json.dumps(rows, ensure_ascii=False))
+        write_entry(name, key, json.dumps(rows, ensure_ascii=False))
     return computed
 
 
@@ -246,7 +248,8 @@ def _error_kinds() -> dict[str, type[FormulaError]]:
 # Entries: a header line with the format, the key and the checksum of the body.
 
 
-def _read(name: str, key: str) -> str | None:
+def read_entry(name: str, key: str) -> str | None:
+    """The body of the entry `name` made under `key`, or None (absent, foreign, corrupt)."""
     folder = cache_dir()
     if folder is None:
         return None
@@ -264,7 +267,8 @@ def _read(name: str, key: str) -> str | None:
         return None
 
 
-def _write(name: str, key: str, body: str) -> None:
+def write_entry(name: str, key: str, body: str) -> None:
+    """Keep `body` as the entry `name` under `key` (atomically; nothing if it cannot)."""
     folder = cache_dir()
     if folder is None:
         return
@@ -278,7 +282,7 @@ def _write(name: str, key: str, body: str) -> None:
 
 
 def _prune(folder: Path, kind: str) -> None:
-    """Remove all but the newest `KEEP` entries of `kind` (catalog or report)."""
+    """Remove all but the newest `KEEP` entries of `kind` (catalog, report or audit)."""
     entries = sorted(folder.glob(f"{kind}-*.json"), key=lambda path: path.stat().st_mtime_ns)
     for old in entries[:-KEEP]:
         old.unlink(missing_ok=True)

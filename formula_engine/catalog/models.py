@@ -27,7 +27,7 @@ from pydantic import (
 
 from ..bands import BandTable
 from ..declarations import Input
-from ..parser import SNAKE_CASE
+from ..names import SNAKE_CASE
 
 Identifier = Annotated[
     StrictStr, StringConstraints(pattern=f"^{SNAKE_CASE.pattern}$", max_length=80)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from .. import declarations as decl
 from .. import nodes
 from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
-from ..pipeline import check_formula
 from ..resolve import SymbolTable, dependency_order
 from ..rules import END_OF_PERIOD_RULES
 from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
@@ -450,6 +449,8 @@ def _formula_problems(
     bound: list[tuple[FormulaVersion, nodes.Expr]],
     symbolic: bool,
 ) -> list[Diagnostic]:
+    from ..pipeline import check_formula  # the grammar is loaded when a formula is checked
+
     try:
         checked = check_formula(version.formula, table, unit)
     except FormulaError as error:

@@ -31,7 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..parser import SNAKE_CASE
+from ..names import SNAKE_CASE
 from .cells import FORMS, Number, exact_indonesian, read_number
 from .diagnostics import CellProblem
 from .grid import Cell, Grid, column_letter, read_grid
