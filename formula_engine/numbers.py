@@ -19,18 +19,26 @@ DEFAULT_DECIMALS = 2
 
 def round_half_up(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> Fraction:
     """Round to `decimals` places, ties away from zero: 16.245 -> 16.25, -0.125 -> -0.13."""
-    scale = 10**decimals
-    scaled = abs(value) * scale
-    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
-    return Fraction(rounded if value >= 0 else -rounded, scale)
+    return Fraction(_units(value, decimals), 10**decimals)
+
+
+def _units(value: Fraction, decimals: int) -> int:
+    """`value` rounded half-up to `decimals` places, counted in units of 10**-decimals
+    (integer arithmetic only: the quotient and remainder of |numerator| x 10**decimals
+    by the denominator)."""
+    numerator, denominator = value.numerator, value.denominator
+    scale: int = 10**decimals
+    whole, rest = divmod(abs(numerator) * scale, denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    return -whole if numerator < 0 else whole
 
 
 def format_decimal(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> str:
     """Plain notation after rounding: '16.24', '-731.00', '4489798475'."""
-    rounded = round_half_up(value, decimals)
-    sign = "-" if rounded < 0 else ""
-    units = abs(rounded.numerator) * 10**decimals // rounded.denominator
-    whole, fraction = divmod(units, 10**decimals)
+    units = _units(value, decimals)
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), 10**decimals)
     return f"{sign}{whole}.{fraction:0{decimals}d}" if decimals else f"{sign}{whole}"
 
 

@@ -131,8 +131,17 @@ _DECLARED: ContextVar[Mapping[str, str]] = ContextVar(
 
 
 def declare_units(spellings: Mapping[str, str]) -> None:
-    """Make `spellings` (lower-case spelling -> canonical name) the declared units."""
-    _DECLARED.set(MappingProxyType(dict(spellings)))
+    """Make `spellings` (lower-case spelling -> canonical name) the declared units (a
+    read-only mapping is taken as it is, else copied)."""
+    kept = (
+        spellings if isinstance(spellings, MappingProxyType) else MappingProxyType(dict(spellings))
+    )
+    _DECLARED.set(kept)
+
+
+def declared_units() -> Mapping[str, str]:
+    """The declared units in use (the mapping `declare_units` set)."""
+    return _DECLARED.get()
 
 
 def declared_spellings(

@@ -234,3 +234,19 @@ def test_answers_kept_per_version_follow_an_edit(small: api.CatalogHandle) -> No
     api.set_target(small, "persentase_pmks", 2024, "7,11", source)
     assert api.audit_summary(small).etag == small.etag != summary.etag
     assert api.tree(small) is not tree and api.tree(small) == tree  # a target: same tree
+
+
+def test_a_plan_declared_again_puts_its_units_back_after_another_catalog() -> None:
+    """declare_plan keeps each plan's declaration: using a catalog again after another
+    one declared other units restores its own (the service serves several catalogs)."""
+    from formula_engine.catalog.load import declare_plan
+    from formula_engine.units import declare_units, declared_units, unit_names
+
+    declare_plan(None)  # a plan that declares nothing
+    kept = declared_units()
+    assert dict(kept) == {}
+    declare_units({"ekor sapi": "ekor sapi"})  # another catalog's declaration
+    assert "ekor sapi" in unit_names()
+    declare_plan(None)
+    assert "ekor sapi" not in unit_names()
+    assert declared_units() is kept  # the kept declaration, not a new one

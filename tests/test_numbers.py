@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -10,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from formula_engine.catalog.printed import read_printed
-from formula_engine.numbers import format_indonesian, parse_indonesian, round_half_up
+from formula_engine.numbers import (
+    format_decimal,
+    format_indonesian,
+    parse_indonesian,
+    round_half_up,
+)
 
 decimals = st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False)
 
@@ -19,6 +25,24 @@ decimals = st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_na
 def test_round_half_up_agrees_with_decimal(value: Decimal, places: int) -> None:
     expected = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     assert round_half_up(Fraction(value), places) == Fraction(expected)
+
+
+@given(
+    value=st.fractions(min_value=-(10**9), max_value=10**9, max_denominator=10**6),
+    places=st.integers(0, 6),
+)
+def test_round_half_up_of_any_ratio_is_the_nearest_with_ties_away_from_zero(
+    value: Fraction, places: int
+) -> None:
+    # an independent statement of the rule: floor(|x| x 10^p + 1/2), with x's sign
+    scale = 10**places
+    magnitude = math.floor(abs(value) * scale + Fraction(1, 2))
+    expected = Fraction(magnitude if value >= 0 else -magnitude, scale)
+    assert round_half_up(value, places) == expected
+    plain = format_decimal(value, places)
+    assert Fraction(plain) == expected
+    assert plain.startswith("-") == (expected < 0)
+    assert len(plain.partition(".")[2]) == places
 
 
 @given(value=decimals, places=st.integers(0, 3))

@@ -112,9 +112,18 @@ _DECLARED: ContextVar[Mapping[str, BandTable]] = ContextVar(
 )
 
 
-def declare_tables(tables: Iterable[BandTable]) -> None:
-    """Make `tables` the declared band tables (the bundled ones keep their ids)."""
+def declare_tables(tables: Iterable[BandTable] | Mapping[str, BandTable]) -> None:
+    """Make `tables` the declared band tables (the bundled ones keep their ids); a
+    mapping by id (what `declared_tables` gives) is taken as it is."""
+    if isinstance(tables, Mapping):
+        _DECLARED.set(tables)
+        return
     _DECLARED.set(MappingProxyType({t.id: t for t in tables if t.id not in TABLE_IDS}))
+
+
+def declared_tables() -> Mapping[str, BandTable]:
+    """The declared band tables in use, by id."""
+    return _DECLARED.get()
 
 
 def table_ids() -> tuple[str, ...]:

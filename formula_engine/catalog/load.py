@@ -7,10 +7,10 @@ catalog, so a broken file never yields a partly loaded catalog.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +19,10 @@ from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
 from ..reading import ReadError, SourceText, read_source
 from ..writing import remove_stale_temporaries
 from . import cache
+
+if TYPE_CHECKING:
+    from ..bands import BandTable
+
 from .models import (
     CatalogInput,
     HistoryFile,
@@ -182,14 +186,31 @@ def _parsed(
 
 def declare_plan(plan: BaseModel | None) -> None:
     """The plan's declared units and band tables (renstra.yaml `units:`, `bands:`) are
-    the ones in use (beside the bundled ones) while this catalog is used; None: none."""
-    from ..bands import declare_tables
-    from ..units import declare_units, declared_spellings
+    the ones in use (beside the bundled ones) while this catalog is used; None: none.
+    A plan's declarations are made once and kept (`_DECLARATIONS`): declaring a plan
+    already in use in this context is two identity checks (the service's hot path)."""
+    from ..bands import declare_tables, declared_tables
+    from ..units import declare_units, declared_spellings, declared_units
 
-    units = plan.units if isinstance(plan, PlanFile) else ()
-    spellings, _ = declared_spellings((u.name, u.dimension, u.aliases) for u in units)
-    declare_units(spellings)
-    declare_tables(plan.bands if isinstance(plan, PlanFile) else ())
+    kept = _DECLARATIONS.get(id(plan))
+    if kept is None or kept[0] is not plan:
+        units = plan.units if isinstance(plan, PlanFile) else ()
+        spellings, _ = declared_spellings((u.name, u.dimension, u.aliases) for u in units)
+        declare_units(spellings)
+        declare_tables(plan.bands if isinstance(plan, PlanFile) else ())
+        if len(_DECLARATIONS) >= 64:  # a bound: the oldest plan is forgotten
+            _DECLARATIONS.pop(next(iter(_DECLARATIONS)), None)
+        _DECLARATIONS[id(plan)] = (plan, declared_units(), declared_tables())
+        return
+    _, units_in_use, tables_in_use = kept
+    if declared_units() is not units_in_use:
+        declare_units(units_in_use)
+    if declared_tables() is not tables_in_use:
+        declare_tables(tables_in_use)
+
+
+# id(plan) -> (the plan, kept so that its id is not reused, its units, its band tables)
+_DECLARATIONS: dict[int, tuple[object, Mapping[str, str], Mapping[str, BandTable]]] = {}
 
 
 def _read(path: Path) -> SourceText | ReadError:

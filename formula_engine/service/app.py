@@ -435,7 +435,8 @@ def _json(model: BaseModel, etag: str | None = None) -> Response:
     """The model's JSON as it is (a facade model is valid by construction: the endpoints
     skip FastAPI's second validation of their return value), with its ETag if it has one."""
     headers = {"ETag": f'"{etag}"'} if etag is not None else None
-    return Response(model.model_dump_json(), media_type="application/json", headers=headers)
+    data = model.__pydantic_serializer__.to_json(model)  # the bytes model_dump_json encodes
+    return Response(data, media_type="application/json", headers=headers)
 
 
 def _json_list(models: list[Any]) -> Response:
