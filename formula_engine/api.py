@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .achievement import Achievement
     from .audit import AuditReport
     from .audit.figures import Figure
-    from .capaian import CapaianTable
+    from .capaian import CapaianRow, CapaianTable
     from .catalog.models import IndicatorEntry, RecordSource
     from .model import CompiledFormula, Model, Result, ValuesByName
     from .reading import SourceText
@@ -1203,6 +1203,26 @@ def capaian(handle: CatalogHandle, year: int, quarter: int | None = None) -> Cap
     return capaian_table(handle.catalog, year, quarter)
 
 
+def indicator_capaian(
+    handle: CatalogHandle, identifier: str, periods: Sequence[tuple[int, int | None]]
+) -> dict[tuple[int, int | None], CapaianRow]:
+    """One indicator's capaian row for each (year, quarter or None) of `periods`, in one
+    call and from one catalog snapshot: only that indicator is computed (`capaian` computes
+    the whole plan's table). Empty if no row of the plan holds the indicator."""
+    from .capaian import indicator_capaian as one
+
+    catalog = handle.catalog
+    for row in catalog.rows():
+        entry = row.entry
+        for indicator in entry.indicators:
+            if indicator.id == identifier:
+                kode = getattr(entry, "code", None) or (
+                    f"{catalog.level_of(entry).title()} {entry.number}"
+                )
+                return {(y, q): one(catalog, indicator, y, q, kode) for y, q in periods}
+    return {}
+
+
 class FormulaEditOut(Out):
     catalog: str
     indicator: str
@@ -1406,6 +1426,7 @@ __all__ = [
     "finding",
     "findings",
     "format_formula",
+    "indicator_capaian",
     "indicator_detail",
     "load_catalog",
     "model_for",

@@ -143,3 +143,50 @@ def _is_stale(path: Path, pid: int) -> bool:
         return time.time() - path.stat().st_mtime > STALE_AFTER_SECONDS
     except OSError:
         return False
+
+
+def write_together(files: list[tuple[Path, bytes]]) -> list[Path]:
+    """Replace several files as nearly at once as the file system allows: every temporary
+    is written in full and flushed to disk first, then all are renamed. A failure before
+    the renames (a full disk, a missing folder) leaves every file as it was. The residual
+    window: a crash between two renames (microseconds) leaves the first file new and the
+    later ones old; there is no multi-file atomic rename on POSIX."""
+    prepared: list[tuple[Path, Path, Path]] = []  # (given path, target, temporary)
+    try:
+        for path, data in files:
+            target = _target(path)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                remove_stale_temporaries(target.parent)
+                temporary = _temporary(target, data)
+            except OSError as error:
+                raise write_error(path, error) from None
+            prepared.append((path, target, temporary))
+        for path, target, temporary in prepared:
+            try:
+                os.replace(temporary, target)
+            except OSError as error:
+                raise write_error(path, error) from None
+    except BaseException:
+        for _, _, temporary in prepared:
+            temporary.unlink(missing_ok=True)
+        raise
+    for directory in {target.parent for _, target, _ in prepared}:
+        _sync_directory(directory)
+    return [target for _, target, _ in prepared]
+
+
+def _temporary(target: Path, data: bytes) -> Path:
+    """A temporary beside `target` holding `data`, flushed to disk, with the target's mode."""
+    temporary = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary

@@ -117,6 +117,36 @@ def test_a_formula_that_does_not_check_writes_nothing(root: Path) -> None:
     assert files_of(root) == before
 
 
+def test_a_failure_between_the_two_writes_changes_neither_file(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program file's temporary is written in full, then the disk fills while
+    updates.yaml's is written: both files stay byte for byte as they were, no temporary
+    is left, and the error names updates.yaml."""
+    from formula_engine import writing
+
+    handle = api.load_catalog(root)
+    before = files_of(root)
+    names_before = sorted(p.name for p in root.rglob("*"))
+    written: list[Path] = []
+    real = writing._temporary
+
+    def second_fails(target: Path, data: bytes) -> Path:
+        if written:
+            raise OSError(28, "No space left on device")
+        written.append(real(target, data))
+        return written[-1]
+
+    monkeypatch.setattr(writing, "_temporary", second_fails)
+    with pytest.raises(writing.WriteError) as raised:
+        api.set_formula(handle, TERLATIH, 2022, FIXED, api.EditSource(**SOURCE))
+    assert len(written) == 1 and written[0].name.startswith(".1.06.05.yaml.tmp-")
+    assert "updates.yaml" in raised.value.render()
+    assert "No space left on device" in raised.value.render()
+    assert files_of(root) == before
+    assert sorted(p.name for p in root.rglob("*")) == names_before
+
+
 @pytest.mark.parametrize(
     ("record", "code"),
     [
@@ -228,6 +258,42 @@ def test_a_quarter_shows_its_own_capaian(client: TestClient) -> None:
     quarter = re.search(r'<tr class="quarter-row">(.*?)</tr>', page, re.S)
     assert quarter is not None
     assert "s.d. TW2" in visible(quarter.group(1)) and "7,3" in visible(quarter.group(1))
+
+
+def test_the_indicator_page_computes_its_capaian_once(
+    client: TestClient, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One facade call per page for every year and quarter, never the whole plan's table;
+    and what it gives is the row of that indicator in the plan's table (api.capaian)."""
+    from formula_engine import capaian as capaian_module
+
+    login(client)
+    data = {"year": "2025", "period": "TW2", "text": "7,3", **SOURCE}
+    assert client.post("/indikator/persentase_pmks/realisasi", data=data).status_code == 200
+    calls: list[tuple[str, object]] = []
+    facade, table = api.indicator_capaian, capaian_module.capaian_table
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(("indicator_capaian", args[2]))
+        return facade(*args, **kwargs)  # type: ignore[arg-type]
+
+    def whole(*args: object, **kwargs: object) -> object:
+        calls.append(("capaian_table", args[1:]))
+        return table(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "indicator_capaian", counted)
+    monkeypatch.setattr(capaian_module, "capaian_table", whole)
+    assert client.get("/indikator/persentase_pmks").status_code == 200
+    assert [name for name, _ in calls] == ["indicator_capaian"]
+    periods = calls[0][1]
+    assert isinstance(periods, list) and (2025, 2) in periods and (2022, None) in periods
+    monkeypatch.undo()
+    handle = api.load_catalog(root)
+    mine = api.indicator_capaian(handle, "persentase_pmks", periods)
+    assert set(mine) == set(periods)
+    for (year, quarter), row in mine.items():
+        plan_rows = api.capaian(handle, year, quarter).rows
+        assert row == next(r for r in plan_rows if r.indicator == "persentase_pmks")
 
 
 def test_a_target_change_moves_the_chart(client: TestClient) -> None:

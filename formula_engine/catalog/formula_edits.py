@@ -26,7 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..errors import Diagnostic, Location
 from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
 from ..reading import SourceText, read_source
-from ..writing import write_atomically
+from ..writing import write_together
 from .checked import CatalogRejected, load_checked
 from .load import Catalog, Located
 from .models import (
@@ -148,12 +148,14 @@ def set_formula(
     errors = validate(changed, symbolic=False).errors
     if errors:
         raise CatalogRejected(root, errors)
-    written = write_atomically(path, before.encode(edited))
-    try:
-        kept = write_atomically(updates_path, updates_before.encode(updates_text))
-    except OSError:
-        write_atomically(path, before.encode(before.text))  # both files, or neither
-        raise
+    # Both temporaries written and flushed first, then both renamed: a failure before the
+    # renames changes nothing (the residual window is documented in writing.write_together).
+    written, kept = write_together(
+        [
+            (path, before.encode(edited)),
+            (updates_path, updates_before.encode(updates_text)),
+        ]
+    )
     return written, kept
 
 

@@ -187,36 +187,27 @@ def _tick(value: Fraction) -> str:
     return format_indonesian(value, decimals)
 
 
-def capaian_rows(
+def capaian_of(
     handle: api.CatalogHandle, identifier: str, years: list[int]
-) -> dict[int, CapaianRow]:
-    """The indicator's capaian row of each year (api.capaian: target and realisation in
-    force, capaian and predikat, or why not)."""
-    found = {}
-    for year in years:
-        row = next((r for r in api.capaian(handle, year).rows if r.indicator == identifier), None)
-        if row is not None:
-            found[year] = row
-    return found
-
-
-def capaian_quarters(
-    handle: api.CatalogHandle, identifier: str, years: list[int]
-) -> dict[int, list[tuple[int, CapaianRow]]]:
-    """Per year, the capaian up to each quarter that has a realisation of its own."""
-    entered = {
-        (r.year, int(r.period[2]))
-        for r in _records(handle)
-        if r.indicator == identifier and r.kind == "realisation" and r.period
-    }
-    found: dict[int, list[tuple[int, CapaianRow]]] = {}
-    for year, quarter in sorted(entered):
-        if year in years:
-            table = api.capaian(handle, year, quarter)
-            row = next((r for r in table.rows if r.indicator == identifier), None)
-            if row is not None:
-                found.setdefault(year, []).append((quarter, row))
-    return found
+) -> tuple[dict[int, CapaianRow], dict[int, list[tuple[int, CapaianRow]]]]:
+    """The indicator's capaian row of each year, and per year the capaian up to each quarter
+    that has a realisation of its own: one facade call (api.indicator_capaian) for all."""
+    entered = sorted(
+        {
+            (r.year, int(r.period[2]))
+            for r in _records(handle)
+            if r.indicator == identifier and r.kind == "realisation" and r.period
+        }
+    )
+    periods: list[tuple[int, int | None]] = [(year, None) for year in years]
+    periods += [(year, quarter) for year, quarter in entered if year in years]
+    computed = api.indicator_capaian(handle, identifier, periods)
+    rows = {year: computed[(year, None)] for year in years if (year, None) in computed}
+    quarters: dict[int, list[tuple[int, CapaianRow]]] = {}
+    for (year, quarter), row in computed.items():
+        if quarter is not None:
+            quarters.setdefault(year, []).append((quarter, row))
+    return rows, quarters
 
 
 def _records(handle: api.CatalogHandle) -> tuple[Any, ...]:
@@ -283,7 +274,7 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
         plan = handle().catalog.plan.plan
         entry = detail.indicator
         years = list(range(plan.first_year, plan.last_year + 1))
-        rows = capaian_rows(handle(), entry["id"], years)
+        rows, quarters = capaian_of(handle(), entry["id"], years)
         points = {
             "target": {y: r.target for y, r in rows.items() if r.target},
             "realisation": {y: r.realisasi for y, r in rows.items() if r.realisasi},
@@ -299,7 +290,7 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
             trail_year=trail_year,
             years=years,
             capaian=rows,
-            quarters=capaian_quarters(handle(), entry["id"], years),
+            quarters=quarters,
             reason=lambda text: reason_in(text, lang_of(request.query_params.get("lang"))),
             chart=chart(points, plan.first_year, plan.last_year),
             editing=token is not None,
