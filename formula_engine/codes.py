@@ -127,6 +127,7 @@ CODES: Mapping[str, Code] = {
     "E550": Code("catalog", "a file over the 4 MB limit"),
     "E551": Code("catalog", "both `x.yaml` and `x.yml`"),
     "E580": Code("catalog", "a dataset file or value that does not fit the columnar layout"),
+    "E581": Code("catalog", "two catalogs' definitions grouped by a colliding signature"),
     "E590": Code("catalog", "a catalog refused: it does not load or does not check"),
     # declared units and band tables (renstra.yaml `units:`, `bands:`)
     "E591": Code("catalog", "a declared unit name or alias that is bundled or declared twice"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -462,3 +463,29 @@ def test_merged_programs_have_their_own_columns_and_refuse_a_bad_prefix() -> Non
     )
     with pytest.raises(ValueError, match="prefix"):
         SqlProgram(roots[0], prefix='x" ; DROP')
+
+
+def test_a_signature_collision_is_caught_not_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlglot import exp
+
+    from formula_engine.scale import plan
+
+    dataset, _ = synth.synthesize(2, SEED, RATES, indicators=3)
+    layout.write_dataset(dataset, tmp_path, "one")
+    plans = pq.read_table(tmp_path / "plans")
+    rows = pq.read_table(tmp_path / "definitions").to_pylist()
+    second = sorted({(r["region"], r["agency"]) for r in rows})[1]
+    changed = next(r for r in rows if (r["region"], r["agency"]) == second)
+    changed["name"] = changed["name"] + " (lain)"
+    schema = pq.read_table(tmp_path / "definitions").schema
+    definitions = pa.Table.from_pylist(rows, schema=schema)
+    # without a collision the changed catalog is a group of its own
+    assert len(grouped_tables(plans, definitions)) == 2
+    # every row hashed alike: same row count, same signature; the exact check refuses
+    monkeypatch.setattr(plan, "_row_hash", lambda row: exp.Literal.number(0))
+    with pytest.raises(plan.SignatureCollision) as caught:
+        grouped_tables(plans, definitions)
+    assert caught.value.code == "E581"
+    assert f"{second[0]} / {second[1]}" in str(caught.value)

@@ -102,9 +102,7 @@ def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
         ]
     )
     # the multiset of its rows: the sum of 64-bit row hashes (as HUGEINT) and the count
-    hashed = exp.Cast(
-        this=exp.Anonymous(this="hash", expressions=[row]), to=exp.DataType.build("HUGEINT")
-    )
+    hashed = exp.Cast(this=_row_hash(row), to=exp.DataType.build("HUGEINT"))
     keys = [exp.column("region"), exp.column("agency")]
     query = (
         exp.select(
@@ -149,8 +147,22 @@ def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
             .order_by("d._row")
         )
         picked: pa.Table = connection.sql(rows.sql(dialect="duckdb")).to_arrow_table()
+        members = pa.Table.from_pylist(
+            [
+                {"region": r, "agency": a, "grp": g.number}
+                for g in found.values()
+                for r, a in g.members
+            ],
+            schema=pa.schema(
+                [("region", pa.string()), ("agency", pa.string()), ("grp", pa.int64())]
+            ),
+        )
+        connection.register("fe_members", members)
+        differing = connection.execute(_differing(row).sql(dialect="duckdb")).fetchall()
     finally:
         connection.close()
+    if differing:
+        raise _collision([(region, agency) for region, agency in differing])
     number_of = {member: number for number, member in first.items()}
     groups = list(found.values())
     for definition in picked.drop(["_row"]).to_pylist():
@@ -158,6 +170,70 @@ def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
             definition
         )
     return groups
+
+
+def _row_hash(row: Any) -> Any:
+    """DuckDB's 64-bit hash of one definitions row (a seam: a test forces collisions)."""
+    from sqlglot import exp
+
+    return exp.Anonymous(this="hash", expressions=[row])
+
+
+def _differing(row: Any) -> Any:
+    """The members whose definitions are not, row for row, their group representative's
+    (a collision of the 64-bit signature): one linear statement. Each member's distinct
+    rows with their counts must each be one of its representative's with the same count;
+    as the row counts are equal (they are in the signature), the multisets are equal."""
+    from sqlglot import exp
+
+    body = exp.alias_(row.copy(), "body")
+    tagged = (
+        exp.select("m.grp", "d.region", "d.agency", body)
+        .from_("fe_definitions AS d")
+        .join("fe_members AS m", on="d.region = m.region AND d.agency = m.agency")
+    )
+    counted = (
+        exp.select("grp", "region", "agency", "body", exp.alias_(exp.Count(this=exp.Star()), "n"))
+        .from_("tagged")
+        .group_by("grp", "region", "agency", "body")
+    )
+    representative = (
+        exp.select("t.grp", "t.body", exp.alias_(exp.Count(this=exp.Star()), "n"))
+        .from_("tagged AS t")
+        .join("fe_first AS f", on="t.region = f.region AND t.agency = f.agency")
+        .group_by("t.grp", "t.body")
+    )
+    on = exp.and_(
+        exp.EQ(this=exp.column("grp", "c"), expression=exp.column("grp", "r")),
+        exp.NullSafeEQ(this=exp.column("body", "c"), expression=exp.column("body", "r")),
+    )
+    return (
+        exp.select("c.region", "c.agency")
+        .distinct()
+        .from_("counted AS c")
+        .join("representative AS r", on=on, join_type="left")
+        .where("r.n IS NULL OR r.n <> c.n")
+        .with_("tagged", as_=tagged)
+        .with_("counted", as_=counted)
+        .with_("representative", as_=representative)
+        .order_by("c.region", "c.agency")
+    )
+
+
+class SignatureCollision(LayoutError):
+    """Two catalogs with different definitions share one 64-bit signature."""
+
+    code = "E581"
+
+
+def _collision(members: list[tuple[str, str]]) -> SignatureCollision:
+    shown = ", ".join(f"{r} / {a}" for r, a in members[:5])
+    return SignatureCollision(
+        f"the definitions of {shown} differ from those of the catalog they were grouped"
+        " with: their 64-bit signatures collide",
+        hint="report this dataset to the engine's maintainers; no result was written",
+        location=Location("definitions", entry=f"{members[0][0]} / {members[0][1]}"),
+    )
 
 
 def _no_plan(member: tuple[str, str]) -> LayoutError:
