@@ -120,12 +120,12 @@ class NumpyProgram:
         registers: Registers = [0.0] * len(self.order)
         for index, key in plan.shared:
             registers[index] = _given_or(columns.get(key), computed[key])  # type: ignore[index]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             for index, step in plan.run:
                 registers[index] = step(registers, columns)
-            value = self._column(registers[-1], rows, columns, computed)
-            if plan.settle:  # its sums may overflow or meet inf + -inf: no warning
-                _settle(value, registers, columns, plan)
+        value = self._column(registers[-1], rows, columns, computed)
+        if plan.settle:
+            _settle(value, registers, columns, plan)
         return value
 
     def with_reasons(
@@ -155,16 +155,16 @@ class NumpyProgram:
             given = columns.get(key)
             registers[index] = _given_or(given, computed[key])  # type: ignore[index]
             reasons[index] = _inline_reason(given, computed_reasons[key])  # type: ignore[index]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             for index, _ in plan.run:
                 registers[index] = steps[index](registers, columns)
                 reasons[index] = why[index](registers, reasons, columns)
-            code = np.broadcast_to(np.asarray(reasons[-1], dtype=np.int8), (rows,)).copy()
-            value = self._column(registers[-1], rows, columns, computed)
-            if plan.root:
-                not_finite = _not_finite(value)
-                if not_finite is not None:
-                    _no_infinity(columns, plan.root, not_finite)
+        code = np.broadcast_to(np.asarray(reasons[-1], dtype=np.int8), (rows,)).copy()
+        value = self._column(registers[-1], rows, columns, computed)
+        if plan.root:
+            not_finite = _not_finite(value)
+            if not_finite is not None:
+                _no_infinity(columns, plan.root, not_finite)
         return value, code
 
     def _plan_for(self, columns: Columns, computed: Shared | None) -> _Plan:
@@ -430,11 +430,7 @@ def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
 
 
 def _not_finite(values: Array) -> npt.NDArray[np.intp] | None:
-    """The rows of a column that are not finite (None: every row is). The common case,
-    every row finite, is told by one read-only pass without a temporary (all_finite: a
-    sum is finite iff every term is, unless it overflows, which only sends it here)."""
-    if all_finite(values):
-        return None
+    """The rows of a column that are not finite (None: every row is)."""
     finite = np.isfinite(values)
     if finite.all():
         return None
