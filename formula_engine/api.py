@@ -1331,13 +1331,19 @@ MAX_WORKBOOK = 5 * 1024 * 1024  # bytes of an uploaded workbook
 
 
 def check_realisation_workbook(
-    handle: CatalogHandle, data: bytes, name: str = "realisasi.xlsx"
+    handle: CatalogHandle, data: bytes, name: str = "realisasi.xlsx", lang: str = "en"
 ) -> WorkbookOut:
     """Read the template of `renstra template realisasi` (`excel.realisasi`) from bytes
     (a CSV file when `name` ends in .csv, else a workbook): every bad cell (a workbook's
-    as sheet!cell, a CSV file's as name:line:column; the message, expected, hint) or the
-    values it would import. Saves nothing: `add_realisations` does, with a source."""
+    as sheet!cell, a CSV file's as name:line:column; the message, expected, hint, in
+    `lang`: "en" or "id") or the values it would import. Saves nothing:
+    `add_realisations` does, with a source."""
     import tempfile
+
+    from .audit.messages import tr
+    from .i18n import translator
+
+    _ = translator(lang)
 
     from .excel.realisasi import read_realisations
 
@@ -1345,8 +1351,10 @@ def check_realisation_workbook(
         problem = CellProblemOut(
             where=name,
             code="E721",
-            message=f"the file has {len(data)} bytes; the limit is {MAX_WORKBOOK}",
-            hint="upload the template of one year",
+            message=_("the file has {size} bytes; the limit is {limit}").format(
+                size=len(data), limit=MAX_WORKBOOK
+            ),
+            hint=_("upload the template of one year"),
         )
         return WorkbookOut(values=[], problems=[problem])
     shown = Path(name).name[:200] or "realisasi.xlsx"
@@ -1366,9 +1374,9 @@ def check_realisation_workbook(
             CellProblemOut(
                 where=p.where.removeprefix(prefix).replace(str(path), shown),
                 code=p.code,
-                message=p.message,
-                expected=p.expected,
-                hint=p.hint,
+                message=tr(p.message, _),
+                expected=None if p.expected is None else tr(p.expected, _),
+                hint=None if p.hint is None else tr(p.hint, _),
                 text=p.text,
             )
             for p in problems

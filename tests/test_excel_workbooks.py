@@ -102,3 +102,29 @@ def test_an_unchanged_template_imports_nothing_and_no_problem(
     path = tmp_path / "r.xlsx"
     path.write_bytes(template)
     assert read_realisations(path, catalog) == ([], [])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_every_cell_problem_is_worded_in_indonesian(
+    case: dict[str, Any],
+    catalog: Catalog,
+    template: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The web page shows the upload's problems in the page's language: each message,
+    expected and hint is a message of the catalog with an Indonesian text, and no part
+    of it stays the English one (the values quoted from the cell stay as typed)."""
+    from formula_engine.audit.messages import Msg, tr
+    from formula_engine.i18n import translator
+
+    monkeypatch.chdir(tmp_path)
+    mutated(template, case["mutations"], Path())
+    _, problems = read_realisations(Path("f.xlsx"), catalog)
+    indonesian, english = translator("id"), translator("en")
+    assert problems
+    for problem in problems:
+        for text in (problem.message, problem.expected, problem.hint):
+            assert isinstance(text, Msg), text
+            assert tr(text, english) == str(text)  # the English report is unchanged
+            assert indonesian(text.template) != text.template, text.template

@@ -227,6 +227,7 @@ def test_planner_uploads_a_workbook_with_mistakes(
     ).to_be_visible()
     cells = page.locator("table.problems td.where")
     expect(cells).to_have_text(["Realisasi!G2", "Realisasi!G3", "Realisasi!G4"])
+    expect(page.get_by_text("'delapan puluh' adalah teks, bukan angka")).to_be_visible()
     expect(page.get_by_text("Tidak ada yang disimpan. Perbaiki")).to_be_visible()
     snap(page, shots, "unggah-salah")
     assert sorted(p.read_bytes() for p in catalog.rglob("*.yaml")) == before

@@ -332,6 +332,14 @@ def test_upload_names_every_bad_cell_and_saves_nothing(still: TestClient, still_
     cells = re.findall(r'<td class="where">(.*?)</td>', answer.text)
     assert cells == ["Realisasi!G2", "Realisasi!G3", "Realisasi!G4"]
     assert "Tidak ada yang disimpan" in visible(answer.text)
+    # the cells' messages in the page's language (the CLI's stay English)
+    text = visible(answer.text)
+    assert "'abc' adalah teks, bukan angka" in text and "realisasi bernilai negatif" in text
+    assert "is text, not a number" not in text
+    english = still.post(
+        "/unggah", data={"lang": "en"}, files={"berkas": ("isian.xlsx", data, XLSX)}
+    )
+    assert "'abc' is text, not a number" in visible(english.text)
     assert files_of(still_root) == before
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from ..audit.messages import msg
 from ..numbers import format_indonesian
 
 MAX_CELL_CHARS = 40  # a number cell longer than this is not a number a planner typed
@@ -23,7 +24,7 @@ _PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _AMBIGUOUS = re.compile(r"-?\d{1,3}\.\d{3}")  # 1.234: a thousand or one and a bit?
 # 1,234.5 or 1,234,567; a lone "1,234" is Indonesian (1.234), as the document writes it
 _ENGLISH_GROUPED = re.compile(r"-?\d{1,3}((,\d{3})+\.\d+|(,\d{3}){2,})")
-FORMS = "a number: 1.234,5 or 1234.5 (a share may end in %: 12,5 %)"
+FORMS = msg("a number: 1.234,5 or 1234.5 (a share may end in %: 12,5 %)")
 
 
 @dataclass(frozen=True)
@@ -42,44 +43,64 @@ class Number:
 def read_number(cell: object) -> Number | NumberProblem:
     """The number in a cell's value (as openpyxl or the CSV reader gives it)."""
     if isinstance(cell, bool):
-        return NumberProblem("E804", f"{cell!r} is a truth value, not a number", _FORMS_HINT)
+        return NumberProblem(
+            "E804", msg("{value} is a truth value, not a number", value=repr(cell)), _FORMS_HINT
+        )
     if isinstance(cell, int):
         return Number(Fraction(cell), False)
     if isinstance(cell, float):
         if cell != cell or cell in (float("inf"), float("-inf")):
-            return NumberProblem("E804", "the cell is not a finite number", _FORMS_HINT)
+            return NumberProblem("E804", msg("the cell is not a finite number"), _FORMS_HINT)
         return Number(Fraction(Decimal(repr(cell))), False)  # as Excel shows it: 0.1 is 1/10
     if not isinstance(cell, str):
-        return NumberProblem("E804", f"a {type(cell).__name__} is not a number", _FORMS_HINT)
+        return NumberProblem(
+            "E804", msg("a {kind} is not a number", kind=type(cell).__name__), _FORMS_HINT
+        )
     return _read_text(cell)
 
 
-_FORMS_HINT = "type the number alone, e.g. 1.234,5 or 1234.5"
+_FORMS_HINT = msg("type the number alone, e.g. 1.234,5 or 1234.5")
 
 
 def _read_text(text: str) -> Number | NumberProblem:
     body = text.strip().replace("\u00a0", " ").replace("−", "-")
     if len(body) > MAX_CELL_CHARS:
         return NumberProblem(
-            "E804", f"the cell has {len(body)} characters: not a number", _FORMS_HINT
+            "E804",
+            msg("the cell has {count} characters: not a number", count=len(body)),
+            _FORMS_HINT,
         )
     percent = body.endswith("%")
     body = body.removesuffix("%").strip()
     if _ENGLISH_GROUPED.fullmatch(body) or ("," in body and "." in body.rpartition(",")[2]):
         return NumberProblem(
             "E805",
-            f"{text.strip()!r} mixes up the separators: ',' groups thousands and '.' is the "
-            "decimal mark, the other way round from Indonesian notation",
-            "in Indonesian notation '.' groups thousands and ',' is the decimal mark: "
-            "write 1.234,5 (or 1234.5 without grouping)",
+            msg(
+                "{text} mixes up the separators: ',' groups thousands and '.' is the "
+                "decimal mark, the other way round from Indonesian notation",
+                text=repr(text.strip()),
+            ),
+            msg(
+                "in Indonesian notation '.' groups thousands and ',' is the decimal mark: "
+                "write 1.234,5 (or 1234.5 without grouping)"
+            ),
         )
     if _AMBIGUOUS.fullmatch(body):
         whole, _, part = body.partition(".")
         return NumberProblem(
             "E805",
-            f"{text.strip()!r} is ambiguous: {whole}{part} in Indonesian notation or "
-            f"{whole},{part} with a decimal point",
-            f"write {whole}{part} for the thousand, or {whole},{part} for the decimal",
+            msg(
+                "{text} is ambiguous: {thousand} in Indonesian notation or "
+                "{decimal} with a decimal point",
+                text=repr(text.strip()),
+                thousand=f"{whole}{part}",
+                decimal=f"{whole},{part}",
+            ),
+            msg(
+                "write {thousand} for the thousand, or {decimal} for the decimal",
+                thousand=f"{whole}{part}",
+                decimal=f"{whole},{part}",
+            ),
         )
     if _INDONESIAN_GROUPED.fullmatch(body) or _INDONESIAN_DECIMAL.fullmatch(body):
         return Number(Fraction(body.replace(".", "").replace(",", ".")), percent)
@@ -88,10 +109,12 @@ def _read_text(text: str) -> Number | NumberProblem:
     if re.fullmatch(r"-?[\d.,]+", body):
         return NumberProblem(
             "E805",
-            f"{text.strip()!r} has its separators in the wrong places",
-            "group thousands by three with '.', and put one ',' before the decimals: 1.234,5",
+            msg("{text} has its separators in the wrong places", text=repr(text.strip())),
+            msg("group thousands by three with '.', and put one ',' before the decimals: 1.234,5"),
         )
-    return NumberProblem("E804", f"{text.strip()!r} is text, not a number", _FORMS_HINT)
+    return NumberProblem(
+        "E804", msg("{text} is text, not a number", text=repr(text.strip())), _FORMS_HINT
+    )
 
 
 def exact_indonesian(value: Fraction) -> str:

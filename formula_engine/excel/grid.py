@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..audit.messages import msg
 from .diagnostics import CellProblem
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a workbook or CSV file as stored
@@ -58,11 +59,16 @@ def read_grid(path: Path, sheet: str) -> Grid:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return _broken(
-                name, f"the file has {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}"
+                name,
+                msg(
+                    "the file has {size} bytes, over the limit of {limit}",
+                    size=f"{size:,}",
+                    limit=f"{MAX_FILE_BYTES:,}",
+                ),
             )
         data = path.read_bytes()
     except OSError as error:
-        return _broken(name, f"cannot read the file: {error.strerror or error}")
+        return _broken(name, msg("cannot read the file: {reason}", reason=error.strerror or error))
     if path.suffix.lower() == ".csv":
         return _read_csv(name, data)
     return _read_xlsx(name, data, sheet)
@@ -73,8 +79,8 @@ def _broken(name: str, message: str, hint: str | None = None) -> Grid:
         name,
         "E800",
         message,
-        "an .xlsx workbook or a UTF-8 .csv file",
-        hint or "save the file again from the template (Excel: Save As, Excel Workbook)",
+        msg("an .xlsx workbook or a UTF-8 .csv file"),
+        hint or msg("save the file again from the template (Excel: Save As, Excel Workbook)"),
     )
     return Grid(name, [], [], [problem])
 
@@ -85,8 +91,8 @@ def _read_csv(name: str, data: bytes) -> Grid:
     except UnicodeDecodeError as error:
         return _broken(
             name,
-            f"the file is not UTF-8 text (byte {error.start})",
-            "save as 'CSV UTF-8 (Comma delimited)'",
+            msg("the file is not UTF-8 text (byte {byte})", byte=error.start),
+            msg("save as 'CSV UTF-8 (Comma delimited)'"),
         )
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","  # Excel in id-ID writes ;
@@ -98,7 +104,13 @@ def _read_csv(name: str, data: bytes) -> Grid:
             line = reader.line_num
             if len(rows) >= MAX_ROWS or len(values) > MAX_COLUMNS:
                 return _broken(
-                    name, f"line {line}: over the limit of {MAX_ROWS} rows or {MAX_COLUMNS} columns"
+                    name,
+                    msg(
+                        "line {line}: over the limit of {rows} rows or {columns} columns",
+                        line=line,
+                        rows=MAX_ROWS,
+                        columns=MAX_COLUMNS,
+                    ),
                 )
             if not any(v.strip() for v in values):
                 continue
@@ -110,7 +122,9 @@ def _read_csv(name: str, data: bytes) -> Grid:
             )
             numbers.append(line)
     except csv.Error as error:
-        return _broken(name, f"line {reader.line_num}: not CSV: {error}")
+        return _broken(
+            name, msg("line {line}: not CSV: {error}", line=reader.line_num, error=error)
+        )
     grid = Grid(name, rows, numbers)
     grid.problems += [_formula(cell) for row in rows for cell in row if cell.formula]
     return grid
@@ -120,9 +134,9 @@ def _formula(cell: Cell) -> CellProblem:
     return CellProblem(
         cell.where,
         "E812",
-        "the cell holds a formula",
-        "a value typed in",
-        "type the value itself (copy, then Paste Special > Values)",
+        msg("the cell holds a formula"),
+        msg("a value typed in"),
+        msg("type the value itself (copy, then Paste Special > Values)"),
         str(cell.value),
     )
 
@@ -132,37 +146,54 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> Grid:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        return _broken(name, "the file is not an .xlsx workbook (not a zip archive)")
+        return _broken(name, msg("the file is not an .xlsx workbook (not a zip archive)"))
     if unpacked > MAX_UNPACKED_BYTES:
         return _broken(
-            name, f"the workbook unpacks to {unpacked:,} bytes, over {MAX_UNPACKED_BYTES:,}"
+            name,
+            msg(
+                "the workbook unpacks to {size} bytes, over {limit}",
+                size=f"{unpacked:,}",
+                limit=f"{MAX_UNPACKED_BYTES:,}",
+            ),
         )
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        return _broken(name, f"the workbook cannot be read ({type(error).__name__})")
+        return _broken(name, msg("the workbook cannot be read ({kind})", kind=type(error).__name__))
     if sheet not in book.sheetnames:
         near = next((s for s in book.sheetnames if s.strip().lower() == sheet.lower()), None)
         hint = (
-            f"rename the sheet {near!r} to {sheet!r}"
+            msg("rename the sheet {near} to {sheet}", near=repr(near), sheet=repr(sheet))
             if near
-            else (
-                f"the template's sheet is named {sheet!r}; rename yours (sheets: "
-                + ", ".join(repr(s) for s in book.sheetnames)
-                + ")"
+            else msg(
+                "the template's sheet is named {sheet}; rename yours (sheets: {sheets})",
+                sheet=repr(sheet),
+                sheets=", ".join(repr(s) for s in book.sheetnames),
             )
         )
-        problem = CellProblem(name, "E801", f"no sheet named {sheet!r}", f"a sheet {sheet!r}", hint)
+        problem = CellProblem(
+            name,
+            "E801",
+            msg("no sheet named {sheet}", sheet=repr(sheet)),
+            msg("a sheet {sheet}", sheet=repr(sheet)),
+            hint,
+        )
         return Grid(name, [], [], [problem])
     work = book[sheet]
     prefix = f"{name}!{sheet}!"
     if work.max_row > MAX_ROWS or work.max_column > MAX_COLUMNS:
         return _broken(
             name,
-            f"the sheet has {work.max_row} rows and {work.max_column} columns, "
-            f"over the limit of {MAX_ROWS} rows or {MAX_COLUMNS} columns",
+            msg(
+                "the sheet has {rows} rows and {columns} columns, "
+                "over the limit of {max_rows} rows or {max_columns} columns",
+                rows=work.max_row,
+                columns=work.max_column,
+                max_rows=MAX_ROWS,
+                max_columns=MAX_COLUMNS,
+            ),
         )
     grid = Grid(name, [], [])
     for merged in work.merged_cells.ranges:
@@ -170,9 +201,9 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> Grid:
             CellProblem(
                 f"{prefix}{merged.coord.split(':')[0]}",
                 "E813",
-                f"merged cells {merged.coord}",
-                "one value in each cell",
-                "unmerge the cells (Home > Merge & Center > Unmerge)",
+                msg("merged cells {cells}", cells=merged.coord),
+                msg("one value in each cell"),
+                msg("unmerge the cells (Home > Merge & Center > Unmerge)"),
             )
         )
     for dimension in work.column_dimensions.values():
@@ -189,9 +220,11 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> Grid:
                 CellProblem(
                     f"{prefix}A{number}",
                     "E803",
-                    f"row {number} is hidden",
-                    "every row visible",
-                    "unhide it (select the rows around it, right-click > Unhide), or delete it",
+                    msg("row {row} is hidden", row=number),
+                    msg("every row visible"),
+                    msg(
+                        "unhide it (select the rows around it, right-click > Unhide), or delete it"
+                    ),
                 )
             )
         grid.rows.append(cells)

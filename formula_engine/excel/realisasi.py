@@ -21,6 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..audit.messages import msg
 from ..catalog.printed import read_printed
 from .cells import FORMS, Number, exact_indonesian, read_number
 from .diagnostics import CellProblem
@@ -263,9 +264,9 @@ class _Checker:
                 self.add(
                     grid.name,
                     "E802",
-                    "the sheet is empty: no header row",
-                    "a header row: " + ", ".join(COLUMNS),
-                    "start from `renstra template realisasi`",
+                    msg("the sheet is empty: no header row"),
+                    msg("a header row: {columns}", columns=", ".join(COLUMNS)),
+                    msg("start from `renstra template realisasi`"),
                 )
             return False
         names = [c.text.lower() for c in grid.rows[0]]
@@ -277,19 +278,19 @@ class _Checker:
                     self.add(
                         cell,
                         "E803",
-                        f"the column {name!r} is hidden",
-                        "every column visible",
-                        "unhide it (select the columns around it, right-click > Unhide)",
+                        msg("the column {name} is hidden", name=repr(name)),
+                        msg("every column visible"),
+                        msg("unhide it (select the columns around it, right-click > Unhide)"),
                     )
             elif name:
                 self.add(
                     cell,
                     "E803",
-                    f"an extra column {cell.text!r}",
-                    "only the columns " + ", ".join(COLUMNS),
-                    "delete the column; notes belong in 'sumber'"
+                    msg("an extra column {name}", name=repr(cell.text)),
+                    msg("only the columns {columns}", columns=", ".join(COLUMNS)),
+                    msg("delete the column; notes belong in 'sumber'")
                     if name not in COLUMNS
-                    else f"the column {name!r} is there twice",
+                    else msg("the column {name} is there twice", name=repr(name)),
                 )
         for name in COLUMNS:
             if name not in self.columns:
@@ -303,8 +304,8 @@ class _Checker:
                 self.add(
                     where,
                     "E802",
-                    f"the header has no column {name!r}",
-                    "the header row: " + ", ".join(COLUMNS),
+                    msg("the header has no column {name}", name=repr(name)),
+                    msg("the header row: {columns}", columns=", ".join(COLUMNS)),
                     _missing_hint(name, near),
                 )
         for row in grid.rows[1:]:  # data cells under no header
@@ -314,9 +315,9 @@ class _Checker:
                     self.add(
                         cell,
                         "E803",
-                        "a value in a column without a header",
-                        "values only under the columns " + ", ".join(COLUMNS),
-                        "delete it, or move it into 'sumber'",
+                        msg("a value in a column without a header"),
+                        msg("values only under the columns {columns}", columns=", ".join(COLUMNS)),
+                        msg("delete it, or move it into 'sumber'"),
                     )
         return all(name in self.columns for name in COLUMNS)
 
@@ -343,10 +344,15 @@ class _Checker:
                 self.add(
                     kode,
                     "E811",
-                    f"a second row for {self.codes.get(key[0], key[0])} "
-                    f"{self.indicators[key[0]].name!r} {key[1]} {key[2]}",
-                    "one row per indicator and period",
-                    f"the first is at {seen[key]}; delete one of them",
+                    msg(
+                        "a second row for {code} {name} {year} {period}",
+                        code=self.codes.get(key[0], key[0]),
+                        name=repr(self.indicators[key[0]].name),
+                        year=key[1],
+                        period=key[2],
+                    ),
+                    msg("one row per indicator and period"),
+                    msg("the first is at {where}; delete one of them", where=seen[key]),
                 )
                 continue
             seen[key] = kode.where
@@ -358,18 +364,18 @@ class _Checker:
         tahun, periode = self.cell(row, "tahun"), self.cell(row, "periode")
         value, sumber = self.cell(row, "realisasi"), self.cell(row, "sumber")
         for cell, what in (
-            (kode, "the indicator's kode"),
-            (ident, "the indicator's id (the hidden column)"),
-            (tahun, "the year"),
-            (periode, "the period"),
+            (kode, msg("the indicator's kode")),
+            (ident, msg("the indicator's id (the hidden column)")),
+            (tahun, msg("the year")),
+            (periode, msg("the period")),
         ):
             if not cell.text:
                 self.add(
                     cell,
                     "E815",
-                    f"the required cell {what} is empty",
+                    msg("the required cell {what} is empty", what=what),
                     what,
-                    "copy the row again from the template",
+                    msg("copy the row again from the template"),
                     text=False,
                 )
         indicator = self.indicator(ident) if ident.text else None
@@ -381,9 +387,9 @@ class _Checker:
             self.add(
                 sumber,
                 "E816",
-                f"'sumber' has {len(sumber.text)} characters",
-                f"at most {MAX_SOURCE_CHARS}",
-                "name the document briefly",
+                msg("'sumber' has {count} characters", count=len(sumber.text)),
+                msg("at most {count}", count=MAX_SOURCE_CHARS),
+                msg("name the document briefly"),
                 text=False,
             )
         if not value.text:
@@ -391,9 +397,9 @@ class _Checker:
                 self.add(
                     value,
                     "E815",
-                    "'sumber' is filled but 'realisasi' is empty",
-                    "the realisation the source gives",
-                    "type the value, or clear 'sumber'",
+                    msg("'sumber' is filled but 'realisasi' is empty"),
+                    msg("the realisation the source gives"),
+                    msg("type the value, or clear 'sumber'"),
                     text=False,
                 )
             return None
@@ -419,9 +425,11 @@ class _Checker:
             self.add(
                 cell,
                 "E808",
-                f"no indicator of the catalog has the id {cell.text!r}",
-                "an id of the template (its hidden last column)",
-                f"did you mean {near[0]!r}?" if near else "copy the row from the template",
+                msg("no indicator of the catalog has the id {id}", id=repr(cell.text)),
+                msg("an id of the template (its hidden last column)"),
+                msg("did you mean {name}?", name=repr(near[0]))
+                if near
+                else msg("copy the row from the template"),
             )
         return indicator
 
@@ -436,9 +444,9 @@ class _Checker:
             self.add(
                 cell,
                 "E809",
-                f"{cell.text!r} is not a year of the plan",
-                f"a year from {self.first} to {self.last}",
-                "make a template for that year: renstra template realisasi --year YEAR",
+                msg("{text} is not a year of the plan", text=repr(cell.text)),
+                msg("a year from {first} to {last}", first=self.first, last=self.last),
+                msg("make a template for that year: renstra template realisasi --year YEAR"),
             )
             return None
         return year
@@ -452,9 +460,9 @@ class _Checker:
         self.add(
             cell,
             "E810",
-            f"{cell.text!r} is not a period",
-            f"TW1, TW2, TW3, TW4 (a quarter) or {YEAR_PERIOD} (the whole year)",
-            "write TW1 for the first quarter (triwulan), not Q1 or I",
+            msg("{text} is not a period", text=repr(cell.text)),
+            msg("TW1, TW2, TW3, TW4 (a quarter) or {year} (the whole year)", year=YEAR_PERIOD),
+            msg("write TW1 for the first quarter (triwulan), not Q1 or I"),
         )
         return None
 
@@ -472,10 +480,12 @@ class _Checker:
                 self.add(
                     cell,
                     "E814",
-                    f"the key column {name!r} was changed",
-                    f"{wanted!r}, as the catalog says for this row",
-                    "key columns are locked: undo the change, or copy the row again "
-                    "from the template",
+                    msg("the key column {name} was changed", name=repr(name)),
+                    msg("{wanted}, as the catalog says for this row", wanted=repr(wanted)),
+                    msg(
+                        "key columns are locked: undo the change, or copy the row again "
+                        "from the template"
+                    ),
                 )
         if year is None:
             return
@@ -493,10 +503,13 @@ class _Checker:
             self.add(
                 cell,
                 "E814",
-                "the key column 'target' was changed",
-                f"{exact_or_text(wanted_target) or 'an empty cell'}, the catalog's target "
-                f"for {year}",
-                "the target is the plan's: undo the change",
+                msg("the key column 'target' was changed"),
+                msg(
+                    "{target}, the catalog's target for {year}",
+                    target=exact_or_text(wanted_target) or msg("an empty cell"),
+                    year=year,
+                ),
+                msg("the target is the plan's: undo the change"),
             )
 
     def value(self, cell: Cell, indicator: IndicatorEntry | None) -> Fraction | None:
@@ -509,18 +522,18 @@ class _Checker:
             self.add(
                 cell,
                 "E806",
-                f"a % sign on a value in {satuan!r}",
-                f"a number of {satuan}",
-                "remove the % sign: the unit is the row's satuan",
+                msg("a % sign on a value in {unit}", unit=repr(satuan)),
+                msg("a number of {unit}", unit=satuan),
+                msg("remove the % sign: the unit is the row's satuan"),
             )
             return None
         if number.value < 0:
             self.add(
                 cell,
                 "E807",
-                "a negative realisation",
-                f"a value of 0 or more ({satuan or 'the row satuan'})",
-                "a count or a share cannot be below 0: check the sign",
+                msg("a negative realisation"),
+                msg("a value of 0 or more ({unit})", unit=satuan or msg("the row satuan")),
+                msg("a count or a share cannot be below 0: check the sign"),
             )
             return None
         return number.value
@@ -528,14 +541,15 @@ class _Checker:
 
 def _missing_hint(name: str, near: list[str]) -> str:
     if name in HIDDEN:
-        return (
-            f"the hidden column {name!r} is the template's last column; a template made "
+        return msg(
+            "the hidden column {name} is the template's last column; a template made "
             "before it existed has none: make a new one (renstra template realisasi) "
-            "and copy the realisasi values into it"
+            "and copy the realisasi values into it",
+            name=repr(name),
         )
-    return (
-        f"rename {near[0]!r} back to {name!r}" if near else "copy the header row from the template"
-    )
+    if near:
+        return msg("rename {near} back to {name}", near=repr(near[0]), name=repr(name))
+    return msg("copy the header row from the template")
 
 
 def _row_of(where: str) -> str:

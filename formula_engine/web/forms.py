@@ -275,9 +275,12 @@ def routes(
         fields, data, name = multipart_of(
             body[:MAX_UPLOAD], request.headers.get("content-type", "")
         )
-        checked = await _in_thread(lambda: api.check_realisation_workbook(handle(), data, name))
+        lang = lang_of(fields.get("lang"))
+        checked = await _in_thread(
+            lambda: api.check_realisation_workbook(handle(), data, name, lang)
+        )
         context: dict[str, Any] = {
-            "lang": lang_of(fields.get("lang")),
+            "lang": lang,
             "form": fields,
             "file_name": name,
             "editing": token is not None,
