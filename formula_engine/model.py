@@ -140,10 +140,22 @@ class Values:
 
     def __init__(self, table: SymbolTable, values: ValuesByName) -> None:
         self._data: dict[tuple[str, YearKey], Fraction] = {}
+        by_id = table.by_id
         for name, by_year in values.items():
-            symbol = _declared(table, name, "value")
+            symbol = by_id.get(name) if type(name) is str else None  # an id: no lookup
+            if symbol is None:
+                symbol = _declared(table, name, "value")
             for year, value in by_year.items():
-                key = year_key_of(year, f"the value of {symbol.id!r}")
+                # the commonest forms first (a JSON body's "2024": 1009), then the rules
+                if type(year) is str and year.isdigit() and year.isascii() and len(year) <= 6:
+                    key: YearKey = int(year)
+                elif type(year) is int:
+                    key = year
+                else:
+                    key = year_key_of(year, f"the value of {symbol.id!r}")
+                if type(value) is int:
+                    self._data[(symbol.id, key)] = Fraction(value)
+                    continue
                 exact = to_fraction(value, f"the value of {symbol.id!r} for {key}")
                 if exact is not None:
                     self._data[(symbol.id, key)] = exact

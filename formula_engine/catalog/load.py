@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..bands import declare_tables, declared_tables
 from ..errors import Diagnostic, Location
 from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
 from ..reading import ReadError, SourceText, read_source
+from ..units import declare_units, declared_spellings, declared_units
 from ..writing import remove_stale_temporaries
 from . import cache
 
@@ -189,9 +191,6 @@ def declare_plan(plan: BaseModel | None) -> None:
     the ones in use (beside the bundled ones) while this catalog is used; None: none.
     A plan's declarations are made once and kept (`_DECLARATIONS`): declaring a plan
     already in use in this context is two identity checks (the service's hot path)."""
-    from ..bands import declare_tables, declared_tables
-    from ..units import declare_units, declared_spellings, declared_units
-
     kept = _DECLARATIONS.get(id(plan))
     if kept is None or kept[0] is not plan:
         units = plan.units if isinstance(plan, PlanFile) else ()
