@@ -35,7 +35,7 @@ from .backends.scalar import ScalarProgram
 from .declarations import Declarations, Input, Plan, Policy
 from .errors import CheckError, EvaluationError, ResolveError, Span
 from .lower import Lowering
-from .numbers import DEFAULT_DECIMALS, format_decimal, format_indonesian
+from .numbers import DEFAULT_DECIMALS, format_decimal, indonesian_of_plain
 from .outcomes import (
     BASELINE,
     NotANumber,
@@ -379,12 +379,9 @@ class CompiledFormula:
             return Result(status="not_computable", reason=value.reason, code=value.code, **base)
         if isinstance(value, bool):
             return Result(status="ok", value=value, rounded=str(value).lower(), **base)
+        rounded = format_decimal(value, places)
         return Result(
-            status="ok",
-            value=value,
-            rounded=format_decimal(value, places),
-            display=format_indonesian(value, places),
-            **base,
+            status="ok", value=value, rounded=rounded, display=indonesian_of_plain(rounded), **base
         )
 
     def evaluate_many(

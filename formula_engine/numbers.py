@@ -44,7 +44,11 @@ def format_decimal(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> str:
 
 def format_indonesian(value: Fraction, decimals: int = DEFAULT_DECIMALS) -> str:
     """Indonesian notation after rounding: '16,24', '4.489.798.475', '-731,00'."""
-    plain = format_decimal(value, decimals)
+    return indonesian_of_plain(format_decimal(value, decimals))
+
+
+def indonesian_of_plain(plain: str) -> str:
+    """The Indonesian notation of a plain decimal that `format_decimal` wrote."""
     sign = "-" if plain.startswith("-") else ""
     whole, _, fraction = plain.lstrip("-").partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")

@@ -65,13 +65,18 @@ class FragmentIn(In):
     name: str = Field("<fragment>", max_length=200, description="a file name for locations")
 
 
+EMPTY: dict[str, Any] = {"default": {}}  # the schema's default of a field made by a factory
+
+
 class Subject(In):
     """A formula (its names are inputs) or an indicator of a catalog: exactly one."""
 
     formula: str | None = None
     indicator: str | None = Field(None, max_length=300)
     catalog: str | None = Field(None, description="default: the first catalog served")
-    units: dict[str, str] = Field({}, description="name -> unit, for a formula")
+    units: dict[str, str] = Field(  # a factory: a mutable default is deep-copied per request
+        default_factory=dict, description="name -> unit, for a formula", json_schema_extra=EMPTY
+    )
     year: Year
 
     @model_validator(mode="after")
@@ -82,7 +87,11 @@ class Subject(In):
 
 
 class EvaluateIn(Subject):
-    values: Values = Field({}, description='name -> year ("2024" or "awal") -> value')
+    values: Values = Field(
+        default_factory=dict,
+        description='name -> year ("2024" or "awal") -> value',
+        json_schema_extra=EMPTY,
+    )
     decimals: int | None = Field(None, ge=0, le=12)
 
 

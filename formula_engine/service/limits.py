@@ -44,6 +44,9 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await self._refuse(send, declared.decode("latin-1")[:20])
             return
+        if declared is not None:  # the server reads exactly the declared bytes, no more
+            await self.app(scope, receive, send)
+            return
         seen = 0
 
         async def counted() -> Message:
