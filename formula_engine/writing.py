@@ -72,14 +72,8 @@ def _target(path: Path) -> Path:
 
 
 def _replace(target: Path, data: bytes) -> None:
-    temporary = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = _temporary(target, data)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

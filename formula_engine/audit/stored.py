@@ -47,7 +47,7 @@ def cached_report(key: str | None, compute: Callable[[], AuditReport]) -> AuditR
             report = decode(body)
         except (ValueError, KeyError, TypeError, IndexError, _Refused):
             report = None
-        if report is not None and type(report).__name__ == "AuditReport":
+        if isinstance(report, _classes()["AuditReport"][0]):
             return report  # type: ignore[no-any-return]
     report = compute()
     if key is not None:

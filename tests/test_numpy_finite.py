@@ -1,5 +1,6 @@
-"""The finiteness checks of the numpy back-end (all_finite, _not_finite): every corner
-the one-pass sum relies on, against the plain definition (np.isfinite)."""
+"""The finiteness checks of the numpy back-end against the plain definition
+(np.isfinite): `all_finite`, whose one-pass sum must not miss inf, -inf, NaN, inf + -inf
+or an overflow, and `_not_finite`, the rows it gives."""
 
 from __future__ import annotations
 
