@@ -413,9 +413,11 @@ def test_the_statements_run_do_not_grow_with_formulas_or_regions(tmp_path: Path)
     small = statements_for(tmp_path / "small", 1, 3)
     large = statements_for(tmp_path / "large", 4, None)
     assert large.jobs > 40 * small.jobs and large.members == 4 * small.members
-    # a near tie costs one statement more (its wide rows), whatever the number of ties
-    assert abs(large.statements - small.statements) <= 1
-    assert large.statements <= 16
+    # near ties cost three statements more (their keys, their wide rows, the rows'
+    # read), whatever their number; the rest is the dataset's registration (ENUM values
+    # and tables), the steps and the outputs' reads
+    assert abs(large.statements - small.statements) <= 3
+    assert large.statements <= 36
 
 
 def renamed(dataset: layout.Dataset, prefix: str) -> layout.Dataset:
@@ -489,3 +491,30 @@ def test_a_signature_collision_is_caught_not_merged(
         grouped_tables(plans, definitions)
     assert caught.value.code == "E581"
     assert f"{second[0]} / {second[1]}" in str(caught.value)
+
+
+def test_names_with_quotes_and_accents_are_keys_like_any_other(tmp_path: Path) -> None:
+    """DuckDB reads the keys as ENUMs of the values found (their texts are SQL literals):
+    a region named with a quote, a dash and accents batches as its plain copy, and
+    every output comes back as texts, sorted by its keys."""
+    one, _ = synth.synthesize(2, SEED, RATES, indicators=4)
+    prefix = "Kab. O'Neil — Pénjaringan "
+    layout.write_dataset(one, tmp_path / "plain", "one")
+    layout.write_dataset(renamed(one, prefix), tmp_path / "odd", "one")
+    plain = batch.run_batch([tmp_path / "plain"])
+    odd = batch.run_batch([tmp_path / "odd"])
+    for name in batch.OUTPUTS:
+        rows = odd.tables[name].to_pylist()
+        assert odd.tables[name].schema == plain.tables[name].schema
+        assert all(row["region"].startswith(prefix) for row in rows)
+        unprefixed = [{**row, "region": row["region"][len(prefix) :]} for row in rows]
+        assert unprefixed == plain.tables[name].to_pylist()
+        keys = [tuple(row[c] for c in queries.KEY if c in row) for row in rows]
+        assert keys == sorted(keys)
+    runner = batch.DuckDb()
+    try:
+        runner.register(layout.check_dataset([tmp_path / "odd"]))
+        types = {row[0]: row[1] for row in runner.connection.sql("DESCRIBE fe_values").fetchall()}
+    finally:
+        runner.close()
+    assert all(str(types[c]).startswith("ENUM(") for c in ("region", "indicator", "kind"))

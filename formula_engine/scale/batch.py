@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -60,10 +60,10 @@ class EngineFailed(FormulaError, RuntimeError):
 class Engine(Protocol):
     dialect: str
 
-    def register(self, name: str, files: Sequence[Path]) -> None: ...
+    def register(self, files: Mapping[str, Sequence[Path]]) -> None: ...
     def register_arrow(self, name: str, data: pa.Table) -> None: ...
     def create(self, name: str, parts: Sequence[exp.Query]) -> None: ...
-    def arrow(self, name: str) -> pa.Table: ...
+    def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table: ...
     def close(self) -> None: ...
 
 
@@ -73,19 +73,77 @@ class DuckDb:
     def __init__(self) -> None:
         import duckdb
 
-        self.connection = duckdb.connect()
+        self.connection = duckdb.connect(config={"preserve_insertion_order": False})
         self.statements = 0  # counted work: SQL statements run
+        self.enums: dict[str, list[str]] = {}  # an ENUM of ENUMS -> its values, sorted
 
     def _run(self, statement: exp.Expression) -> None:
         self.statements += 1
         self.connection.execute(statement.sql(dialect=self.dialect, copy=False))
 
-    def register(self, name: str, files: Sequence[Path]) -> None:
-        # a table, not a view: every formula scans it, and Parquet is decoded once
-        self.connection.read_parquet([str(f) for f in files]).create(name)
+    def register(self, files: Mapping[str, Sequence[Path]]) -> None:
+        """The dataset's tables `fe_<name>` as tables, not views (every step scans them;
+        Parquet is decoded once), their key columns as ENUMs of the values found: the
+        joins, groupings and sorts of every step then compare small integers, not
+        strings (the same values and order: an ENUM's values are sorted)."""
+        columns: dict[str, list[str]] = {}
+        for name, paths in files.items():
+            relation = self.connection.read_parquet([str(f) for f in paths])
+            relation.create_view(f"_raw_fe_{name}")
+            columns[f"fe_{name}"] = list(relation.columns)
+        for enum, shared in ENUMS.items():
+            places = [
+                (f"_raw_{t}", c) for t, names in columns.items() for c in names if c in shared
+            ]
+            self.enums[enum] = self._values(places) if places else []
+        for name, names in columns.items():
+            self._run(
+                exp.Create(
+                    this=queries.table(name),
+                    kind="TABLE",
+                    expression=self._keyed(names).from_(queries.table(f"_raw_{name}")),
+                    replace=True,
+                )
+            )
+
+    def _values(self, places: Sequence[tuple[str, str]]) -> list[str]:
+        """The distinct texts of the columns `places` (table, column), sorted."""
+        parts = [
+            exp.select(queries.alias(queries.col(column), "x")).from_(queries.table(name))
+            for name, column in places
+        ]
+        query = (
+            exp.select(queries.col("x"))
+            .distinct()
+            .from_(exp.Subquery(this=queries.union_all(parts), alias=exp.TableAlias(this="u")))
+            .where(exp.Not(this=exp.Is(this=queries.col("x"), expression=exp.Null())))
+            .order_by(queries.col("x"))
+        )
+        self.statements += 1
+        rows = self.connection.execute(query.sql(dialect=self.dialect)).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def _keyed(self, names: Sequence[str], values: pa.Table | None = None) -> exp.Select:
+        """SELECT of the columns `names`, the key columns cast to their ENUM (for an
+        arrow table `values`: only where every value of the column is in it)."""
+        selected: list[exp.Expression] = []
+        for name in names:
+            column: exp.Expression = exp.column(name, quoted=True)
+            known = self.enums.get(ENUM_OF.get(name, ""), [])
+            if known and (values is None or _within(values[name], known)):
+                enum = exp.DataType(
+                    this=exp.DataType.Type.ENUM, expressions=[queries.string(v) for v in known]
+                )
+                column = queries.alias(exp.Cast(this=column, to=enum), name)
+            selected.append(column)
+        return exp.select(*selected)
 
     def register_arrow(self, name: str, data: pa.Table) -> None:
-        self.connection.register(name, data)
+        self.connection.register(f"_raw_{name}", data)
+        select = self._keyed(data.column_names, data).from_(queries.table(f"_raw_{name}"))
+        self._run(
+            exp.Create(this=queries.table(name), kind="TABLE", expression=select, replace=True)
+        )
 
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
         target = queries.table(name)
@@ -93,11 +151,45 @@ class DuckDb:
         for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
             self._run(exp.Insert(this=target.copy(), expression=part))
 
-    def arrow(self, name: str) -> pa.Table:
-        return self.connection.table(name).to_arrow_table()
+    def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table:
+        """The table `name`, its ENUMs as texts; with `keys`, ordered (_ordered)."""
+        import pyarrow as pa
+
+        query = exp.select(exp.Star()).from_(queries.table(name))
+        if keys is not None:
+            order = _ordered(keys, self.connection.table(name).columns)
+            query = query.order_by(*[exp.column(c, quoted=True) for c in order])
+        self.statements += 1
+        found = self.connection.sql(query.sql(dialect=self.dialect)).to_arrow_table()
+        for number, column in enumerate(found.schema):
+            if pa.types.is_dictionary(column.type):
+                found = found.set_column(number, column.name, found[number].cast(pa.string()))
+        return found
 
     def close(self) -> None:
         self.connection.close()
+
+
+# The key columns read as ENUMs (DuckDb.register): each ENUM and the columns sharing it.
+ENUMS = {
+    "region": ("region",),
+    "agency": ("agency",),
+    "indicator": ("indicator", "parent"),
+    "period": ("period",),
+    "kind": ("kind",),
+}
+ENUM_OF = {column: enum for enum, columns in ENUMS.items() for column in columns}
+
+
+def _within(values: pa.ChunkedArray, known: Sequence[str]) -> bool:
+    """Whether every text of `values` is one of `known` (nulls aside)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_string(values.type):
+        return False
+    present = pc.is_in(values, value_set=pa.array(known, pa.string()))
+    return bool(pc.all(pc.or_(present, pc.is_null(values))).as_py())
 
 
 def java_missing() -> str | None:
@@ -129,8 +221,11 @@ class Spark:
         self.statements += 1
         return self.session.sql(query.sql(dialect=self.dialect, copy=False))
 
-    def register(self, name: str, files: Sequence[Path]) -> None:
-        self.session.read.parquet(*[str(f) for f in files]).createOrReplaceTempView(name)
+    def register(self, files: Mapping[str, Sequence[Path]]) -> None:
+        for name, paths in files.items():
+            self.session.read.parquet(*[str(f) for f in paths]).createOrReplaceTempView(
+                f"fe_{name}"
+            )
 
     def register_arrow(self, name: str, data: pa.Table) -> None:
         self.session.createDataFrame(data).createOrReplaceTempView(name)
@@ -152,8 +247,11 @@ class Spark:
             self.scratch = tempfile.mkdtemp(prefix="renstra-spark-")
         return self.scratch
 
-    def arrow(self, name: str) -> pa.Table:
-        return self.session.table(name).toArrow()
+    def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table:
+        frame = self.session.table(name)
+        if keys is not None:
+            frame = frame.orderBy(*_ordered(keys, frame.columns))
+        return frame.toArrow()
 
     def close(self) -> None:
         for name in ("fe_plans", "fe_definitions", "fe_values", "fe_groups", *STEPS):
@@ -243,8 +341,7 @@ def run_batch(
     groups = [compile_group(g) for g in grouped_tables(tables["plans"], tables["definitions"])]
     runner = open_engine(engine, session)
     try:
-        for name, paths in files.items():
-            runner.register(f"fe_{name}", paths)
+        runner.register(files)
         runner.register_arrow("fe_groups", _groups_table(groups))
         integers = _integers(runner, [d for group in groups for d in group.definitions])
         runner.create("frame", [queries.frame()])
@@ -281,7 +378,7 @@ def run_batch(
         runner.create("capaian", [queries.refined()])
         runner.create("rollups", [queries.rollups()])
         runner.create("findings", [queries.findings(_indicator_ids(groups))])
-        tables = {name: _sorted(runner.arrow(name)) for name in OUTPUTS}
+        tables = {name: _sorted(runner, name) for name in OUTPUTS}
         statements = getattr(runner, "statements", 0)
     finally:
         runner.close()
@@ -319,9 +416,16 @@ def _indicator_ids(groups: Sequence[Group]) -> list[str]:
     return sorted(found)
 
 
-def _sorted(table: pa.Table) -> pa.Table:
-    keys = [c for c in (*queries.KEY, "kind", "check") if c in table.column_names]
-    return table.sort_by([(k, "ascending") for k in keys])
+def _sorted(runner: Engine, name: str) -> pa.Table:
+    """An output table sorted by the engine, by its keys (_ordered)."""
+    return runner.arrow(name, (*queries.KEY, "kind", "check"))
+
+
+def _ordered(keys: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """The `keys` a table has, then its other columns: one order on every engine and
+    run (rows equal in every column are the same row)."""
+    first = [c for c in keys if c in columns]
+    return [*first, *(c for c in columns if c not in first)]
 
 
 def _groups_table(groups: Sequence[Group]) -> pa.Table:
