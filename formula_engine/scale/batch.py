@@ -33,7 +33,7 @@ from ..backends.sql import SqlProgram
 from ..errors import FormulaError, Location
 from . import queries
 from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
-from .plan import Group, Job, compile_group, grouped_tables
+from .plan import Group, Job, compile_group, grouped_in, grouped_tables
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -62,6 +62,7 @@ class Engine(Protocol):
 
     def register(self, files: Mapping[str, Sequence[Path]]) -> None: ...
     def register_arrow(self, name: str, data: pa.Table) -> None: ...
+    def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]: ...
     def create(self, name: str, parts: Sequence[exp.Query]) -> None: ...
     def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table: ...
     def close(self) -> None: ...
@@ -105,6 +106,10 @@ class DuckDb:
                     replace=True,
                 )
             )
+
+    def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]:
+        """The dataset's catalogs grouped (plan.grouped_in), on the tables read."""
+        return grouped_in(self.connection)
 
     def _values(self, places: Sequence[tuple[str, str]]) -> list[str]:
         """The distinct texts of the columns `places` (table, column), sorted."""
@@ -227,6 +232,12 @@ class Spark:
                 f"fe_{name}"
             )
 
+    def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]:
+        """The dataset's catalogs grouped (plan.grouped_tables: in DuckDB, in process)."""
+        import pyarrow.parquet as pq
+
+        return grouped_tables(*(pq.read_table(files[name]) for name in ("plans", "definitions")))
+
     def register_arrow(self, name: str, data: pa.Table) -> None:
         self.session.createDataFrame(data).createOrReplaceTempView(name)
 
@@ -334,14 +345,11 @@ def run_batch(
     roots: Sequence[Path], engine: EngineName = "duckdb", session: Any | None = None
 ) -> BatchResult:
     """Evaluate the dataset(s) under `roots` (concatenated) on `engine`."""
-    import pyarrow.parquet as pq
-
     files = check_dataset(roots)
-    tables = {name: pq.read_table(files[name]) for name in ("plans", "definitions")}
-    groups = [compile_group(g) for g in grouped_tables(tables["plans"], tables["definitions"])]
     runner = open_engine(engine, session)
     try:
         runner.register(files)
+        groups = [compile_group(g) for g in runner.groups(files)]
         runner.register_arrow("fe_groups", _groups_table(groups))
         integers = _integers(runner, [d for group in groups for d in group.definitions])
         runner.create("frame", [queries.frame()])

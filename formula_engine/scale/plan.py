@@ -22,6 +22,7 @@ from ..outcomes import BASELINE, YearKey
 from .layout import LayoutError, is_integer_unit
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 
@@ -86,16 +87,32 @@ def groups_of(plans: list[dict[str, Any]], definitions: list[dict[str, Any]]) ->
 
 
 def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
-    """groups_of for tables of any size: each (region, agency)'s definitions reduced in
-    SQL (DuckDB, in process, whatever the engine) to one signature: its number of rows
-    and the sum of DuckDB's 64-bit hash of each row without region and agency (one
-    linear pass; two different catalogs share it with a probability of the order of
-    2^-64 per pair); only one member's definitions per group reach Python. Otherwise
-    the same groups, numbers and members as groups_of."""
+    """grouped_in over these tables, in a DuckDB of its own (in process)."""
     import duckdb
+
+    connection = duckdb.connect()
+    try:
+        connection.from_arrow(plans).create("fe_plans")
+        connection.from_arrow(definitions).create("fe_definitions")
+        return grouped_in(connection)
+    finally:
+        connection.close()
+
+
+def grouped_in(connection: duckdb.DuckDBPyConnection) -> list[Group]:
+    """groups_of for tables of any size, the tables fe_plans and fe_definitions of a
+    DuckDB `connection` (the engine's, or grouped_tables'): each (region, agency)'s
+    definitions reduced in SQL to one signature: its number of rows and the sum of
+    DuckDB's 64-bit hash of each row without region and agency (one linear pass; two
+    different catalogs share it with a probability of the order of 2^-64 per pair, and
+    one more linear statement makes sure they did not: _differing); only one member's
+    definitions per group reach Python, in the table's order. Otherwise the same
+    groups, numbers and members as groups_of."""
+    import pyarrow as pa
     from sqlglot import exp
 
-    columns = [c for c in definitions.column_names if c not in ("region", "agency")]
+    names = connection.table("fe_definitions").columns
+    columns = [c for c in names if c not in ("region", "agency")]
     row = exp.Struct(
         expressions=[
             exp.PropertyEQ(this=exp.to_identifier(c), expression=exp.column(c)) for c in columns
@@ -113,59 +130,46 @@ def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
         .from_("fe_definitions")
         .group_by(*[k.copy() for k in keys])
     )
-    import pyarrow as pa
-
-    numbered = definitions.append_column("_row", pa.array(range(definitions.num_rows), pa.int64()))
-    connection = duckdb.connect()
-    try:
-        connection.register("fe_definitions", numbered)
-        signed = connection.execute(query.sql(dialect="duckdb")).fetchall()
-        signature_of = {(region, agency): (sign, n) for region, agency, sign, n in signed}
-        plan_of = {(p["region"], p["agency"]): p for p in plans.to_pylist()}
-        found: dict[tuple[Any, ...], Group] = {}
-        first: dict[int, tuple[str, str]] = {}
-        for member in sorted(set(signature_of) | set(plan_of)):
-            plan = plan_of.get(member)
-            if plan is None:
-                raise _no_plan(member)
-            years = (plan["first_year"], plan["last_year"], plan["baseline_year"])
-            key = (years, signature_of.get(member))
-            group = found.get(key)
-            if group is None:
-                group = found[key] = Group(len(found), [], plan, [])
-                first[group.number] = member
-            group.members.append(member)
-        representatives = pa.Table.from_pylist(
-            [{"region": r, "agency": a} for r, a in first.values()],
-            schema=pa.schema([("region", pa.string()), ("agency", pa.string())]),
-        )
-        connection.register("fe_first", representatives)
-        rows = (
-            exp.select("d.*")
-            .from_("fe_definitions AS d")
-            .join("fe_first AS f", on="d.region = f.region AND d.agency = f.agency")
-            .order_by("d._row")
-        )
-        picked: pa.Table = connection.sql(rows.sql(dialect="duckdb")).to_arrow_table()
-        members = pa.Table.from_pylist(
-            [
-                {"region": r, "agency": a, "grp": g.number}
-                for g in found.values()
-                for r, a in g.members
-            ],
-            schema=pa.schema(
-                [("region", pa.string()), ("agency", pa.string()), ("grp", pa.int64())]
-            ),
-        )
-        connection.register("fe_members", members)
-        differing = connection.execute(_differing(row).sql(dialect="duckdb")).fetchall()
-    finally:
-        connection.close()
+    signed = connection.execute(query.sql(dialect="duckdb")).fetchall()
+    signature_of = {(str(r), str(a)): (sign, n) for r, a, sign, n in signed}
+    plans = connection.table("fe_plans").to_arrow_table().to_pylist()
+    plan_of = {(p["region"], p["agency"]): p for p in plans}
+    found: dict[tuple[Any, ...], Group] = {}
+    first: dict[int, tuple[str, str]] = {}
+    for member in sorted(set(signature_of) | set(plan_of)):
+        plan = plan_of.get(member)
+        if plan is None:
+            raise _no_plan(member)
+        years = (plan["first_year"], plan["last_year"], plan["baseline_year"])
+        key = (years, signature_of.get(member))
+        group = found.get(key)
+        if group is None:
+            group = found[key] = Group(len(found), [], plan, [])
+            first[group.number] = member
+        group.members.append(member)
+    representatives = pa.Table.from_pylist(
+        [{"region": r, "agency": a} for r, a in first.values()],
+        schema=pa.schema([("region", pa.string()), ("agency", pa.string())]),
+    )
+    connection.register("fe_first", representatives)
+    rows = (
+        exp.select("d.*")
+        .from_("fe_definitions AS d")
+        .join("fe_first AS f", on="d.region = f.region AND d.agency = f.agency")
+        .order_by("d.rowid")
+    )
+    picked: pa.Table = connection.sql(rows.sql(dialect="duckdb")).to_arrow_table()
+    members = pa.Table.from_pylist(
+        [{"region": r, "agency": a, "grp": g.number} for g in found.values() for r, a in g.members],
+        schema=pa.schema([("region", pa.string()), ("agency", pa.string()), ("grp", pa.int64())]),
+    )
+    connection.register("fe_members", members)
+    differing = connection.execute(_differing(row).sql(dialect="duckdb")).fetchall()
     if differing:
         raise _collision([(region, agency) for region, agency in differing])
     number_of = {member: number for number, member in first.items()}
     groups = list(found.values())
-    for definition in picked.drop(["_row"]).to_pylist():
+    for definition in picked.to_pylist():
         groups[number_of[(definition["region"], definition["agency"])]].definitions.append(
             definition
         )
