@@ -59,6 +59,7 @@ class EngineFailed(FormulaError, RuntimeError):
 
 class Engine(Protocol):
     dialect: str
+    row: str  # the column of fe_values that tells its rows apart
 
     def register(self, files: Mapping[str, Sequence[Path]]) -> None: ...
     def register_arrow(self, name: str, data: pa.Table) -> None: ...
@@ -70,6 +71,7 @@ class Engine(Protocol):
 
 class DuckDb:
     dialect = "duckdb"
+    row = "rowid"  # a table's own row number
 
     def __init__(self) -> None:
         import duckdb
@@ -213,6 +215,7 @@ def java_missing() -> str | None:
 
 class Spark:
     dialect = "spark"
+    row = "_row"  # added to the values when they are read (register)
 
     def __init__(self, session: Any | None = None) -> None:
         reason = java_missing()
@@ -227,10 +230,14 @@ class Spark:
         return self.session.sql(query.sql(dialect=self.dialect, copy=False))
 
     def register(self, files: Mapping[str, Sequence[Path]]) -> None:
+        from pyspark.sql import functions
+
         for name, paths in files.items():
-            self.session.read.parquet(*[str(f) for f in paths]).createOrReplaceTempView(
-                f"fe_{name}"
-            )
+            frame = self.session.read.parquet(*[str(f) for f in paths])
+            if name == "values":
+                # cached: the ids are drawn once, whichever step reads them
+                frame = frame.withColumn(self.row, functions.monotonically_increasing_id()).cache()
+            frame.createOrReplaceTempView(f"fe_{name}")
 
     def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]:
         """The dataset's catalogs grouped (plan.grouped_tables: in DuckDB, in process)."""
@@ -370,7 +377,7 @@ def run_batch(
             ),
         )
         runner.create("wide", [queries.wide(yearly, baseline, integers)])
-        runner.create("printed", [queries.printed(queries.PRINTED_KINDS)])
+        runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
         if engine == "numpy":
             _numpy_steps(runner, groups)
         else:

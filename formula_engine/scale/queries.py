@@ -316,31 +316,27 @@ def frame() -> exp.Select:
 # Printed figures: one per key and kind (the first source, by text), for the checks.
 
 
-def printed(kinds: Sequence[str], per_table: bool = False) -> exp.Select:
-    """fe_values of `kinds`, one row per (key, kind), or per (key, kind, table) with
-    `per_table`: the first by source."""
-    partition = [col(c) for c in (*KEY, "kind", *(["table"] if per_table else []))]
-    window = exp.Window(
-        this=exp.RowNumber(),
-        partition_by=partition,
-        order=exp.Order(expressions=[exp.Ordered(this=col("source"))]),
-    )
-    ranked = (
-        exp.select(exp.Star(), alias(window, "_n"))
+def printed(kinds: Sequence[str], row: str = "rowid") -> exp.Select:
+    """fe_values of `kinds`, one row per (key, kind): the first by source. `row` is the
+    engine's column that tells the values' rows apart (DuckDB's rowid; Spark's `_row`,
+    added when the values are read): one aggregation finds the row of the smallest
+    source per key (arg_min) and one join on it brings the row back, which costs less
+    than a window sorting every row with its texts."""
+    first = (
+        exp.select(alias(exp.ArgMin(this=col(row), expression=col("source")), "_first"))
         .from_(table("fe_values"), copy=False)
         .where(among(col("kind"), kinds), copy=False)
+        .group_by(*[col(c) for c in (*KEY, "kind")], copy=False)
     )
+    columns = (*KEY, "kind", "value", "intended", "decimals", "text", "table", "source")
     return (
-        exp.select(
-            *[
-                col(c)
-                for c in (*KEY, "kind", "value", "intended", "decimals", "text", "table", "source")
-            ]
+        exp.select(*[col(c, "v") for c in columns])
+        .from_(table("fe_values", "v"), copy=False)
+        .join(
+            exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("f"))),
+            on=equal(col(row, "v"), col("_first", "f")),
+            copy=False,
         )
-        .from_(
-            exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("r"))), copy=False
-        )
-        .where(equal(col("_n"), number(1)), copy=False)
     )
 
 
