@@ -42,6 +42,7 @@ from .errors import (
     line_and_column,
     render_diagnostic,
 )
+from .i18n import msg
 
 if TYPE_CHECKING:
     from .achievement import Achievement
@@ -88,8 +89,11 @@ class DiagnosticOut(Out):
     rendered: str
 
 
-def diagnostic_of(error: FormulaError, severity: str = "error") -> DiagnosticOut:
-    """The fields of a located error (line and column in the file, as rendered)."""
+def diagnostic_of(error: FormulaError, severity: str = "error", lang: str = "en") -> DiagnosticOut:
+    """The fields of a located error (line and column in the file, as rendered); the
+    message and the hint in `lang` ("en" or "id": the parser's, the resolver's and the
+    units' messages are translated, names and ids quoted from the formula stay as
+    written). `rendered` is the CLI's text, in English."""
     source = error.source or ""
     offset = error.span.start if error.span else 0
     line, column = line_and_column(source, offset) if source else (1, 1)
@@ -101,16 +105,26 @@ def diagnostic_of(error: FormulaError, severity: str = "error") -> DiagnosticOut
         severity="warning" if severity == "warning" else "error",
         code=error.code,
         stage=error.stage,
-        message=error.message,
+        message=_in_language(error.message, lang),
         where=location.where,
         entry=location.entry,
         line=location.line + line - 1,
         column=(location.column + column - 1) if line == 1 else column,
         span=SpanOut(start=error.span.start, end=error.span.end) if error.span else None,
-        hint=error.hint,
+        hint=None if error.hint is None else _in_language(error.hint, lang),
         caret=caret,
         rendered=rendered,
     )
+
+
+def _in_language(text: str, lang: str) -> str:
+    """A message (`msg`) in `lang`; English is the text itself."""
+    if lang == "en":
+        return str(text)
+    from .audit.messages import tr
+    from .i18n import translator
+
+    return tr(text, translator(lang))
 
 
 def diagnostics_of(found: Sequence[Diagnostic]) -> list[DiagnosticOut]:
@@ -172,10 +186,18 @@ def _bounded(text: str, limit: int, what: str) -> None:
 
     if len(text) > limit:
         raise LimitError(
-            f"the {what} has {len(text)} characters; the limit is {limit}",
+            msg(
+                "the {what} has {count} characters; the limit is {limit}",
+                what=_WHAT[what],
+                count=len(text),
+                limit=limit,
+            ),
             code="E120",
-            hint=f"send a shorter {what}",
+            hint=msg("send a shorter {what}", what=_WHAT[what]),
         )
+
+
+_WHAT = {"formula": msg("formula"), "fragment": msg("fragment")}  # what _bounded bounds
 
 
 # Formulas
@@ -270,10 +292,14 @@ def declarations_of(source: SourceText) -> Declarations:
 
 
 def check_formula(
-    text: str, units: Mapping[str, str] | None = None, catalog: CatalogHandle | None = None
+    text: str,
+    units: Mapping[str, str] | None = None,
+    catalog: CatalogHandle | None = None,
+    lang: str = "en",
 ) -> CheckOut:
     """Every problem of one formula (parse, names, units): against a catalog's inputs and
-    indicators, or with its names as inputs."""
+    indicators, or with its names as inputs; the messages and hints in `lang` ("en" or
+    "id", see `diagnostic_of`)."""
     try:
         if catalog is not None:
             _bounded(text, MAX_FORMULA, "formula")
@@ -281,7 +307,7 @@ def check_formula(
         else:
             compiled = _located(model_for(text, units).compile, text)
     except FormulaError as error:
-        return _check_out([diagnostic_of(error)])
+        return _check_out([diagnostic_of(error, lang=lang)])
     return _check_out([], str(compiled.unit))
 
 

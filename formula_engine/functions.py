@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
+from .i18n import N_
+
 if TYPE_CHECKING:
     from sqlglot import exp
 
@@ -52,7 +54,7 @@ class Function:
     aliases: tuple[str, ...]
     min_args: int
     max_args: int | None  # None: any number from min_args on
-    doc: str
+    doc: str  # a message id (N_), shown as the hint of a call with the wrong arity
     unit_rule: UnitRule
     special: bool = False  # handled by lowering (if, akumulasi)
     exact: Callable[..., Exact] | None = None
@@ -127,40 +129,40 @@ def _sql_extreme(name: Literal["Least", "Greatest"]) -> Callable[..., exp.Expres
 
 TABLE: tuple[Function, ...] = (
     Function(
-        "sum", (), 1, None, "sum(a, b, ...): a + b + ...", "same",
+        "sum", (), 1, None, N_("sum(a, b, ...): a + b + ..."), "same",
         exact=lambda *args: sum(args, 0),
         numpy=_fold("add"),
         sympy=_sympy("Add"),
         sql=_sql_sum,
     ),
     Function(
-        "min", (), 1, None, "min(a, b, ...): the smallest argument", "same",
+        "min", (), 1, None, N_("min(a, b, ...): the smallest argument"), "same",
         exact=lambda *args: min(args),
         numpy=_fold("minimum"),  # np.minimum propagates NaN (np.fmin would not)
         sympy=_sympy("Min"),
         sql=_sql_extreme("Least"),
     ),
     Function(
-        "max", (), 1, None, "max(a, b, ...): the largest argument", "same",
+        "max", (), 1, None, N_("max(a, b, ...): the largest argument"), "same",
         exact=lambda *args: max(args),
         numpy=_fold("maximum"),
         sympy=_sympy("Max"),
         sql=_sql_extreme("Greatest"),
     ),
     Function(
-        "abs", (), 1, 1, "abs(a): the absolute value", "same",
+        "abs", (), 1, 1, N_("abs(a): the absolute value"), "same",
         exact=lambda value: abs(value),
         numpy=_absolute,
         sympy=_sympy("Abs"),
         sql=_sql_abs,
     ),
     Function(
-        "if", ("jika",), 3, 3, "if(condition, then, otherwise)",
+        "if", ("jika",), 3, 3, N_("if(condition, then, otherwise)"),
         "condition", special=True,
     ),
     Function(
         "akumulasi", ("cumulative",), 1, 1,
-        "akumulasi(a): a summed from the plan's first year to n",
+        N_("akumulasi(a): a summed from the plan's first year to n"),
         "body", special=True,
     ),
 )  # fmt: skip

@@ -18,9 +18,10 @@ both languages: the document's notation, whatever the language of the text aroun
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "renstra"
 DOMAINS = ("renstra", "web")  # the reports' messages, the web pages' (formula_engine/web/)
@@ -57,3 +58,56 @@ def translator(lang: str = DEFAULT_LANGUAGE, domain: str = DOMAIN) -> Translate:
     if domain not in DOMAINS:
         raise ValueError(f"unknown message domain {domain!r}; expected one of {DOMAINS}")
     return _translations(lang, domain).gettext
+
+
+# Messages that keep their id and parameters (formula_engine/audit/messages.py says how
+# they are used); here, beside the catalogs, so that the parser, the resolver and the
+# units can word their errors as messages without importing the audit.
+
+
+class Msg(str):
+    """An English text that remembers its message id and parameters (see the module)."""
+
+    template: str
+    params: dict[str, object]
+    separator: str | None  # for a joined list of texts: the separator; else None
+    parts: tuple[object, ...]
+
+    def __new__(cls, template: str, params: dict[str, object]) -> Msg:
+        text = template.format(**{k: str(v) for k, v in params.items()})
+        self = super().__new__(cls, text)
+        self.template, self.params, self.separator, self.parts = template, params, None, ()
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.separator is not None:
+            return (joined, (self.separator, self.parts))
+        return (_rebuild, (self.template, self.params))
+
+
+def _rebuild(template: str, params: dict[str, object]) -> Msg:
+    return Msg(template, params)
+
+
+def msg(template: str, /, **params: object) -> Msg:
+    """The message `template` (an English message id with {name} placeholders), filled."""
+    return Msg(template, params)
+
+
+def joined(separator: str, parts: Iterable[object]) -> Msg:
+    """Texts joined by `separator` ("; "), each translated on its own."""
+    items = tuple(parts)
+    self = Msg("{text}", {"text": separator.join(str(p) for p in items)})
+    self.separator, self.parts = separator, items
+    return self
+
+
+def either(choices: Iterable[object]) -> Msg:
+    """Choices joined by "or" ("'a' or 'b' or 'c'"; "atau" in Indonesian), each as it is."""
+    items = list(choices)
+    if not items:
+        return msg("{text}", text="")
+    found = msg("{text}", text=items[0])
+    for item in items[1:]:
+        found = msg("{first} or {second}", first=found, second=item)
+    return found

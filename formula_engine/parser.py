@@ -25,6 +25,7 @@ from lark.exceptions import (
 
 from . import functions, nodes
 from .errors import LimitError, ParseError, Span
+from .i18n import Msg, msg
 from .lark_grammar import lark_parser
 from .names import MAX_LABEL, MAX_NAME, SNAKE_CASE, snake_case
 from .printer import to_text
@@ -52,14 +53,16 @@ FunctionSpec = functions.Function
 def parse(text: str) -> nodes.Expr:
     """Parse a formula into our AST, or raise ParseError (with span and hint)."""
     if not isinstance(text, str):
-        raise ParseError(f"a formula is text, not {type(text).__name__}", code="E100")
+        raise ParseError(
+            msg("a formula is text, not {kind}", kind=type(text).__name__), code="E100"
+        )
     check_text_bounds(text)
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as error:
         raise explain_syntax_error(text, error) from None
     except RecursionError:  # defensive: the bounds above should make this unreachable
-        raise LimitError("formula nests too deeply", Span(0, len(text)), code="E121") from None
+        raise LimitError(msg("formula nests too deeply"), Span(0, len(text)), code="E121") from None
     try:
         expr: nodes.Expr = _AstBuilder(text).transform(tree)
     except VisitError as error:  # lark wraps what our callbacks raise
@@ -93,10 +96,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         depth = 1 + max((self._nesting(node, c) for c in nodes.children(node)), default=0)
         if depth > MAX_DEPTH:
             raise LimitError(
-                f"formula nests more than {MAX_DEPTH} operations deep",
+                msg("formula nests more than {depth} operations deep", depth=MAX_DEPTH),
                 node.span,
                 code="E121",
-                hint="simplify the formula, or split it into named parts",
+                hint=msg("simplify the formula, or split it into named parts"),
             )
         self._depth[id(node)] = depth
         self._cumulative[id(node)] = self._inner_cumulative(node)
@@ -117,11 +120,13 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             if inner is not None:
                 if isinstance(node, nodes.Cumulative):
                     raise ParseError(
-                        "akumulasi(...) inside akumulasi(...) is not allowed",
+                        msg("akumulasi(...) inside akumulasi(...) is not allowed"),
                         inner,
                         code="E123",
-                        hint="a cumulative sum of cumulative sums counts early years many "
-                        "times over: sum the inputs once, as in akumulasi(a + b)",
+                        hint=msg(
+                            "a cumulative sum of cumulative sums counts early years many "
+                            "times over: sum the inputs once, as in akumulasi(a + b)"
+                        ),
                     )
                 return inner
         return node.span if isinstance(node, nodes.Cumulative) else None
@@ -196,10 +201,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             return self._made(nodes.Cumulative(args[0], _cumulative_end(period, span), span))
         if period is not None:
             raise ParseError(
-                f"{spec.name}() does not take a period",
+                msg("{function}() does not take a period", function=spec.name),
                 Span(_rsqb_start(_lsqb), span.end),
                 code="E117",
-                hint="write the period on each reference inside, as in a[n-1]",
+                hint=msg("write the period on each reference inside, as in a[n-1]"),
             )
         return self._made(nodes.Call(spec.name, args, span))
 
@@ -213,10 +218,10 @@ def _cumulative_end(period: nodes.Period | None, span: Span) -> nodes.Relative |
         return nodes.CURRENT_YEAR
     if isinstance(period, nodes.Baseline):
         raise ParseError(
-            "akumulasi(...) cannot end at the baseline",
+            msg("akumulasi(...) cannot end at the baseline"),
             span,
             code="E117",
-            hint="a cumulative sum runs over plan years: end it at [n], [n-1] or a year",
+            hint=msg("a cumulative sum runs over plan years: end it at [n], [n-1] or a year"),
         )
     return period
 
@@ -225,17 +230,17 @@ def _number_value(token: Token) -> Fraction:
     digits = str(token).replace("_", "")
     if sum(ch.isdigit() for ch in digits) > MAX_DIGITS:
         raise LimitError(
-            f"number literal has more than {MAX_DIGITS} digits",
+            msg("number literal has more than {digits} digits", digits=MAX_DIGITS),
             token_span(token),
             code="E122",
-            hint="no figure of a Renstra needs that many digits; check the number",
+            hint=msg("no figure of a Renstra needs that many digits; check the number"),
         )
     if str(token).endswith("_") or "_." in str(token) or "__" in str(token):
         raise ParseError(
-            f"misplaced '_' in number {str(token)!r}",
+            msg("misplaced '_' in number {number}", number=repr(str(token))),
             token_span(token),
             code="E110",
-            hint="use '_' only between digits, as in 4_489_798_475",
+            hint=msg("use '_' only between digits, as in 4_489_798_475"),
         )
     return Fraction(digits)
 
@@ -244,10 +249,10 @@ def _year_offset(token: Token) -> int:
     value = _number_value(token)
     if value.denominator != 1 or value > MAX_YEAR_OFFSET:
         raise ParseError(
-            f"year offset must be a whole number up to {MAX_YEAR_OFFSET}",
+            msg("year offset must be a whole number up to {limit}", limit=MAX_YEAR_OFFSET),
             token_span(token),
             code="E111",
-            hint="write the offset as in [n-1] or [n+2]",
+            hint=msg("write the offset as in [n-1] or [n+2]"),
         )
     return int(value)
 
@@ -256,10 +261,10 @@ def _year(token: Token) -> int:
     value = _number_value(token)
     if value.denominator != 1 or not 1900 <= value <= 2200:
         raise ParseError(
-            f"{str(token)!r} is not a year",
+            msg("{text} is not a year", text=repr(str(token))),
             token_span(token),
             code="E111",
-            hint="a period is [n], [n-1], [n+1], a year such as [2022], or [awal]",
+            hint=msg("a period is [n], [n-1], [n+1], a year such as [2022], or [awal]"),
         )
     return int(value)
 
@@ -268,41 +273,50 @@ def _name(token: Token) -> str:
     name = str(token)
     if name in RESERVED:
         raise ParseError(
-            f"{name!r} is a reserved word, not a name",
+            msg("{name} is a reserved word, not a name", name=repr(name)),
             token_span(token),
             code="E118",
-            hint=f'rename the input (e.g. {name}_value) or quote its label: "..."',
+            hint=msg(
+                'rename the input (e.g. {example}) or quote its label: "..."',
+                example=f"{name}_value",
+            ),
         )
     if len(name) > MAX_NAME:
         raise LimitError(
-            f"name is {len(name)} characters long; the limit is {MAX_NAME}",
+            msg(
+                "name is {count} characters long; the limit is {limit}",
+                count=len(name),
+                limit=MAX_NAME,
+            ),
             token_span(token),
             code="E122",
-            hint='use a shorter snake_case name, or quote the document\'s label: "..."',
+            hint=msg('use a shorter snake_case name, or quote the document\'s label: "..."'),
         )
     if SNAKE_CASE.fullmatch(name):
         return name
     suggestion = snake_case(name)
     raise ParseError(
-        f"{name!r} is not a snake_case name",
+        msg("{name} is not a snake_case name", name=repr(name)),
         token_span(token),
         code="E112",
-        hint=f'write {suggestion!r}, or quote the document\'s label: "..."'
+        hint=msg('write {name}, or quote the document\'s label: "..."', name=repr(suggestion))
         if suggestion
-        else "names start with a letter and use lowercase letters, digits and '_'",
+        else msg("names start with a letter and use lowercase letters, digits and '_'"),
     )
 
 
 def _label(token: Token) -> str:
     label = " ".join(str(token)[1:-1].split())
     if not label:
-        raise ParseError("empty label", token_span(token), code="E113", hint='write "Label"')
+        raise ParseError(
+            msg("empty label"), token_span(token), code="E113", hint=msg('write "Label"')
+        )
     if len(label) > MAX_LABEL:
         raise LimitError(
-            f"label is longer than {MAX_LABEL} characters",
+            msg("label is longer than {limit} characters", limit=MAX_LABEL),
             token_span(token),
             code="E122",
-            hint="use a shorter label or a snake_case name",
+            hint=msg("use a shorter label or a snake_case name"),
         )
     return label
 
@@ -313,8 +327,17 @@ def _function_spec(token: Token) -> FunctionSpec:
         return entry
     known = functions.names()
     close = difflib.get_close_matches(str(token).lower(), known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else f"the functions are: {', '.join(known)}"
-    raise ParseError(f"unknown function {str(token)!r}", token_span(token), code="E114", hint=hint)
+    hint = (
+        msg("did you mean {name}?", name=repr(close[0]))
+        if close
+        else msg("the functions are: {names}", names=", ".join(known))
+    )
+    raise ParseError(
+        msg("unknown function {name}", name=repr(str(token))),
+        token_span(token),
+        code="E114",
+        hint=hint,
+    )
 
 
 def _check_arity(
@@ -323,15 +346,27 @@ def _check_arity(
     count = len(args)
     if count >= spec.min_args and (spec.max_args is None or count <= spec.max_args):
         return
-    if spec.max_args is None:
-        wanted = f"at least {spec.min_args} argument{'s' * (spec.min_args != 1)}"
-    elif spec.min_args == spec.max_args:
-        wanted = f"{spec.min_args} argument{'s' * (spec.min_args != 1)}"
+    low, high = spec.min_args, spec.max_args
+    if high is None:
+        wanted = (
+            msg("at least {count} argument", count=low)
+            if low == 1
+            else msg("at least {count} arguments", count=low)
+        )
+    elif low == high:
+        wanted = (
+            msg("{count} argument", count=low) if low == 1 else msg("{count} arguments", count=low)
+        )
     else:
-        wanted = f"{spec.min_args} to {spec.max_args} arguments"
+        wanted = msg("{low} to {high} arguments", low=low, high=high)
     raise ParseError(
-        f"{spec.name}() takes {wanted}, got {count}",
+        msg(
+            "{function}() takes {wanted}, got {count}",
+            function=spec.name,
+            wanted=wanted,
+            count=count,
+        ),
         span,
         code="E115",
-        hint=spec.doc,
+        hint=Msg(spec.doc, {}) if "{" not in spec.doc else spec.doc,  # docs are message ids
     )

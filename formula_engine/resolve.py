@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from . import nodes
 from .declarations import Declarations
 from .errors import Location, ResolveError
+from .i18n import either, msg
 from .units import Unit, parse_unit
 
 
@@ -88,13 +89,16 @@ def _bind(reference: nodes.Reference, table: SymbolTable) -> Symbol:
     shown = f'"{reference.name}"' if reference.quoted else reference.name
     close = table.suggestions(reference.name)
     hint = (
-        "did you mean " + " or ".join(f"{c!r}" for c in close) + "?"
+        msg("did you mean {names}?", names=either(repr(c) for c in close))
         if close
-        else "declare it as an input (id, label, unit) or check the spelling"
+        else msg("declare it as an input (id, label, unit) or check the spelling")
     )
     raise ResolveError(
-        f"unknown input or indicator {shown}", reference.span, code="E201", hint=hint
+        msg("unknown input or indicator {name}", name=shown), reference.span, code="E201", hint=hint
     )
+
+
+CYCLE_HINT = msg("one of these formulas must use inputs instead of the indicator")
 
 
 def referenced_ids(expr: nodes.Expr) -> set[str]:
@@ -125,10 +129,13 @@ def dependency_order(formulas: Mapping[str, nodes.Expr], indicator_ids: set[str]
                 path = [name for name, _ in stack]
                 cycle = [*path[path.index(nxt) :], nxt]
                 raise ResolveError(
-                    "indicators reference each other in a cycle: " + " -> ".join(cycle),
+                    msg(
+                        "indicators reference each other in a cycle: {cycle}",
+                        cycle=" -> ".join(cycle),
+                    ),
                     formulas[current].span,
                     code="E202",
-                    hint="one of these formulas must use inputs instead of the indicator",
+                    hint=CYCLE_HINT,
                     location=Location(entry=current),  # the formula that closes the cycle
                 )
             if state.get(nxt) is None:

@@ -17,6 +17,7 @@ from lark.exceptions import (
 )
 
 from .errors import LimitError, ParseError, Span
+from .i18n import N_, Msg, joined, msg
 from .lark_grammar import lark_parser
 
 # Bounds of the language. A Renstra formula is a line or two; these leave ample room.
@@ -36,10 +37,14 @@ _COMPARISONS = ("==", "!=", "<>", "<=", ">=", "=", "<", ">", "≠", "≤", "≥"
 def check_text_bounds(text: str) -> None:
     if len(text) > MAX_TEXT:
         raise LimitError(
-            f"formula text is {len(text):,} characters long; the limit is {MAX_TEXT:,}",
+            msg(
+                "formula text is {count} characters long; the limit is {limit}",
+                count=f"{len(text):,}",
+                limit=f"{MAX_TEXT:,}",
+            ),
             Span(MAX_TEXT, len(text)),
             code="E120",
-            hint="split the calculation into named inputs or indicators",
+            hint=_SPLIT_HINT,
         )
     for offset, char in enumerate(text):
         if not char.isprintable() and char not in " \t\r\n":
@@ -52,27 +57,36 @@ def check_canonical_length(text: str, canonical: str) -> None:
     the parser accepts prints to a text the parser accepts again."""
     if len(canonical) > MAX_LENGTH:
         raise LimitError(
-            f"formula is {len(canonical):,} characters long in canonical form; "
-            f"the limit is {MAX_LENGTH:,}",
+            msg(
+                "formula is {count} characters long in canonical form; the limit is {limit}",
+                count=f"{len(canonical):,}",
+                limit=f"{MAX_LENGTH:,}",
+            ),
             Span(0, len(text)),
             code="E120",
-            hint="split the calculation into named inputs or indicators",
+            hint=_SPLIT_HINT,
         )
+
+
+_SPLIT_HINT = msg("split the calculation into named inputs or indicators")
 
 
 def _unprintable_character(char: str, offset: int) -> ParseError:
     if char.isspace():
         return ParseError(
-            f"unusual space character U+{ord(char):04X} in the formula",
+            msg("unusual space character {code} in the formula", code=f"U+{ord(char):04X}"),
             Span(offset, offset + 1),
             code="E101",
-            hint="replace it with a normal space (it may come from copying out of a PDF)",
+            hint=msg("replace it with a normal space (it may come from copying out of a PDF)"),
         )
     return ParseError(
-        f"control or unassigned character U+{ord(char):04X} is not allowed in a formula",
+        msg(
+            "control or unassigned character {code} is not allowed in a formula",
+            code=f"U+{ord(char):04X}",
+        ),
         Span(offset, offset + 1),
         code="E101",
-        hint="remove the character (it may come from copying out of a PDF)",
+        hint=msg("remove the character (it may come from copying out of a PDF)"),
     )
 
 
@@ -92,37 +106,41 @@ def _check_brackets(text: str) -> None:
             stack.append((char, offset))
             if len(stack) > MAX_DEPTH:
                 raise LimitError(
-                    f"parentheses nest more than {MAX_DEPTH} deep",
+                    msg("parentheses nest more than {depth} deep", depth=MAX_DEPTH),
                     Span(offset, offset + 1),
                     code="E121",
-                    hint="simplify the formula",
+                    hint=msg("simplify the formula"),
                 )
         elif char in ")]":
             if not stack or stack[-1][0] != _CLOSING[char]:
                 raise ParseError(
-                    f"unmatched closing '{char}'",
+                    msg("unmatched closing '{char}'", char=char),
                     Span(offset, offset + 1),
                     code="E103",
-                    hint=f"remove this '{char}' or add the matching '{_CLOSING[char]}' before it",
+                    hint=msg(
+                        "remove this '{char}' or add the matching '{opening}' before it",
+                        char=char,
+                        opening=_CLOSING[char],
+                    ),
                 )
             stack.pop()
     if stack:
         char, offset = stack[-1]
         closing = ")" if char == "(" else "]"
         raise ParseError(
-            f"unclosed '{char}'",
+            msg("unclosed '{char}'", char=char),
             Span(offset, offset + 1),
             code="E102",
-            hint=f"add the matching '{closing}'",
+            hint=msg("add the matching '{closing}'", closing=closing),
         )
 
 
 # Syntax errors: lark's exception -> a ParseError with a named message where we can.
 
 _TOKEN_NAMES = {
-    "NUMBER": "a number",
-    "NAME": "a name",
-    "LABEL": 'a "quoted label"',
+    "NUMBER": N_("a number"),
+    "NAME": N_("a name"),
+    "LABEL": N_('a "quoted label"'),
     "LPAR": "'('",
     "RPAR": "')'",
     "LSQB": "'['",
@@ -131,8 +149,9 @@ _TOKEN_NAMES = {
     "PLUS": "'+'",
     "MINUS": "'-'",
     "PERCENT": "'%'",
-    "$END": "the end of the formula",
+    "$END": N_("the end of the formula"),
 }
+_WORDS = {"NUMBER", "NAME", "LABEL", "$END"}  # the names above that are words (translated)
 _OPERAND_START = {"NUMBER", "NAME", "LABEL", "LPAR", "MINUS", "PLUS", "NOT", "TIDAK"}
 
 
@@ -143,9 +162,17 @@ def _describe(terminal: str) -> str:
     return f"'{pattern}'"
 
 
-def _expected_list(expected: set[str]) -> str:
+def _expected_list(expected: set[str]) -> Msg:
+    """What the parser expected, in words: "a name, a number, '('" (each word a message)."""
+    words = {_TOKEN_NAMES[t] for t in _WORDS}
     names = sorted({_describe(t) for t in expected if not t.startswith("__")})
-    return ", ".join(names) if names else "nothing"
+    if not names:
+        return msg("nothing")
+    return joined(", ", [Msg(name, {}) if name in words else name for name in names])
+
+
+def _expected(expected: set[str]) -> Msg:
+    return msg("expected {expected}", expected=_expected_list(expected))
 
 
 def explain_syntax_error(text: str, error: UnexpectedInput) -> ParseError:
@@ -155,7 +182,7 @@ def explain_syntax_error(text: str, error: UnexpectedInput) -> ParseError:
         return _unexpected_token(text, error)
     if isinstance(error, UnexpectedEOF):
         return _unexpected_end(text, set(error.expected))
-    return ParseError("invalid formula", Span(0, len(text)), code="E100")
+    return ParseError(msg("invalid formula"), Span(0, len(text)), code="E100")
 
 
 def _unexpected_character(text: str, error: UnexpectedCharacters) -> ParseError:
@@ -165,31 +192,36 @@ def _unexpected_character(text: str, error: UnexpectedCharacters) -> ParseError:
     number_before = re.search(r"[0-9][0-9_]*(\.[0-9]+)?$", _tail(text, offset))
     if char == "." and number_before and re.match(r"\.[0-9]{3}", text[offset:]):
         return ParseError(
-            "a number has more than one '.': Indonesian thousands separators are not "
-            "part of the language",
+            msg(
+                "a number has more than one '.': Indonesian thousands separators are not "
+                "part of the language"
+            ),
             span,
             code="E107",
-            hint="write the number without separators (4489798475) or group digits "
-            "with '_' (4_489_798_475)",
+            hint=msg(
+                "write the number without separators (4489798475) or group digits "
+                "with '_' (4_489_798_475)"
+            ),
         )
     if char == '"':
         return ParseError(
-            "unterminated label", span, code="E108", hint="close the label with a '\"'"
+            msg("unterminated label"),
+            span,
+            code="E108",
+            hint=msg("close the label with a '\"'"),
         )
     if char == "^":
-        return ParseError(
-            "powers are not part of the language",
-            span,
-            code="E109",
-            hint="write the product out, or compute the value as a named input",
-        )
-    expected = _expected_list(set(error.allowed or ()))
+        return ParseError(_NO_POWERS, span, code="E109", hint=_NO_POWERS_HINT)
     return ParseError(
-        f"unexpected character {char!r}",
+        msg("unexpected character {char}", char=repr(char)),
         span,
         code="E101",
-        hint=f"expected {expected}",
+        hint=_expected(set(error.allowed or ())),
     )
+
+
+_NO_POWERS = msg("powers are not part of the language")
+_NO_POWERS_HINT = msg("write the product out, or compute the value as a named input")
 
 
 def _unexpected_token(text: str, error: UnexpectedToken) -> ParseError:
@@ -202,60 +234,65 @@ def _unexpected_token(text: str, error: UnexpectedToken) -> ParseError:
     if token.type == "COMMA" and _comma_is_decimal_mark(text, span.start):
         whole, fraction = _comma_number(text, span.start)
         return ParseError(
-            "a comma is used as decimal mark",
+            msg("a comma is used as decimal mark"),
             span,
             code="E106",
-            hint=f"the decimal mark is a point: write {whole}.{fraction}",
+            hint=msg("the decimal mark is a point: write {number}", number=f"{whole}.{fraction}"),
         )
     if str(token) == "*" and text[span.start - 1 : span.start] == "*":
         return ParseError(
-            "powers are not part of the language",
-            Span(span.start - 1, span.end),
-            code="E109",
-            hint="write the product out, or compute the value as a named input",
+            _NO_POWERS, Span(span.start - 1, span.end), code="E109", hint=_NO_POWERS_HINT
         )
     if str(token) in _COMPARISONS and any(op in text[: span.start] for op in _COMPARISONS):
         return ParseError(
-            "comparisons do not chain",
+            msg("comparisons do not chain"),
             span,
             code="E119",
-            hint="compare two values at a time and join them: (a = b) and (b = c)",
+            hint=msg("compare two values at a time and join them: (a = b) and (b = c)"),
         )
     if text[: span.start].rstrip().endswith(",") and token.type in {"RPAR", "COMMA"}:
         return ParseError(
-            "missing argument after ','",
+            msg("missing argument after ','"),
             span,
             code="E104",
-            hint="write the argument, or remove the ','",
+            hint=msg("write the argument, or remove the ','"),
         )
     window = max(0, span.start - _TAIL)
     stray_times = re.search(r"([-+*/×÷−–])\s*(x)\s*$", text[window : span.start])
     if stray_times:
+        operator = repr(stray_times.group(1))
         return ParseError(
-            f"missing operand between {stray_times.group(1)!r} and 'x'",
+            msg("missing operand between {left} and {right}", left=operator, right="'x'"),
             Span(window + stray_times.start(2), window + stray_times.end(2)),
             code="E104",
-            hint=f"write a value after {stray_times.group(1)!r}, or remove one of the two",
+            hint=msg("write a value after {operator}, or remove one of the two", operator=operator),
         )
     if token.type in _OPERAND_START and "PLUS" in expected and token.type not in expected:
         return ParseError(
-            f"missing operator before {str(token)!r}",
+            msg("missing operator before {token}", token=repr(str(token))),
             span,
             code="E116",
-            hint="two values stand side by side: write an operator (+, -, x, /) between them",
+            hint=msg("two values stand side by side: write an operator (+, -, x, /) between them"),
         )
     if previous in _OPERATOR_TEXTS and not expected.isdisjoint(_OPERAND_START):
         return ParseError(
-            f"missing operand between {previous!r} and {str(token)!r}",
+            msg(
+                "missing operand between {left} and {right}",
+                left=repr(previous),
+                right=repr(str(token)),
+            ),
             span,
             code="E104",
-            hint=f"write a value after {previous!r}, or remove one of the two",
+            hint=msg(
+                "write a value after {operator}, or remove one of the two",
+                operator=repr(previous),
+            ),
         )
     return ParseError(
-        f"unexpected {_token_text(token)}",
+        msg("unexpected {token}", token=_token_text(token)),
         span,
         code="E100",
-        hint=f"expected {_expected_list(expected)}",
+        hint=_expected(expected),
     )
 
 
@@ -266,22 +303,27 @@ def _unexpected_end(text: str, expected: set[str]) -> ParseError:
     stripped = text.rstrip()
     if not stripped:
         return ParseError(
-            "empty formula", Span(0, len(text)), code="E105", hint="write an expression"
+            msg("empty formula"),
+            Span(0, len(text)),
+            code="E105",
+            hint=msg("write an expression"),
         )
     last = _previous_token_text(text, len(stripped))
     if last in _OPERATOR_TEXTS or last.lower() in {"and", "or", "dan", "atau", "not", "tidak"}:
         start = len(stripped) - len(last)
         return ParseError(
-            f"the formula ends with the operator {last!r}",
+            msg("the formula ends with the operator {operator}", operator=repr(last)),
             Span(start, len(stripped)),
             code="E105",
-            hint=f"write the missing operand after {last!r}, or remove it",
+            hint=msg(
+                "write the missing operand after {operator}, or remove it", operator=repr(last)
+            ),
         )
     return ParseError(
-        "unexpected end of formula",
+        msg("unexpected end of formula"),
         Span(len(stripped), len(stripped)),
         code="E100",
-        hint=f"expected {_expected_list(expected)}",
+        hint=_expected(expected),
     )
 
 

@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from . import functions, nodes
 from .errors import CheckError, Span
+from .i18n import Msg, msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +192,13 @@ def _named(name: str, whole: str) -> Unit:
     if key not in names:
         close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
         hint = (
-            f"did you mean {names[close[0]]!r}?"
+            msg("did you mean {name}?", name=repr(names[close[0]]))
             if close
-            else "declare the unit under `units:` in the catalog's renstra.yaml"
+            else msg("declare the unit under `units:` in the catalog's renstra.yaml")
         )
-        raise CheckError(f"unknown unit {whole.strip()!r}", None, code="E301", hint=hint)
+        raise CheckError(
+            msg("unknown unit {unit}", unit=repr(whole.strip())), None, code="E301", hint=hint
+        )
     canonical = names[key]
     return DIMENSIONLESS if canonical == "1" else base(canonical)
 
@@ -222,7 +225,7 @@ def infer_unit(expr: nodes.Expr, unit_of: UnitOf) -> Kind:
     if isinstance(expr, nodes.Binary):
         return _chain(expr, unit_of)
     if isinstance(expr, nodes.Compare):
-        _same_units(_inferred([expr.left, expr.right], unit_of), expr.span, "compare")
+        _same_units(_inferred([expr.left, expr.right], unit_of), expr.span, msg("compare"))
         return BOOLEAN
     return _call(expr, unit_of)
 
@@ -252,7 +255,7 @@ def _binary(expr: nodes.Binary, left: Kind, right: Kind) -> Kind:
         return left_unit * right_unit
     if expr.op == "/":
         return left_unit / right_unit
-    verb = "add" if expr.op == "+" else "subtract"
+    verb = msg("add") if expr.op == "+" else msg("subtract")
     return _same_units([(expr.left, left_unit), (expr.right, right_unit)], expr.span, verb)
 
 
@@ -263,8 +266,9 @@ def _call(expr: nodes.Call, unit_of: UnitOf) -> Kind:
     if rule == "condition":
         condition, then, otherwise = expr.args
         _truth(infer_unit(condition, unit_of), condition)
-        return _same_units(_inferred([then, otherwise], unit_of), expr.span, "choose between")
-    verb = f"take {expr.function}() of"
+        choose = msg("choose between")
+        return _same_units(_inferred([then, otherwise], unit_of), expr.span, choose)
+    verb = msg("take {function}() of", function=expr.function)
     return _same_units(_inferred(expr.args, unit_of), expr.span, verb)
 
 
@@ -279,7 +283,7 @@ def _is_zero(expr: nodes.Expr) -> bool:
     return isinstance(expr, nodes.Number | nodes.Percent) and expr.value == 0
 
 
-def _same_units(inferred: Iterable[tuple[nodes.Expr, Kind]], span: Span, verb: str) -> Unit:
+def _same_units(inferred: Iterable[tuple[nodes.Expr, Kind]], span: Span, verb: Msg) -> Unit:
     """The common unit of already inferred operands (literal zeros fit any unit), or E310
     on the first clash."""
     units = [(arg, _quantity(kind, arg)) for arg, kind in inferred]
@@ -290,7 +294,12 @@ def _same_units(inferred: Iterable[tuple[nodes.Expr, Kind]], span: Span, verb: s
     for arg, unit in measured[1:]:
         if unit != first:
             raise CheckError(
-                f"cannot {verb} {_name(first)} and {_name(unit)}",
+                msg(
+                    "cannot {verb} {left} and {right}",
+                    verb=verb,
+                    left=_name(first),
+                    right=_name(unit),
+                ),
                 first_arg.span.cover(arg.span),
                 code="E310",
                 hint=_mismatch_hint(first, unit),
@@ -302,10 +311,10 @@ def _quantity(kind: Kind, expr: nodes.Expr) -> Unit:
     if isinstance(kind, Unit):
         return kind
     raise CheckError(
-        "a comparison or condition is used as a number",
+        msg("a comparison or condition is used as a number"),
         expr.span,
         code="E311",
-        hint="use if(condition, value, otherwise) to turn a condition into a number",
+        hint=msg("use if(condition, value, otherwise) to turn a condition into a number"),
     )
 
 
@@ -313,21 +322,21 @@ def _truth(kind: Kind, expr: nodes.Expr) -> Boolean:
     if isinstance(kind, Boolean):
         return kind
     raise CheckError(
-        f"a number ({_name(kind)}) is used as a condition",
+        msg("a number ({unit}) is used as a condition", unit=_name(kind)),
         expr.span,
         code="E312",
-        hint="write a comparison, such as a > 0",
+        hint=msg("write a comparison, such as a > 0"),
     )
 
 
 def _name(unit: Unit) -> str:
-    return "a dimensionless number" if unit.is_dimensionless else f"'{unit}'"
+    return msg("a dimensionless number") if unit.is_dimensionless else f"'{unit}'"
 
 
-def _mismatch_hint(left: Unit, right: Unit) -> str:
+def _mismatch_hint(left: Unit, right: Unit) -> Msg:
     if PERCENT in (left, right) and DIMENSIONLESS in (left, right):
-        return "a ratio and a percentage differ by 100: multiply the ratio by 100%"
-    return "both sides must have the same unit; check the declared units of the inputs"
+        return msg("a ratio and a percentage differ by 100: multiply the ratio by 100%")
+    return msg("both sides must have the same unit; check the declared units of the inputs")
 
 
 def require_unit(inferred: Kind, declared: Unit, span: Span) -> None:
@@ -335,7 +344,11 @@ def require_unit(inferred: Kind, declared: Unit, span: Span) -> None:
     if inferred == declared:
         return
     raise CheckError(
-        f"the formula gives '{inferred}' but the indicator's unit (Satuan) is '{declared}'",
+        msg(
+            "the formula gives '{inferred}' but the indicator's unit (Satuan) is '{declared}'",
+            inferred=str(inferred),
+            declared=str(declared),
+        ),
         span,
         code="E313",
         hint=conversion_hint(inferred, declared) if isinstance(inferred, Unit) else None,
@@ -345,7 +358,11 @@ def require_unit(inferred: Kind, declared: Unit, span: Span) -> None:
 def conversion_hint(actual: Unit, declared: Unit) -> str:
     """What to change when a formula's unit differs from its indicator's Satuan."""
     if declared == PERCENT and actual.is_dimensionless:
-        return "the formula gives a ratio; write it as ... x 100% to get a percentage"
+        return msg("the formula gives a ratio; write it as ... x 100% to get a percentage")
     if actual == PERCENT * PERCENT:
-        return "the formula multiplies two percentages; drop one 'x 100%'"
-    return f"the formula gives '{actual}', the indicator's Satuan is '{declared}'"
+        return msg("the formula multiplies two percentages; drop one 'x 100%'")
+    return msg(
+        "the formula gives '{actual}', the indicator's Satuan is '{declared}'",
+        actual=str(actual),
+        declared=str(declared),
+    )

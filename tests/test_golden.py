@@ -50,3 +50,26 @@ def test_invalid_formulas_give_exact_diagnostics(update_goldens: bool) -> None:
             rendered = "NO ERROR (this case must be rejected)"
         blocks.append(f"input: {formula}\n{rendered}\n")
     check_golden(GOLDEN / "invalid.golden", "\n".join(blocks), update_goldens)
+
+
+def test_every_invalid_formulas_diagnostic_has_its_indonesian_text() -> None:
+    """The web page shows a formula's diagnostics in the page's language: each message
+    and hint of the golden cases is a message of the catalog, worded in Indonesian
+    (a function's one-line doc may read the same), and English is the text itself (the
+    golden above, what the CLI prints, is unchanged)."""
+    from formula_engine import functions
+    from formula_engine.audit.messages import Msg, tr
+    from formula_engine.i18n import translator
+
+    indonesian, english = translator("id"), translator("en")
+    docs = {f.doc for f in functions.TABLE}
+    for formula in _cases("invalid.txt"):
+        try:
+            parse(formula)
+        except FormulaError as error:
+            message, hint = error.message, error.hint
+        assert isinstance(message, Msg) and isinstance(hint, Msg | None), formula
+        assert tr(message, english) == message and tr(hint, english) == (hint or "")
+        assert tr(message, indonesian) != message, message
+        if hint is not None and hint.template not in docs:
+            assert tr(hint, indonesian) != hint, hint

@@ -176,6 +176,53 @@ def test_live_check_shows_the_caret_and_the_nearest_name(client: TestClient) -> 
     assert "Jumlah penduduk" in fragment  # did you mean
 
 
+# A bad formula of each family, the Indonesian sentence the page shows (message and hint,
+# written by hand) and the English one it must not show; names quoted from the formula and
+# the "did you mean" ids stay as written.
+BAD_FORMULAS = [
+    (
+        '"Jumlah PMKS" / "Jumlah pendudk" x 100%',  # a typo in a name
+        [
+            'input atau indikator "Jumlah pendudk" tidak dikenal',
+            "maksud Anda 'Jumlah penduduk' atau 'jumlah_penduduk'",
+        ],
+        ['unknown input or indicator "Jumlah pendudk"', "did you mean", " or "],
+    ),
+    (
+        '("Jumlah PMKS" / "Jumlah penduduk" x 100%',  # a syntax error, with its caret
+        ["'(' tidak ditutup", "tambahkan ')' pasangannya"],
+        ["unclosed", "add the matching"],
+    ),
+    (
+        '"Jumlah PMKS" + "Jumlah PMKS" / "Jumlah penduduk" x 100%',  # a unit mismatch
+        [
+            "tidak dapat menjumlahkan 'orang' dan '%'",
+            "kedua sisi harus bersatuan sama; periksa satuan yang dideklarasikan untuk input",
+        ],
+        ["cannot add", "both sides must have the same unit"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("formula", "indonesian", "english"), BAD_FORMULAS)
+def test_live_check_words_the_diagnostic_in_the_pages_language(
+    client: TestClient, formula: str, indonesian: list[str], english: list[str]
+) -> None:
+    text = visible(check(client, formula))  # Indonesian: the default
+    assert 'class="caret"' in check(client, formula)
+    for sentence in indonesian:
+        assert sentence in text
+    for sentence in english:
+        assert sentence not in text
+    shown = visible(
+        client.post(
+            "/editor/periksa", data={"formula": formula, "lang": "en"}, headers={"HX-Request": "1"}
+        ).text
+    )
+    for sentence in english[:2]:
+        assert sentence in shown
+
+
 def test_live_check_gives_unit_and_counterexample(client: TestClient) -> None:
     old = '"Jumlah PMKS" / "Jumlah penduduk" x 100%'
     same = visible(check(client, '"Jumlah PMKS" x 100% / "Jumlah penduduk"', old))

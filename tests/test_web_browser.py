@@ -160,10 +160,14 @@ def test_planner_fixes_a_formula_and_the_audit_follows(page: Any, server: str, s
     expect(caret).to_be_visible()
     expect(caret).to_contain_text("^^^^^^^^^^^^^^")
     expect(page.locator("#hasil")).to_contain_text("PMKS terlatih")  # did you mean
+    expect(page.locator("#hasil")).to_contain_text("tidak dikenal")  # in the page's language
+    expect(page.locator("#hasil")).to_contain_text("maksud Anda")
+    expect(page.locator("#hasil")).not_to_contain_text("unknown input")
     fill_source(page, page.locator("section.save"))
     snap(page, shots, "editor-salah")
     page.get_by_role("button", name="Simpan").click()  # refused: nothing saved
     expect(page.locator("#masalah-formula pre.caret")).to_contain_text("^^^^^^^^^^^^^^")
+    expect(page.locator("#masalah-formula")).to_contain_text("maksud Anda")
     box = page.get_by_label("Formula", exact=True)
     box.fill(FIXED)
     expect(page.locator("#hasil")).to_contain_text("Formula benar")

@@ -222,6 +222,28 @@ def test_save_formula_typo_then_fix(client: TestClient, root: Path) -> None:
     assert f"/temuan/{FLAGGED}" not in client.get("/audit").text
 
 
+def test_a_refused_save_words_the_formulas_problem_in_the_pages_language(
+    client: TestClient, root: Path
+) -> None:
+    """The save's problem box: the resolver's message and its "did you mean" in
+    Indonesian on an Indonesian page (the ids and labels as written), in English with
+    lang=en; the error the facade raises (what the CLI prints) stays English."""
+    login(client)
+    before = files_of(root)
+    form = {"indikator": TERLATIH, "versi": "2022", "lama": "", "nama": "", **SOURCE}
+    typo = visible(client.post("/editor/simpan", data={**form, "formula": TYPO}).text)
+    assert 'input atau indikator "PMKS terlath" tidak dikenal' in typo
+    assert "maksud Anda 'PMKS terlatih'" in typo
+    assert "unknown input" not in typo and "did you mean" not in typo
+    english = client.post("/editor/simpan", data={**form, "formula": TYPO, "lang": "en"})
+    shown = visible(english.text)
+    assert 'unknown input or indicator "PMKS terlath"' in shown and "did you mean" in shown
+    bad = client.post("/editor/simpan", data={**form, "formula": FIXED + " +"})
+    assert "formula berakhir dengan operator '+'" in visible(bad.text)
+    assert 'class="caret"' in bad.text and "the formula ends" not in visible(bad.text)
+    assert files_of(root) == before
+
+
 def test_a_realisation_gives_capaian_and_predikat(client: TestClient, root: Path) -> None:
     login(client)
     before = files_of(root)

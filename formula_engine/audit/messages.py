@@ -16,10 +16,11 @@ extracts the ids of `msg(...)` calls as it does those of `_(...)` and `N_(...)`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..i18n import N_, Translate
+from ..i18n import N_, Msg, Translate, joined, msg
+
+__all__ = ["Msg", "joined", "msg", "tr"]  # Msg, msg, joined live in i18n (no import cycle)
 
 if TYPE_CHECKING:
     from ..bands import BandTable
@@ -38,43 +39,6 @@ KIND_TEXTS = {
     "ikk": N_("IKK target"),
     "other_target": N_("other target"),
 }
-
-
-class Msg(str):
-    """An English text that remembers its message id and parameters (see the module)."""
-
-    template: str
-    params: dict[str, object]
-    separator: str | None  # for a joined list of texts: the separator; else None
-    parts: tuple[object, ...]
-
-    def __new__(cls, template: str, params: dict[str, object]) -> Msg:
-        text = template.format(**{k: str(v) for k, v in params.items()})
-        self = super().__new__(cls, text)
-        self.template, self.params, self.separator, self.parts = template, params, None, ()
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        if self.separator is not None:
-            return (joined, (self.separator, self.parts))
-        return (_rebuild, (self.template, self.params))
-
-
-def _rebuild(template: str, params: dict[str, object]) -> Msg:
-    return Msg(template, params)
-
-
-def msg(template: str, /, **params: object) -> Msg:
-    """The message `template` (an English message id with {name} placeholders), filled."""
-    return Msg(template, params)
-
-
-def joined(separator: str, parts: Iterable[object]) -> Msg:
-    """Texts joined by `separator` ("; "), each translated on its own."""
-    items = tuple(parts)
-    self = Msg("{text}", {"text": separator.join(str(p) for p in items)})
-    self.separator, self.parts = separator, items
-    return self
 
 
 def tr(text: object, _: Translate) -> str:

@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import Diagnostic, Location
+from ..i18n import msg
 from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
 from ..reading import SourceText, read_source
 from ..writing import write_together
@@ -119,11 +120,15 @@ def set_formula(
     entry: IndicatorEntry = located.entry
     index = next((i for i, v in enumerate(entry.formulas) if v.valid_from == valid_from), None)
     if index is None:
-        versions = ", ".join(str(v.valid_from) for v in entry.formulas) or "none"
+        versions = ", ".join(str(v.valid_from) for v in entry.formulas) or msg("none")
         unknown = LoadError(
-            f"{indicator_id} has no formula valid from {valid_from}",
+            msg(
+                "{indicator} has no formula valid from {year}",
+                indicator=indicator_id,
+                year=valid_from,
+            ),
             code="E720",
-            hint=f"its formulas are valid from: {versions}",
+            hint=msg("its formulas are valid from: {years}", years=versions),
         )
         unknown.with_source("", Location(str(located.source.path)))
         raise CatalogRejected(root, [Diagnostic("error", unknown)])
@@ -164,7 +169,7 @@ def _formula_owner(catalog: Catalog, indicator_id: str) -> Located:
         if located.entry.id == indicator_id:
             return located
     unknown = LoadError(
-        f"unknown indicator {indicator_id!r}",
+        msg("unknown indicator {name}", name=repr(indicator_id)),
         code="E570",
         hint=_did_you_mean(indicator_id, [x.entry.id for x in catalog.indicators()]),
     )

@@ -33,7 +33,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import Diagnostic, Location
-from ..i18n import N_
+from ..i18n import N_, either, msg
 from ..loader import LoadError, parse_yaml, schema_diagnostics
 from ..numbers import format_indonesian
 from ..reading import SourceText, read_source
@@ -467,7 +467,7 @@ def _figure(here: Located, record: UpdateRecord, indicator: IndicatorEntry) -> l
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-    return "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else None
+    return msg("did you mean {names}?", names=either(repr(c) for c in close)) if close else None
 
 
 # Entering records.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .. import declarations as decl
 from .. import nodes
 from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
+from ..i18n import msg
 from ..resolve import SymbolTable, dependency_order
 from ..rules import END_OF_PERIOD_RULES
 from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
@@ -434,10 +435,13 @@ def _unit_mismatch(here: Located, indicator: IndicatorEntry) -> Diagnostic:
     return _error(
         here,
         ("unit",),
-        f"unit {indicator.unit!r} is neither what the formula gives nor the printed "
-        f"Satuan {printed!r}",
+        msg(
+            "unit {unit} is neither what the formula gives nor the printed Satuan {printed}",
+            unit=repr(indicator.unit),
+            printed=repr(printed),
+        ),
         "E313",
-        f"write unit: {printed!r}",
+        msg("write unit: {printed}", printed=repr(printed)),
     )
 
 

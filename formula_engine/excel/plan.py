@@ -31,6 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ..i18n import msg
 from ..names import SNAKE_CASE
 from .cells import FORMS, Number, exact_indonesian, read_number
 from .diagnostics import CellProblem
@@ -337,9 +338,9 @@ class _Reader:
                 self.add(
                     f"{grid.name}!{name}!A1",
                     "E802",
-                    f"the sheet {name!r} has no header row",
-                    "the header row: " + ", ".join(c.header for c in SHEETS[name]),
-                    "copy the header row from `renstra template plan`",
+                    msg("the sheet {name} has no header row", name=repr(name)),
+                    _header_row(", ".join(c.header for c in SHEETS[name])),
+                    _COPY_HEADER,
                 )
             return []
         columns = self.header(grid, name)
@@ -362,9 +363,9 @@ class _Reader:
                     self.add(
                         cell,
                         "E803",
-                        "a value in a column without a header",
-                        "values only under the headers of the template",
-                        "delete it, or move it into its column",
+                        msg("a value in a column without a header"),
+                        msg("values only under the headers of the template"),
+                        msg("delete it, or move it into its column"),
                     )
             # (a value under an extra header is that header's problem, reported once)
             if not any(c.formula for c in found.values()):  # a formula is reported already
@@ -384,9 +385,9 @@ class _Reader:
                     self.add(
                         cell,
                         "E803",
-                        f"the column {column.header!r} is hidden",
-                        "every column visible",
-                        "unhide it (select the columns around it, right-click > Unhide)",
+                        msg("the column {name} is hidden", name=repr(column.header)),
+                        msg("every column visible"),
+                        msg("unhide it (select the columns around it, right-click > Unhide)"),
                     )
             elif cell.text:
                 extras[index] = cell
@@ -401,32 +402,33 @@ class _Reader:
                 self.add(
                     renamed,
                     "E802",
-                    f"the header {renamed.text!r} stands where the column "
-                    f"{column.header!r} belongs",
-                    "the header row: " + listed,
-                    f"rename {renamed.text!r} back to {column.header!r}",
+                    msg(
+                        "the header {header} stands where the column {name} belongs",
+                        header=repr(renamed.text),
+                        name=repr(column.header),
+                    ),
+                    _header_row(listed),
+                    _rename(renamed.text, column.header),
                 )
                 continue
             near = difflib.get_close_matches(column.header, headers, 1, 0.6)
             self.add(
                 f"{grid.name}!{name}!1",
                 "E802",
-                f"the header has no column {column.header!r}",
-                "the header row: " + listed,
-                f"rename {near[0]!r} back to {column.header!r}"
-                if near
-                else "copy the header row from `renstra template plan`",
+                msg("the header has no column {name}", name=repr(column.header)),
+                _header_row(listed),
+                _rename(near[0], column.header) if near else _COPY_HEADER,
             )
         for _, cell in sorted(extras.items()):
             twice = _folded(cell.text) in wanted
             self.add(
                 cell,
                 "E803",
-                f"the column {cell.text!r} is there twice"
+                msg("the column {name} is there twice", name=repr(cell.text))
                 if twice
-                else f"an extra column {cell.text!r}",
-                "only the columns " + listed,
-                "delete the column",
+                else msg("an extra column {name}", name=repr(cell.text)),
+                msg("only the columns {columns}", columns=listed),
+                msg("delete the column"),
             )
         return columns if all(c.key in columns for c in spec) else None
 
@@ -441,9 +443,9 @@ class _Reader:
                 self.add(
                     cell,
                     "E839",
-                    f"the required cell {column.header!r} is empty",
-                    f"the {column.header} of the row",
-                    "fill it in, or delete the row",
+                    msg("the required cell {name} is empty", name=repr(column.header)),
+                    msg("the {name} of the row", name=column.header),
+                    msg("fill it in, or delete the row"),
                     text=False,
                 )
                 ok = False
@@ -453,9 +455,16 @@ class _Reader:
                 self.add(
                     cell,
                     "E844",
-                    f"{column.header!r} has {len(cell.text)} characters",
-                    f"at most {MAX_FORMULA_CHARS if column.key == 'rumus' else MAX_NAME_CHARS}",
-                    "shorten it",
+                    msg(
+                        "{name} has {count} characters",
+                        name=repr(column.header),
+                        count=len(cell.text),
+                    ),
+                    msg(
+                        "at most {limit}",
+                        limit=MAX_FORMULA_CHARS if column.key == "rumus" else MAX_NAME_CHARS,
+                    ),
+                    msg("shorten it"),
                     text=False,
                 )
                 ok = False
@@ -474,9 +483,13 @@ class _Reader:
             self.add(
                 cell,
                 "E836",
-                f"{cell.text!r} is not in the list of {column.header}",
-                "one of: " + "; ".join(options),
-                f"did you mean {near[0]!r}?" if near else "pick it from the cell's list",
+                msg(
+                    "{text} is not in the list of {name}",
+                    text=repr(cell.text),
+                    name=column.header,
+                ),
+                msg("one of: {choices}", choices="; ".join(options)),
+                _did_you_mean(near[0]) if near else msg("pick it from the cell's list"),
             )
         return value
 
@@ -489,9 +502,11 @@ class _Reader:
         self.add(
             cell,
             "E840",
-            f"{cell.text!r} is not an ID",
-            "lower-case letters, digits and '_', starting with a letter (at most 80)",
-            f"write {suggestion!r}" if suggestion else "write e.g. jumlah_ppks",
+            msg("{text} is not an ID", text=repr(cell.text)),
+            msg("lower-case letters, digits and '_', starting with a letter (at most 80)"),
+            msg("write {text}", text=repr(suggestion))
+            if suggestion
+            else msg("write e.g. jumlah_ppks"),
         )
         return False
 
@@ -505,8 +520,8 @@ class _Reader:
             self.add(
                 cell,
                 "E834",
-                f"unknown satuan {cell.text!r}",
-                "a unit of the list (or one the catalog declares under units:)",
+                msg("unknown satuan {text}", text=repr(cell.text)),
+                msg("a unit of the list (or one the catalog declares under units:)"),
                 error.hint,
             )
             return None
@@ -517,19 +532,34 @@ class _Reader:
         self.add(
             cell,
             "E833",
-            f"no {what} {cell.text!r} in the workbook",
-            f"the {what} of a row of the workbook",
-            f"did you mean {near[0]!r}?" if near else hint,
+            msg("no {what} {text} in the workbook", what=what, text=repr(cell.text)),
+            msg("the {what} of a row of the workbook", what=what),
+            _did_you_mean(near[0]) if near else hint,
         )
 
     def duplicate(self, cell: Cell, what: str, first: Cell) -> None:
         self.add(
             cell,
             "E832",
-            f"the {what} {cell.text!r} is used twice",
-            f"each {what} once",
-            f"the first is at {_place(first)}; change or delete one of them",
+            msg("the {what} {text} is used twice", what=what, text=repr(cell.text)),
+            msg("each {what} once", what=what),
+            msg("the first is at {place}; change or delete one of them", place=_place(first)),
         )
+
+
+_COPY_HEADER = msg("copy the header row from `renstra template plan`")
+
+
+def _header_row(columns: str) -> str:
+    return msg("the header row: {columns}", columns=columns)
+
+
+def _rename(header: str, name: str) -> str:
+    return msg("rename {header} back to {name}", header=repr(header), name=repr(name))
+
+
+def _did_you_mean(name: str) -> str:
+    return msg("did you mean {name}?", name=repr(name))
 
 
 def _folded(text: str) -> str:
@@ -554,9 +584,9 @@ def read_plan(
         problem = CellProblem(
             str(path),
             "E800",
-            "a plan is read from an .xlsx workbook (it has several sheets)",
-            "the workbook of `renstra template plan`",
-            "save it as Excel Workbook (.xlsx)",
+            msg("a plan is read from an .xlsx workbook (it has several sheets)"),
+            msg("the workbook of `renstra template plan`"),
+            msg("save it as Excel Workbook (.xlsx)"),
         )
         return None, [problem]
     reader = _Reader(path, first, last, provenance)
@@ -613,7 +643,7 @@ class _Builder:
 
     def own(self, key: str, entry: dict[str, Any], cell: Cell) -> bool:
         if key in self.owners:
-            self.r.duplicate(cell, "number or code", self.owner_cells[key])
+            self.r.duplicate(cell, msg("number or code"), self.owner_cells[key])
             return False
         self.owners[key], self.owner_cells[key] = entry, cell
         return True
@@ -635,9 +665,9 @@ class _Builder:
         self.r.add(
             cell,
             "E831",
-            f"{cell.text!r} is not a number of a tujuan or sasaran",
-            "digits or letters, parts joined by '.': 1, 2, 1.1, 1.2",
-            "write the number as the Renstra numbers it (e.g. 1.2)",
+            msg("{text} is not a number of a tujuan or sasaran", text=repr(cell.text)),
+            msg("digits or letters, parts joined by '.': 1, 2, 1.1, 1.2"),
+            msg("write the number as the Renstra numbers it (e.g. 1.2)"),
         )
         return None
 
@@ -655,7 +685,11 @@ class _Builder:
             parent = found.get(row.text("tujuan"))
             if parent is None:
                 self.unknown(
-                    row.cells["tujuan"], "tujuan", list(found), "add it to Tujuan", ("Tujuan",)
+                    row.cells["tujuan"],
+                    msg("tujuan"),
+                    list(found),
+                    msg("add it to Tujuan"),
+                    ("Tujuan",),
                 )
                 continue
             entry = self.row_entry(row, "sasaran", number)
@@ -694,22 +728,22 @@ class _Builder:
                     cell = Cell(row.cells["induk"].where, part)
                     self.unknown(
                         cell,
-                        "sasaran",
+                        msg("sasaran"),
                         list(sasaran),
-                        "a program's parent is a sasaran",
+                        msg("a program's parent is a sasaran"),
                         ("Sasaran",),
                     )
             programs[code] = {**entry, "sasaran": links, "kegiatan": []}
             self.owners[code] = programs[code]
         kegiatan: dict[str, dict[str, Any]] = {}
         for row, code, entry in rows["kegiatan"]:
-            parent = self.parent(row, code, programs, "program")
+            parent = self.parent(row, code, programs, msg("program"))
             if parent is not None:
                 kegiatan[code] = {**entry, "sub_kegiatan": []}
                 self.owners[code] = kegiatan[code]
                 parent["kegiatan"].append(kegiatan[code])
         for row, code, entry in rows["sub_kegiatan"]:
-            parent = self.parent(row, code, kegiatan, "kegiatan")
+            parent = self.parent(row, code, kegiatan, msg("kegiatan"))
             if parent is not None:
                 parent["sub_kegiatan"].append(entry)
         return [programs[code] for code in sorted(programs)]
@@ -724,11 +758,20 @@ class _Builder:
         self.r.add(
             cell,
             "E831",
-            f"{text!r} is not the code of a {row.text('tingkat') or 'row'}",
-            f"digits joined by '.', e.g. {example}",
-            "type the code as text (a cell formatted as Text keeps 1.06.01)"
+            msg(
+                "{text} is not the code of a {level}",
+                text=repr(text),
+                level=row.text("tingkat") or msg("row"),
+            ),
+            msg("digits joined by '.', e.g. {example}", example=example),
+            msg("type the code as text (a cell formatted as Text keeps 1.06.01)")
             if not CODE.fullmatch(text)
-            else f"a {row.text('tingkat')} code has {parts} parts, like {example}",
+            else msg(
+                "a {level} code has {parts} parts, like {example}",
+                level=row.text("tingkat"),
+                parts=parts,
+                example=example,
+            ),
         )
         return None
 
@@ -739,16 +782,24 @@ class _Builder:
         parent = parents.get(cell.text)
         if parent is None:
             self.unknown(
-                cell, what, list(parents), f"add the {what} to Program first", ("Program",)
+                cell,
+                what,
+                list(parents),
+                msg("add the {what} to Program first", what=what),
+                ("Program",),
             )
             return None
         if not code.startswith(cell.text + "."):
             self.r.add(
                 row.cells["kode"],
                 "E842",
-                f"the code {code!r} does not start with its parent's code {cell.text!r}",
-                f"a code {cell.text}.…",
-                "fix the code or the Kode Induk",
+                msg(
+                    "the code {code} does not start with its parent's code {parent}",
+                    code=repr(code),
+                    parent=repr(cell.text),
+                ),
+                msg("a code {parent}.…", parent=cell.text),
+                msg("fix the code or the Kode Induk"),
             )
             return None
         return parent
@@ -768,7 +819,7 @@ class _Builder:
 
     def new_id(self, cell: Cell) -> bool:
         if cell.text in self.ids:
-            self.r.duplicate(cell, "ID", self.ids[cell.text])
+            self.r.duplicate(cell, msg("ID"), self.ids[cell.text])
             return False
         self.ids[cell.text] = cell
         return True
@@ -784,9 +835,9 @@ class _Builder:
             if owner is None:
                 self.unknown(
                     row.cells["pemilik"],
-                    "tujuan, sasaran, program, kegiatan or sub kegiatan",
+                    msg("tujuan, sasaran, program, kegiatan or sub kegiatan"),
                     list(self.owners),
-                    "write the number of a tujuan or sasaran, or the code of a program row",
+                    msg("write the number of a tujuan or sasaran, or the code of a program row"),
                     OWNERS,
                 )
             unit = self.r.unit(row.cells["satuan"])
@@ -857,8 +908,12 @@ class _Builder:
                 self.r.add(
                     cell,
                     "E835",
-                    f"the formula does not check: {error.message} [{error.code}]",
-                    "a formula of the language over the IDs of Input and Indikator",
+                    msg(
+                        "the formula does not check: {message} [{code}]",
+                        message=error.message,
+                        code=error.code,
+                    ),
+                    msg("a formula of the language over the IDs of Input and Indikator"),
                     error.hint,
                     span=span,
                 )
@@ -882,7 +937,11 @@ class _Builder:
             indicator = indicators.get(kode.text)
             if indicator is None:
                 self.unknown(
-                    kode, "indicator ID", list(indicators), "add it to Indikator", ("Indikator",)
+                    kode,
+                    msg("indicator ID"),
+                    list(indicators),
+                    msg("add it to Indikator"),
+                    ("Indikator",),
                 )
             year = self.year(tahun)
             number = self.target(value, indicator)
@@ -893,9 +952,9 @@ class _Builder:
                 self.r.add(
                     kode,
                     "E832",
-                    f"a second target for {kode.text} {year}",
-                    "one target per indicator and year",
-                    f"the first is at {_place(seen[key])}; delete one of them",
+                    msg("a second target for {indicator} {year}", indicator=kode.text, year=year),
+                    msg("one target per indicator and year"),
+                    msg("the first is at {place}; delete one of them", place=_place(seen[key])),
                 )
                 continue
             seen[key] = kode
@@ -922,9 +981,9 @@ class _Builder:
             self.r.add(
                 cell,
                 "E837",
-                f"{cell.text!r} is not a year of the plan",
-                f"a year from {self.r.first} to {self.r.last}",
-                "the plan's period is the catalog's (renstra new --period)",
+                msg("{text} is not a year of the plan", text=repr(cell.text)),
+                msg("a year from {first} to {last}", first=self.r.first, last=self.r.last),
+                msg("the plan's period is the catalog's (renstra new --period)"),
             )
             return None
         return year
@@ -939,18 +998,18 @@ class _Builder:
             self.r.add(
                 cell,
                 "E806",
-                f"a % sign on a target in {unit!r}",
-                f"a number of {unit}",
-                "remove the % sign: the unit is the indicator's satuan",
+                msg("a % sign on a target in {unit}", unit=repr(unit)),
+                msg("a number of {unit}", unit=unit),
+                msg("remove the % sign: the unit is the indicator's satuan"),
             )
             return None
         if unit is not None and unit.lower() in ("rp", "rupiah") and number.value.denominator != 1:
             self.r.add(
                 cell,
                 "E846",
-                "a Rupiah target must be whole",
-                "a whole number of Rupiah",
-                "round it to the Rupiah as the plan states it",
+                msg("a Rupiah target must be whole"),
+                msg("a whole number of Rupiah"),
+                msg("round it to the Rupiah as the plan states it"),
             )
             return None
         return number.value
@@ -1021,9 +1080,9 @@ def empty_catalog_problem(root: Path, has_tujuan: bool) -> CellProblem | None:
         return CellProblem(
             str(taken[0] if taken else root / "renstra.yaml"),
             "E845",
-            "the catalog already holds tujuan, programs, inputs or later values",
-            "an empty catalog made by `renstra new`",
-            "import into a new catalog: renstra new DIR --agency ... --period ...",
+            msg("the catalog already holds tujuan, programs, inputs or later values"),
+            msg("an empty catalog made by `renstra new`"),
+            msg("import into a new catalog: renstra new DIR --agency ... --period ..."),
         )
     return None
 

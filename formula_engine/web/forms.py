@@ -83,8 +83,9 @@ def source_of(form: dict[str, str]) -> api.EditSource:
     return api.EditSource(**{k: v for k, v in given.items() if v or k in ("document", "date")})
 
 
-def problem_of(error: Exception, field: str) -> dict[str, Any]:
-    """What the form shows under `field`: the message, the caret, the hint, the place."""
+def problem_of(error: Exception, field: str, lang: str = "id") -> dict[str, Any]:
+    """What the form shows under `field`: the message, the caret, the hint, the place
+    (a formula's message and hint in the page's language `lang`)."""
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         return {
@@ -96,7 +97,7 @@ def problem_of(error: Exception, field: str) -> dict[str, Any]:
             "where": None,
         }
     if isinstance(error, FormulaError):
-        out = api.diagnostic_of(error)
+        out = api.diagnostic_of(error, lang=lang)
         where = f"{out.where}:{out.line}:{out.column}" if out.line else out.where
         return {
             "field": field,
@@ -201,7 +202,7 @@ def routes(
                 "editor.html",
                 status=400,
                 result=result,
-                problem=problem_of(error, "formula"),
+                problem=problem_of(error, "formula", context["lang"]),
                 **context,
             )
         where = f"/indikator/{identifier}?disimpan=formula"
@@ -245,7 +246,7 @@ def routes(
                 identifier,
                 status=400,
                 form={**form, "which": kind},
-                problem=problem_of(error, "text"),
+                problem=problem_of(error, "text", lang),
             )
         where = f"/indikator/{identifier}?disimpan={kind}"
         return RedirectResponse(where + ("&lang=en" if lang == "en" else ""), 303)
@@ -332,7 +333,7 @@ def routes(
             source = source_of(form)
             await _in_thread(lambda: api.add_realisations(handle(), values, source))
         except ValidationError as error:  # a row or the source: the row's fields, typed
-            problem = problem_of(error, "upload")
+            problem = problem_of(error, "upload", lang)
             if problem["field"] not in ("document", "date"):
                 problem["field"] = "upload"
             checked = api.WorkbookOut(values=values, problems=[])
@@ -346,7 +347,7 @@ def routes(
                 "upload.html",
                 status=400,
                 checked=checked,
-                problem=problem_of(error, "upload"),
+                problem=problem_of(error, "upload", lang),
                 **context,
             )
         return render(request, "upload.html", checked=None, saved=len(values), **context)

@@ -382,7 +382,7 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
         formula = form.get("formula", [""])[0][:MAX_FORMULA]
         old = form.get("lama", [""])[0][:MAX_FORMULA]
         lang = lang_of(form.get("lang", [request.query_params.get("lang", "")])[0])
-        result = check(formula, old)
+        result = check(formula, old, lang)
         if request.headers.get("HX-Request"):
             return render(request, "check.html", lang=lang, result=result)
         return render(
@@ -400,8 +400,8 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
             logged_in=forms.logged_in(request, token),
         )
 
-    def check(formula: str, old: str) -> dict[str, Any]:
-        checked = api.check_formula(formula, catalog=handle())
+    def check(formula: str, old: str, lang: str) -> dict[str, Any]:
+        checked = api.check_formula(formula, catalog=handle(), lang=lang)
         equivalence: api.EquivalenceOut | None = None
         if checked.ok and old.strip() and old.strip() != formula.strip():
             try:
