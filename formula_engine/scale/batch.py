@@ -453,11 +453,14 @@ def _groups_table(groups: Sequence[Group]) -> pa.Table:
 
 
 def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[str]:
-    """Ids read as BIGINT: a whole unit (Rupiah, a count) and every value whole."""
-    runner.create("_whole", [queries.whole_inputs()])
-    whole = {row["indicator"] for row in runner.arrow("_whole").to_pylist() if row["whole"] == 1}
+    """Ids read as BIGINT: a whole unit (Rupiah, a count) and every value read whole."""
     units = {row["indicator"]: row["unit"] for row in definitions if row["entry"] == "input"}
-    return frozenset(i for i, unit in units.items() if i in whole and is_integer_unit(unit))
+    candidates = [i for i, unit in units.items() if is_integer_unit(unit)]
+    if not candidates:
+        return frozenset()
+    runner.create("_whole", [queries.whole_inputs(candidates)])
+    whole = {row["indicator"] for row in runner.arrow("_whole").to_pylist() if row["whole"] == 1}
+    return frozenset(i for i in candidates if i in whole)
 
 
 def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:

@@ -115,13 +115,22 @@ def union_all(selects: Sequence[exp.Query]) -> exp.Query:
 # 1. computed: the indicator formulas.
 
 
-def whole_inputs() -> exp.Select:
-    """Each id with a value, and whether every value of it is whole."""
+def whole_inputs(candidates: Sequence[str]) -> exp.Select:
+    """Each id of `candidates` (inputs of a whole unit) with a value a formula reads (a
+    target, realisation or baseline: the wide table's), and whether every such value of
+    it is whole."""
     whole = exp.Case().when(equal(col("value"), exp.Floor(this=col("value"))), number(1))
     return (
         exp.select(col("indicator"), alias(exp.Min(this=whole.else_(number(0))), "whole"))
         .from_(table("fe_values"), copy=False)
-        .where(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())), copy=False)
+        .where(
+            both(
+                among(col("indicator"), sorted(set(candidates))),
+                among(col("kind"), ("target", "realisation", "baseline")),
+                exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
+            ),
+            copy=False,
+        )
         .group_by(col("indicator"), copy=False)
     )
 
