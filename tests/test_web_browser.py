@@ -294,6 +294,46 @@ def test_english_keyboard_focus_and_print(page: Any, server: str) -> None:
     expect(page.locator("table.capaian")).to_be_visible()
 
 
+def test_english_bad_formula_and_failed_upload(
+    page: Any, server: str, catalog: Path, tmp_path: Path
+) -> None:
+    """The planner's two refusals on the English pages: a formula with a typo (the caret,
+    the English message and "did you mean", no Indonesian) and a workbook with a bad
+    cell (named, in English); nothing is saved."""
+    import openpyxl
+    from playwright.sync_api import expect
+
+    from formula_engine import api
+    from formula_engine.excel.realisasi import template_bytes, template_rows
+
+    before = sorted(p.read_bytes() for p in catalog.rglob("*.yaml"))
+    page.goto(server + f"/editor?indikator={TERLATIH}&versi=2022&lang=en")
+    box = page.get_by_label("Formula", exact=True)
+    box.fill("")
+    box.press_sequentially(TYPO, delay=5)
+    result = page.locator("#hasil")
+    expect(result.locator("pre.caret")).to_contain_text("^^^^^^^^^^^^^^")
+    expect(result).to_contain_text("unknown input or indicator")
+    expect(result).to_contain_text("did you mean")
+    expect(result).to_contain_text("PMKS terlatih")
+    expect(result).not_to_contain_text("tidak dikenal")
+    expect(result).not_to_contain_text("maksud Anda")
+
+    rows = template_rows(api.load_catalog(catalog).catalog, 2024, None)
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes(rows)))
+    book["Realisasi"]["G2"] = "delapan puluh"
+    path = tmp_path / "realisation-2024.xlsx"
+    book.save(path)
+    page.goto(server + "/unggah?lang=en")
+    page.get_by_label("File (.xlsx or .csv)").set_input_files(str(path))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("table.problems td.where")).to_have_text(["Realisasi!G2"])
+    expect(page.get_by_text("'delapan puluh' is text, not a number")).to_be_visible()
+    expect(page.get_by_text("Nothing was saved. Fix these cells")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("bukan angka")
+    assert sorted(p.read_bytes() for p in catalog.rglob("*.yaml")) == before
+
+
 def _contrast(page: Any, selector: str) -> float:
     """The WCAG contrast ratio of an element's text against the page's background."""
     script = """(s) => { const e = document.querySelector(s);

@@ -76,9 +76,9 @@ class DuckDb:
     def __init__(self) -> None:
         import duckdb
 
-        self.connection = duckdb.connect(config={"preserve_insertion_order": False})
+        self.connection = duckdb.connect()
         self.statements = 0  # counted work: SQL statements run
-        self.enums: dict[str, list[str]] = {}  # an ENUM of ENUMS -> its values, sorted
+        self.enums: dict[str, list[str]] = {}  # each ENUM of ENUMS: its values, sorted
 
     def _run(self, statement: exp.Expression) -> None:
         self.statements += 1
