@@ -597,3 +597,20 @@ def test_a_save_refused_by_the_catalog_is_worded_in_the_pages_language(
     if form == "formula":  # the editor's box names the file and line
         assert "renstra.yaml:" in problem_box(client.post(path, data=data).text)
     assert files_of(root) == before
+
+
+def test_a_path_no_page_has_is_the_not_found_page(still: TestClient) -> None:
+    """A browser's 404 outside the API is the web's page in its language; the API's
+    stays JSON, and so does any 404 asked without text/html (a client of the API)."""
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path in ("/tidak-ada", "/indikator", "/static/pages.py"):
+        page = still.get(path, headers=browser)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "Tidak ditemukan" in visible(page.text) and "Not found" not in visible(page.text)
+        english = still.get(path + "?lang=en", headers=browser)
+        assert english.status_code == 404 and "Not found" in visible(english.text)
+        assert "Tidak ditemukan" not in visible(english.text)
+    api_answer = still.get("/v1/tidak-ada", headers=browser)
+    assert api_answer.status_code == 404 and api_answer.json()["code"] == "E701"
+    client_answer = still.get("/tidak-ada")  # no text/html: a client of the API
+    assert client_answer.status_code == 404 and client_answer.json()["code"] == "E701"
