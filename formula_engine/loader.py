@@ -125,11 +125,12 @@ def parse_yaml(source: SourceText) -> YamlFile:
             path,
             text,
             (line, column),
-            f"the character U+{error.character:04X} is not allowed in YAML",
-            "remove it; a catalog file is plain text",
+            msg("the character {code} is not allowed in YAML", code=f"U+{error.character:04X}"),
+            msg("remove it; a catalog file is plain text"),
         ) from None
     except YAMLError as error:
-        raise _yaml_error(path, text, (1, 1), f"not valid YAML: {error}", None) from None
+        invalid = msg("not valid YAML: {problem}", problem=error)
+        raise _yaml_error(path, text, (1, 1), invalid, None) from None
     return YamlFile(path, text, data)
 
 
@@ -137,15 +138,15 @@ def parse_yaml(source: SourceText) -> YamlFile:
 YAML_MISTAKES: tuple[tuple[str, str, str], ...] = (
     (
         "found character '\\t'",
-        "a tab character: YAML indents with spaces only",
-        "replace the tab with spaces",
+        N_("a tab character: YAML indents with spaces only"),
+        N_("replace the tab with spaces"),
     ),
     (
         "found duplicate key",
-        "a key given twice in the same entry",
-        "keep one of the two lines (each key appears once per entry)",
+        N_("a key given twice in the same entry"),
+        N_("keep one of the two lines (each key appears once per entry)"),
     ),
-    ("could not find expected ':'", "a key without ':'", "write `key: value`"),
+    ("could not find expected ':'", N_("a key without ':'"), N_("write `key: value`")),
 )
 
 
@@ -155,18 +156,20 @@ def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadEr
     problem_line = error.problem_mark.line if error.problem_mark else 0
     unclosed = _unclosed_quote(lines, problem_line)
     if unclosed is not None and _closing_it_helps(lines, unclosed, problem_line):
-        hint = "end the text with the same quote on this line"
-        return _yaml_error(path, text, unclosed, "a quoted text is not closed", hint)
+        hint = msg("end the text with the same quote on this line")
+        return _yaml_error(path, text, unclosed, msg("a quoted text is not closed"), hint)
     mark = error.problem_mark or error.context_mark
     at_end = mark is not None and mark.line >= len(lines)
     if error.context_mark is not None and (at_end or problem.startswith("could not find")):
         mark = error.context_mark  # show where the key (or the text) began
     line = min(mark.line + 1, len(lines)) if mark else 1
     column = min(mark.column + 1, len(lines[line - 1]) + 1) if mark else 1
-    message, hint = f"not valid YAML: {problem}", "check the indentation and quoting on this line"
+    message = msg("not valid YAML: {problem}", problem=problem)
+    hint = msg("check the indentation and quoting on this line")
     for found, named, named_hint in YAML_MISTAKES:
-        if problem.startswith(found):
-            message, hint = f"{named} ({problem})", named_hint
+        if problem.startswith(found):  # ruamel's own words in brackets
+            message = msg("{named} ({problem})", named=msg(named), problem=problem)
+            hint = msg(named_hint)
     return _yaml_error(path, text, (line, column), message, hint)
 
 
