@@ -105,20 +105,20 @@ def diagnostic_of(error: FormulaError, severity: str = "error", lang: str = "en"
         severity="warning" if severity == "warning" else "error",
         code=error.code,
         stage=error.stage,
-        message=_in_language(error.message, lang),
+        message=in_language(error.message, lang),
         where=location.where,
         entry=location.entry,
         line=location.line + line - 1,
         column=(location.column + column - 1) if line == 1 else column,
         span=SpanOut(start=error.span.start, end=error.span.end) if error.span else None,
-        hint=None if error.hint is None else _in_language(error.hint, lang),
+        hint=None if error.hint is None else in_language(error.hint, lang),
         caret=caret,
         rendered=rendered,
     )
 
 
-def _in_language(text: str, lang: str) -> str:
-    """A message (`msg`) in `lang`; English is the text itself."""
+def in_language(text: str, lang: str) -> str:
+    """A message (`msg`) in `lang` ("en" or "id"); English is the text itself."""
     if lang == "en":
         return str(text)
     from .audit.messages import tr
@@ -159,12 +159,25 @@ class NotFound(FormulaError, LookupError):
 
     def __init__(self, what: str, given: str, known: Sequence[str]) -> None:
         self.suggestions = difflib.get_close_matches(given, list(known), n=5, cutoff=0.5)
-        near = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        kind = _KINDS.get(what, what)
+        message = msg("no {what} {name}", what=kind, name=repr(given))
+        if self.suggestions:
+            near = ", ".join(self.suggestions)
+            message = msg("{message}; did you mean {names}?", message=message, names=near)
         super().__init__(
-            f"no {what} {given!r}{near}",
-            hint=f"the tree (GET /v1/catalogs/NAME/tree) lists every {what}",
+            message,
+            hint=msg("the tree (GET /v1/catalogs/NAME/tree) lists every {what}", what=kind),
             location=Location(what),
         )
+
+
+# What a NotFound names (the message's noun, translated).
+_KINDS = {
+    "indicator": msg("indicator"),
+    "finding": msg("finding"),
+    "indicator or code": msg("indicator or code"),
+    "catalog": msg("catalog"),
+}
 
 
 class StaleEdit(FormulaError, ValueError):

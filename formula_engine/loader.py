@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Diagnostic, FormulaError, Location, Span, line_and_column
+from .i18n import N_, Msg, msg
 from .marks import BLOCK, QUOTED, Marks
 from .names import snake_case
 from .reading import SourceText, read_source
@@ -124,11 +125,12 @@ def parse_yaml(source: SourceText) -> YamlFile:
             path,
             text,
             (line, column),
-            f"the character U+{error.character:04X} is not allowed in YAML",
-            "remove it; a catalog file is plain text",
+            msg("the character {code} is not allowed in YAML", code=f"U+{error.character:04X}"),
+            msg("remove it; a catalog file is plain text"),
         ) from None
     except YAMLError as error:
-        raise _yaml_error(path, text, (1, 1), f"not valid YAML: {error}", None) from None
+        invalid = msg("not valid YAML: {problem}", problem=error)
+        raise _yaml_error(path, text, (1, 1), invalid, None) from None
     return YamlFile(path, text, data)
 
 
@@ -136,15 +138,15 @@ def parse_yaml(source: SourceText) -> YamlFile:
 YAML_MISTAKES: tuple[tuple[str, str, str], ...] = (
     (
         "found character '\\t'",
-        "a tab character: YAML indents with spaces only",
-        "replace the tab with spaces",
+        N_("a tab character: YAML indents with spaces only"),
+        N_("replace the tab with spaces"),
     ),
     (
         "found duplicate key",
-        "a key given twice in the same entry",
-        "keep one of the two lines (each key appears once per entry)",
+        N_("a key given twice in the same entry"),
+        N_("keep one of the two lines (each key appears once per entry)"),
     ),
-    ("could not find expected ':'", "a key without ':'", "write `key: value`"),
+    ("could not find expected ':'", N_("a key without ':'"), N_("write `key: value`")),
 )
 
 
@@ -154,18 +156,20 @@ def _located_yaml_error(path: Path, text: str, error: MarkedYAMLError) -> LoadEr
     problem_line = error.problem_mark.line if error.problem_mark else 0
     unclosed = _unclosed_quote(lines, problem_line)
     if unclosed is not None and _closing_it_helps(lines, unclosed, problem_line):
-        hint = "end the text with the same quote on this line"
-        return _yaml_error(path, text, unclosed, "a quoted text is not closed", hint)
+        hint = msg("end the text with the same quote on this line")
+        return _yaml_error(path, text, unclosed, msg("a quoted text is not closed"), hint)
     mark = error.problem_mark or error.context_mark
     at_end = mark is not None and mark.line >= len(lines)
     if error.context_mark is not None and (at_end or problem.startswith("could not find")):
         mark = error.context_mark  # show where the key (or the text) began
     line = min(mark.line + 1, len(lines)) if mark else 1
     column = min(mark.column + 1, len(lines[line - 1]) + 1) if mark else 1
-    message, hint = f"not valid YAML: {problem}", "check the indentation and quoting on this line"
+    message = msg("not valid YAML: {problem}", problem=problem)
+    hint = msg("check the indentation and quoting on this line")
     for found, named, named_hint in YAML_MISTAKES:
-        if problem.startswith(found):
-            message, hint = f"{named} ({problem})", named_hint
+        if problem.startswith(found):  # ruamel's own words in brackets
+            message = msg("{named} ({problem})", named=msg(named), problem=problem)
+            hint = msg(named_hint)
     return _yaml_error(path, text, (line, column), message, hint)
 
 
@@ -254,15 +258,15 @@ def _schema_error(source: YamlFile, detail: Any, keys: tuple[str, ...]) -> Diagn
     if detail["type"] == "extra_forbidden":
         close = difflib.get_close_matches(str(path[-1]), keys, n=1)
         error = LoadError(
-            f"unknown key {path[-1]!r}",
+            msg("unknown key {key}", key=repr(path[-1])),
             code="E502",
-            hint=f"did you mean {close[0]!r}?"
+            hint=msg("did you mean {names}?", names=repr(close[0]))
             if close
-            else "check the spelling; see docs/catalog.md for the keys",
+            else msg("check the spelling; see docs/catalog.md for the keys"),
         )
         return Diagnostic("error", source.error_at(path, error, entry, key=True))
     if detail["type"] == "missing":
-        error = LoadError(f"missing required key {path[-1]!r}", code="E503")
+        error = LoadError(msg("missing required key {key}", key=repr(path[-1])), code="E503")
         return Diagnostic("error", source.error_at(path[:-1], error, entry))
     code = "E504" if _is_number_for_text(detail) else "E501"
     error = LoadError(_schema_message(source, path, detail), code=code, hint=_schema_hint(detail))
@@ -273,35 +277,114 @@ def _is_number_for_text(detail: Any) -> bool:
     return detail["type"] == "string_type" and isinstance(detail["input"], int | float)
 
 
+def validation_message(detail: Any) -> str:
+    """Pydantic's message of one problem (`ValidationError.errors()`) as a `msg` of the
+    message catalog when it is one of the kinds a catalog file or a web form meets (the
+    English text is pydantic's own, unchanged), else pydantic's text as it is."""
+    ctx = detail.get("ctx") or {}
+    kind = detail.get("type")
+    found: Msg | None = None
+    if kind in _PYDANTIC_MESSAGES and all(key in ctx for key in _PYDANTIC_KEYS.get(kind, ())):
+        found = msg(_PYDANTIC_MESSAGES[kind], **{k: ctx[k] for k in _PYDANTIC_KEYS.get(kind, ())})
+    elif kind in ("string_too_short", "string_too_long") and ctx:
+        (key,) = ("min_length",) if kind == "string_too_short" else ("max_length",)
+        count = ctx.get(key)
+        if kind == "string_too_short":
+            found = msg("String should have at least {count} character", count=count)
+            if count != 1:
+                found = msg("String should have at least {count} characters", count=count)
+        else:
+            found = msg("String should have at most {count} character", count=count)
+            if count != 1:
+                found = msg("String should have at most {count} characters", count=count)
+    elif kind == "literal_error" and "expected" in ctx:
+        first, _, last = str(ctx["expected"]).rpartition(" or ")
+        expected = msg("{first} or {last}", first=first, last=last) if first else last
+        found = msg("Input should be {expected}", expected=expected)
+    elif kind == "value_error" and "error" in ctx:
+        reason = ctx["error"].args[0] if getattr(ctx["error"], "args", None) else ctx["error"]
+        found = msg("Value error, {error}", error=_CALENDAR.get(str(reason), reason))
+    if found is not None and str(found) == detail.get("msg"):
+        return found
+    return str(detail.get("msg", ""))
+
+
+# Pydantic's messages (pydantic_core's templates, the English kept as it is) of the
+# problems a catalog file or a form meets; validation_message checks that each gives
+# pydantic's text, else it keeps pydantic's.
+_PYDANTIC_MESSAGES = {
+    "missing": N_("Field required"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+    "string_type": N_("Input should be a valid string"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+}
+_PYDANTIC_KEYS = {
+    "greater_than_equal": ("ge",),
+    "less_than_equal": ("le",),
+    "greater_than": ("gt",),
+    "less_than": ("lt",),
+    "string_pattern_mismatch": ("pattern",),
+}
+# What datetime.date.fromisoformat says of a date the calendar does not have.
+_CALENDAR = {
+    "day is out of range for month": msg("day is out of range for month"),
+    "month must be in 1..12": msg("month must be in 1..12"),
+    "year 0 is out of range": msg("year 0 is out of range"),
+}
+
+
 def _schema_message(source: YamlFile, path: tuple[Any, ...], detail: Any) -> str:
     field = str(path[-1]) if path else "value"
     if detail["type"] == "string_pattern_mismatch" and field in ("id", "part_of"):
-        return f"{field} {detail['input']!r} is not a snake_case id"
+        return msg(
+            "{field} {value} is not a snake_case id", field=field, value=repr(detail["input"])
+        )
     if detail["type"] == "string_pattern_mismatch" and field == "code":
-        return f"code {detail['input']!r} is not a code of digits and dots"
+        return msg("code {value} is not a code of digits and dots", value=repr(detail["input"]))
     if _is_number_for_text(detail):
         line, column = source.position(path)
         written = source.line_text(line)[column - 1 :].split(" #")[0].strip()
-        return f"{field} {written} is read by YAML as the number {detail['input']!r}, not as text"
+        return msg(
+            "{field} {written} is read by YAML as the number {number}, not as text",
+            field=field,
+            written=written,
+            number=repr(detail["input"]),
+        )
     if detail["type"] == "string_type":
-        return f"{field} must be text, got {type(detail['input']).__name__}"
+        return msg(
+            "{field} must be text, got {type}", field=field, type=type(detail["input"]).__name__
+        )
     if detail["type"] in WHOLE_NUMBER_ERRORS:
         line, column = source.position(path)
         written = source.line_text(line)[column - 1 :][
             : _token_width(source.line_text(line), column - 1)
         ]
-        return f"{field} must be a whole number, got {written}"
-    return f"{field}: {detail['msg'].removeprefix('Value error, ')}"
+        return msg("{field} must be a whole number, got {written}", field=field, written=written)
+    problem: object = validation_message(detail)
+    if isinstance(problem, Msg) and problem.template == "Value error, {error}":
+        problem = problem.params["error"]  # the validator's own sentence
+    elif not isinstance(problem, Msg):
+        problem = str(problem).removeprefix("Value error, ")
+    return msg("{field}: {problem}", field=field, problem=problem)
 
 
 def _schema_hint(detail: Any) -> str | None:
     if detail["type"] == "string_pattern_mismatch":
         suggestion = snake_case(str(detail["input"]))
-        return f"write {suggestion!r}" if suggestion else "use lowercase letters, digits and '_'"
+        if suggestion:
+            return msg("write {suggestion}", suggestion=repr(suggestion))
+        return msg("use lowercase letters, digits and '_'")
     if detail["type"] == "string_type":
-        return 'quote the value so that YAML reads it as text: "..."'
+        return msg('quote the value so that YAML reads it as text: "..."')
     if detail["type"] in WHOLE_NUMBER_ERRORS:
-        return "write the digits only, without '.' or ',' (a year: 2024; a seed line: 11212)"
+        return msg("write the digits only, without '.' or ',' (a year: 2024; a seed line: 11212)")
     return None
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FormulaError, Location, Span
+from .i18n import msg
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # the largest catalog file is about 110 KB
 BOM = "\ufeff"
@@ -71,9 +72,9 @@ def source_of(path: Path, data: bytes, limit: int = MAX_FILE_BYTES) -> SourceTex
     the checks of `read_source` (size E550, UTF-16 and Latin-1 E508, NUL E509)."""
     if len(data) > limit:
         too_large = ReadError(
-            f"the file is larger than {limit // (1024 * 1024)} MB; not read",
+            msg("the file is larger than {size} MB; not read", size=limit // (1024 * 1024)),
             code="E550",
-            hint="a catalog file holds one program or one list of inputs: split it",
+            hint=msg("a catalog file holds one program or one list of inputs: split it"),
         )
         raise _located(too_large, "", Location(str(path)))
     bom = data.startswith(BOM.encode("utf-8"))
@@ -81,38 +82,46 @@ def source_of(path: Path, data: bytes, limit: int = MAX_FILE_BYTES) -> SourceTex
 
 
 def _os_error(path: Path, error: OSError) -> ReadError:
+    reason: str
+    hint: str | None
     if error.errno == errno.ELOOP:
-        reason, hint = "a symbolic link that loops", "point the link at a real file"
+        reason, hint = msg("a symbolic link that loops"), msg("point the link at a real file")
     elif error.errno == errno.ENOENT and path.is_symlink():
-        target = os.readlink(path)
-        reason, hint = f"a symbolic link to {target!r}, which does not exist", "fix the link"
+        target = repr(os.readlink(path))
+        reason = msg("a symbolic link to {target}, which does not exist", target=target)
+        hint = msg("fix the link")
     elif error.errno == errno.EISDIR:
-        reason, hint = "a folder, not a file", "rename the folder so that it does not end in .yaml"
+        reason = msg("a folder, not a file")
+        hint = msg("rename the folder so that it does not end in .yaml")
     elif error.errno in (errno.EACCES, errno.EPERM):
-        reason, hint = "permission denied", "make the file readable (chmod u+r)"
+        reason, hint = msg("permission denied"), msg("make the file readable (chmod u+r)")
     else:
         reason, hint = error.strerror or type(error).__name__, None
-    return _located(
-        ReadError(f"cannot read the file: {reason}", hint=hint), "", Location(str(path))
-    )
+    cannot = ReadError(msg("cannot read the file: {reason}", reason=reason), hint=hint)
+    return _located(cannot, "", Location(str(path)))
 
 
 def _decode(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         utf16 = ReadError(
-            "the file is UTF-16 text, not UTF-8",
+            msg("the file is UTF-16 text, not UTF-8"),
             code="E508",
-            hint="save it as UTF-8 (in the editor: Save with encoding > UTF-8)",
+            hint=msg("save it as UTF-8 (in the editor: Save with encoding > UTF-8)"),
         )
         raise _located(utf16, "", Location(str(path)))
     if b"\0" in data:
-        raise _at_byte(path, data, data.index(b"\0"), "a NUL byte: is this a binary file?", "E509")
+        nul = msg("a NUL byte: is this a binary file?")
+        raise _at_byte(path, data, data.index(b"\0"), nul, "E509")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         byte = data[error.start]
         raise _at_byte(
-            path, data, error.start, f"not UTF-8 text: byte 0x{byte:02x} cannot be read", "E508"
+            path,
+            data,
+            error.start,
+            msg("not UTF-8 text: byte {byte} cannot be read", byte=f"0x{byte:02x}"),
+            "E508",
         ) from None
     return text.removeprefix(BOM)
 
@@ -130,9 +139,9 @@ def _at_byte(path: Path, data: bytes, offset: int, message: str, code: str) -> R
     before = line_bytes[: offset - start].decode("utf-8", errors="replace").removeprefix(BOM)
     shown = line_bytes.decode("utf-8", errors="replace").removeprefix(BOM).rstrip("\r")
     hint = (
-        "save the file as UTF-8 (it looks like Latin-1 or Windows-1252 text)"
+        msg("save the file as UTF-8 (it looks like Latin-1 or Windows-1252 text)")
         if code == "E508"
-        else "remove the character; a catalog file is plain UTF-8 text"
+        else msg("remove the character; a catalog file is plain UTF-8 text")
     )
     error = ReadError(message, Span(len(before), len(before) + 1), code=code, hint=hint)
     line = data.count(b"\n", 0, offset) + 1

@@ -138,6 +138,29 @@ def test_a_broken_catalog_is_refused_with_the_located_diagnostic(
     assert _snapshot(root) == before
 
 
+def test_a_broken_catalogs_diagnostic_has_its_indonesian_text(
+    broken: tuple[Path, dict[str, Any]],
+) -> None:
+    """A web page shows a catalog's refusal in the page's language: the message and hint
+    of each mistake's diagnostic are messages of the catalog worded in Indonesian (by hand,
+    renstra.po), and English is the text itself (what `renstra check` prints, above)."""
+    from formula_engine.audit.messages import Msg, tr
+    from formula_engine.i18n import translator
+
+    root, case = broken
+    indonesian, english = translator("id"), translator("en")
+    with pytest.raises(CatalogRejected) as rejected:
+        load_checked(root)
+    found = [d.error for d in rejected.value.diagnostics if d.error.code == case["expect"]["code"]]
+    assert found
+    for error in found:
+        message, hint = error.message, error.hint
+        assert isinstance(message, Msg) and isinstance(hint, Msg | None), message
+        assert tr(message, english) == message and tr(hint, english) == (hint or "")
+        assert tr(message, indonesian) != message, message
+        assert hint is None or tr(hint, indonesian) != hint, hint
+
+
 def test_check_exits_1_and_audit_exits_4_with_the_same_errors(
     broken: tuple[Path, dict[str, Any]],
 ) -> None:

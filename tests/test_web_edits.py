@@ -453,3 +453,164 @@ def test_a_csv_upload_names_line_and_column(still: TestClient, still_root: Path)
     answer = still.post("/unggah", files={"berkas": ("isian-2024.csv", data, "text/csv")})
     assert answer.status_code == 400
     assert re.findall(r'<td class="where">(.*?)</td>', answer.text) == ["isian-2024.csv:3:7"]
+
+
+# Refusals in the page's language (issue 14): for each family, the Indonesian page shows
+# the Indonesian sentence (written by hand in renstra.po) and none of the English one;
+# the English page (?lang=en, as the forms post it) shows the English; nothing is written.
+
+
+def problem_box(html: str) -> str:
+    found = re.search(r'<div class="diagnostic error"[^>]*role="alert">(.*?)</div>', html, re.S)
+    assert found is not None, visible(html)[:500]
+    return visible(found.group(1))
+
+
+def in_both(
+    client: TestClient, path: str, data: dict[str, str], indonesian: list[str], english: list[str]
+) -> None:
+    """The refusal's box in Indonesian (none of the English), then in English."""
+    english_form = {**data, "lang": "en"}
+    pages = [("", data, indonesian, english), ("?lang=en", english_form, english, indonesian)]
+    for suffix, form, shown_texts, hidden_texts in pages:
+        answer = client.post(path + suffix, data=form)
+        assert answer.status_code == 400
+        shown = problem_box(answer.text)
+        assert all(text in shown for text in shown_texts), (shown, shown_texts)
+        assert not any(text in shown for text in hidden_texts), (shown, hidden_texts)
+
+
+VALUE_REFUSALS = [
+    (  # a value that is no figure (updates.py, E572), and its hint
+        "/indikator/persentase_pmks/target",
+        {"year": "2024", "text": "tujuh"},
+        ["'tujuh': bukan angka", "tulis nilainya dalam notasi Indonesia: 12,5 atau 1.234.567"],
+        ["'tujuh': not a figure", "write the value in Indonesian notation"],
+    ),
+    (  # a malformed figure (printed.py)
+        "/indikator/persentase_pmks/realisasi",
+        {"year": "2024", "period": "", "text": "7,,1"},
+        ["'7,,1' tidak dapat dibaca sebagai angka"],
+        ["cannot read '7,,1' as a figure"],
+    ),
+    (  # a year before the schema's first (a schema error of updates.yaml, E501)
+        "/indikator/persentase_pmks/target",
+        {"year": "1999", "text": "7"},
+        ["year: isian harus lebih besar dari atau sama dengan 2000"],
+        ["Input should be greater than or equal to 2000"],
+    ),
+    (  # a quarter the form does not offer (a form's field, E723)
+        "/indikator/persentase_pmks/realisasi",
+        {"year": "2024", "period": "TW9", "text": "7"},
+        ["isian harus 'TW1', 'TW2', 'TW3' atau 'TW4'"],
+        ["Input should be 'TW1', 'TW2', 'TW3' or 'TW4'"],
+    ),
+    (  # a date the calendar does not have (the source's validator)
+        "/indikator/persentase_pmks/realisasi",
+        {"year": "2024", "period": "", "text": "7", "date": "2025-02-30"},
+        ["nilai tidak sah: tanggal tidak ada dalam bulan itu"],
+        ["Value error, day is out of range for month"],
+    ),
+    (  # an empty value
+        "/indikator/persentase_pmks/realisasi",
+        {"year": "2024", "period": "", "text": ""},
+        ["teks harus berisi sedikitnya 1 karakter"],
+        ["String should have at least 1 character"],
+    ),
+    (  # an upload's confirmed row of an indicator the catalog does not have (E570)
+        "/unggah/simpan",
+        {"row": "persentase_pmks_lama|2024||7"},
+        ["indikator 'persentase_pmks_lama' tidak dikenal", "maksud Anda 'persentase_pmks'"],
+        ["unknown indicator", "did you mean"],
+    ),
+    (  # E701: an indicator id no page links to, with its hint
+        "/editor/simpan",
+        {"indikator": "tidak_ada", "versi": "2022", "formula": FIXED},
+        [
+            "tidak ada indikator 'tidak_ada'",
+            "pohon rencana (GET /v1/catalogs/NAME/tree) mendaftar setiap indikator",
+        ],
+        ["no indicator 'tidak_ada'", "lists every indicator"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "data", "indonesian", "english"), VALUE_REFUSALS)
+def test_a_refused_value_or_record_is_worded_in_the_pages_language(
+    still: TestClient,
+    still_root: Path,
+    path: str,
+    data: dict[str, str],
+    indonesian: list[str],
+    english: list[str],
+) -> None:
+    login(still)
+    before = files_of(still_root)
+    in_both(still, path, {**SOURCE, **data}, indonesian, english)
+    assert files_of(still_root) == before
+
+
+CATALOG_REFUSALS = [
+    (  # two formula versions of one indicator overlap (validate.py, E515)
+        ('            valid_to: 2023\n            printed: "Jumlah PMKS ___', "2023", "2024"),
+        ["versi formula tumpang tindih pada tahun 2024", "setiap tahun memiliki paling banyak"],
+        ["formula versions overlap in 2024", "each year has at most one formula"],
+    ),
+    (  # a key the schema does not know (loader.py, E502)
+        (
+            '      - id: persentase_pmks\n        name: "Persentase PMKS"\n',
+            '"Persentase PMKS"\n',
+            '"Persentase PMKS"\n        warna: merah\n',
+        ),
+        ["kunci 'warna' tidak dikenal", "periksa ejaannya"],
+        ["unknown key 'warna'", "check the spelling"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "indonesian", "english"), CATALOG_REFUSALS)
+@pytest.mark.parametrize("form", ["formula", "target"])
+def test_a_save_refused_by_the_catalog_is_worded_in_the_pages_language(
+    client: TestClient,
+    root: Path,
+    change: tuple[str, str, str],
+    indonesian: list[str],
+    english: list[str],
+    form: str,
+) -> None:
+    """The catalog's files changed outside the page so that it no longer checks: a save
+    shows the catalog's first error, located, in the page's language (not the count of
+    errors), and writes nothing."""
+    login(client)
+    plan = root / "renstra.yaml"
+    text = plan.read_text(encoding="utf-8")
+    where, old, new = change
+    assert text.count(where) == 1
+    plan.write_text(text.replace(where, where.replace(old, new, 1)), encoding="utf-8")
+    before = files_of(root)
+    if form == "formula":
+        path = "/editor/simpan"
+        data = {"indikator": TERLATIH, "versi": "2022", "formula": FIXED, **SOURCE}
+    else:
+        path, data = "/indikator/persentase_pmks/target", {"year": "2025", "text": "7", **SOURCE}
+    in_both(client, path, data, indonesian, english)
+    if form == "formula":  # the editor's box names the file and line
+        assert "renstra.yaml:" in problem_box(client.post(path, data=data).text)
+    assert files_of(root) == before
+
+
+def test_a_path_no_page_has_is_the_not_found_page(still: TestClient) -> None:
+    """A browser's 404 outside the API is the web's page in its language; the API's
+    stays JSON, and so does any 404 asked without text/html (a client of the API)."""
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path in ("/tidak-ada", "/indikator", "/static/pages.py"):
+        page = still.get(path, headers=browser)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "Tidak ditemukan" in visible(page.text) and "Not found" not in visible(page.text)
+        english = still.get(path + "?lang=en", headers=browser)
+        assert english.status_code == 404 and "Not found" in visible(english.text)
+        assert "Tidak ditemukan" not in visible(english.text)
+    api_answer = still.get("/v1/tidak-ada", headers=browser)
+    assert api_answer.status_code == 404 and api_answer.json()["code"] == "E701"
+    client_answer = still.get("/tidak-ada")  # no text/html: a client of the API
+    assert client_answer.status_code == 404 and client_answer.json()["code"] == "E701"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic, FormulaError, Location
+from ..i18n import msg
 from . import cache
 from .load import Catalog, load_catalog
 
@@ -29,8 +30,10 @@ class CatalogRejected(FormulaError, ValueError):
     def __init__(self, root: Path, diagnostics: list[Diagnostic]) -> None:
         errors = sum(d.severity == "error" for d in diagnostics)
         super().__init__(
-            f"the catalog does not check ({errors} error(s)); nothing was computed",
-            hint=f"run `renstra check {root}` and fix the errors it lists",
+            msg(
+                "the catalog does not check ({count} error(s)); nothing was computed", count=errors
+            ),
+            hint=msg("run `renstra check {root}` and fix the errors it lists", root=root),
             location=Location(str(root)),
         )
         self.diagnostics = diagnostics

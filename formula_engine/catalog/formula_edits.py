@@ -72,9 +72,16 @@ def formula_diagnostics(
             found.append(
                 here.diagnostic(
                     ("valid_from",),
-                    f"{record.indicator} has no formula valid from {record.valid_from}",
+                    msg(
+                        "{indicator} has no formula valid from {year}",
+                        indicator=record.indicator,
+                        year=record.valid_from,
+                    ),
                     "E720",
-                    "its formulas are valid from " + (", ".join(map(str, versions)) or "-"),
+                    msg(
+                        "its formulas are valid from {years}",
+                        years=", ".join(map(str, versions)) or "-",
+                    ),
                 )
             )
         found += undeclared_source(here, record.source, declared)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..bands import declare_tables, declared_tables
 from ..errors import Diagnostic, Location
+from ..i18n import msg
 from ..loader import LoadError, YamlFile, parse_yaml, schema_diagnostics
 from ..reading import ReadError, SourceText, read_source
 from ..units import declare_units, declared_spellings, declared_units
@@ -137,9 +138,9 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Diagnostic]]:
     declare_plan(None)  # no other catalog's units or band tables
     if not catalog_files(root, "renstra"):
         missing = LoadError(
-            f"{root} has no renstra.yaml: is it a catalog directory?",
+            msg("{root} has no renstra.yaml: is it a catalog directory?", root=root),
             code="E505",
-            hint="a catalog holds renstra.yaml, inputs/, programs/ and history.yaml",
+            hint=msg("a catalog holds renstra.yaml, inputs/, programs/ and history.yaml"),
         )
         missing.with_source("", Location(str(root / "renstra.yaml")))
         return None, [Diagnostic("error", missing)]
@@ -229,9 +230,14 @@ def _one_of_each(pattern: str, paths: list[Path]) -> list[Diagnostic]:
     if "*" in pattern or len(paths) < 2:
         return []
     both = LoadError(
-        f"both {paths[0].name} and {paths[1].name}: the catalog has one {pattern} file",
+        msg(
+            "both {first} and {second}: the catalog has one {name} file",
+            first=paths[0].name,
+            second=paths[1].name,
+            name=pattern,
+        ),
         code="E551",
-        hint=f"keep one of them (the usual name is {pattern}.yaml)",
+        hint=msg("keep one of them (the usual name is {name}.yaml)", name=pattern),
     )
     both.with_source("", Location(str(paths[1])))
     return [Diagnostic("error", both)]
@@ -248,11 +254,14 @@ def _load_file(
         return [Diagnostic("error", error)]
     path = read.path
     if source.data is None:
-        what = "only comments" if source.text.strip() else "nothing"
+        what = msg("only comments") if source.text.strip() else msg("nothing")
         empty = LoadError(
-            f"the file is empty (it holds {what})",
+            msg("the file is empty (it holds {what})", what=what),
             code="E506",
-            hint=f"write the {model.__name__} entries (see docs/catalog.md), or remove the file",
+            hint=msg(
+                "write the {model} entries (see docs/catalog.md), or remove the file",
+                model=model.__name__,
+            ),
         )
         empty.with_source("", Location(str(path)))
         return [Diagnostic("error", empty)]

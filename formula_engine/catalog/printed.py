@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+from ..i18n import msg
 from ..numbers import parse_indonesian
 
 _FOOTNOTE = re.compile(r"\s*(\*+\))$")
@@ -67,7 +68,9 @@ def read_printed(text: str) -> Reading:
             return Reading(score[0], score[1], grade=grade, footnote=footnote, problem=score[2])
     if re.fullmatch(r"[A-Za-z][A-Za-z ]*", body):
         return Reading(None, grade=body, footnote=footnote)
-    return Reading(None, footnote=footnote, problem=f"cannot read {text!r} as a figure")
+    return Reading(
+        None, footnote=footnote, problem=msg("cannot read {text} as a figure", text=repr(text))
+    )
 
 
 def _number(text: str) -> tuple[Fraction, int, str | None] | None:
@@ -75,6 +78,7 @@ def _number(text: str) -> tuple[Fraction, int, str | None] | None:
         value = parse_indonesian(text)
     except ValueError:
         if _DOT_DECIMAL.match(text):
-            return Fraction(text), len(text.partition(".")[2]), "a point is used as decimal mark"
+            point = msg("a point is used as decimal mark")
+            return Fraction(text), len(text.partition(".")[2]), point
         return None
     return value, len(text.partition(",")[2]), None

@@ -357,9 +357,13 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
         found.append(
             Located(updates, source, (), "updates").diagnostic(
                 ("records",),
-                f"{len(updates.records)} records, more than {MAX_RECORDS}",
+                msg(
+                    "{count} records, more than {limit}",
+                    count=len(updates.records),
+                    limit=MAX_RECORDS,
+                ),
                 "E576",
-                "split the records over several catalogs, one per plan period",
+                msg("split the records over several catalogs, one per plan period"),
             )
         )
         return found
@@ -368,7 +372,11 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
         if ids.count(declared_source.id) > 1:
             here = Located(declared_source, source, ("sources", index), declared_source.id)
             found.append(
-                here.diagnostic(("id",), f"source {declared_source.id!r} is declared twice", "E574")
+                here.diagnostic(
+                    ("id",),
+                    msg("source {name} is declared twice", name=repr(declared_source.id)),
+                    "E574",
+                )
             )
     period_kinds: dict[tuple[str, int], set[str]] = {}
     for index, record in enumerate(updates.records):
@@ -381,9 +389,14 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
             found.append(
                 here.diagnostic(
                     ("year",),
-                    f"{record.year} is outside the plan period {plan.first_year}-{plan.last_year}",
+                    msg(
+                        "{year} is outside the plan period {first}-{last}",
+                        year=record.year,
+                        first=plan.first_year,
+                        last=plan.last_year,
+                    ),
                     "E571",
-                    "a target or realisation belongs to a year of the plan",
+                    msg("a target or realisation belongs to a year of the plan"),
                 )
             )
         found += _figure(here, record, indicator)
@@ -395,9 +408,13 @@ def update_diagnostics(catalog: Catalog) -> list[Diagnostic]:
                 found.append(
                     here.diagnostic(
                         ("period" if record.period else "month",),
-                        f"{record.indicator} {record.year}: realisations by quarter and by month",
+                        msg(
+                            "{indicator} {year}: realisations by quarter and by month",
+                            indicator=record.indicator,
+                            year=record.year,
+                        ),
                         "E575",
-                        "enter one year's realisations either per quarter or per month",
+                        msg("enter one year's realisations either per quarter or per month"),
                     )
                 )
     from .formula_edits import formula_diagnostics  # it reads this module
@@ -411,7 +428,8 @@ def unknown_indicator(
 ) -> Diagnostic:
     """E570: a record names an indicator the catalog does not have ("did you mean")."""
     hint = _did_you_mean(name, indicators)
-    return here.diagnostic(("indicator",), f"unknown indicator {name!r}", "E570", hint)
+    message = msg("unknown indicator {name}", name=repr(name))
+    return here.diagnostic(("indicator",), message, "E570", hint)
 
 
 def undeclared_source(
@@ -420,20 +438,21 @@ def undeclared_source(
     """E574 when a record names (by id) a source that `sources:` does not declare."""
     if not isinstance(source, str) or source in declared:
         return []
-    hint = _did_you_mean(source, declared) or "declare it under sources:"
-    return [here.diagnostic(("source",), f"unknown source {source!r}", "E574", hint)]
+    hint = _did_you_mean(source, declared) or msg("declare it under sources:")
+    message = msg("unknown source {name}", name=repr(source))
+    return [here.diagnostic(("source",), message, "E574", hint)]
 
 
 def _figure(here: Located, record: UpdateRecord, indicator: IndicatorEntry) -> list[Diagnostic]:
     reading = read_printed(record.text)
     if reading.problem or reading.value is None:
-        problem = reading.problem or "not a figure"
+        problem = reading.problem or msg("not a figure")
         return [
             here.diagnostic(
                 ("text",),
-                f"{record.text!r}: {problem}",
+                msg("{text}: {problem}", text=repr(record.text), problem=problem),
                 "E572",
-                "write the value in Indonesian notation: 12,5 or 1.234.567",
+                msg("write the value in Indonesian notation: 12,5 or 1.234.567"),
             )
         ]
     names = unit_names()  # the bundled units and the catalog's declared ones
@@ -443,24 +462,33 @@ def _figure(here: Located, record: UpdateRecord, indicator: IndicatorEntry) -> l
         return [
             here.diagnostic(
                 ("unit",),
-                f"unknown unit {record.unit!r}",
+                msg("unknown unit {unit}", unit=repr(record.unit)),
                 "E573",
                 _did_you_mean(record.unit.lower(), names)
-                or f"the indicator's unit is {expected!r}",
+                or msg("the indicator's unit is {unit}", unit=repr(expected)),
             )
         ]
     if unit != expected:
         return [
             here.diagnostic(
                 ("unit",),
-                f"unit {record.unit!r}, but {indicator.id} is in {expected!r}",
+                msg(
+                    "unit {unit}, but {indicator} is in {expected}",
+                    unit=repr(record.unit),
+                    indicator=indicator.id,
+                    expected=repr(expected),
+                ),
                 "E573",
-                f"enter the value in {expected!r}",
+                msg("enter the value in {unit}", unit=repr(expected)),
             )
         ]
     if indicator.unit == "Rp" and reading.value is not None and reading.value.denominator != 1:
         return [
-            here.diagnostic(("text",), f"a Rupiah amount must be whole: {record.text!r}", "E572")
+            here.diagnostic(
+                ("text",),
+                msg("a Rupiah amount must be whole: {text}", text=repr(record.text)),
+                "E572",
+            )
         ]
     return []
 
@@ -585,9 +613,9 @@ def add_indicator(root: Path, code: str, entry: dict[str, object]) -> Path:
     if row is None:
         codes = [c for r in catalog.rows() if (c := getattr(r.entry, "code", None))]
         unknown = LoadError(
-            f"no program, kegiatan or sub kegiatan {code!r}",
+            msg("no program, kegiatan or sub kegiatan {code}", code=repr(code)),
             code="E577",
-            hint=_did_you_mean(code, codes) or "`renstra catalog stats` counts them",
+            hint=_did_you_mean(code, codes) or msg("`renstra catalog stats` counts them"),
         )
         unknown.with_source("", Location(str(root)))
         raise CatalogRejected(root, [Diagnostic("error", unknown)])

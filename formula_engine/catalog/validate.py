@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .. import declarations as decl
 from .. import nodes
 from ..errors import CheckError, Diagnostic, FormulaError, ResolveError
-from ..i18n import msg
+from ..i18n import Msg, msg
 from ..resolve import SymbolTable, dependency_order
 from ..rules import END_OF_PERIOD_RULES
 from ..units import UNKNOWN_UNIT, Unit, infer_unit, parse_unit
@@ -88,14 +88,19 @@ def _coded_rows(catalog: Catalog) -> list[Located]:
     ]
 
 
-def _duplicates(entries: list[Located], key: str, code: str, hint: str) -> list[Diagnostic]:
+def _duplicates(entries: list[Located], key: str, code: str, hint: Msg) -> list[Diagnostic]:
     """One error per entry whose `key` (code or id) another entry also has."""
     counts = Counter(getattr(e.entry, key) for e in entries)
     return [
         _error(
             e,
             (key,),
-            f"{key} {getattr(e.entry, key)!r} is used {counts[getattr(e.entry, key)]} times",
+            msg(
+                "{key} {value} is used {count} times",
+                key=key,
+                value=repr(getattr(e.entry, key)),
+                count=counts[getattr(e.entry, key)],
+            ),
             code,
             hint,
         )
@@ -109,7 +114,7 @@ def _duplicate_codes(catalog: Catalog) -> list[Diagnostic]:
         _coded_rows(catalog),
         "code",
         "E510",
-        "each program, kegiatan and sub kegiatan has its own code",
+        msg("each program, kegiatan and sub kegiatan has its own code"),
     )
 
 
@@ -136,16 +141,20 @@ def _orphan(located: Located, path: tuple[str | int, ...], code: str, parent: st
     return _error(
         child,
         ("code",),
-        f"code {code!r} does not start with its parent's code {parent!r}",
+        msg(
+            "code {code} does not start with its parent's code {parent}",
+            code=repr(code),
+            parent=repr(parent),
+        ),
         "E512",
-        "move the entry under its parent, or fix the code",
+        msg("move the entry under its parent, or fix the code"),
     )
 
 
 def _duplicate_ids(catalog: Catalog) -> list[Diagnostic]:
     entries = [*catalog.indicators(), *catalog.history_indicators(), *_all_inputs(catalog)]
     entries += [r for r in catalog.rows() if hasattr(r.entry, "id")]
-    return _duplicates(entries, "id", "E511", "ids are unique across the whole catalog")
+    return _duplicates(entries, "id", "E511", msg("ids are unique across the whole catalog"))
 
 
 def _links(catalog: Catalog) -> list[Diagnostic]:
@@ -158,16 +167,20 @@ def _links(catalog: Catalog) -> list[Diagnostic]:
                     _error(
                         located,
                         ("sasaran", index),
-                        f"unknown sasaran {link!r}",
+                        msg("unknown sasaran {name}", name=repr(link)),
                         "E513",
-                        f"the sasaran are: {', '.join(sorted(sasaran))}",
+                        msg("the sasaran are: {names}", names=", ".join(sorted(sasaran))),
                     )
                 )
     inputs = {i.id for i in catalog.all_inputs()} | _history_input_ids(catalog)
     for located in _all_inputs(catalog):
         part_of = located.entry.part_of
         if part_of is not None and part_of not in inputs:
-            found.append(_error(located, ("part_of",), f"unknown input {part_of!r}", "E514"))
+            found.append(
+                _error(
+                    located, ("part_of",), msg("unknown input {name}", name=repr(part_of)), "E514"
+                )
+            )
     return found
 
 
@@ -195,10 +208,12 @@ def _rules(catalog: Catalog) -> list[Diagnostic]:
                 _error(
                     here,
                     ("id",),
-                    "no achievement rule (polarity)",
+                    msg("no achievement rule (polarity)"),
                     "E530",
-                    "add polarity: higher_is_better, lower_is_better_difference "
-                    "or lower_is_better_ratio",
+                    msg(
+                        "add polarity: higher_is_better, lower_is_better_difference "
+                        "or lower_is_better_ratio"
+                    ),
                 )
             )
         if indicator.end_of_period is None:
@@ -206,11 +221,12 @@ def _rules(catalog: Catalog) -> list[Diagnostic]:
                 _error(
                     here,
                     ("id",),
-                    "no end-of-period rule",
+                    msg("no end-of-period rule"),
                     "E531",
-                    "add end_of_period: {rule: last_year} (or "
-                    + ", ".join(list(END_OF_PERIOD_RULES)[1:])
-                    + ")",
+                    msg(
+                        "add end_of_period: {{rule: last_year}} (or {rules})",
+                        rules=", ".join(list(END_OF_PERIOD_RULES)[1:]),
+                    ),
                 )
             )
     return found
@@ -239,18 +255,26 @@ def _declared(catalog: Catalog) -> list[Diagnostic]:
                 found.append(
                     here.diagnostic(
                         key,
-                        f"{spelling!r} is already the bundled unit {UNIT_NAMES[lower]!r}",
+                        msg(
+                            "{name} is already the bundled unit {unit}",
+                            name=repr(spelling),
+                            unit=repr(UNIT_NAMES[lower]),
+                        ),
                         "E591",
-                        "use the bundled unit, or declare another name",
+                        msg("use the bundled unit, or declare another name"),
                     )
                 )
             elif lower in seen:
                 found.append(
                     here.diagnostic(
                         key,
-                        f"{spelling!r} is declared twice (also by {seen[lower]!r})",
+                        msg(
+                            "{name} is declared twice (also by {other})",
+                            name=repr(spelling),
+                            other=repr(seen[lower]),
+                        ),
                         "E591",
-                        "each unit name and alias is declared once",
+                        msg("each unit name and alias is declared once"),
                     )
                 )
             seen.setdefault(lower, unit.name)
@@ -263,11 +287,11 @@ def _declared(catalog: Catalog) -> list[Diagnostic]:
             found.append(
                 here.diagnostic(
                     ("dimension",),
-                    f"the dimension {unit.dimension!r} is no unit",
+                    msg("the dimension {name} is no unit", name=repr(unit.dimension)),
                     "E592",
-                    f"did you mean {close[0]!r}?"
+                    msg("did you mean {names}?", names=repr(close[0]))
                     if close
-                    else "name a bundled unit, or a unit declared above this one",
+                    else msg("name a bundled unit, or a unit declared above this one"),
                 )
             )
     ids = [t.id for t in plan.bands]
@@ -277,24 +301,27 @@ def _declared(catalog: Catalog) -> list[Diagnostic]:
             found.append(
                 here.diagnostic(
                     ("id",),
-                    f"the band table {table.id!r} is "
-                    + ("a bundled one" if table.id in TABLE_IDS else "declared twice"),
+                    msg("the band table {name} is a bundled one", name=repr(table.id))
+                    if table.id in TABLE_IDS
+                    else msg("the band table {name} is declared twice", name=repr(table.id)),
                     "E593",
-                    "give the declared table an id of its own",
+                    msg("give the declared table an id of its own"),
                 )
             )
         if not table.bands:
-            found.append(here.diagnostic(("bands",), "the table has no band", "E595"))
+            found.append(here.diagnostic(("bands",), msg("the table has no band"), "E595"))
             continue
         for finding in lint(table):
             if finding.kind == "overlap":
                 found.append(
                     here.diagnostic(
                         ("bands",),
-                        f"bands overlap: {finding.message}",
+                        msg("bands overlap: {overlap}", overlap=finding.message),
                         "E595",
-                        "a capaian falls in one band only: make one bound open "
-                        "(lower_closed / upper_closed: false)",
+                        msg(
+                            "a capaian falls in one band only: make one bound open "
+                            "(lower_closed / upper_closed: false)"
+                        ),
                     )
                 )
     chosen = plan.plan.capaian_bands
@@ -304,11 +331,11 @@ def _declared(catalog: Catalog) -> list[Diagnostic]:
         found.append(
             here.diagnostic(
                 ("capaian_bands",),
-                f"no band table {chosen!r}",
+                msg("no band table {name}", name=repr(chosen)),
                 "E594",
-                f"did you mean {close[0]!r}?"
+                msg("did you mean {names}?", names=repr(close[0]))
                 if close
-                else "the tables are " + ", ".join(table_ids()),
+                else msg("the tables are {names}", names=", ".join(table_ids())),
             )
         )
     return found
@@ -480,7 +507,7 @@ def _overlaps(here: Located, versions: tuple[FormulaVersion, ...]) -> Iterator[D
             yield _error(
                 here,
                 ("formulas", index, "valid_to"),
-                f"valid_to {end} is before valid_from {start}",
+                msg("valid_to {end} is before valid_from {start}", end=end, start=start),
                 "E515",
             )
     for (_, end, _), (start, _, index) in itertools.pairwise(spans):
@@ -488,7 +515,7 @@ def _overlaps(here: Located, versions: tuple[FormulaVersion, ...]) -> Iterator[D
             yield _error(
                 here,
                 ("formulas", index, "valid_from"),
-                f"formula versions overlap in {start}",
+                msg("formula versions overlap in {year}", year=start),
                 "E515",
-                "each year has at most one formula",
+                msg("each year has at most one formula"),
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Diagnostic
+from ..i18n import Msg, msg
 from .load import Catalog, Located
 from .models import IndicatorEntry
 from .printed import read_printed
@@ -42,10 +43,19 @@ class Period:
         end = self.first if kind == "baseline" else self.last
         return start <= year <= end
 
-    def describe(self, kind: str) -> str:
+    def describe(self, kind: str) -> Msg:
+        name = _PERIOD_NAMES.get(self.name, self.name)
         if kind == "baseline":
-            return f"{self.earliest_baseline}-{self.first} (a baseline of the {self.name})"
-        return f"{self.first}-{self.last} (the {self.name})"
+            return msg(
+                "{first}-{last} (a baseline of the {name})",
+                first=self.earliest_baseline,
+                last=self.first,
+                name=name,
+            )
+        return msg("{first}-{last} (the {name})", first=self.first, last=self.last, name=name)
+
+
+_PERIOD_NAMES = {"plan period": msg("plan period"), "previous period": msg("previous period")}
 
 
 def periods(catalog: Catalog) -> list[Diagnostic]:
@@ -63,9 +73,15 @@ def _ordered(located: Located, earlier: str, later: str) -> Iterator[Diagnostic]
     if first > last:
         yield located.diagnostic(
             (later,),
-            f"{later} {last} is before {earlier} {first}",
+            msg(
+                "{later} {last} is before {earlier} {first}",
+                later=later,
+                last=last,
+                earlier=earlier,
+                first=first,
+            ),
             "E534",
-            f"swap them? {earlier} comes first",
+            msg("swap them? {earlier} comes first", earlier=earlier),
         )
 
 
@@ -129,9 +145,9 @@ def _within(
     if not period.allows(kind, year):
         yield located.diagnostic(
             key,
-            f"{year} is outside {period.describe(kind)}",
+            msg("{year} is outside {period}", year=year, period=period.describe(kind)),
             "E533",
-            "check the year (a typo?) or the period's first_year and last_year",
+            msg("check the year (a typo?) or the period's first_year and last_year"),
         )
 
 
@@ -151,20 +167,22 @@ def _readable(
         if reading.problem and value.intended is None:
             yield here.diagnostic(
                 ("text",),
-                f"printed {value.text!r}: {reading.problem}",
+                msg("printed {text}: {problem}", text=repr(value.text), problem=reading.problem),
                 "E520",
-                "if the document prints it so, keep it and add note and intended",
+                msg("if the document prints it so, keep it and add note and intended"),
             )
         elif rupiah and reading.value is not None and reading.value < 0:
             yield here.diagnostic(
                 ("text",),
-                f"a budget cannot be negative: {value.text!r}",
+                msg("a budget cannot be negative: {text}", text=repr(value.text)),
                 "E524",
-                "remove the '-' (a budget is an amount of Rupiah)",
+                msg("remove the '-' (a budget is an amount of Rupiah)"),
             )
         elif rupiah and reading.value is not None and reading.value.denominator != 1:
             yield here.diagnostic(
-                ("text",), f"a Rupiah amount must be whole: {value.text!r}", "E521"
+                ("text",),
+                msg("a Rupiah amount must be whole: {text}", text=repr(value.text)),
+                "E521",
             )
         elif isinstance(located.entry, IndicatorEntry):
             yield from _fits_unit(here, value.text, located.entry)
@@ -174,9 +192,9 @@ def _dated(here: Located, value: Any, period: Period) -> Iterator[Diagnostic]:
     if value.year is None and value.kind in YEARLY_KINDS:
         yield here.diagnostic(
             ("kind",),
-            f"a {value.kind} value without a year",
+            msg("a {kind} value without a year", kind=value.kind),
             "E532",
-            "add year: (the year of the column the figure stands in)",
+            msg("add year: (the year of the column the figure stands in)"),
         )
     elif value.year is not None:
         yield from _within(here, ("year",), value.kind, value.year, period)
@@ -188,15 +206,21 @@ def _fits_unit(here: Located, text: str, indicator: IndicatorEntry) -> Iterator[
     if text.strip().endswith("%") and indicator.unit != "%":
         yield here.diagnostic(
             ("text",),
-            f"{text!r} is printed in % but the unit is {indicator.unit!r}",
+            msg(
+                "{text} is printed in % but the unit is {unit}",
+                text=repr(text),
+                unit=repr(indicator.unit),
+            ),
             "E522",
-            "check the indicator's unit",
+            msg("check the indicator's unit"),
         )
     if reading.grade is not None and indicator.grade_table is None:
         yield here.diagnostic(
             ("text",),
-            f"{text!r} is a grade, but the indicator names no grade table",
+            msg("{text} is a grade, but the indicator names no grade table", text=repr(text)),
             "E523",
-            "add grade_table: sakip_permenpanrb_88_2021 or "
-            "ikm_permenpanrb_14_2017, or check the value",
+            msg(
+                "add grade_table: sakip_permenpanrb_88_2021 or "
+                "ikm_permenpanrb_14_2017, or check the value"
+            ),
         )

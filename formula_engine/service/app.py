@@ -170,7 +170,8 @@ def create_app(
         description="See docs/service.md. Errors are `ErrorOut`; every endpoint is under /v1.",
     )
     app.add_middleware(BodyLimit, limit=limits.body_bytes)
-    errors.install(app, {name: handle.root for name, handle in handles.items()})
+    roots = {name: handle.root for name, handle in handles.items()}
+    errors.install(app, roots, web.pages.not_found_page)
     router = APIRouter(prefix="/v1", responses=ERRORS)
 
     def handle_of(name: str | None) -> api.CatalogHandle:

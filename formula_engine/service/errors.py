@@ -2,7 +2,9 @@
 
 400  a formula or a value the engine refuses (a FormulaError: parse, names, units)
 401  an edit without the right bearer token; 403 when the service has no token
-404  an unknown catalog, indicator or finding (with suggestions)
+404  an unknown catalog, indicator or finding (with suggestions); a browser's request
+     (Accept: text/html) of a path outside the API (not /v1, /docs, /redoc,
+     /openapi.json) is the web pages' "not found" page instead
 409  an edit whose If-Match is stale
 413  a body over the limit (or a batch over the row limit)
 415  a body of a content type the endpoint does not read
@@ -14,7 +16,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +88,16 @@ def _status_of(error: FormulaError) -> int:
     return 400
 
 
-def install(app: FastAPI, roots: Mapping[str, Path]) -> None:
-    """The handlers: engine errors, schema errors, HTTP errors, and the last resort."""
+API_PATHS = ("/v1/", "/docs", "/redoc", "/openapi.json")  # the JSON errors' paths
+
+
+def install(
+    app: FastAPI,
+    roots: Mapping[str, Path],
+    not_found_page: Callable[[Request], Response] | None = None,
+) -> None:
+    """The handlers: engine errors, schema errors, HTTP errors, and the last resort; a
+    browser's 404 outside the API is `not_found_page` (the web's page, in its language)."""
 
     @app.exception_handler(FormulaError)
     async def engine_error(request: Request, error: FormulaError) -> Response:
@@ -118,7 +128,12 @@ def install(app: FastAPI, roots: Mapping[str, Path]) -> None:
         return JSONResponse(body.model_dump(mode="json"), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        path = request.url.path
+        outside = path != "/v1" and not path.startswith(API_PATHS)
+        browser = "text/html" in request.headers.get("accept", "")
+        if error.status_code == 404 and not_found_page is not None and outside and browser:
+            return not_found_page(request)
         code = {404: "E701", 405: "E704", 413: "E703"}.get(error.status_code, "E704")
         body = ErrorOut(
             status=error.status_code,

@@ -27,7 +27,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from .. import api
+from ..catalog import CatalogRejected
 from ..errors import FormulaError
+from ..loader import validation_message
 from .i18n import lang_of
 
 COOKIE = "renstra_sesi"
@@ -84,18 +86,22 @@ def source_of(form: dict[str, str]) -> api.EditSource:
 
 
 def problem_of(error: Exception, field: str, lang: str = "id") -> dict[str, Any]:
-    """What the form shows under `field`: the message, the caret, the hint, the place
-    (a formula's message and hint in the page's language `lang`)."""
+    """What the form shows under `field`: the message, the caret, the hint, the place, in
+    the page's language `lang` (a form's field, a formula, a value or a record the
+    catalog refuses). A catalog that no longer checks (its files changed outside the
+    page) shows the first error it has, located, rather than the count of them."""
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         return {
             "field": str(first["loc"][0]) if first["loc"] else field,
             "code": "E723",
-            "message": str(first["msg"]),
+            "message": api.in_language(validation_message(first), lang),
             "hint": None,
             "caret": None,
             "where": None,
         }
+    if isinstance(error, CatalogRejected):
+        error = next((d.error for d in error.diagnostics if d.severity == "error"), error)
     if isinstance(error, FormulaError):
         out = api.diagnostic_of(error, lang=lang)
         where = f"{out.where}:{out.line}:{out.column}" if out.line else out.where

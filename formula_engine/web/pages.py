@@ -82,6 +82,12 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(html, status_code=status)
 
 
+def not_found_page(request: Request) -> HTMLResponse:
+    """The "not found" page of a path no page has (a 404 outside the service's API, an
+    unknown static file), in the language the request asks for."""
+    return render(request, "not_found.html", status=404, suggestions=[])
+
+
 def _form_page(path: str) -> str:
     """The page a form posted to `path` stands on (for the language switch)."""
     for suffix in ("/target", "/realisasi"):
@@ -413,9 +419,9 @@ def router(handles: Mapping[str, api.CatalogHandle], token: str | None = None) -
     forms.routes(pages, handle, token, indicator_page)
 
     @pages.get("/static/{name}")
-    def static(name: str) -> Response:
+    def static(request: Request, name: str) -> Response:
         if name not in STATIC:
-            return Response("not found", status_code=404, media_type="text/plain")
+            return not_found_page(request)
         data = resources.files("formula_engine.web").joinpath("static", name).read_bytes()
         return Response(
             data, media_type=STATIC[name], headers={"Cache-Control": "public, max-age=3600"}
