@@ -12,7 +12,8 @@ first answer is checked by its parsed value, every later one must be the same by
 an error is counted, never timed as a success. The client is a few lines over asyncio
 streams (a request's bytes written, the answer read by its Content-Length), not httpx:
 on two cores the clients share the machine with the server, and a heavy client would
-be most of what is measured. Reported: throughput, p50 and p99 latency, errors.
+be most of what is measured. Reported: throughput, p50 and p99 latency, errors, and the
+evaluate scenario's throughput over the constant one's round by round (median, range).
 `--write` replaces the "## HTTP service" section of docs/performance.md.
 """
 
@@ -188,7 +189,9 @@ async def exchange_once(port: int, raw: bytes) -> tuple[int, bytes]:
         writer.close()
 
 
-async def run(scenario: Scenario, port: int, clients: int, count: int) -> dict[str, Any]:
+async def run(scenario: Scenario, port: int, pid: int, clients: int, count: int) -> dict[str, Any]:
+    """`count` requests of `scenario` from `clients` connections to the server `pid` on
+    `port`: their latencies, the time they took, errors, and the server's CPU seconds."""
     latencies: list[float] = []
     errors = 0
     queue = iter(range(count))
@@ -220,15 +223,31 @@ async def run(scenario: Scenario, port: int, clients: int, count: int) -> dict[s
     status, expected = await exchange_once(port, raw)
     if status != 200 or not scenario.check(json.loads(expected)):
         raise SystemExit(f"{scenario.name}: a wrong answer ({status}): {expected[:200]!r}")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(pid)
     await asyncio.gather(*(worker() for _ in range(clients)))
-    return {"latencies": latencies, "elapsed": time.perf_counter() - began, "errors": errors}
+    return {
+        "latencies": latencies,
+        "elapsed": time.perf_counter() - began,
+        "errors": errors,
+        "cpu": cpu_seconds(pid) - cpu,
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far; NaN where /proc is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def summary(scenario: Scenario, rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The rounds of one scenario together: requests over the time they took."""
+    """The rounds of one scenario together: requests over the time they took, and the
+    server's CPU time per request (steadier than the wall time on a shared machine)."""
     latencies = sorted(x for r in rounds for x in r["latencies"])
     return {
+        "server_us": 1e6 * sum(r["cpu"] for r in rounds) / len(latencies),
         "scenario": scenario.name,
         "requests": len(latencies),
         "throughput": len(latencies) / sum(r["elapsed"] for r in rounds),
@@ -319,14 +338,15 @@ def table(results: list[dict[str, Any]], clients: int) -> str:
     lines = [
         f"{clients} concurrent clients; ratio: throughput / the constant endpoint's.",
         "",
-        "| scenario | requests | req/s | ratio | p50 (ms) | p99 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| scenario | requests | req/s | ratio | p50 (ms) | p99 (ms) | errors "
+        "| server CPU per request (µs) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['scenario']} | {r['requests']:,} | {r['throughput']:,.0f} | "
             f"{r['throughput'] / ceiling:.0%} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-            f"{r['errors']} |"
+            f"{r['errors']} | {r['server_us']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -368,8 +388,9 @@ def main() -> None:
             for scenario in SCENARIOS:
                 count = max(1, int(arguments.requests * scenario.share / arguments.rounds))
                 port = servers[scenario.server][1]
+                pid = servers[scenario.server][0].pid
                 rounds[scenario.name].append(
-                    asyncio.run(run(scenario, port, arguments.clients, count))
+                    asyncio.run(run(scenario, port, pid, arguments.clients, count))
                 )
         results = [summary(scenario, rounds[scenario.name]) for scenario in SCENARIOS]
     finally:
@@ -382,12 +403,18 @@ def main() -> None:
     print(f"load average {load_before:.1f} before, {load:.1f} after; {stack()}")
     evaluate = results[1]
     ratio = evaluate["throughput"] / results[0]["throughput"]
+    per_round = sorted(
+        (len(e["latencies"]) / e["elapsed"]) / (len(c["latencies"]) / c["elapsed"])
+        for e, c in zip(rounds[SCENARIOS[1].name], rounds[SCENARIOS[0].name], strict=True)
+    )
     goals = (
         "Against issue 12's goals for one evaluation at 50 clients: throughput "
         f"{ratio:.0%} of the ceiling (goal 80%: {'met' if ratio >= 0.8 else 'not met'}), "
         f"p99 {evaluate['p99_ms']:.0f} ms (goal 50 ms: "
         f"{'met' if evaluate['p99_ms'] <= 50 else 'not met'}), errors "
-        f"{sum(r['errors'] for r in results)} (goal 0)."
+        f"{sum(r['errors'] for r in results)} (goal 0). Round by round: median "
+        f"{statistics.median(per_round):.0%} ({per_round[0]:.0%}-{per_round[-1]:.0%}, "
+        f"{len(per_round)} rounds)."
     )
     print(goals)
     costs = in_process_costs()
@@ -406,13 +433,12 @@ def main() -> None:
             "over 127.0.0.1; every answer checked). The constant endpoint is a FastAPI "
             "route sent the evaluate scenario's own requests (POST /v1/evaluate, the same "
             "JSON body, which it does not read); the service's evaluate endpoint is served "
-            "by a plain Starlette route (FastAPI's handling of a route costs more than the "
-            "evaluation), the others "
-            "by FastAPI routes.\n\n"
+            "by a bare ASGI route (`JsonPost`: a framework's handling of a route costs more "
+            "than the evaluation), the others by FastAPI routes.\n\n"
             f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
             f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, load average {load_before:.1f} before and "
-            f"{load:.1f} after (other work shared the machine).\n\n"
+            f"{load:.1f} after.\n\n"
             f"Reproduce: `python bench/bench_service.py --clients {arguments.clients} "
             f"--requests {arguments.requests} --rounds {arguments.rounds}` (each "
             "scenario's requests in rounds, the scenarios taking turns).\n\n"

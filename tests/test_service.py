@@ -92,23 +92,30 @@ def test_bytes_that_are_not_arrow_are_400(client: TestClient) -> None:
     assert response.status_code == 400 and response.json()["code"] == "E709"
 
 
-def test_a_body_over_the_limit_is_413_by_length_and_by_counting(small: Path) -> None:
+@pytest.mark.parametrize("path", ["/v1/parse", "/v1/evaluate"])  # a FastAPI route, the bare one
+def test_a_body_over_the_limit_is_413_by_length_and_by_counting(small: Path, path: str) -> None:
     app = create_app({"kecil": small}, limits=Limits(body_bytes=1000))
     with TestClient(app, raise_server_exceptions=False) as limited:
         big = json.dumps({"formula": "a" * 2000})
-        declared = limited.post(
-            "/v1/parse", content=big, headers={"content-type": "application/json"}
-        )
+        declared = limited.post(path, content=big, headers={"content-type": "application/json"})
         assert declared.status_code == 413 and declared.json()["code"] == "E703"
 
-        def chunks() -> Iterator[bytes]:  # no Content-Length: counted while read
-            for start in range(0, len(big), 100):
-                yield big[start : start + 100].encode()
+        def chunks(text: str) -> Iterator[bytes]:  # no Content-Length: counted while read
+            for start in range(0, len(text), 100):
+                yield text[start : start + 100].encode()
 
         chunked = limited.post(
-            "/v1/parse", content=chunks(), headers={"content-type": "application/json"}
+            path, content=chunks(big), headers={"content-type": "application/json"}
         )
         assert chunked.status_code == 413 and chunked.json()["code"] == "E703"
+        if path == "/v1/evaluate":  # a body in chunks under the limit is read whole
+            body = json.dumps(
+                {"formula": "a / b", "year": 2024, "values": {"a": {"2024": 1}, "b": {"2024": 4}}}
+            )
+            answer = limited.post(
+                path, content=chunks(body), headers={"content-type": "application/json"}
+            )
+            assert answer.status_code == 200 and answer.json()["value"] == "1/4"
 
 
 def test_a_batch_over_the_row_limit_is_413(small: Path) -> None:

@@ -18,7 +18,7 @@ formula, a fragment, running the audit).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -29,6 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from .. import api, web
 from ..capaian import CapaianTable
@@ -223,22 +224,28 @@ def create_app(
             handle.keep_audit(catalog, report)
         return handle
 
+    async def evaluated(raw: bytes) -> bytes:
+        """One formula, or one indicator of a catalog, for one year: the JSON body's
+        bytes to the Result's (read by pydantic from the bytes, not json.loads then
+        FastAPI's validation)."""
+        body = _validated(EvaluateIn, raw)
+        if body.formula is not None:
+            work = partial(
+                api.evaluate, body.formula, body.values, body.year, body.units, body.decimals
+            )
+            result = await formula_work(body.formula, work, "the evaluation")
+        else:
+            handle, indicator = handle_of(body.catalog), body.indicator or ""
+            work = partial(api.evaluate_indicator, handle, indicator, body.values, body.year)
+            result = budget.inline(partial(work, body.decimals), "the evaluation")
+        return result.__pydantic_serializer__.to_json(result)
+
     @router.post(
         "/evaluate", response_model=Result, tags=["evaluate"], openapi_extra=_body(EvaluateIn)
     )
     async def evaluate(request: Request) -> Response:
         """One formula, or one indicator of a catalog, for one year, exactly."""
-        # the hottest endpoint (see the Route below): its body read by pydantic from the
-        # bytes, not by json.loads then FastAPI's validation
-        body = _validated(EvaluateIn, await request.body())
-        if body.formula is not None:
-            work = partial(
-                api.evaluate, body.formula, body.values, body.year, body.units, body.decimals
-            )
-            return _json(await formula_work(body.formula, work, "the evaluation"))
-        handle, indicator = handle_of(body.catalog), body.indicator or ""
-        work = partial(api.evaluate_indicator, handle, indicator, body.values, body.year)
-        return _json(budget.inline(partial(work, body.decimals), "the evaluation"))
+        return Response(await evaluated(await request.body()), media_type="application/json")
 
     @router.post("/parse", response_model=api.ParsedOut, tags=["formulas"])
     async def parse(body: FormulaIn) -> Response:
@@ -431,14 +438,37 @@ def create_app(
         return _json(budget.inline(work, "capaian"))
 
     app.include_router(router)
-    # The hottest endpoint is also a plain Starlette route, placed first: FastAPI's
-    # handling of a route (its dependency solving) costs more than the evaluation
-    # itself (bench/bench_service.py, "where an evaluation's time goes"). The same
-    # function serves it; its APIRoute above documents it in the OpenAPI document.
-    app.router.routes.insert(0, Route("/v1/evaluate", evaluate, methods=["POST"]))
+    # The hottest endpoint is also a bare ASGI route, placed first: a framework's
+    # handling of a route (FastAPI's dependency solving, Starlette's Request and
+    # Response) costs more than the evaluation itself (bench/bench_service.py). The
+    # same `evaluated` serves it; its APIRoute above documents it in the OpenAPI document.
+    app.router.routes.insert(0, Route("/v1/evaluate", JsonPost(evaluated), methods=["POST"]))
     _with_bodies(app, (EvaluateIn, BatchIn))
     app.include_router(web.router(handles, token))  # the pages at / (formula_engine.web)
     return app
+
+
+class JsonPost:
+    """A POST endpoint as a bare ASGI app: the body's bytes to `answer`, whose JSON bytes
+    go back with 200. What `answer` raises is answered by the app's exception handlers,
+    as on any route (nothing has been sent by then)."""
+
+    def __init__(self, answer: Callable[[bytes], Awaitable[bytes]]) -> None:
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":  # the client left: nobody to answer
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        data = await self.answer(b"".join(chunks))
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
 
 
 def _json(model: BaseModel, etag: str | None = None) -> Response:
