@@ -4,6 +4,11 @@ or an overflow, and `_not_finite`, the rows it gives."""
 
 from __future__ import annotations
 
+import os
+import select
+import signal
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -53,3 +58,87 @@ def test_agrees_with_the_plain_check(column: np.ndarray) -> None:
     with np.errstate(over="ignore", invalid="ignore"):
         rows = _not_finite(column)
     assert (None if rows is None else rows.tolist()) == _plain(column)
+
+
+# The columns checked before the run are read beside it (another thread) from
+# BESIDE_ROWS rows: the same values, the same E403, also in a forked child.
+
+
+def _share_program() -> tuple[object, int]:
+    from formula_engine.declarations import Declarations, Input, Plan
+    from formula_engine.model import Model
+
+    plan = Plan()
+    inputs = tuple(Input(id=i, label=i, unit="orang") for i in ("a", "b"))
+    formula = Model(Declarations(plan=plan, inputs=inputs)).compile("a / b x 100%")
+    return formula, 2024
+
+
+@pytest.mark.parametrize("rows", [1000, (1 << 18) + 3])  # below and from BESIDE_ROWS
+@pytest.mark.parametrize("where", [0, -1])
+def test_a_denominators_infinity_is_e403_however_long(rows: int, where: int) -> None:
+    from formula_engine.backends import numpy as numpy_backend
+    from formula_engine.errors import FormulaError
+
+    formula, year = _share_program()
+    a = np.arange(rows, dtype=np.float64)
+    b = np.full(rows, 4.0)
+    b[where] = INF
+    with pytest.raises(FormulaError) as raised:
+        formula.evaluate_many({("a", year): a, ("b", year): b}, year, rows)  # type: ignore[attr-defined]
+    assert raised.value.code == "E403" and "'b'" in str(raised.value)
+    assert numpy_backend.BESIDE_ROWS == 1 << 18  # the threshold these sizes straddle
+
+
+def test_beside_the_run_the_values_are_the_same_bit_for_bit() -> None:
+    from formula_engine.backends import numpy as numpy_backend
+
+    formula, year = _share_program()
+    rows = (1 << 18) + 5
+    generator = np.random.default_rng(3)
+    a = generator.integers(0, 100, rows).astype(np.float64)
+    b = generator.integers(0, 5, rows).astype(np.float64)  # zeros: NaN rows
+    a[7] = NAN
+    columns = {("a", year): a, ("b", year): b}
+    beside = formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]
+    saved = numpy_backend.BESIDE_ROWS
+    numpy_backend.BESIDE_ROWS = rows + 1
+    try:
+        alone = formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]
+    finally:
+        numpy_backend.BESIDE_ROWS = saved
+    assert np.array_equal(beside, alone, equal_nan=True)
+    assert np.isnan(beside[b == 0]).all() and np.isnan(beside[7])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_child_checks_beside_its_run_too() -> None:
+    formula, year = _share_program()
+    rows = (1 << 18) + 1
+    columns = {("a", year): np.ones(rows), ("b", year): np.full(rows, 2.0)}
+    formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]  # the parent's thread
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its own check thread, or this would wait for ever
+        try:
+            total = formula.evaluate_many(columns, year, rows).sum()  # type: ignore[attr-defined]
+            os.write(write, repr(float(total)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        answer = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([read], [], [], 1.0)
+            if ready:
+                chunk = os.read(read, 100)
+                if not chunk:
+                    break
+                answer += chunk
+    finally:
+        os.close(read)
+        if not answer:  # it hung: do not leave it behind
+            os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    assert answer and float(answer) == rows * 50.0

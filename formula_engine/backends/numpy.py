@@ -14,7 +14,8 @@ No np.where(isnan) pass per reference: NaN propagates through the arithmetic by 
 An infinite value in a column read is E403, found with as few passes as possible (a
 plan per program, `_plan`): where an infinity provably makes the result non-finite in
 its row (`_propagates`), only the result's non-finite rows are looked at (`_settle`),
-at a comparison its operands'; the other columns are read once before the run. A
+at a comparison its operands'; the other columns are read once, beside the run on
+another core for long columns (BESIDE_ROWS). A
 division whose quotient reaches the result only through such operators leaves its zero
 mask to the result as well. `program(columns, rows, computed)` takes indicators
 computed before (Model.evaluate_table) instead of running their bodies again.
@@ -30,7 +31,9 @@ the reason is the maximum); `and`/`or`/`if` decide from the left.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -115,14 +118,21 @@ class NumpyProgram:
         `computed`: values of indicators (id, year) computed before from these columns
         (by Model.evaluate_table): an inlined indicator found there is not computed again."""
         plan = self._plan_for(columns, computed)
-        if plan.up_front:
+        checking = None
+        if plan.up_front and rows >= BESIDE_ROWS:  # read beside the run, on another core
+            checking = _checker().submit(check_finite, columns, plan.up_front)
+        elif plan.up_front:
             check_finite(columns, plan.up_front)
         registers: Registers = [0.0] * len(self.order)
         for index, key in plan.shared:
             registers[index] = _given_or(columns.get(key), computed[key])  # type: ignore[index]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for index, step in plan.run:
-                registers[index] = step(registers, columns)
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for index, step in plan.run:
+                    registers[index] = step(registers, columns)
+        finally:
+            if checking is not None:  # its E403 first, as when it ran before the steps
+                checking.result()
         value = self._column(registers[-1], rows, columns, computed)
         if plan.settle:
             _settle(value, registers, columns, plan)
@@ -349,6 +359,31 @@ class NumpyProgram:
                 into = None if keep else test
                 return lambda r, c: np.subtract(1.0, r[test], out=_out(r, into))
         return _cond(at[0], at[1], at[2])
+
+
+# From this many rows the columns checked before the run (a denominator's infinities:
+# x / inf = 0 hides them from the result) are read on another core while the run goes
+# on (numpy lets go of the GIL in its loops); the result waits for that check, and its
+# E403 comes first, as when it ran before. Measured in docs/performance.md (issue 9).
+BESIDE_ROWS = 1 << 18
+_executor: ThreadPoolExecutor | None = None
+
+
+def _checker() -> ThreadPoolExecutor:
+    """The one thread of those checks (started on first use)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(1, thread_name_prefix="finite-check")
+    return _executor
+
+
+def _forget_checker() -> None:  # a forked child has none of its parent's threads
+    global _executor
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_checker)
 
 
 def _owns(node: ir.Node) -> bool:
