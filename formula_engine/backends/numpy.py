@@ -15,9 +15,8 @@ An infinite value in a column read is E403, found with as few passes as possible
 plan per program, `_plan`): where an infinity provably makes the result non-finite in
 its row (`_propagates`), only the result's non-finite rows are looked at (`_settle`),
 at a comparison its operands'; the other columns are read once, beside the run on
-another core for long columns (BESIDE_ROWS). A
-division whose quotient reaches the result only through such operators leaves its zero
-mask to the result as well. `program(columns, rows, computed)` takes indicators
+another core for long columns (BESIDE_ROWS). A division whose quotient reaches the
+result only through such operators leaves its zero mask to the result as well. `program(columns, rows, computed)` takes indicators
 computed before (Model.evaluate_table) instead of running their bodies again.
 
 Semantics as the exact back-end: missing before zero (a NaN numerator over a zero
