@@ -16,8 +16,9 @@ plan per program, `_plan`): where an infinity provably makes the result non-fini
 its row (`_propagates`), only the result's non-finite rows are looked at (`_settle`),
 at a comparison its operands'; the other columns are read once, beside the run on
 another core for long columns (BESIDE_ROWS). A division whose quotient reaches the
-result only through such operators leaves its zero mask to the result as well. `program(columns, rows, computed)` takes indicators
-computed before (Model.evaluate_table) instead of running their bodies again.
+result only through such operators leaves its zero mask to the result as well.
+`program(columns, rows, computed)` takes indicators computed before
+(Model.evaluate_table) instead of running their bodies again.
 
 Semantics as the exact back-end: missing before zero (a NaN numerator over a zero
 denominator stays NaN under zero_denominator=zero); `false and <missing>` is false;
