@@ -12,8 +12,9 @@ first answer is checked by its parsed value, every later one must be the same by
 an error is counted, never timed as a success. The client is a few lines over asyncio
 streams (a request's bytes written, the answer read by its Content-Length), not httpx:
 on two cores the clients share the machine with the server, and a heavy client would
-be most of what is measured. Reported: throughput, p50 and p99 latency, errors, and the
-evaluate scenario's throughput over the constant one's round by round (median, range).
+be most of what is measured. Reported: throughput, p50 and p99 latency, errors, the
+server process's CPU time per request (from /proc: steadier than the wall time), and
+the evaluate scenario's throughput over the constant one's round by round.
 `--write` replaces the "## HTTP service" section of docs/performance.md.
 """
 
