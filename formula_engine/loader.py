@@ -286,17 +286,10 @@ def validation_message(detail: Any) -> str:
     found: Msg | None = None
     if kind in _PYDANTIC_MESSAGES and all(key in ctx for key in _PYDANTIC_KEYS.get(kind, ())):
         found = msg(_PYDANTIC_MESSAGES[kind], **{k: ctx[k] for k in _PYDANTIC_KEYS.get(kind, ())})
-    elif kind in ("string_too_short", "string_too_long") and ctx:
-        (key,) = ("min_length",) if kind == "string_too_short" else ("max_length",)
-        count = ctx.get(key)
-        if kind == "string_too_short":
-            found = msg("String should have at least {count} character", count=count)
-            if count != 1:
-                found = msg("String should have at least {count} characters", count=count)
-        else:
-            found = msg("String should have at most {count} character", count=count)
-            if count != 1:
-                found = msg("String should have at most {count} characters", count=count)
+    elif kind in _LENGTHS and _LENGTHS[kind][0] in ctx:
+        bound, one, many = _LENGTHS[kind]
+        count = ctx[bound]
+        found = msg(one if count == 1 else many, count=count)
     elif kind == "literal_error" and "expected" in ctx:
         first, _, last = str(ctx["expected"]).rpartition(" or ")
         expected = msg("{first} or {last}", first=first, last=last) if first else last
@@ -331,6 +324,19 @@ _PYDANTIC_KEYS = {
     "greater_than": ("gt",),
     "less_than": ("lt",),
     "string_pattern_mismatch": ("pattern",),
+}
+# The length problems: the bound of ctx, pydantic's message for 1 and for more.
+_LENGTHS = {
+    "string_too_short": (
+        "min_length",
+        N_("String should have at least {count} character"),
+        N_("String should have at least {count} characters"),
+    ),
+    "string_too_long": (
+        "max_length",
+        N_("String should have at most {count} character"),
+        N_("String should have at most {count} characters"),
+    ),
 }
 # What datetime.date.fromisoformat says of a date the calendar does not have.
 _CALENDAR = {

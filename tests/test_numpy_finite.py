@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from formula_engine.backends import numpy as numpy_backend
 from formula_engine.backends.numpy import _not_finite, all_finite
 
 INF, NAN, BIG = float("inf"), float("nan"), 1e308
@@ -74,27 +75,25 @@ def _share_program() -> tuple[object, int]:
     return formula, 2024
 
 
-@pytest.mark.parametrize("rows", [1000, (1 << 18) + 3])  # below and from BESIDE_ROWS
+@pytest.mark.parametrize("beside", [False, True])  # below BESIDE_ROWS, and from it
 @pytest.mark.parametrize("where", [0, -1])
-def test_a_denominators_infinity_is_e403_however_long(rows: int, where: int) -> None:
-    from formula_engine.backends import numpy as numpy_backend
+def test_a_denominators_infinity_is_e403_however_long(beside: bool, where: int) -> None:
     from formula_engine.errors import FormulaError
 
     formula, year = _share_program()
+    rows = numpy_backend.BESIDE_ROWS + 3 if beside else 1000
     a = np.arange(rows, dtype=np.float64)
     b = np.full(rows, 4.0)
     b[where] = INF
     with pytest.raises(FormulaError) as raised:
         formula.evaluate_many({("a", year): a, ("b", year): b}, year, rows)  # type: ignore[attr-defined]
     assert raised.value.code == "E403" and "'b'" in str(raised.value)
-    assert numpy_backend.BESIDE_ROWS == 1 << 18  # the threshold these sizes straddle
 
 
 def test_beside_the_run_the_values_are_the_same_bit_for_bit() -> None:
-    from formula_engine.backends import numpy as numpy_backend
 
     formula, year = _share_program()
-    rows = (1 << 18) + 5
+    rows = numpy_backend.BESIDE_ROWS + 5
     generator = np.random.default_rng(3)
     a = generator.integers(0, 100, rows).astype(np.float64)
     b = generator.integers(0, 5, rows).astype(np.float64)  # zeros: NaN rows
@@ -114,7 +113,7 @@ def test_beside_the_run_the_values_are_the_same_bit_for_bit() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
 def test_a_forked_child_checks_beside_its_run_too() -> None:
     formula, year = _share_program()
-    rows = (1 << 18) + 1
+    rows = numpy_backend.BESIDE_ROWS + 1
     columns = {("a", year): np.ones(rows), ("b", year): np.full(rows, 2.0)}
     formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]  # the parent's thread
     read, write = os.pipe()
