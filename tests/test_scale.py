@@ -264,6 +264,49 @@ def row_band(row: dict[str, Any]) -> str:
     return "capaian_interpretasi"  # the definitions' band table (layout.from_catalog)
 
 
+def first_by_source(values: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """The reference for `printed`: per (key, kind) the row of the smallest source."""
+    first: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in values:
+        if row["kind"] not in queries.PRINTED_KINDS:
+            continue
+        key = tuple(row[c] for c in (*queries.KEY, "kind"))
+        if key not in first or row["source"] < first[key]["source"]:
+            first[key] = row
+    return {k: (r["source"], r["text"], r["value"]) for k, r in first.items()}
+
+
+@pytest.mark.parametrize("origin", ["bundled", "synthetic"])
+def test_printed_is_the_first_figure_by_source_whether_or_not_keys_repeat(
+    tmp_path: Path, origin: str
+) -> None:
+    """The bundled catalog prints some figures in two tables (48 keys repeat): the
+    arg_min path picks the first by source; synthetic values never repeat, and their
+    rows are read as they are. Both against a reference in Python."""
+    if origin == "bundled":
+        catalog, _ = load_checked(bundled_catalog_path())
+        dataset = layout.from_catalog(catalog, "Kota Blitar")
+    else:
+        dataset, _ = synth.synthesize(2, SEED, RATES, indicators=5)
+    layout.write_dataset(dataset, tmp_path, "one")
+    expected = first_by_source(dataset.values)
+    runner = batch.DuckDb()
+    try:
+        runner.register(layout.check_dataset([tmp_path]))
+        repeated = batch._repeated(runner, queries.PRINTED_KINDS)
+        assert repeated == (origin == "bundled")
+        runner.create("printed", [queries.printed(queries.PRINTED_KINDS, "rowid", repeated)])
+        rows = runner.arrow("printed").to_pylist()
+    finally:
+        runner.close()
+    got = {
+        tuple(r[c] for c in (*queries.KEY, "kind")): (r["source"], r["text"], r["value"])
+        for r in rows
+    }
+    assert len(rows) == len(got) == len(expected)
+    assert got == expected
+
+
 def test_budget_rollups_are_exact_sums_of_the_printed_children(
     synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
 ) -> None:

@@ -31,6 +31,7 @@ from sqlglot import exp
 
 from ..backends.sql import SqlProgram
 from ..errors import FormulaError, Location
+from ..outcomes import YearKey
 from . import queries
 from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
 from .plan import Group, Job, compile_group, grouped_in, grouped_tables
@@ -65,6 +66,7 @@ class Engine(Protocol):
     def register_arrow(self, name: str, data: pa.Table) -> None: ...
     def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]: ...
     def create(self, name: str, parts: Sequence[exp.Query]) -> None: ...
+    def view(self, name: str, query: exp.Query) -> None: ...
     def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table: ...
     def close(self) -> None: ...
 
@@ -157,6 +159,10 @@ class DuckDb:
         self._run(exp.Create(this=target, kind="TABLE", expression=parts[0], replace=True))
         for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
             self._run(exp.Insert(this=target.copy(), expression=part))
+
+    def view(self, name: str, query: exp.Query) -> None:
+        """`query` named, not stored: each statement that reads it runs it."""
+        self._run(exp.Create(this=queries.table(name), kind="VIEW", expression=query, replace=True))
 
     def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table:
         """The table `name`, its ENUMs as texts; with `keys`, ordered (_ordered)."""
@@ -260,6 +266,9 @@ class Spark:
             frame.write.mode("append").parquet(folder)
         self.session.read.parquet(folder).createOrReplaceTempView(name)
 
+    def view(self, name: str, query: exp.Query) -> None:
+        self._sql(query).createOrReplaceTempView(name)
+
     def _scratch(self) -> str:
         if self.scratch is None:
             self.scratch = tempfile.mkdtemp(prefix="renstra-spark-")
@@ -311,6 +320,7 @@ def spark_session() -> Any:
 CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
     "_whole",
+    "_repeated",
     "frame",
     "fe_slots",
     "fe_base_slots",
@@ -377,7 +387,10 @@ def run_batch(
             ),
         )
         runner.create("wide", [queries.wide(yearly, baseline, integers)])
-        runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
+        if _repeated(runner, queries.PRINTED_KINDS):
+            runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
+        else:  # the values' own rows: nothing to choose, nothing to copy
+            runner.view("printed", queries.printed(queries.PRINTED_KINDS, repeated=False))
         if engine == "numpy":
             _numpy_steps(runner, groups)
         else:
@@ -426,6 +439,12 @@ def _programs(
     return found, _arrow(labels, columns)
 
 
+def _repeated(runner: Engine, kinds: Sequence[str]) -> bool:
+    """Whether any (key, kind) of `kinds` has several printed rows (queries.printed)."""
+    runner.create("_repeated", [queries.repeated_keys(kinds)])
+    return bool(runner.arrow("_repeated")["repeated"][0].as_py())
+
+
 def _indicator_ids(groups: Sequence[Group]) -> list[str]:
     found = {d["indicator"] for g in groups for d in g.definitions if d["entry"] == "indicator"}
     return sorted(found)
@@ -466,32 +485,16 @@ def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[st
 def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
     """The near ties of queries.near_ties recomputed on the exact path: T and R from
     their inputs by the exact back-end (the printed figure where the indicator has no
-    formula there), then achievement.achievement and bands.classify."""
+    formula there), then achievement.achievement and bands.classify. Ties with the same
+    formula, inputs and rule (copies of one catalog) are computed once."""
 
-    from ..achievement import achievement
-    from ..bands import band_table, classify
-    from ..numbers import round_half_up
-    from .layout import to_decimal
+    from ..backends.sql import column_name
 
     runner.create("_ties", [queries.near_ties()])
     ties = runner.arrow("_ties").to_pylist()
     columns = (*_KEY_COLUMNS, ("capaian", "decimal"), ("capaian_rounded", "rounded"))
     if not ties:
         return _arrow([], (*columns, ("predikat", "text")))
-    # the wide rows of the ties (one statement for all of them)
-    keys = {(t["region"], t["agency"], t["period"]) for t in ties}
-    runner.register_arrow(
-        "_tie_keys",
-        _arrow(
-            [dict(zip(("region", "agency", "period"), k, strict=True)) for k in sorted(keys)],
-            (("region", "text"), ("agency", "text"), ("period", "text")),
-        ),
-    )
-    runner.create("_tie_rows", [queries.tie_rows()])
-    wide = {
-        (row["region"], row["agency"], row["period"], row["kind"]): row
-        for row in runner.arrow("_tie_rows").to_pylist()
-    }
     group_of = {member: group for group in groups for member in group.members}
     jobs = {
         (group.number, job.indicator, year): job
@@ -505,46 +508,101 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
         for d in group.definitions
         if d["entry"] == "indicator"
     }
+    # the wide rows of the ties (one statement for all of them), only the slots they read
+    keys = {(t["region"], t["agency"], t["period"]) for t in ties}
+    slots: dict[str, None] = {}
+    for tie in ties:
+        job = jobs.get((group_of[(tie["region"], tie["agency"])].number, *_at(tie)))
+        for identifier, key in job.slots() if job is not None else ():
+            slots[column_name(identifier, key)] = None
+    runner.register_arrow(
+        "_tie_keys",
+        _arrow(
+            [dict(zip(("region", "agency", "period"), k, strict=True)) for k in sorted(keys)],
+            (("region", "text"), ("agency", "text"), ("period", "text")),
+        ),
+    )
+    runner.create("_tie_rows", [queries.tie_rows(list(slots))])
+    wide = {
+        (row["region"], row["agency"], row["period"], row["kind"]): row
+        for row in runner.arrow("_tie_rows").to_pylist()
+    }
+    known: dict[tuple[Any, ...], dict[str, Any] | None] = {}
     rows = []
     for tie in ties:
         number = group_of[(tie["region"], tie["agency"])].number
-        figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
-        job = jobs.get((number, tie["indicator"], tie["year"]))
-        if job is not None:
-            exact = [_exact_value(wide, job, tie, kind) for kind in ("target", "realisation")]
-            figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
-        rule, bands = rules[(number, tie["indicator"])]
-        outcome = achievement(rule, figures[0], figures[1])
-        if outcome.value is None:
-            continue
-        rows.append(
-            {
-                **{c: tie[c] for c in queries.KEY},
-                "capaian": to_decimal(round_half_up(outcome.value, SCALE)),
-                "capaian_rounded": to_decimal(round_half_up(outcome.value, 2)),
-                "predikat": classify(band_table(bands), outcome.value).label,
-            }
+        job = jobs.get((number, *_at(tie)))
+        cells = tuple(
+            _cells(wide, job, tie, kind) if job is not None else None
+            for kind in ("target", "realisation")
         )
+        memo = (number, *_at(tie), tie["target"], tie["realisation"], cells)
+        if memo not in known:
+            known[memo] = _exact_tie(job, tie, cells, rules[(number, tie["indicator"])])
+        found = known[memo]
+        if found is not None:
+            rows.append({**{c: tie[c] for c in queries.KEY}, **found})
     return _arrow(rows, (*columns, ("predikat", "text")))
 
 
-def _exact_value(
+def _at(tie: dict[str, Any]) -> tuple[str, int]:
+    return tie["indicator"], tie["year"]
+
+
+Cells = tuple[tuple[str, YearKey, Any], ...]  # a formula's slots and their values
+
+
+def _cells(
     wide: dict[tuple[Any, ...], dict[str, Any]], job: Job, tie: dict[str, Any], kind: str
-) -> Fraction | None:
-    """The job's formula for the tie's row and `kind`, on the exact back-end, from the
-    dataset's own values (the tie's row of the wide table)."""
+) -> Cells | None:
+    """The job's slots and their values in the tie's row of `kind`; None: no such row."""
     from ..backends.sql import column_name
-    from ..outcomes import BASELINE, NotComputable
 
     row = wide.get((tie["region"], tie["agency"], tie["period"], kind))
     if row is None:
         return None
+    return tuple((i, key, row[column_name(i, key)]) for i, key in job.slots())
+
+
+def _exact_tie(
+    job: Job | None,
+    tie: dict[str, Any],
+    cells: tuple[Cells | None, ...],
+    rule: tuple[str, str],
+) -> dict[str, Any] | None:
+    """One near tie's capaian, capaian_rounded and predikat on the exact path (None when
+    the rule gives no value)."""
+    from ..achievement import achievement
+    from ..bands import band_table, classify
+    from ..numbers import round_half_up
+    from .layout import to_decimal
+
+    figures = [Fraction(tie["target"]), Fraction(tie["realisation"])]
+    if job is not None:
+        exact = [_exact_value(job, tie["year"], kind_cells) for kind_cells in cells]
+        figures = [e if e is not None else f for e, f in zip(exact, figures, strict=True)]
+    outcome = achievement(rule[0], figures[0], figures[1])
+    if outcome.value is None:
+        return None
+    return {
+        "capaian": to_decimal(round_half_up(outcome.value, SCALE)),
+        "capaian_rounded": to_decimal(round_half_up(outcome.value, 2)),
+        "predikat": classify(band_table(rule[1]), outcome.value).label,
+    }
+
+
+def _exact_value(job: Job, year: int, cells: Cells | None) -> Fraction | None:
+    """The job's formula on the exact back-end from the values `cells` (_cells) of the
+    tie's row of one kind; None where there is no such row or no value."""
+    from ..outcomes import BASELINE, NotComputable
+
+    if cells is None:
+        return None
     values: dict[str, dict[int | str, Fraction]] = {}
-    for identifier, key in job.slots():
-        cell = row[column_name(identifier, key)]
+    for identifier, key, cell in cells:
         if cell is not None:
             values.setdefault(identifier, {})["awal" if key == BASELINE else key] = Fraction(cell)
-    outcome = job.formula.evaluate_value(values, tie["year"])
+    outcome = job.formula.evaluate_value(values, year)
     return None if isinstance(outcome, NotComputable | bool) else outcome
 
 

@@ -325,21 +325,46 @@ def frame() -> exp.Select:
 # Printed figures: one per key and kind (the first source, by text), for the checks.
 
 
-def printed(kinds: Sequence[str], row: str = "rowid") -> exp.Select:
-    """fe_values of `kinds`, one row per (key, kind): the first by source. `row` is the
-    engine's column that tells the values' rows apart (DuckDB's rowid; Spark's `_row`,
-    added when the values are read): one aggregation finds the row of the smallest
-    source per key (arg_min) and one join on it brings the row back, which costs less
-    than a window sorting every row with its texts."""
+def repeated_keys(kinds: Sequence[str]) -> exp.Select:
+    """How many (key, kind) of `kinds` have more than one row in fe_values (a figure
+    printed in several tables): one aggregation of the keys alone, no text read."""
+    repeated = (
+        exp.select(number(1))
+        .from_(table("fe_values"), copy=False)
+        .where(among(col("kind"), kinds), copy=False)
+        .group_by(*[col(c) for c in (*KEY, "kind")], copy=False)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=number(1)), copy=False)
+    )
+    return exp.select(alias(exp.Count(this=exp.Star()), "repeated")).from_(
+        exp.Subquery(this=repeated, alias=exp.TableAlias(this=exp.to_identifier("k"))),
+        copy=False,
+    )
+
+
+PRINTED_COLUMNS = (*KEY, "kind", "value", "intended", "decimals", "text", "table", "source")
+
+
+def printed(kinds: Sequence[str], row: str = "rowid", repeated: bool = True) -> exp.Select:
+    """fe_values of `kinds`, one row per (key, kind): the first by source. Where no key
+    is `repeated` (repeated_keys found none) that is every row of `kinds`, read as they
+    are. Otherwise `row` is the engine's column that tells the values' rows apart
+    (DuckDB's rowid; Spark's `_row`, added when the values are read): one aggregation
+    finds the row of the smallest source per key (arg_min) and one join on it brings
+    the row back, which costs less than a window sorting every row with its texts."""
+    if not repeated:
+        return (
+            exp.select(*[col(c) for c in PRINTED_COLUMNS])
+            .from_(table("fe_values"), copy=False)
+            .where(among(col("kind"), kinds), copy=False)
+        )
     first = (
         exp.select(alias(exp.ArgMin(this=col(row), expression=col("source")), "_first"))
         .from_(table("fe_values"), copy=False)
         .where(among(col("kind"), kinds), copy=False)
         .group_by(*[col(c) for c in (*KEY, "kind")], copy=False)
     )
-    columns = (*KEY, "kind", "value", "intended", "decimals", "text", "table", "source")
     return (
-        exp.select(*[col(c, "v") for c in columns])
+        exp.select(*[col(c, "v") for c in PRINTED_COLUMNS])
         .from_(table("fe_values", "v"), copy=False)
         .join(
             exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("f"))),
@@ -353,8 +378,8 @@ PRINTED_KINDS = ("target", "realisation", "achievement", "budget")
 
 
 def printed_rows(kinds: Sequence[str]) -> exp.Select:
-    """The rows of `kinds` of the materialized table `printed` (printed(PRINTED_KINDS):
-    one window over the values, shared by the figures and every check)."""
+    """The rows of `kinds` of the materialized table `printed` (printed(PRINTED_KINDS),
+    shared by the figures and every check)."""
     return (
         exp.select(exp.Star())
         .from_(table("printed"), copy=False)
@@ -748,6 +773,8 @@ def findings(indicators: Sequence[str]) -> exp.Query:
                     exp.Or(
                         this=both(
                             exp.Not(this=exp.Is(this=col("value", "p"), expression=exp.Null())),
+                            # equal: it holds (the cheap test first, the rounding after)
+                            exp.NEQ(this=decimal(recomputed.copy()), expression=col("value", "p")),
                             exp.Not(this=exp.Paren(this=rounds_to(recomputed, col("value", "p")))),
                         ),
                         expression=both(  # not a figure as printed, but the catalog knows it
@@ -795,10 +822,12 @@ def near_ties() -> exp.Select:
     )
 
 
-def tie_rows() -> exp.Select:
-    """The wide rows (every slot's value) of the near ties' region, agency and period."""
+def tie_rows(slots: Sequence[str]) -> exp.Select:
+    """The wide rows of the near ties' region, agency and period: their keys and the
+    columns `slots` (the slot columns the ties' formulas read)."""
+    keys = [col(c, "w") for c in ("region", "agency", "period", "kind")]
     return (
-        exp.select(exp.Star())
+        exp.select(*keys, *[col(s, "w") for s in slots])
         .from_(table("wide", "w"), copy=False)
         .where(
             exp.Exists(
