@@ -67,6 +67,7 @@ class Engine(Protocol):
     def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]: ...
     def create(self, name: str, parts: Sequence[exp.Query]) -> None: ...
     def view(self, name: str, query: exp.Query) -> None: ...
+    def count(self, name: str) -> int: ...
     def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table: ...
     def close(self) -> None: ...
 
@@ -163,6 +164,13 @@ class DuckDb:
     def view(self, name: str, query: exp.Query) -> None:
         """`query` named, not stored: each statement that reads it runs it."""
         self._run(exp.Create(this=queries.table(name), kind="VIEW", expression=query, replace=True))
+
+    def count(self, name: str) -> int:
+        """The rows of the table `name`."""
+        self.statements += 1
+        query = exp.select(exp.Count(this=exp.Star())).from_(queries.table(name))
+        found = self.connection.execute(query.sql(dialect=self.dialect)).fetchone()
+        return int(found[0]) if found else 0
 
     def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table:
         """The table `name`, its ENUMs as texts; with `keys`, ordered (_ordered)."""
@@ -268,6 +276,9 @@ class Spark:
 
     def view(self, name: str, query: exp.Query) -> None:
         self._sql(query).createOrReplaceTempView(name)
+
+    def count(self, name: str) -> int:
+        return int(self.session.table(name).count())
 
     def _scratch(self) -> str:
         if self.scratch is None:
@@ -387,10 +398,11 @@ def run_batch(
             ),
         )
         runner.create("wide", [queries.wide(yearly, baseline, integers)])
-        if _repeated(runner, queries.PRINTED_KINDS):
+        runner.create("_repeated", [queries.repeated(queries.PRINTED_KINDS, runner.row)])
+        if runner.count("_repeated"):
             runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
         else:  # the values' own rows: nothing to choose, nothing to copy
-            runner.view("printed", queries.printed(queries.PRINTED_KINDS, repeated=False))
+            runner.view("printed", queries.printed(queries.PRINTED_KINDS, repeats=False))
         if engine == "numpy":
             _numpy_steps(runner, groups)
         else:
@@ -437,12 +449,6 @@ def _programs(
         found.append((group.number, programs))
     columns = (("job", "text"), ("indicator", "text"), ("year", "int"))
     return found, _arrow(labels, columns)
-
-
-def _repeated(runner: Engine, kinds: Sequence[str]) -> bool:
-    """Whether any (key, kind) of `kinds` has several printed rows (queries.printed)."""
-    runner.create("_repeated", [queries.repeated_keys(kinds)])
-    return bool(runner.arrow("_repeated")["repeated"][0].as_py())
 
 
 def _indicator_ids(groups: Sequence[Group]) -> list[str]:

@@ -325,52 +325,47 @@ def frame() -> exp.Select:
 # Printed figures: one per key and kind (the first source, by text), for the checks.
 
 
-def repeated_keys(kinds: Sequence[str]) -> exp.Select:
-    """How many (key, kind) of `kinds` have more than one row in fe_values (a figure
-    printed in several tables): one aggregation of the keys alone, no text read."""
-    repeated = (
-        exp.select(number(1))
+def repeated(kinds: Sequence[str], row: str = "rowid") -> exp.Select:
+    """The (key, kind) of `kinds` with more than one row in fe_values (a figure printed
+    in several tables), each with `_first`: its row of the smallest source. `row` is
+    the engine's column that tells the values' rows apart (DuckDB's rowid; Spark's
+    `_row`, added when the values are read). One aggregation of the keys and sources."""
+    keys = [col(c) for c in (*KEY, "kind")]
+    return (
+        exp.select(*keys, alias(exp.ArgMin(this=col(row), expression=col("source")), "_first"))
         .from_(table("fe_values"), copy=False)
         .where(among(col("kind"), kinds), copy=False)
-        .group_by(*[col(c) for c in (*KEY, "kind")], copy=False)
+        .group_by(*[k.copy() for k in keys], copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=number(1)), copy=False)
-    )
-    return exp.select(alias(exp.Count(this=exp.Star()), "repeated")).from_(
-        exp.Subquery(this=repeated, alias=exp.TableAlias(this=exp.to_identifier("k"))),
-        copy=False,
     )
 
 
 PRINTED_COLUMNS = (*KEY, "kind", "value", "intended", "decimals", "text", "table", "source")
 
 
-def printed(kinds: Sequence[str], row: str = "rowid", repeated: bool = True) -> exp.Select:
-    """fe_values of `kinds`, one row per (key, kind): the first by source. Where no key
-    is `repeated` (repeated_keys found none) that is every row of `kinds`, read as they
-    are. Otherwise `row` is the engine's column that tells the values' rows apart
-    (DuckDB's rowid; Spark's `_row`, added when the values are read): one aggregation
-    finds the row of the smallest source per key (arg_min) and one join on it brings
-    the row back, which costs less than a window sorting every row with its texts."""
-    if not repeated:
-        return (
-            exp.select(*[col(c) for c in PRINTED_COLUMNS])
-            .from_(table("fe_values"), copy=False)
-            .where(among(col("kind"), kinds), copy=False)
-        )
-    first = (
-        exp.select(alias(exp.ArgMin(this=col(row), expression=col("source")), "_first"))
-        .from_(table("fe_values"), copy=False)
-        .where(among(col("kind"), kinds), copy=False)
-        .group_by(*[col(c) for c in (*KEY, "kind")], copy=False)
-    )
-    return (
+def printed(kinds: Sequence[str], row: str = "rowid", repeats: bool = True) -> exp.Select:
+    """fe_values of `kinds`, one row per (key, kind): the first by source. Where a key
+    `repeats` (the table _repeated of `repeated` has rows), its rows other than its
+    first are left out by one join with _repeated (a key that does not repeat has no
+    row there); where none does, the rows of `kinds` as they are."""
+    select = (
         exp.select(*[col(c, "v") for c in PRINTED_COLUMNS])
         .from_(table("fe_values", "v"), copy=False)
-        .join(
-            exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("f"))),
-            on=equal(col(row, "v"), col("_first", "f")),
-            copy=False,
-        )
+        .where(among(col("kind", "v"), kinds), copy=False)
+    )
+    if not repeats:
+        return select
+    return select.join(
+        table("_repeated", "r"),
+        on=same_key("v", "r", (*KEY, "kind")),
+        join_type="left",
+        copy=False,
+    ).where(
+        exp.Or(
+            this=exp.Is(this=col("_first", "r"), expression=exp.Null()),
+            expression=equal(col(row, "v"), col("_first", "r")),
+        ),
+        copy=False,
     )
 
 
