@@ -544,6 +544,38 @@ def test_a_signature_collision_is_caught_not_merged(
     assert f"{second[0]} / {second[1]}" in str(caught.value)
 
 
+@pytest.mark.parametrize("change", ["reordered", "one row twice"])
+def test_the_exact_check_compares_multisets_of_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """Every row hashed alike (one signature for all): a catalog whose definitions are
+    its neighbour's in another order is grouped with it; one where a row stands twice
+    in place of another (same row count) is refused, with its name."""
+    from sqlglot import exp
+
+    from formula_engine.scale import plan
+
+    dataset, _ = synth.synthesize(2, SEED, RATES, indicators=3)
+    layout.write_dataset(dataset, tmp_path, "one")
+    plans = pq.read_table(tmp_path / "plans")
+    table = pq.read_table(tmp_path / "definitions")
+    rows = table.to_pylist()
+    second = sorted({(r["region"], r["agency"]) for r in rows})[1]
+    mine = [r for r in rows if (r["region"], r["agency"]) == second]
+    others = [r for r in rows if (r["region"], r["agency"]) != second]
+    assert len(mine) > 2 and len({repr(sorted(r.items())) for r in mine}) == len(mine)
+    changed = mine[::-1] if change == "reordered" else [mine[0], mine[0], *mine[2:]]
+    definitions = pa.Table.from_pylist(others + changed, schema=table.schema)
+    monkeypatch.setattr(plan, "_row_hash", lambda row: exp.Literal.number(0))
+    if change == "reordered":
+        (group,) = grouped_tables(plans, definitions)
+        assert second in group.members
+    else:
+        with pytest.raises(plan.SignatureCollision) as caught:
+            grouped_tables(plans, definitions)
+        assert f"{second[0]} / {second[1]}" in str(caught.value)
+
+
 def test_names_with_quotes_and_accents_are_keys_like_any_other(tmp_path: Path) -> None:
     """DuckDB reads the keys as ENUMs of the values found (their texts are SQL literals):
     a region named with a quote, a dash and accents batches as its plain copy, and

@@ -185,42 +185,57 @@ def _row_hash(row: Any) -> Any:
 
 def _differing(row: Any) -> Any:
     """The members whose definitions are not, row for row, their group representative's
-    (a collision of the 64-bit signature): one linear statement. Each member's distinct
-    rows with their counts must each be one of its representative's with the same count;
-    as the row counts are equal (they are in the signature), the multisets are equal."""
+    (a collision of the 64-bit signature): one linear statement. The representatives'
+    distinct rows, numbered, with their counts, are a small table; every member's row
+    is looked up in its group's (one hash join, no grouping by the rows themselves),
+    then counted by number: a row that is none of them, or a count that differs, names
+    the member. As the row counts are equal (they are in the signature), equal counts
+    of every row found mean equal multisets."""
     from sqlglot import exp
 
-    body = exp.alias_(row.copy(), "body")
-    tagged = (
-        exp.select("m.grp", "d.region", "d.agency", body)
-        .from_("fe_definitions AS d")
-        .join("fe_members AS m", on="d.region = m.region AND d.agency = m.agency")
-    )
-    counted = (
-        exp.select("grp", "region", "agency", "body", exp.alias_(exp.Count(this=exp.Star()), "n"))
-        .from_("tagged")
-        .group_by("grp", "region", "agency", "body")
-    )
+    members = "fe_members AS m", "d.region = m.region AND d.agency = m.agency"
     representative = (
-        exp.select("t.grp", "t.body", exp.alias_(exp.Count(this=exp.Star()), "n"))
-        .from_("tagged AS t")
-        .join("fe_first AS f", on="t.region = f.region AND t.agency = f.agency")
-        .group_by("t.grp", "t.body")
+        exp.select(
+            "m.grp",
+            exp.alias_(row.copy(), "body"),
+            exp.alias_(exp.Count(this=exp.Star()), "n"),
+            exp.alias_(exp.Window(this=exp.RowNumber()), "id"),
+        )
+        .from_("fe_definitions AS d")
+        .join("fe_first AS f", on="d.region = f.region AND d.agency = f.agency")
+        .join(*members[:1], on=members[1])
+        .group_by("m.grp", "body")
     )
     on = exp.and_(
-        exp.EQ(this=exp.column("grp", "c"), expression=exp.column("grp", "r")),
-        exp.NullSafeEQ(this=exp.column("body", "c"), expression=exp.column("body", "r")),
+        exp.EQ(this=exp.column("grp", "m"), expression=exp.column("grp", "r")),
+        exp.NullSafeEQ(this=row.copy(), expression=exp.column("body", "r")),
+    )
+    matched = (
+        exp.select("d.region", "d.agency", "r.id", "r.n")
+        .from_("fe_definitions AS d")
+        .join(*members[:1], on=members[1])
+        .join("representative AS r", on=on, join_type="left")
+    )
+    counted = (
+        exp.select(
+            "region",
+            "agency",
+            "id",
+            exp.alias_(exp.Count(this=exp.Star()), "c"),
+            exp.alias_(exp.Max(this=exp.column("n")), "n"),
+        )
+        .from_("matched")
+        .group_by("region", "agency", "id")
     )
     return (
-        exp.select("c.region", "c.agency")
+        exp.select("region", "agency")
         .distinct()
-        .from_("counted AS c")
-        .join("representative AS r", on=on, join_type="left")
-        .where("r.n IS NULL OR r.n <> c.n")
-        .with_("tagged", as_=tagged)
-        .with_("counted", as_=counted)
+        .from_("counted")
+        .where("id IS NULL OR c <> n")
         .with_("representative", as_=representative)
-        .order_by("c.region", "c.agency")
+        .with_("matched", as_=matched)
+        .with_("counted", as_=counted)
+        .order_by("region", "agency")
     )
 
 
