@@ -198,6 +198,7 @@ ENUMS = {
     "indicator": ("indicator", "parent"),
     "period": ("period",),
     "kind": ("kind",),
+    "table": ("table",),  # the document's tables: a few names per catalog, shared
 }
 ENUM_OF = {column: enum for enum, columns in ENUMS.items() for column in columns}
 
