@@ -35,8 +35,11 @@ BASE_REGIONS = 8
 NATIONAL_ROWS = 90_000_000
 
 
-def dataset(rows: int, folder: Path) -> int:
-    """A dataset of about `rows` values rows under `folder`; returns the rows written."""
+def dataset(rows: int, folder: Path, repeated: float = 0.0) -> int:
+    """A dataset of about `rows` values rows under `folder`; returns the rows written.
+    `repeated`: that share of the targets and realisations printed a second time, with
+    another source (as a figure printed in two tables: the bundled catalog repeats 4%
+    of its keys), so the batch has first figures to choose."""
     base, _ = synth.synthesize(BASE_REGIONS, 7)
     tables = {name: base.table(name) for name in layout.TABLES}
     copies = max(1, round(rows / tables["values"].num_rows))
@@ -54,7 +57,23 @@ def dataset(rows: int, folder: Path) -> int:
             writer.write_table(renamed)
         assert writer is not None
         writer.close()
-    return int(pq.read_metadata(folder / "values" / "bench.parquet").num_rows)
+    if repeated:
+        _repeat(folder / "values", repeated)
+    return sum(pq.read_metadata(f).num_rows for f in (folder / "values").glob("*.parquet"))
+
+
+def _repeat(values: Path, share: float) -> None:
+    """A second file of `values`: every 1/`share`-th of its target and realisation rows
+    with the source "Tabel 0 (salinan)" (read before the first by source)."""
+    table = pq.read_table(values / "bench.parquet")
+    printed = table.filter(pc.is_in(table["kind"], pa.array(["target", "realisation"])))
+    step = max(1, round(1 / share))
+    chosen = printed.take(pa.array(range(0, printed.num_rows, step)))
+    number = chosen.schema.get_field_index("source")
+    copy = pa.array(["Tabel 0 (salinan)"] * chosen.num_rows, pa.string())
+    pq.write_table(
+        chosen.set_column(number, "source", copy), values / "repeated.parquet", compression="zstd"
+    )
 
 
 def load() -> str:
@@ -67,6 +86,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--engines", nargs="+", default=list(batch.ENGINES))
+    parser.add_argument(
+        "--repeated",
+        type=float,
+        default=0.0,
+        help="share of targets and realisations printed twice (0.04: as the bundled catalog)",
+    )
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared)")
     print(f"load average at start: {load()}")
@@ -79,7 +104,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
             folder = Path(scratch)
             built = time.perf_counter()
-            rows = dataset(size, folder)
+            rows = dataset(size, folder, args.repeated)
             print(
                 f"dataset: {rows:,} values rows in {time.perf_counter() - built:.1f} s", flush=True
             )
@@ -88,7 +113,7 @@ def main() -> None:
                     print(f"spark: skipped ({batch.java_missing()})")
                     continue
                 start, cpu = time.perf_counter(), time.process_time()
-                result = batch.run_batch([folder], engine, session=session)  # type: ignore[arg-type]
+                result = batch.run_batch([folder], engine, session=session)
                 seconds = time.perf_counter() - start
                 cpu = time.process_time() - cpu  # every thread of this process (DuckDB's)
                 produced = result.counts["computed"] + result.counts["capaian"]
