@@ -315,6 +315,39 @@ def test_printed_is_the_first_figure_by_source_whether_or_not_keys_repeat(
     assert got == expected
 
 
+def test_a_figure_printed_twice_is_read_by_the_formulas_from_its_first_source(
+    tmp_path: Path,
+) -> None:
+    """An input's target printed a second time with another value: the formulas read the
+    copy whose source comes first, as the checks do. A copy sorting before the original
+    gives the results of a dataset where the figure has the copy's value; one sorting
+    after changes nothing."""
+    dataset, _ = synth.synthesize(1, SEED, RATES, indicators=3)
+    inputs = {d["indicator"] for d in dataset.definitions if d["entry"] == "input"}
+    row = next(
+        v
+        for v in dataset.values
+        if v["indicator"] in inputs and v["kind"] == "target" and v["value"]
+    )
+    other = {**row, "value": row["value"] * 2 + 1}
+    assert row["source"] == synth.SOURCE
+
+    def computed(values: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+        folder = tmp_path / name
+        layout.write_dataset(
+            layout.Dataset(dataset.plans, dataset.definitions, values), folder, name
+        )
+        return batch.run_batch([folder]).tables["computed"].to_pylist()
+
+    original = computed(dataset.values, "original")
+    changed = computed([other if v is row else v for v in dataset.values], "changed")
+    assert changed != original
+    before = computed([*dataset.values, {**other, "source": "Tabel 0 (salinan)"}], "before")
+    after = computed([*dataset.values, {**other, "source": "zz (salinan)"}], "after")
+    assert before == changed
+    assert after == original
+
+
 def test_budget_rollups_are_exact_sums_of_the_printed_children(
     synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
 ) -> None:

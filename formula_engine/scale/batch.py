@@ -5,13 +5,13 @@
     write_result(result, Path("out"))                     # one Parquet file per table
 
 The steps (scale/queries.py), each one set-based statement whatever the number of
-formulas and regions: frame -> wide (the values pivoted once) -> computed (every
-formula a column of one SELECT per catalog group, then UNPIVOT) -> printed -> figures
--> capaian_raw (the achievement rules) -> capaian (presentation, predikat) -> rollups
--> findings. DuckDB
-(embedded) and Spark (local mode, or any master given by SPARK_MASTER) run the same
-sqlglot trees printed in their dialect. The numpy engine evaluates the formulas and
-the achievement rules with the Model's numpy programs (float64: not exact; see
+formulas and regions: frame -> printed (the first figure by source per key) -> wide
+(the printed figures pivoted once) -> computed (every formula a column of one SELECT
+per catalog group, then UNPIVOT) -> figures -> capaian_raw (the achievement rules) ->
+capaian (presentation, predikat) -> rollups -> findings. DuckDB (embedded) and Spark
+(local mode, or any master given by SPARK_MASTER) run the same sqlglot trees printed in
+their dialect. The numpy engine evaluates the formulas and the achievement rules with
+the Model's numpy programs (float64: not exact; see
 docs/scale.md) and leaves the pivots, rollups and checks to DuckDB.
 """
 
@@ -398,12 +398,12 @@ def run_batch(
                 (("indicator", "text"), ("name", "text")),
             ),
         )
-        runner.create("wide", [queries.wide(yearly, baseline, integers)])
         runner.create("_repeated", [queries.repeated(queries.PRINTED_KINDS, runner.row)])
         if runner.count("_repeated"):
             runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
         else:  # the values' own rows: nothing to choose, nothing to copy
             runner.view("printed", queries.printed(queries.PRINTED_KINDS, repeats=False))
+        runner.create("wide", [queries.wide(yearly, baseline, integers)])
         if engine == "numpy":
             _numpy_steps(runner, groups)
         else:

@@ -169,8 +169,10 @@ def wide(
     """Every row of the frame (region, agency, period, kind, grp) with one column
     `<id>__<year>` per slot any formula reads and `<id>__awal` per baseline: the values
     pivoted once, in one pass, for every formula of every group (fe_slots and
-    fe_base_slots name the columns: ids and years are data, never SQL text). Ids of
-    whole units whose values are all whole are BIGINT."""
+    fe_base_slots name the columns: ids and years are data, never SQL text). The values
+    are the printed figures (`printed`: a figure printed in several tables is its first
+    by source, as for the checks). Ids of whole units whose values are all whole are
+    BIGINT."""
     four = ("region", "agency", "period", "kind")
 
     def cell(identifier: str, name: str, source: str) -> exp.Expression:
@@ -183,7 +185,7 @@ def wide(
     if yearly:
         values = (
             exp.select(*[col(c, "v") for c in four], col("name", "n"), col("value", "v"))
-            .from_(table("fe_values", "v"), copy=False)
+            .from_(table("printed", "v"), copy=False)
             .join(
                 table("fe_slots", "n"),
                 on=same_key("v", "n", ("indicator", "year")),
@@ -200,7 +202,7 @@ def wide(
     if baseline:
         base = (
             exp.select(col("region", "v"), col("agency", "v"), col("name", "n"), col("value", "v"))
-            .from_(table("fe_values", "v"), copy=False)
+            .from_(table("printed", "v"), copy=False)
             .join(table("fe_plans", "p"), on=same_key("v", "p", ("region", "agency")), copy=False)
             .join(table("fe_base_slots", "n"), on=same_key("v", "n", ("indicator",)), copy=False)
             .where(
@@ -369,7 +371,7 @@ def printed(kinds: Sequence[str], row: str = "rowid", repeats: bool = True) -> e
     )
 
 
-PRINTED_KINDS = ("target", "realisation", "achievement", "budget")
+PRINTED_KINDS = ("target", "realisation", "baseline", "achievement", "budget")
 
 
 def printed_rows(kinds: Sequence[str]) -> exp.Select:
