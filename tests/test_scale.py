@@ -281,9 +281,9 @@ def first_by_source(values: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple
 def test_printed_is_the_first_figure_by_source_whether_or_not_keys_repeat(
     tmp_path: Path, origin: str
 ) -> None:
-    """The bundled catalog prints some figures in two tables: their
-    rows but the first by source are left out; synthetic values never repeat, and their
-    rows are read as they are. Both against a reference in Python."""
+    """The bundled catalog prints some figures in two tables: of each, every row but
+    the first by source is left out. Synthetic values never repeat: their rows are read
+    as they are. Both against a reference in Python."""
     if origin == "bundled":
         catalog, _ = load_checked(bundled_catalog_path())
         dataset = layout.from_catalog(catalog, "Kota Blitar")
