@@ -332,6 +332,7 @@ def spark_session() -> Any:
 CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
     "_whole",
+    "_repeated_hashes",
     "_repeated",
     "frame",
     "fe_slots",
@@ -398,6 +399,7 @@ def run_batch(
                 (("indicator", "text"), ("name", "text")),
             ),
         )
+        runner.create("_repeated_hashes", [queries.repeated_hashes(queries.PRINTED_KINDS)])
         runner.create("_repeated", [queries.repeated(queries.PRINTED_KINDS, runner.row)])
         if runner.count("_repeated"):
             runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
