@@ -328,6 +328,8 @@ def frame() -> exp.Select:
 
 
 def _keys_hash() -> exp.Expression:
+    """The engine's hash of a values row's (key, kind) (a seam: a test makes them all
+    alike)."""
     return exp.Anonymous(this="hash", expressions=[col(c) for c in (*KEY, "kind")])
 
 
