@@ -17,6 +17,7 @@ from hypothesis.extra.numpy import arrays
 
 from formula_engine.backends import numpy as numpy_backend
 from formula_engine.backends.numpy import _not_finite, all_finite
+from formula_engine.model import CompiledFormula
 
 INF, NAN, BIG = float("inf"), float("nan"), 1e308
 
@@ -65,7 +66,7 @@ def test_agrees_with_the_plain_check(column: np.ndarray) -> None:
 # BESIDE_ROWS rows: the same values, the same E403, also in a forked child.
 
 
-def _share_program() -> tuple[object, int]:
+def _share_program() -> tuple[CompiledFormula, int]:
     from formula_engine.declarations import Declarations, Input, Plan
     from formula_engine.model import Model
 
@@ -86,12 +87,13 @@ def test_a_denominators_infinity_is_e403_however_long(beside: bool, where: int) 
     b = np.full(rows, 4.0)
     b[where] = INF
     with pytest.raises(FormulaError) as raised:
-        formula.evaluate_many({("a", year): a, ("b", year): b}, year, rows)  # type: ignore[attr-defined]
+        formula.evaluate_many({("a", year): a, ("b", year): b}, year, rows)
     assert raised.value.code == "E403" and "'b'" in str(raised.value)
 
 
-def test_beside_the_run_the_values_are_the_same_bit_for_bit() -> None:
-
+def test_beside_the_run_the_values_are_the_same_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     formula, year = _share_program()
     rows = numpy_backend.BESIDE_ROWS + 5
     generator = np.random.default_rng(3)
@@ -99,13 +101,9 @@ def test_beside_the_run_the_values_are_the_same_bit_for_bit() -> None:
     b = generator.integers(0, 5, rows).astype(np.float64)  # zeros: NaN rows
     a[7] = NAN
     columns = {("a", year): a, ("b", year): b}
-    beside = formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]
-    saved = numpy_backend.BESIDE_ROWS
-    numpy_backend.BESIDE_ROWS = rows + 1
-    try:
-        alone = formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]
-    finally:
-        numpy_backend.BESIDE_ROWS = saved
+    beside = formula.evaluate_many(columns, year, rows)
+    monkeypatch.setattr(numpy_backend, "BESIDE_ROWS", rows + 1)
+    alone = formula.evaluate_many(columns, year, rows)
     assert np.array_equal(beside, alone, equal_nan=True)
     assert np.isnan(beside[b == 0]).all() and np.isnan(beside[7])
 
@@ -115,12 +113,12 @@ def test_a_forked_child_checks_beside_its_run_too() -> None:
     formula, year = _share_program()
     rows = numpy_backend.BESIDE_ROWS + 1
     columns = {("a", year): np.ones(rows), ("b", year): np.full(rows, 2.0)}
-    formula.evaluate_many(columns, year, rows)  # type: ignore[attr-defined]  # the parent's thread
+    formula.evaluate_many(columns, year, rows)  # the parent's thread
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # the child: its own check thread, or this would wait for ever
         try:
-            total = formula.evaluate_many(columns, year, rows).sum()  # type: ignore[attr-defined]
+            total = formula.evaluate_many(columns, year, rows).sum()
             os.write(write, repr(float(total)).encode())
         finally:
             os._exit(0)

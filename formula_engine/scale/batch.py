@@ -517,13 +517,13 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
         for d in group.definitions
         if d["entry"] == "indicator"
     }
+    numbers = [group_of[(t["region"], t["agency"])].number for t in ties]
+    tie_jobs = [
+        jobs.get((n, t["indicator"], t["year"])) for n, t in zip(numbers, ties, strict=True)
+    ]
     # the wide rows of the ties (one statement for all of them), only the slots they read
     keys = {(t["region"], t["agency"], t["period"]) for t in ties}
-    slots: dict[str, None] = {}
-    for tie in ties:
-        job = jobs.get((group_of[(tie["region"], tie["agency"])].number, *_at(tie)))
-        for identifier, key in job.slots() if job is not None else ():
-            slots[column_name(identifier, key)] = None
+    slots = {column_name(i, key): None for job in tie_jobs if job for i, key in job.slots()}
     runner.register_arrow(
         "_tie_keys",
         _arrow(
@@ -538,24 +538,18 @@ def _exact_ties(runner: Engine, groups: Sequence[Group]) -> pa.Table:
     }
     known: dict[tuple[Any, ...], dict[str, Any] | None] = {}
     rows = []
-    for tie in ties:
-        number = group_of[(tie["region"], tie["agency"])].number
-        job = jobs.get((number, *_at(tie)))
+    for tie, number, job in zip(ties, numbers, tie_jobs, strict=True):
         cells = tuple(
             _cells(wide, job, tie, kind) if job is not None else None
             for kind in ("target", "realisation")
         )
-        memo = (number, *_at(tie), tie["target"], tie["realisation"], cells)
+        memo = (number, tie["indicator"], tie["year"], tie["target"], tie["realisation"], cells)
         if memo not in known:
             known[memo] = _exact_tie(job, tie, cells, rules[(number, tie["indicator"])])
         found = known[memo]
         if found is not None:
             rows.append({**{c: tie[c] for c in queries.KEY}, **found})
     return _arrow(rows, (*columns, ("predikat", "text")))
-
-
-def _at(tie: dict[str, Any]) -> tuple[str, int]:
-    return tie["indicator"], tie["year"]
 
 
 Cells = tuple[tuple[str, YearKey, Any], ...]  # a formula's slots and their values

@@ -193,7 +193,7 @@ def _differing(row: Any) -> Any:
     of every row found mean equal multisets."""
     from sqlglot import exp
 
-    members = "fe_members AS m", "d.region = m.region AND d.agency = m.agency"
+    members, of_member = "fe_members AS m", "d.region = m.region AND d.agency = m.agency"
     representative = (
         exp.select(
             "m.grp",
@@ -203,7 +203,7 @@ def _differing(row: Any) -> Any:
         )
         .from_("fe_definitions AS d")
         .join("fe_first AS f", on="d.region = f.region AND d.agency = f.agency")
-        .join(*members[:1], on=members[1])
+        .join(members, on=of_member)
         .group_by("m.grp", "body")
     )
     on = exp.and_(
@@ -213,7 +213,7 @@ def _differing(row: Any) -> Any:
     matched = (
         exp.select("d.region", "d.agency", "r.id", "r.n")
         .from_("fe_definitions AS d")
-        .join(*members[:1], on=members[1])
+        .join(members, on=of_member)
         .join("representative AS r", on=on, join_type="left")
     )
     counted = (
