@@ -43,6 +43,8 @@ FORMULAS: list[tuple[str, Policy]] = [
     ("if(a > b, c, 1)", Policy()),
     ("if(a = b + c, 1, 0)", Policy()),
     ("if(a <= b, 0, 1)", Policy()),
+    ("a >= b", Policy()),
+    ("a < b + c", Policy()),
     ("if(a != b and b > c, a, b)", Policy()),
     ("if(not (a > b) or c = 1, a / b, c / b)", Policy()),
     ("min(a, b) + max(b, c)", Policy()),
