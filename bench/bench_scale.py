@@ -7,7 +7,8 @@ A base of synthetic regions (scale/synth.py, seed 7) is replicated under new reg
 names until the values table has the asked number of rows (realisations, targets,
 baselines, budgets and printed capaian: every row the batch reads); each size is
 written to Parquet once, then each engine runs the whole batch (every formula, capaian,
-predikat, rollups, findings) and the wall time is taken. Figures: values rows per
+predikat, rollups, findings, the four result files written as `renstra batch -o`
+writes them) and the wall time is taken. Figures: values rows per
 second, indicator values (formula values + capaian) per second, and the growth from
 one size to the next (1.0 per tenfold: linear). The 90-million-row projection
 extrapolates the largest size linearly. The CPU seconds (every thread of this
@@ -113,7 +114,8 @@ def main() -> None:
                     print(f"spark: skipped ({batch.java_missing()})")
                     continue
                 start, cpu = time.perf_counter(), time.process_time()
-                result = batch.run_batch([folder], engine, session=session)
+                out = folder / f"result-{engine}"  # written as `renstra batch -o` does
+                result = batch.run_batch([folder], engine, session=session, out=out)
                 seconds = time.perf_counter() - start
                 cpu = time.process_time() - cpu  # every thread of this process (DuckDB's)
                 produced = result.counts["computed"] + result.counts["capaian"]

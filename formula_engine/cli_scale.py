@@ -118,13 +118,15 @@ def batch_command(datasets: tuple[Path, ...], out: str, engine: str, as_json: bo
     findings.parquet (printed figures their recomputation does not reproduce). Exit 1
     when there are findings.
     """
-    from .scale.batch import EngineUnavailable, describe_failure, run_batch, write_result
+    from .scale.batch import EngineUnavailable, describe_failure, run_batch
     from .scale.layout import LayoutError
     from .writing import WriteError
 
     folder = _output_folder("--out", out)
-    try:
-        result = run_batch(list(datasets), engine)  # type: ignore[arg-type]
+    try:  # the engine writes the files (all or none), none kept in memory
+        result = run_batch(list(datasets), engine, out=folder)  # type: ignore[arg-type]
+    except WriteError as error:
+        _fail(error, ExitCode.CANNOT_WRITE)
     except EngineUnavailable as error:
         _fail(error, ExitCode.USAGE)
     except LayoutError as error:
@@ -135,10 +137,6 @@ def batch_command(datasets: tuple[Path, ...], out: str, engine: str, as_json: bo
         if type(error).__module__.split(".")[0] not in ("duckdb", "_duckdb", "pyspark", "py4j"):
             raise
         _fail(describe_failure(error, list(datasets)))
-    try:
-        write_result(result, folder)
-    except WriteError as error:
-        _fail(error, ExitCode.CANNOT_WRITE)
     summary = {
         "engine": result.engine,
         "regions_agencies": result.members,

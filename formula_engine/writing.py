@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import FormulaError, Location
@@ -139,12 +140,17 @@ def _is_stale(path: Path, pid: int) -> bool:
         return False
 
 
-def write_together(files: list[tuple[Path, bytes]]) -> list[Path]:
+Content = bytes | Callable[[Path], None]  # the bytes, or what writes the file at a path
+
+
+def write_together(files: Sequence[tuple[Path, Content]]) -> list[Path]:
     """Replace several files as nearly at once as the file system allows: every temporary
     is written in full and flushed to disk first, then all are renamed. A failure before
-    the renames (a full disk, a missing folder) leaves every file as it was. The residual
-    window: a crash between two renames (microseconds) leaves the first file new and the
-    later ones old; there is no multi-file atomic rename on POSIX."""
+    the renames (a full disk, a missing folder, a writer's own error) leaves every file
+    as it was. The residual window: a crash between two renames (microseconds) leaves the
+    first file new and the later ones old; there is no multi-file atomic rename on POSIX.
+    A file's content may be a writer, called with the temporary's path (a database
+    writing its own Parquet file): its file is then flushed to disk as the bytes are."""
     prepared: list[tuple[Path, Path, Path]] = []  # (given path, target, temporary)
     try:
         for path, data in files:
@@ -170,15 +176,25 @@ def write_together(files: list[tuple[Path, bytes]]) -> list[Path]:
     return [target for _, target, _ in prepared]
 
 
-def _temporary(target: Path, data: bytes) -> Path:
-    """A temporary beside `target` holding `data`, flushed to disk, with the target's mode."""
+def _temporary(target: Path, data: Content) -> Path:
+    """A temporary beside `target` holding `data` (or what the writer `data` wrote there),
+    flushed to disk, with the target's mode."""
     temporary = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if callable(data):  # the name is ours; the writer overwrites the empty file
+            os.close(descriptor)
+            data(temporary)
+            descriptor = os.open(temporary, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -359,3 +359,34 @@ def test_an_unwritable_target_is_a_write_error_and_changes_nothing(
     assert "No space left on device" in full.value.message
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == ["1.06.02.yaml"]
+
+
+def test_files_written_together_by_writers_are_all_or_none(tmp_path: Path) -> None:
+    """A file's content may be a writer given the temporary's path (a database writing
+    its own Parquet): its file is renamed into place with the others; a writer's own
+    error (not an OSError) leaves every file as it was and no temporary behind."""
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    first.write_bytes(b"old a")
+    second.write_bytes(b"old b")
+    seen: list[Path] = []
+
+    def writer(path: Path) -> None:
+        seen.append(path)
+        path.write_bytes(b"new a")
+
+    class EngineError(Exception):
+        pass
+
+    def failing(path: Path) -> None:
+        path.write_bytes(b"half")
+        raise EngineError("IO Error: the database failed")
+
+    with pytest.raises(EngineError):
+        writing.write_together([(first, writer), (second, failing)])
+    assert first.read_bytes() == b"old a" and second.read_bytes() == b"old b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.parquet", "b.parquet"]
+    assert seen[0].parent == tmp_path and seen[0].name.startswith(".a.parquet.tmp-")
+    written = writing.write_together([(first, writer), (second, b"new b")])
+    assert written == [first, second]
+    assert first.read_bytes() == b"new a" and second.read_bytes() == b"new b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.parquet", "b.parquet"]

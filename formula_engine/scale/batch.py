@@ -3,6 +3,7 @@
     result = run_batch([Path("data")], engine="duckdb")   # or "spark", "numpy"
     result.tables["findings"]                             # pyarrow Tables
     write_result(result, Path("out"))                     # one Parquet file per table
+    run_batch([Path("data")], out=Path("out"))            # the engine writes them (the CLI)
 
 The steps (scale/queries.py), each one set-based statement whatever the number of
 formulas and regions: frame -> printed (the first figure by source per key) -> wide
@@ -24,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -32,6 +34,7 @@ from sqlglot import exp
 from ..backends.sql import SqlProgram
 from ..errors import FormulaError, Location
 from ..outcomes import YearKey
+from ..writing import write_together
 from . import queries
 from .layout import SCALE, check_dataset, is_integer_unit, parquet_bytes
 from .plan import Group, Job, compile_group, grouped_in, grouped_tables
@@ -69,6 +72,8 @@ class Engine(Protocol):
     def view(self, name: str, query: exp.Query) -> None: ...
     def count(self, name: str) -> int: ...
     def arrow(self, name: str, keys: Sequence[str] | None = None) -> pa.Table: ...
+    def write(self, name: str, keys: Sequence[str], path: Path) -> None: ...
+    def drop(self, name: str, view: bool = False) -> None: ...
     def close(self) -> None: ...
 
 
@@ -79,7 +84,10 @@ class DuckDb:
     def __init__(self) -> None:
         import duckdb
 
-        self.connection = duckdb.connect()
+        # where DuckDB spills what does not fit in its memory limit (80% of the RAM): a
+        # folder of our own, removed on close (its default, `.tmp`, is in the user's cwd)
+        self.spill = tempfile.mkdtemp(prefix="renstra-duckdb-")
+        self.connection = duckdb.connect(config={"temp_directory": self.spill})
         self.statements = 0  # counted work: SQL statements run
         self.enums: dict[str, list[str]] = {}  # each ENUM of ENUMS: its values, sorted
 
@@ -187,8 +195,37 @@ class DuckDb:
                 found = found.set_column(number, column.name, found[number].cast(pa.string()))
         return found
 
+    def write(self, name: str, keys: Sequence[str], path: Path) -> None:
+        """The table `name`, ordered (_ordered), as the Parquet file `path`, written by
+        DuckDB itself: no copy in Python's memory, ENUMs written as texts."""
+        order = _ordered(keys, self.connection.table(name).columns)
+        query = (
+            exp.select(exp.Star())
+            .from_(queries.table(name))
+            .order_by(*[exp.column(c, quoted=True) for c in order])
+        )
+        self._run(
+            exp.Copy(
+                this=exp.Subquery(this=query),
+                kind=False,
+                files=[queries.string(str(path))],
+                params=[
+                    exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet")),
+                    exp.CopyParameter(this=exp.var("COMPRESSION"), expression=exp.var("zstd")),
+                    # `path` is already a temporary (writing.write_together): no other
+                    exp.CopyParameter(this=exp.var("USE_TMP_FILE"), expression=exp.false()),
+                ],
+            )
+        )
+
+    def drop(self, name: str, view: bool = False) -> None:
+        """The table (or `view`) `name` is read no more: its memory is given back."""
+        kind = "VIEW" if view else "TABLE"
+        self._run(exp.Drop(tables=[queries.table(name)], kind=kind, exists=True))
+
     def close(self) -> None:
         self.connection.close()
+        shutil.rmtree(self.spill, ignore_errors=True)
 
 
 # The key columns read as ENUMs (DuckDb.register): each ENUM and the columns sharing it.
@@ -292,6 +329,15 @@ class Spark:
             frame = frame.orderBy(*_ordered(keys, frame.columns))
         return frame.toArrow()
 
+    def write(self, name: str, keys: Sequence[str], path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        pq.write_table(self.arrow(name, keys), path, compression="zstd")
+
+    def drop(self, name: str, view: bool = False) -> None:
+        """Nothing: a step's view is lazy, a later one may still be computed through it
+        (close drops them all)."""
+
     def close(self) -> None:
         for name in ("fe_plans", "fe_definitions", "fe_values", "fe_groups", *STEPS):
             self.session.catalog.dropTempView(name)
@@ -372,9 +418,15 @@ def open_engine(name: EngineName, session: Any | None = None) -> Engine:
 
 
 def run_batch(
-    roots: Sequence[Path], engine: EngineName = "duckdb", session: Any | None = None
+    roots: Sequence[Path],
+    engine: EngineName = "duckdb",
+    session: Any | None = None,
+    out: Path | None = None,
 ) -> BatchResult:
-    """Evaluate the dataset(s) under `roots` (concatenated) on `engine`."""
+    """Evaluate the dataset(s) under `roots` (concatenated) on `engine`. With `out`, the
+    output tables are written there as Parquet by the engine itself, all or none
+    (writing.write_together), and `tables` is empty: the results of a national dataset
+    need not fit in Python's memory beside the engine's."""
     files = check_dataset(roots)
     runner = open_engine(engine, session)
     try:
@@ -401,11 +453,14 @@ def run_batch(
         )
         runner.create("_repeated_hashes", [queries.repeated_hashes(queries.PRINTED_KINDS)])
         runner.create("_repeated", [queries.repeated(queries.PRINTED_KINDS, runner.row)])
-        if runner.count("_repeated"):
+        repeats = runner.count("_repeated") > 0
+        if repeats:
             runner.create("printed", [queries.printed(queries.PRINTED_KINDS, runner.row)])
         else:  # the values' own rows: nothing to choose, nothing to copy
             runner.view("printed", queries.printed(queries.PRINTED_KINDS, repeats=False))
         runner.create("wide", [queries.wide(yearly, baseline, integers)])
+        for name in ("frame", "_repeated_hashes"):
+            runner.drop(name)
         if engine == "numpy":
             _numpy_steps(runner, groups)
         else:
@@ -417,16 +472,32 @@ def run_batch(
             runner.create("figures", [queries.figures(_indicator_ids(groups))])
             runner.create("capaian_raw", [queries.capaian_raw()])
         runner.create("capaian_rules", [queries.capaian()])
+        for name in ("figures", "capaian_raw"):  # each table dropped once read for the last
+            runner.drop(name)  # time: a national dataset's steps fit in one machine's memory
         runner.register_arrow("capaian_exact", _exact_ties(runner, groups))
         runner.create("capaian", [queries.refined()])
+        for name in ("wide", "capaian_rules", "capaian_exact"):
+            runner.drop(name)
         runner.create("rollups", [queries.rollups()])
         runner.create("findings", [queries.findings(_indicator_ids(groups))])
-        tables = {name: _sorted(runner, name) for name in OUTPUTS}
+        runner.drop("printed", view=not repeats)
+        runner.drop("fe_values")
+        tables: dict[str, pa.Table] = {}
+        if out is None:
+            tables = {name: _sorted(runner, name) for name in OUTPUTS}
+            counts = {name: table.num_rows for name, table in tables.items()}
+        else:
+            counts = {name: runner.count(name) for name in OUTPUTS}
+            write_together(
+                [
+                    (out / f"{name}.parquet", partial(runner.write, name, SORT_KEYS))
+                    for name in OUTPUTS
+                ]
+            )
         statements = getattr(runner, "statements", 0)
     finally:
         runner.close()
     members = sum(len(g.members) for g in groups)
-    counts = {name: table.num_rows for name, table in tables.items()}
     return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts)
 
 
@@ -459,9 +530,12 @@ def _indicator_ids(groups: Sequence[Group]) -> list[str]:
     return sorted(found)
 
 
+SORT_KEYS = (*queries.KEY, "kind", "check")  # an output's order (_ordered)
+
+
 def _sorted(runner: Engine, name: str) -> pa.Table:
     """An output table sorted by the engine, by its keys (_ordered)."""
-    return runner.arrow(name, (*queries.KEY, "kind", "check"))
+    return runner.arrow(name, SORT_KEYS)
 
 
 def _ordered(keys: Sequence[str], columns: Sequence[str]) -> list[str]:
