@@ -539,9 +539,9 @@ def test_the_statements_run_do_not_grow_with_formulas_or_regions(tmp_path: Path)
     # near ties cost three statements more (their keys, their wide rows, the rows'
     # read), whatever their number; the rest is the dataset's registration (ENUM values
     # and tables), the steps, the drops of the tables read for the last time (nine)
-    # and the outputs' reads
+    # the setting that lets DuckDB read the values in any order, and the outputs' writes
     assert abs(large.statements - small.statements) <= 3
-    assert large.statements <= 47
+    assert large.statements <= 48
 
 
 def renamed(dataset: layout.Dataset, prefix: str) -> layout.Dataset:

@@ -88,6 +88,7 @@ class DuckDb:
         # folder of our own, removed on close (its default, `.tmp`, is in the user's cwd)
         self.spill = tempfile.mkdtemp(prefix="renstra-duckdb-")
         self.connection = duckdb.connect(config={"temp_directory": self.spill})
+        self._in_order = True  # DuckDB's preserve_insertion_order (_keep_order)
         self.statements = 0  # counted work: SQL statements run
         self.enums: dict[str, list[str]] = {}  # each ENUM of ENUMS: its values, sorted
 
@@ -111,6 +112,10 @@ class DuckDb:
             ]
             self.enums[enum] = self._values(places) if places else []
         for name, names in columns.items():
+            # the plans and definitions in their files' order (grouped_in reads a group's
+            # definitions in it); from the values on, rows in any order: every step is
+            # set-based, every output sorted, a values row's rowid only tells it apart
+            self._keep_order(name != "fe_values")
             self._run(
                 exp.Create(
                     this=queries.table(name),
@@ -119,6 +124,16 @@ class DuckDb:
                     replace=True,
                 )
             )
+        self._keep_order(False)  # 15-20% less time at 10^7 values rows
+
+    def _keep_order(self, keep: bool) -> None:
+        """DuckDB's preserve_insertion_order: kept, a table's rows are in the order read."""
+        if keep != self._in_order:
+            setting = exp.EQ(
+                this=exp.column("preserve_insertion_order"), expression=exp.Boolean(this=keep)
+            )
+            self._run(exp.Set(expressions=[exp.SetItem(this=setting)]))
+            self._in_order = keep
 
     def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]:
         """The dataset's catalogs grouped (plan.grouped_in), on the tables read."""
