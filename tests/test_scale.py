@@ -278,7 +278,7 @@ def first_by_source(values: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple
     return {k: (r["source"], r["text"], r["value"]) for k, r in first.items()}
 
 
-@pytest.mark.parametrize("hashed", ["hashed", "every key one hash"])
+@pytest.mark.parametrize("hashed", ["a bit per year", "every year one bit"])
 @pytest.mark.parametrize("origin", ["bundled", "synthetic"])
 def test_printed_is_the_first_figure_by_source_whether_or_not_keys_repeat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, origin: str, hashed: str
@@ -286,9 +286,10 @@ def test_printed_is_the_first_figure_by_source_whether_or_not_keys_repeat(
     """The bundled catalog prints some figures in two tables: of each, every row but
     the first by source is left out. Synthetic values never repeat: their rows are read
     as they are. Both against a reference in Python; and with every key hashed alike
-    (all of them candidates), the repeated keys found are still exactly those."""
-    if hashed != "hashed":
-        monkeypatch.setattr(queries, "_keys_hash", lambda: exp.Literal.number(0))
+    (every group of more than one year a candidate), the repeated keys found are still
+    exactly those."""
+    if hashed != "a bit per year":
+        monkeypatch.setattr(queries, "_year_bit", lambda: exp.Literal.number(1))
     if origin == "bundled":
         catalog, _ = load_checked(bundled_catalog_path())
         dataset = layout.from_catalog(catalog, "Kota Blitar")
@@ -304,7 +305,7 @@ def test_printed_is_the_first_figure_by_source_whether_or_not_keys_repeat(
     runner = batch.DuckDb()
     try:
         runner.register(layout.check_dataset([tmp_path]))
-        runner.create("_repeated_hashes", [queries.repeated_hashes(queries.PRINTED_KINDS)])
+        runner.create("_repeated_groups", [queries.repeated_groups(queries.PRINTED_KINDS)])
         runner.create("_repeated", [queries.repeated(queries.PRINTED_KINDS)])
         repeats = runner.count("_repeated")
         assert repeats == sum(n > 1 for n in keys.values())

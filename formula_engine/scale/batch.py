@@ -393,7 +393,7 @@ def spark_session() -> Any:
 CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
     "_whole",
-    "_repeated_hashes",
+    "_repeated_groups",
     "_repeated",
     "frame",
     "fe_slots",
@@ -466,7 +466,7 @@ def run_batch(
                 (("indicator", "text"), ("name", "text")),
             ),
         )
-        runner.create("_repeated_hashes", [queries.repeated_hashes(queries.PRINTED_KINDS)])
+        runner.create("_repeated_groups", [queries.repeated_groups(queries.PRINTED_KINDS)])
         runner.create("_repeated", [queries.repeated(queries.PRINTED_KINDS, runner.row)])
         repeats = runner.count("_repeated") > 0
         if repeats:
@@ -474,7 +474,7 @@ def run_batch(
         else:  # the values' own rows: nothing to choose, nothing to copy
             runner.view("printed", queries.printed(queries.PRINTED_KINDS, repeats=False))
         runner.create("wide", [queries.wide(yearly, baseline, integers)])
-        for name in ("frame", "_repeated_hashes"):
+        for name in ("frame", "_repeated_groups"):
             runner.drop(name)
         if engine == "numpy":
             _numpy_steps(runner, groups)

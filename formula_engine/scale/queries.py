@@ -327,23 +327,33 @@ def frame() -> exp.Select:
 # Printed figures: one per key and kind (the first source, by text), for the checks.
 
 
-def _keys_hash() -> exp.Expression:
-    """The engine's hash of a values row's (key, kind) (a seam: a test makes them all
-    alike)."""
-    return exp.Anonymous(this="hash", expressions=[col(c) for c in (*KEY, "kind")])
+# A key without its year: the groups in which a key printed twice is looked for.
+YEARLESS = tuple(c for c in (*KEY, "kind") if c != "year")
 
 
-def repeated_hashes(kinds: Sequence[str]) -> exp.Select:
-    """The hashes of the (key, kind) of `kinds` that more than one row of fe_values
-    has: every repeated key's hash is among them (and perhaps a few others, by a
-    collision). One aggregation of one integer per row, cheaper than of the keys."""
-    hashed = alias(_keys_hash(), "h")
+def _year_bit() -> exp.Expression:
+    """A values row's year as one bit of 32 (a seam: a test gives every year the same
+    bit). Two rows of one key set the same bit; years of one plan (a span of fewer than
+    32) set different ones."""
+    one = exp.Cast(this=number(1), to=exp.DataType.build("BIGINT"))
+    position = exp.Paren(this=exp.BitwiseAnd(this=col("year"), expression=number(31)))
+    return exp.BitwiseLeftShift(this=one, expression=position)
+
+
+def repeated_groups(kinds: Sequence[str]) -> exp.Select:
+    """The (region, agency, indicator, period, kind) of `kinds` with more rows in fe_values
+    than bits set by their years (_year_bit): every key printed more than once is in one
+    of them (its two rows set one bit), and perhaps a few others (two years 32 apart).
+    One aggregation of a key's years: five times fewer groups than of the keys, a third
+    of the time at 9 x 10^7 rows (a hash table of every key no longer fits in cache)."""
+    keys = [col(c) for c in YEARLESS]
+    bits = exp.Anonymous(this="BIT_COUNT", expressions=[exp.BitwiseOrAgg(this=_year_bit())])
     return (
-        exp.select(hashed)
+        exp.select(*keys)
         .from_(table("fe_values"), copy=False)
         .where(among(col("kind"), kinds), copy=False)
-        .group_by(col("h"), copy=False)
-        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=number(1)), copy=False)
+        .group_by(*[k.copy() for k in keys], copy=False)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=bits), copy=False)
     )
 
 
@@ -351,17 +361,16 @@ def repeated(kinds: Sequence[str], row: str = "rowid") -> exp.Select:
     """The (key, kind) of `kinds` with more than one row in fe_values (a figure printed
     in several tables), each with `_first`: its row of the smallest source. `row` is
     the engine's column that tells the values' rows apart (DuckDB's rowid; Spark's
-    `_row`, added when the values are read). One aggregation of the rows whose key's
-    hash is in _repeated_hashes (repeated_hashes), by their keys: exact."""
-    keys = [col(c) for c in (*KEY, "kind")]
-    candidates = exp.In(
-        this=_keys_hash(),
-        query=exp.Subquery(this=exp.select(col("h")).from_(table("_repeated_hashes"))),
-    )
+    `_row`, added when the values are read). One aggregation, by their keys, of the rows
+    of the groups in _repeated_groups (repeated_groups): exact."""
+    keys = [col(c, "v") for c in (*KEY, "kind")]
     return (
-        exp.select(*keys, alias(exp.ArgMin(this=col(row), expression=col("source")), "_first"))
-        .from_(table("fe_values"), copy=False)
-        .where(both(among(col("kind"), kinds), candidates), copy=False)
+        exp.select(
+            *keys, alias(exp.ArgMin(this=col(row, "v"), expression=col("source", "v")), "_first")
+        )
+        .from_(table("fe_values", "v"), copy=False)
+        .join(table("_repeated_groups", "g"), on=same_key("v", "g", YEARLESS), copy=False)
+        .where(among(col("kind", "v"), kinds), copy=False)
         .group_by(*[k.copy() for k in keys], copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=number(1)), copy=False)
     )
