@@ -99,6 +99,12 @@ def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
         connection.close()
 
 
+# Where a definitions row was read (DuckDB's read_parquet columns, kept by the engine's
+# table): a group's definitions come in their files' order without the table having to
+# keep its rows in the order read. Never part of a catalog's signature.
+READ_ORDER = ("filename", "file_row_number")
+
+
 def grouped_in(connection: duckdb.DuckDBPyConnection) -> list[Group]:
     """groups_of for tables of any size, the tables fe_plans and fe_definitions of a
     DuckDB `connection` (the engine's, or grouped_tables'): each (region, agency)'s
@@ -106,13 +112,14 @@ def grouped_in(connection: duckdb.DuckDBPyConnection) -> list[Group]:
     DuckDB's 64-bit hash of each row without region and agency (one linear pass; two
     different catalogs share it with a probability of the order of 2^-64 per pair, and
     one more linear statement makes sure they did not: _differing); only one member's
-    definitions per group reach Python, in the table's order. Otherwise the same
-    groups, numbers and members as groups_of."""
+    definitions per group reach Python, in the order read (READ_ORDER, else rowid).
+    Otherwise the same groups, numbers and members as groups_of."""
     import pyarrow as pa
     from sqlglot import exp
 
     names = connection.table("fe_definitions").columns
-    columns = [c for c in names if c not in ("region", "agency")]
+    placed = [c for c in READ_ORDER if c in names]  # else the table is in the read order
+    columns = [c for c in names if c not in ("region", "agency", *READ_ORDER)]
     row = exp.Struct(
         expressions=[
             exp.PropertyEQ(this=exp.to_identifier(c), expression=exp.column(c)) for c in columns
@@ -152,11 +159,12 @@ def grouped_in(connection: duckdb.DuckDBPyConnection) -> list[Group]:
         schema=pa.schema([("region", pa.string()), ("agency", pa.string())]),
     )
     connection.register("fe_first", representatives)
+    every = exp.Star(except_=[exp.column(c) for c in placed]) if placed else exp.Star()
     rows = (
-        exp.select("d.*")
+        exp.select(exp.Column(this=every, table=exp.to_identifier("d")))
         .from_("fe_definitions AS d")
         .join("fe_first AS f", on="d.region = f.region AND d.agency = f.agency")
-        .order_by("d.rowid")
+        .order_by(*[exp.column(c, "d") for c in placed or ["rowid"]])
     )
     picked: pa.Table = connection.sql(rows.sql(dialect="duckdb")).to_arrow_table()
     members = pa.Table.from_pylist(
