@@ -128,7 +128,7 @@ class DuckDb:
                     replace=True,
                 )
             )
-        self._keep_order(False)  # 15-20% less time at 10^7 values rows, 30% at 9 x 10^7
+        self._keep_order(False)  # 15-20% less time at 10^7 values rows (docs/performance.md)
 
     def _keep_order(self, keep: bool) -> None:
         """DuckDB's preserve_insertion_order: kept, a table's rows are in the order read."""
