@@ -112,6 +112,20 @@ def test_every_printed_value_of_the_catalog_is_kept_with_its_source() -> None:
     assert sakip["value"] == layout.to_decimal(Fraction(8394, 100)) and sakip["decimals"] == 2
 
 
+def test_a_definitions_column_the_batch_reserves_is_refused_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    catalog, _ = load_checked(bundled_catalog_path())
+    layout.write_dataset(layout.from_catalog(catalog, "A"), tmp_path, "a")
+    path = tmp_path / "definitions" / "a.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.append_column("filename", pa.array(["x"] * table.num_rows)), path)
+    with pytest.raises(layout.LayoutError) as refused:
+        batch.run_batch([tmp_path])
+    assert refused.value.location.where == str(path)
+    assert "a column named filename" in refused.value.message
+
+
 def test_a_value_without_twelve_decimals_is_refused() -> None:
     with pytest.raises(layout.LayoutError) as refused:
         layout.to_decimal(Fraction(1, 3), "x 2022")

@@ -365,4 +365,16 @@ def check_dataset(roots: Sequence[Path]) -> dict[str, list[Path]]:
                     hint="see docs/scale.md for the schema",
                     location=Location(str(path)),
                 )
+            taken = [c for c in RESERVED.get(name, ()) if c in actual.names]
+            if taken:
+                raise LayoutError(
+                    f"the {name} table has a column named {', '.join(taken)}, a name the"
+                    " batch gives to where each row was read",
+                    hint="rename or drop that column (it is not in the layout)",
+                    location=Location(str(path)),
+                )
     return found
+
+
+# Columns the batch adds when it reads a table (plan.READ_ORDER): not allowed in a file.
+RESERVED = {"definitions": ("filename", "file_row_number")}

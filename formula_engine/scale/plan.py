@@ -19,7 +19,7 @@ from ..declarations import Declarations, Input, Plan
 from ..errors import FormulaError, Location
 from ..model import CompiledFormula, Model
 from ..outcomes import BASELINE, YearKey
-from .layout import LayoutError, is_integer_unit
+from .layout import RESERVED, LayoutError, is_integer_unit
 
 if TYPE_CHECKING:
     import duckdb
@@ -102,7 +102,7 @@ def grouped_tables(plans: pa.Table, definitions: pa.Table) -> list[Group]:
 # Where a definitions row was read (DuckDB's read_parquet columns, kept by the engine's
 # table): a group's definitions come in their files' order without the table having to
 # keep its rows in the order read. Never part of a catalog's signature.
-READ_ORDER = ("filename", "file_row_number")
+READ_ORDER = RESERVED["definitions"]
 
 
 def grouped_in(connection: duckdb.DuckDBPyConnection) -> list[Group]:
