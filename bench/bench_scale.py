@@ -10,7 +10,9 @@ written to Parquet once, then each engine runs the whole batch (every formula, c
 predikat, rollups, findings, the four result files written as `renstra batch -o`
 writes them) and the wall time is taken. Figures: values rows per
 second, indicator values (formula values + capaian) per second, and the growth from
-one size to the next (1.0 per tenfold: linear). The 90-million-row projection
+one size to the next (1.0 per tenfold: linear); on DuckDB also the formulas' own
+statement (every formula of every region: `computed`) and the values' read, timed
+by the engine (BatchResult.seconds). The 90-million-row projection
 extrapolates the largest size linearly. The CPU seconds (every thread of this
 process: DuckDB's, numpy's; not Spark's JVM) vary less than the wall time on the
 shared machine. Results go to docs/performance.md by hand.
@@ -128,6 +130,14 @@ def main() -> None:
                     f" {result.statements} statements, load {load()})",
                     flush=True,
                 )
+                formulas = result.seconds.get("computed")  # DuckDB: the formulas' statement
+                if formulas:
+                    print(
+                        f"{'':>6} the formulas alone: {result.counts['computed']:,} values in"
+                        f" {formulas:.2f} s, {result.counts['computed'] / formulas:,.0f} values/s;"
+                        f" the values read in {result.seconds['fe_values']:.2f} s",
+                        flush=True,
+                    )
     for engine, runs in results.items():
         for (r0, s0, _), (r1, s1, _) in itertools.pairwise(runs):
             print(f"{engine}: {r0:,} -> {r1:,} rows: time x{s1 / s0:.1f} for rows x{r1 / r0:.1f}")

@@ -9,6 +9,7 @@ dataset's own rows, the audit of the bundled catalog, and the generator's manife
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
@@ -557,6 +558,21 @@ def test_the_statements_run_do_not_grow_with_formulas_or_regions(tmp_path: Path)
     # and the outputs' reads (or writes)
     assert abs(large.statements - small.statements) <= 3
     assert large.statements <= 47
+
+
+def test_each_table_made_is_timed_once(tmp_path: Path) -> None:
+    """The steps' seconds (the bench's rate of the formulas: `computed`): every table
+    the dataset is read into and every step made, within the whole run's time."""
+    data, _ = synth.synthesize(1, SEED, RATES, indicators=3)
+    layout.write_dataset(data, tmp_path, "synth")
+    start = time.perf_counter()
+    result = batch.run_batch([tmp_path], "duckdb")
+    whole = time.perf_counter() - start
+    read = {f"fe_{name}" for name in layout.TABLES}
+    steps = {"_whole", "frame", "wide", "computed", "figures", "capaian", "findings"}
+    assert read | steps <= set(result.seconds) <= read | set(batch.STEPS)
+    assert all(seconds >= 0 for seconds in result.seconds.values())
+    assert sum(result.seconds.values()) <= whole
 
 
 def renamed(dataset: layout.Dataset, prefix: str) -> layout.Dataset:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -94,6 +95,7 @@ class DuckDb:
             config={"temp_directory": self.spill, "preserve_insertion_order": False}
         )
         self.statements = 0  # counted work: SQL statements run
+        self.seconds: dict[str, float] = {}  # each table made (create): its statements' time
         self.enums: dict[str, list[str]] = {}  # each ENUM of ENUMS: its values, sorted
 
     def _run(self, statement: exp.Expression) -> None:
@@ -119,6 +121,7 @@ class DuckDb:
             ]
             self.enums[enum] = self._values(places) if places else []
         for name, names in columns.items():
+            start = time.perf_counter()
             self._run(
                 exp.Create(
                     this=queries.table(name),
@@ -127,6 +130,7 @@ class DuckDb:
                     replace=True,
                 )
             )
+            self.seconds[name] = time.perf_counter() - start
 
     def groups(self, files: Mapping[str, Sequence[Path]]) -> list[Group]:
         """The dataset's catalogs grouped (plan.grouped_in), on the tables read."""
@@ -173,9 +177,11 @@ class DuckDb:
 
     def create(self, name: str, parts: Sequence[exp.Query]) -> None:
         target = queries.table(name)
+        start = time.perf_counter()
         self._run(exp.Create(this=target, kind="TABLE", expression=parts[0], replace=True))
         for part in parts[1:]:  # one statement each: DuckDB plans big unions slowly
             self._run(exp.Insert(this=target.copy(), expression=part))
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
     def view(self, name: str, query: exp.Query) -> None:
         """`query` named, not stored: each statement that reads it runs it."""
@@ -416,6 +422,9 @@ class BatchResult:
     statements: int = 0
     members: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    # DuckDB: the wall seconds of each step's table (`computed`: the formulas); Spark
+    # computes its steps lazily, when a later one reads them: none
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def open_engine(name: EngineName, session: Any | None = None) -> Engine:
@@ -502,10 +511,11 @@ def run_batch(
                 ]
             )
         statements = getattr(runner, "statements", 0)
+        seconds = dict(getattr(runner, "seconds", {}))
     finally:
         runner.close()
     members = sum(len(g.members) for g in groups)
-    return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts)
+    return BatchResult(engine, tables, len(groups), len(jobs), statements, members, counts, seconds)
 
 
 def _programs(
