@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # The formula commands (parse, fmt, eval, equiv) live in cli_formulas, which needs the
 # compiler (sympy): it is imported only when one of them runs, or for --help.
 FORMULA_COMMANDS = ("parse", "fmt", "eval", "equiv")
-SCALE_COMMANDS = ("batch", "export", "synth")  # cli_scale (DuckDB, pyarrow, pyspark)
+SCALE_COMMANDS = ("batch", "export", "synth", "verify")  # cli_scale (DuckDB, pyarrow, pyspark)
 
 
 class Renstra(click.Group):

@@ -1,10 +1,12 @@
-"""The national-scale commands (issue 13): export parquet, batch, synth (docs/scale.md).
+"""The national-scale commands (issue 13): export parquet, batch, synth, verify
+(docs/scale.md).
 
 Imported only when one of them runs: DuckDB, pyarrow and pyspark load inside them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -21,6 +23,8 @@ from .exit_codes import ExitCode
 REGIONS = BoundedInt("a number of regions", 1, 100_000, r"[0-9]{1,6}", "e.g. --regions 50")
 SEED = BoundedInt("a seed", 0, 2**31 - 1, r"[0-9]{1,10}", "any whole number, e.g. 7")
 INDICATORS = BoundedInt("a number of indicators", 1, 10_000, r"[0-9]{1,5}", "e.g. 12")
+SAMPLE = BoundedInt("a number of regions", 1, 100_000, r"[0-9]{1,6}", "e.g. --sample 20")
+SHOWN = 20  # planted misprints not found, or findings not planted, listed
 MAX_NAME = 200  # characters of a region or agency name
 
 
@@ -156,6 +160,68 @@ def batch_command(datasets: tuple[Path, ...], out: str, engine: str, as_json: bo
     sys.exit(ExitCode.FINDINGS if result.counts["findings"] else ExitCode.OK)
 
 
+@click.command("verify")
+@click.argument("datasets", nargs=-1, required=True, type=Folder())
+@click.option(
+    "-r", "--result", required=True, type=Folder(), help="The folder `renstra batch -o` wrote."
+)
+@click.option(
+    "--sample",
+    default=20,
+    show_default=True,
+    type=SAMPLE,
+    help="Recompute this many regions/agencies on the exact path (spread evenly).",
+)
+@click.option("--all", "every", is_flag=True, help="Recompute every region/agency.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify_command(
+    datasets: tuple[Path, ...], result: Path, sample: int, every: bool, as_json: bool
+) -> None:
+    """Check a batch's RESULT against references that share none of its SQL.
+
+    The exact path (the Model's exact back-end, achievement, classify) recomputes every
+    formula value, capaian and predikat of a sample of the regions/agencies from the
+    DATASETS' own rows: whole values must be equal, ratios and capaian equal as
+    presented (half-up, 2 decimals). A synthetic dataset's manifest.json: every planted
+    misprint must be a finding, and no finding another. Exit 1 on any difference.
+    """
+    from .scale.layout import LayoutError
+    from .scale.verify import verify
+
+    try:
+        report = verify(list(datasets), result, None if every else sample)
+    except LayoutError as error:
+        _fail(error, ExitCode.CATALOG_REJECTED)
+    if as_json:
+        click.echo(
+            json.dumps({**dataclasses.asdict(report), "ok": report.ok}, indent=2, default=str)
+        )
+        sys.exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
+    click.echo(
+        f"Jalur eksak: {report.checked} dari {report.members} wilayah/perangkat daerah, "
+        f"{report.values} nilai dan {report.capaian} capaian dihitung ulang; "
+        f"berbeda: {report.different}"
+    )
+    for difference in report.differences:
+        where = " / ".join(str(part) for part in difference.key)
+        click.echo(
+            f"  {difference.table} {where}: seharusnya {difference.expected}, "
+            f"hasil {difference.found}"
+        )
+    if report.planted is None:
+        click.echo(f"Temuan: {report.findings} (tanpa manifest.json: tidak dibandingkan)")
+    else:
+        click.echo(
+            f"Salah cetak yang ditanam: {report.planted}; temuan: {report.findings}; "
+            f"tidak ditemukan: {len(report.missing)}; temuan lain: {len(report.extra)}"
+        )
+        for label, keys in (("tidak ditemukan", report.missing), ("temuan lain", report.extra)):
+            for key in keys[:SHOWN]:
+                click.echo(f"  {label}: {' / '.join(str(part) for part in key)}")
+    click.echo("Sesuai." if report.ok else "Tidak sesuai.")
+    sys.exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
+
+
 @click.command("synth")
 @click.option("--regions", required=True, type=REGIONS, help="How many regions.")
 @click.option("--seed", default=7, show_default=True, type=SEED, help="The random seed.")
@@ -187,4 +253,5 @@ COMMANDS: dict[str, click.Command] = {
     "batch": batch_command,
     "export": export_group,
     "synth": synth_command,
+    "verify": verify_command,
 }
