@@ -15,13 +15,16 @@ statement (every formula of every region: `computed`) and the values' read, time
 by the engine (BatchResult.seconds). The 90-million-row projection
 extrapolates the largest size linearly. The CPU seconds (every thread of this
 process: DuckDB's, numpy's; not Spark's JVM) vary less than the wall time on the
-shared machine. Results go to docs/performance.md by hand.
+shared machine. `--verify` checks each result (not timed) with `renstra verify`: 20
+regions on the exact path, and the findings against the planted misprints of every
+copy (the dataset's manifest.json). Results go to docs/performance.md by hand.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import platform
 import tempfile
@@ -33,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from formula_engine.scale import batch, layout, synth
+from formula_engine.scale.verify import verify
 
 BASE_REGIONS = 8
 NATIONAL_ROWS = 90_000_000
@@ -40,12 +44,21 @@ NATIONAL_ROWS = 90_000_000
 
 def dataset(rows: int, folder: Path, repeated: float = 0.0) -> int:
     """A dataset of about `rows` values rows under `folder`; returns the rows written.
-    `repeated`: that share of the targets and realisations printed a second time, with
-    another source (as a figure printed in two tables: the bundled catalog repeats 4%
-    of its keys), so the batch has first figures to choose."""
-    base, _ = synth.synthesize(BASE_REGIONS, 7)
+    `repeated`: that share of the targets and realisations printed a second time, in
+    another table (as the bundled catalog repeats 4% of its keys), so the batch has
+    first figures to choose."""
+    base, manifest = synth.synthesize(BASE_REGIONS, 7)
     tables = {name: base.table(name) for name in layout.TABLES}
     copies = max(1, round(rows / tables["values"].num_rows))
+    # the base's planted misprints in every copy, for `renstra verify` (--verify)
+    planted = [
+        {**m, "region": f"{m['region']}-{copy:05d}"}
+        for copy in range(copies)
+        for m in manifest.misprints
+    ]
+    (folder / "manifest.json").write_text(
+        json.dumps({**manifest.to_dict(), "misprints": planted}, default=str), encoding="utf-8"
+    )
     for name, table in tables.items():
         writer = None
         path = folder / name / "bench.parquet"
@@ -67,16 +80,24 @@ def dataset(rows: int, folder: Path, repeated: float = 0.0) -> int:
 
 def _repeat(values: Path, share: float) -> None:
     """A second file of `values`: every 1/`share`-th of its target and realisation rows
-    with the source "Tabel 0 (salinan)" (read before the first by source)."""
+    printed again in another table, "Tabel 0" (its source "Tabel 0 (salinan)" is read
+    before the first by source). Not of budget rows: a budget row's children are summed
+    per table, and a table of a few copied children would not add up to its parent."""
     table = pq.read_table(values / "bench.parquet")
-    printed = table.filter(pc.is_in(table["kind"], pa.array(["target", "realisation"])))
+    definitions = pq.read_table(values.parent / "definitions" / "bench.parquet")
+    budget = pc.filter(definitions["indicator"], pc.equal(definitions["entry"], "budget"))
+    printed = table.filter(
+        pc.and_(
+            pc.is_in(table["kind"], pa.array(["target", "realisation"])),
+            pc.invert(pc.is_in(table["indicator"], pc.unique(budget))),
+        )
+    )
     step = max(1, round(1 / share))
     chosen = printed.take(pa.array(range(0, printed.num_rows, step)))
-    number = chosen.schema.get_field_index("source")
-    copy = pa.array(["Tabel 0 (salinan)"] * chosen.num_rows, pa.string())
-    pq.write_table(
-        chosen.set_column(number, "source", copy), values / "repeated.parquet", compression="zstd"
-    )
+    for name, text in (("source", "Tabel 0 (salinan)"), ("table", "Tabel 0")):
+        number = chosen.schema.get_field_index(name)
+        chosen = chosen.set_column(number, name, pa.array([text] * chosen.num_rows, pa.string()))
+    pq.write_table(chosen, values / "repeated.parquet", compression="zstd")
 
 
 def load() -> str:
@@ -94,6 +115,11 @@ def main() -> None:
         type=float,
         default=0.0,
         help="share of targets and realisations printed twice (0.04: as the bundled catalog)",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check each result (renstra verify: 20 regions on the exact path, the manifest)",
     )
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared)")
@@ -130,6 +156,16 @@ def main() -> None:
                     f" {result.statements} statements, load {load()})",
                     flush=True,
                 )
+                if args.verify:  # not timed
+                    report = verify([folder], out, sample=20)
+                    print(
+                        f"{'':>6} verified: {report.values:,} values and {report.capaian:,} capaian"
+                        f" of {report.checked} regions on the exact path, {report.different}"
+                        f" different; {report.findings:,} findings for {report.planted:,}"
+                        f" planted misprints, {len(report.missing)} not found,"
+                        f" {len(report.extra)} not planted",
+                        flush=True,
+                    )
                 formulas = result.seconds.get("computed")  # DuckDB: the formulas' statement
                 if formulas:
                     print(

@@ -74,23 +74,20 @@ def verify(roots: Sequence[Path], result: Path, sample: int | None = 20) -> Veri
     """The result files in the folder `result` (renstra batch -o) of the dataset(s)
     `roots`, against the manifest (when the dataset has one) and the exact path on
     `sample` (region, agency) pairs spread evenly over the sorted pairs (None: all)."""
-    import pyarrow.parquet as pq
-
     files = check_dataset(roots)
-    outputs = {}
+    outputs: dict[str, Path] = {}
     for name in ("computed", "capaian", "findings"):
-        path = result / f"{name}.parquet"
-        if not path.is_file():
+        outputs[name] = result / f"{name}.parquet"
+        if not outputs[name].is_file():
             raise LayoutError(
                 f"no {name}.parquet in {result}",
                 hint="give the folder that `renstra batch -o` wrote",
             )
-        outputs[name] = pq.read_table(path)
     plans = _read(files["plans"], None)
     members = sorted({(p["region"], p["agency"]) for p in plans})
     chosen = _spread(members, sample)
     report = Verification(len(members), len(chosen))
-    _misprints(report, roots, outputs["findings"].to_pylist())
+    _misprints(report, roots, _read([outputs["findings"]], None))
     if chosen:
         regions = sorted({region for region, _ in chosen})
         wanted = set(chosen)
@@ -98,12 +95,14 @@ def verify(roots: Sequence[Path], result: Path, sample: int | None = 20) -> Veri
         def mine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [row for row in rows if (row["region"], row["agency"]) in wanted]
 
+        # only the chosen regions' rows are read (a national result has millions)
         reference = _Reference(
             mine(_read(files["plans"], regions)),
             mine(_read(files["definitions"], regions)),
             mine(_read(files["values"], regions)),
         )
-        _compare(report, reference, outputs, wanted)
+        results = {name: mine(_read([outputs[name]], regions)) for name in ("computed", "capaian")}
+        _compare(report, reference, results)
     return report
 
 
@@ -238,16 +237,11 @@ def _larger(left: str | None, right: str | None) -> str | None:
 def _compare(
     report: Verification,
     reference: _Reference,
-    outputs: dict[str, Any],
-    wanted: set[tuple[str, str]],
+    results: dict[str, list[dict[str, Any]]],
 ) -> None:
     computed = reference.computed()
     whole = reference.whole
-    rows = {
-        tuple(r[c] for c in VALUE_KEY): r
-        for r in outputs["computed"].to_pylist()
-        if (r["region"], r["agency"]) in wanted
-    }
+    rows = {tuple(r[c] for c in VALUE_KEY): r for r in results["computed"]}
     for at, value in computed.items():
         report.values += 1
         row = rows.pop(at, None)
@@ -260,11 +254,7 @@ def _compare(
             report.differ("computed", at, _shown(value), _shown(row["value"], row["reason"]))
     for at, row in rows.items():
         report.differ("computed", at, "(no value)", _shown(row["value"], row["reason"]))
-    capaian_rows = {
-        tuple(r[c] for c in VALUE_KEY[:5]): r
-        for r in outputs["capaian"].to_pylist()
-        if (r["region"], r["agency"]) in wanted
-    }
+    capaian_rows = {tuple(r[c] for c in VALUE_KEY[:5]): r for r in results["capaian"]}
     for at, (capaian, table) in reference.capaian(computed).items():
         report.capaian += 1
         row = capaian_rows.pop(at, None)
