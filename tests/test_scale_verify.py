@@ -137,6 +137,19 @@ def test_a_folder_without_the_result_files_is_refused(
     assert refused.value.hint and "renstra batch -o" in refused.value.hint
 
 
+def test_a_result_file_that_is_not_the_batchs_is_refused_naming_it(
+    ran: tuple[Path, Path, synth.Manifest], tmp_path: Path
+) -> None:
+    result = tmp_path / "result"
+    shutil.copytree(ran[1], result)
+    (result / "capaian.parquet").write_text("not parquet", encoding="utf-8")
+    with pytest.raises(LayoutError, match=r"capaian\.parquet: not a Parquet file"):
+        verify([ran[0]], result)
+    pq.write_table(pa.table({"region": ["x"]}), result / "capaian.parquet")
+    with pytest.raises(LayoutError, match=r"capaian\.parquet: no column agency, indicator"):
+        verify([ran[0]], result)
+
+
 def test_the_command_says_whether_the_result_holds(
     ran: tuple[Path, Path, synth.Manifest], tmp_path: Path
 ) -> None:

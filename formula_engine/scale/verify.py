@@ -35,6 +35,11 @@ FIGURES = ("target", "realisation")
 MISPRINT_KEY = ("region", "indicator", "year", "kind", "check")  # the manifest's fields
 VALUE_KEY = ("region", "agency", "indicator", "year", "period", "kind")
 SHOWN = 20  # differences kept for the report (all are counted)
+RESULT_COLUMNS = {  # the result files read, and the columns compared
+    "computed": (*VALUE_KEY, "value", "reason"),
+    "capaian": (*VALUE_KEY[:5], "capaian_rounded", "predikat"),
+    "findings": ("agency", *MISPRINT_KEY),
+}
 
 
 @dataclass
@@ -75,14 +80,7 @@ def verify(roots: Sequence[Path], result: Path, sample: int | None = 20) -> Veri
     `roots`, against the manifest (when the dataset has one) and the exact path on
     `sample` (region, agency) pairs spread evenly over the sorted pairs (None: all)."""
     files = check_dataset(roots)
-    outputs: dict[str, Path] = {}
-    for name in ("computed", "capaian", "findings"):
-        outputs[name] = result / f"{name}.parquet"
-        if not outputs[name].is_file():
-            raise LayoutError(
-                f"no {name}.parquet in {result}",
-                hint="give the folder that `renstra batch -o` wrote",
-            )
+    outputs = {name: _output(result, name, columns) for name, columns in RESULT_COLUMNS.items()}
     plans = _read(files["plans"], None)
     members = sorted({(p["region"], p["agency"]) for p in plans})
     chosen = _spread(members, sample)
@@ -104,6 +102,25 @@ def verify(roots: Sequence[Path], result: Path, sample: int | None = 20) -> Veri
         results = {name: mine(_read([outputs[name]], regions)) for name in ("computed", "capaian")}
         _compare(report, reference, results)
     return report
+
+
+def _output(result: Path, name: str, columns: tuple[str, ...]) -> Path:
+    """The result file `name` of the folder `result`, with the columns compared."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = result / f"{name}.parquet"
+    hint = "give the folder that `renstra batch -o` wrote"
+    if not path.is_file():
+        raise LayoutError(f"no {name}.parquet in {result}", hint=hint)
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as error:
+        raise LayoutError(f"{path}: not a Parquet file ({error})", hint=hint) from None
+    lacking = [c for c in columns if c not in schema.names]
+    if lacking:
+        raise LayoutError(f"{path}: no column {', '.join(lacking)}", hint=hint)
+    return path
 
 
 def _read(paths: Sequence[Path], regions: list[str] | None) -> list[dict[str, Any]]:
