@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_corpus import ENTRIES
 
 from formula_engine import ir, nodes
-from formula_engine.backends.numpy import NumpyProgram
+from formula_engine.backends.numpy import EINSUM_ROWS, NumpyProgram, all_finite
 from formula_engine.backends.scalar import ScalarProgram
 from formula_engine.declarations import Declarations, Indicator, Input, Plan, Policy
 from formula_engine.errors import EvaluationError
@@ -270,3 +270,24 @@ def test_a_chain_of_indicators_in_a_table_is_linear(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(NumpyProgram, "_step", counted)
     model.evaluate_table(table, [YEAR], reasons=False)
     assert compiled[0] <= 8 * (levels + 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.sampled_from([1, 7, EINSUM_ROWS - 1, EINSUM_ROWS, 3 * EINSUM_ROWS]),
+    bad=st.sampled_from([None, np.nan, np.inf, -np.inf]),
+    where=st.floats(0, 1, exclude_max=True),
+    strided=st.booleans(),
+)
+def test_all_finite_is_isfinite_all_on_either_summation(
+    rows: int, bad: float | None, where: float, strided: bool
+) -> None:
+    """all_finite sums long contiguous columns with np.einsum, others with np.add.reduce:
+    both say whether every value is finite (an overflow only says no)."""
+    column = np.random.default_rng(rows).uniform(-1e6, 1e6, 2 * rows if strided else rows)
+    values = column[::2] if strided else column
+    if bad is not None:
+        values[int(where * rows)] = bad
+    assert all_finite(values) == bool(np.isfinite(values).all())
+    with np.errstate(over="ignore"):  # the sum overflows: the caller looks closer
+        assert not all_finite(np.full(rows + 1, 1e308))

