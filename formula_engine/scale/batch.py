@@ -390,6 +390,7 @@ def spark_session() -> Any:
 
 CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
+    "fe_versions",
     "_whole",
     "_repeated_groups",
     "_repeated",
@@ -449,6 +450,7 @@ def run_batch(
         runner.register(files)
         groups = [compile_group(g) for g in runner.groups(files)]
         runner.register_arrow("fe_groups", _groups_table(groups))
+        runner.register_arrow("fe_versions", _versions_table(groups))
         integers = _integers(runner, [d for group in groups for d in group.definitions])
         runner.create("frame", [queries.frame()])
         jobs = [job for group in groups for job in group.jobs]
@@ -495,7 +497,7 @@ def run_batch(
         for name in ("wide", "capaian_rules", "capaian_exact"):
             runner.drop(name)
         runner.create("rollups", [queries.rollups()])
-        runner.create("findings", [queries.findings(_indicator_ids(groups))])
+        runner.create("findings", [queries.findings(_indicator_ids(groups), repeats)])
         runner.drop("printed", view=not repeats)
         runner.drop("fe_values")
         tables: dict[str, pa.Table] = {}
@@ -569,6 +571,22 @@ def _groups_table(groups: Sequence[Group]) -> pa.Table:
         for region, agency in group.members
     ]
     return _arrow(rows, (("region", "text"), ("agency", "text"), ("grp", "int")))
+
+
+def _versions_table(groups: Sequence[Group]) -> pa.Table:
+    """(grp, indicator): the ids with more than one formula version in a group's
+    catalog (the cross-table check leaves them out: queries.cross_table)."""
+    rows = []
+    for group in groups:
+        versions: dict[str, set[Any]] = {}
+        for row in group.definitions:
+            versions.setdefault(row["indicator"], set()).add(row.get("version"))
+        rows += [
+            {"grp": group.number, "indicator": i}
+            for i, seen in sorted(versions.items())
+            if len(seen) > 1
+        ]
+    return _arrow(rows, (("grp", "int"), ("indicator", "text")))
 
 
 def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[str]:

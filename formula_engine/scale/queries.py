@@ -16,7 +16,8 @@ Each step is one SELECT; the engine materializes it under a name:
     rollups    quarters (TW1-TW4) or months to the year by the definition's rollup,
                and each budget row's children summed
     findings   the audit's arithmetic checks: a printed figure whose recomputation does
-               not round to its printed digits (value, capaian, rollup)
+               not round to its printed digits (value, capaian, rollup), or that
+               another table prints with another value (cross_table)
 
 Exactness: values are DECIMAL(38, 12); ids whose unit is whole (Rupiah, counts) and
 whose every value is whole are BIGINT; quotients are exact to 12 decimals (the SQL
@@ -361,12 +362,20 @@ def repeated(kinds: Sequence[str], row: str = "rowid") -> exp.Select:
     """The (key, kind) of `kinds` with more than one row in fe_values (a figure printed
     in several tables), each with `_first`: its row of the smallest source. `row` is
     the engine's column that tells the values' rows apart (DuckDB's rowid; Spark's
-    `_row`, added when the values are read). One aggregation, by their keys, of the rows
-    of the groups in _repeated_groups (repeated_groups): exact."""
+    `_row`, added when the values are read), and that row's value and table. One
+    aggregation, by their keys, of the rows of the groups in _repeated_groups
+    (repeated_groups): exact."""
     keys = [col(c, "v") for c in (*KEY, "kind")]
+
+    def first(column: str) -> exp.Expression:
+        return exp.ArgMin(this=col(column, "v"), expression=col("source", "v"))
+
     return (
         exp.select(
-            *keys, alias(exp.ArgMin(this=col(row, "v"), expression=col("source", "v")), "_first")
+            *keys,
+            alias(first(row), "_first"),
+            alias(first("value"), "_first_value"),  # for the cross-table check
+            alias(first("table"), "_first_table"),
         )
         .from_(table("fe_values", "v"), copy=False)
         .join(table("_repeated_groups", "g"), on=same_key("v", "g", YEARLESS), copy=False)
@@ -759,9 +768,120 @@ def rounds_to(recomputed: exp.Expression, printed_value: exp.Expression) -> exp.
     return check.else_(equal(decimal(recomputed.copy()), decimal(printed_value.copy())))
 
 
-def findings(indicators: Sequence[str]) -> exp.Query:
+CROSS_KINDS = ("target", "realisation", "baseline")  # the cross-table check's figures
+
+
+def _differs(value: exp.Expression, first: exp.Expression) -> exp.Expression:
+    return both(
+        exp.Not(this=exp.Is(this=value, expression=exp.Null())),
+        exp.Not(this=exp.Is(this=first, expression=exp.Null())),
+        exp.NEQ(this=value.copy(), expression=first.copy()),
+    )
+
+
+def _one_version(rows: str) -> tuple[exp.Expression, exp.Expression]:
+    """The join and the condition that keep the rows `rows` of indicators with one
+    formula version in their catalog (fe_versions: the group's ids with several)."""
+    on = both(
+        equal(col("grp", "m"), col("grp", "g")),
+        equal(col("indicator", "m"), col("indicator", rows)),
+    )
+    return on, exp.Is(this=col("indicator", "m"), expression=exp.Null())
+
+
+def cross_table(repeats: bool) -> list[exp.Select]:
+    """The audit's "the same figure in different tables": a target, realisation or
+    baseline printed again in another table than its first print (by source), with
+    another value; a baseline of year Y and the realisation of Y are one quantity (the
+    first printed of the two is the reference). Not for an indicator with several
+    formula versions (its tables may compute it with different ones: the audit says
+    not comparable). Compared by value, as read from each text. The same kind is looked
+    for among the keys printed twice (_repeated, when any `repeats`); a baseline against
+    the first realisation of its year (`printed`)."""
+    columns = ["kind", "text", "value", "source"]
+
+    def finding(rows: str, reference: exp.Expression) -> list[exp.Expression]:
+        return [
+            *[col(c, rows) for c in KEY],
+            col("kind", rows),
+            alias(string("cross_table"), "check"),
+            alias(col("text", rows), "printed"),
+            alias(col("value", rows), "printed_value"),
+            alias(decimal(reference), "recomputed"),
+            col("source", rows),
+        ]
+
+    def grouped(select: exp.Select, rows: str) -> exp.Select:
+        on, kept = _one_version(rows)
+        return (
+            select.join(table("fe_groups", "g"), on=same_key(rows, "g", ("region", "agency")))
+            .join(table("fe_versions", "m"), on=on, join_type="left")
+            .where(kept, copy=False)
+        )
+
+    parts: list[exp.Select] = []
+    if repeats:
+        same = (
+            exp.select(*finding("v", col("_first_value", "r")))
+            .from_(table("fe_values", "v"), copy=False)
+            .join(table("_repeated", "r"), on=same_key("v", "r", (*KEY, "kind")), copy=False)
+            .where(
+                both(
+                    among(col("kind", "v"), CROSS_KINDS),
+                    exp.NEQ(this=col("table", "v"), expression=col("_first_table", "r")),
+                    _differs(col("value", "v"), col("_first_value", "r")),
+                ),
+                copy=False,
+            )
+        )
+        parts.append(grouped(same, "v"))
+    # a baseline and the realisation of its year: the later of the two by source is reported
+    later = exp.GT(this=col("source", "b"), expression=col("source", "r"))
+
+    def pick(column: str) -> exp.Expression:
+        return alias(
+            exp.Case().when(later.copy(), col(column, "b")).else_(col(column, "r")), column
+        )
+
+    def other(column: str) -> exp.Expression:
+        return exp.Case().when(later.copy(), col(column, "r")).else_(col(column, "b"))
+
+    pairs = (
+        exp.select(
+            *[col(c, "b") for c in KEY],
+            *[pick(c) for c in columns],
+            alias(other("value"), "_first_value"),
+        )
+        .from_(table("printed", "b"), copy=False)
+        .join(
+            table("printed", "r"),
+            on=both(
+                same_key("b", "r", KEY),
+                equal(col("kind", "r"), string("realisation")),
+            ),
+            copy=False,
+        )
+        .where(
+            both(
+                equal(col("kind", "b"), string("baseline")),
+                exp.NEQ(this=col("table", "b"), expression=col("table", "r")),
+                _differs(col("value", "b"), col("value", "r")),
+            ),
+            copy=False,
+        )
+    )
+    shown = exp.Subquery(this=pairs, alias=exp.TableAlias(this=exp.to_identifier("p")))
+    parts.append(
+        grouped(exp.select(*finding("p", col("_first_value", "p"))).from_(shown, copy=False), "p")
+    )
+    return parts
+
+
+def findings(indicators: Sequence[str], repeats: bool = True) -> exp.Query:
     """value: a printed T or R against its formula; capaian: a printed capaian against
-    the rule; rollup: a printed yearly figure against its quarters or its children.
+    the rule; rollup: a printed yearly figure against its quarters or its children;
+    cross_table: a figure printed again in another table with another value
+    (cross_table; the keys printed twice are looked at only where any `repeats`).
     The printed rows are narrowed before each join: to `indicators` (the ids of
     indicator entries) for the values, to the ids that have a rollup for the rollups."""
     sources = (
@@ -818,7 +938,7 @@ def findings(indicators: Sequence[str]) -> exp.Query:
             )
         )
         selects.append(select)
-    return union_all(selects)
+    return union_all([*selects, *cross_table(repeats)])
 
 
 # Half-way ties: the one place where 12 decimals are not enough.
