@@ -119,8 +119,9 @@ def batch_command(datasets: tuple[Path, ...], out: str, engine: str, as_json: bo
 
     Writes OUT/computed.parquet (formula values), capaian.parquet (capaian and
     predikat), rollups.parquet (quarters to years, budget rows to their parent) and
-    findings.parquet (printed figures their recomputation does not reproduce, or that
-    another table prints with another value). Exit 1 when there are findings.
+    findings.parquet (printed figures their recomputation does not reproduce, that
+    another table prints with another value, or whose grade is not their score's).
+    Exit 1 when there are findings.
     """
     from .scale.batch import EngineUnavailable, describe_failure, run_batch
     from .scale.layout import LayoutError

@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from formula_engine.achievement import achievement
 from formula_engine.audit.budgets import budget_rollups
-from formula_engine.audit.indicators import cross_table
+from formula_engine.audit.indicators import cross_table, grades
 from formula_engine.bands import TABLE_IDS, band_table, classify
 from formula_engine.catalog import bundled_catalog_path, load_checked
 from formula_engine.cli import main
@@ -160,6 +160,40 @@ def test_a_baseline_and_the_realisation_of_its_year_are_one_figure(tmp_path: Pat
     (finding,) = printed_again(tmp_path / "earlier", [earlier])  # then the later one
     assert finding["kind"] == "realisation" and finding["recomputed"] == Decimal("2.5")
     assert printed_again(tmp_path / "equal", [{**baseline, "source": "tabel 9"}]) == []
+
+
+def test_a_printed_grade_that_is_not_its_scores_band_is_found(tmp_path: Path) -> None:
+    """The audit's grade check: "A (84,96)" holds where 84,96 is in band A of the
+    indicator's grade table; the same score printed "C (84,96)" is a finding; a grade
+    without a score, or a score alone, is not checked."""
+    catalog, _ = load_checked(bundled_catalog_path())
+    assert not [f for f in grades(catalog) if f.status == "finding"]
+    data = layout.from_catalog(catalog, "Kota Blitar")
+    graded = {d["indicator"] for d in data.definitions if d["grade_table"]}
+    rows = [v for v in data.values if v["indicator"] in graded and "(" in v["text"]]
+    assert len(rows) > 10  # "A (84,96)" and the like
+    changed = rows[0]
+    wrong = "C" if not changed["text"].startswith("C") else "A"
+    alone = rows[1]  # a grade without its score: not checked (the audit: not recomputable)
+    values = [
+        {**v, "text": wrong + v["text"][v["text"].index(" ") :]}
+        if v is changed
+        else {**v, "text": wrong}
+        if v is alone
+        else v
+        for v in data.values
+    ]
+    layout.write_dataset(layout.Dataset(data.plans, data.definitions, values), tmp_path, "x")
+    found = [
+        f
+        for f in batch.run_batch([tmp_path]).tables["findings"].to_pylist()
+        if f["check"] == "grade"
+    ]
+    assert [(f["indicator"], f["year"], f["kind"], f["source"]) for f in found] == [
+        (changed["indicator"], changed["year"], changed["kind"], changed["source"])
+    ]
+    assert found[0]["printed"].startswith(wrong + " (")
+    assert found[0]["recomputed"] == found[0]["printed_value"]  # the score, as the audit
 
 
 def test_every_printed_value_of_the_catalog_is_kept_with_its_source() -> None:
@@ -625,9 +659,10 @@ def test_the_statements_run_do_not_grow_with_formulas_or_regions(tmp_path: Path)
     # near ties cost three statements more (their keys, their wide rows, the rows'
     # read), whatever their number; the rest is the dataset's registration (ENUM values
     # and tables), the steps, the drops of the tables read for the last time (nine)
-    # and the outputs' reads (or writes)
+    # and the outputs' reads (or writes); the grade check four (its indicators, their
+    # texts with a letter made and read, its findings) where a catalog has a grade table
     assert abs(large.statements - small.statements) <= 3
-    assert large.statements <= 48
+    assert large.statements <= 52
 
 
 def test_each_table_made_is_timed_once(tmp_path: Path) -> None:

@@ -391,6 +391,9 @@ def spark_session() -> Any:
 CHUNK = 16  # parts (the computed rows of a catalog group) per Spark statement
 STEPS = (
     "fe_versions",
+    "fe_graded",
+    "_graded_rows",
+    "_grades",
     "_whole",
     "_repeated_groups",
     "_repeated",
@@ -497,7 +500,14 @@ def run_batch(
         for name in ("wide", "capaian_rules", "capaian_exact"):
             runner.drop(name)
         runner.create("rollups", [queries.rollups()])
-        runner.create("findings", [queries.findings(_indicator_ids(groups), repeats)])
+        graded = _graded_table(groups)
+        if graded.num_rows:
+            runner.register_arrow("fe_graded", graded)
+            graded_ids = graded.column("indicator").to_pylist()
+            runner.create("_graded_rows", [queries.graded_rows(graded_ids)])
+            runner.register_arrow("_grades", _grades(runner.arrow("_graded_rows")))
+        ids = _indicator_ids(groups)
+        runner.create("findings", [queries.findings(ids, repeats, graded.num_rows > 0)])
         runner.drop("printed", view=not repeats)
         runner.drop("fe_values")
         tables: dict[str, pa.Table] = {}
@@ -587,6 +597,54 @@ def _versions_table(groups: Sequence[Group]) -> pa.Table:
             if len(seen) > 1
         ]
     return _arrow(rows, (("grp", "int"), ("indicator", "text")))
+
+
+def _graded_table(groups: Sequence[Group]) -> pa.Table:
+    """(grp, indicator, grade_table): the indicators of each group with a grade table."""
+    rows = {
+        (group.number, row["indicator"]): row["grade_table"]
+        for group in groups
+        for row in group.definitions
+        if row["entry"] == "indicator" and row.get("grade_table")
+    }
+    return _arrow(
+        [{"grp": g, "indicator": i, "grade_table": t} for (g, i), t in sorted(rows.items())],
+        (("grp", "int"), ("indicator", "text"), ("grade_table", "text")),
+    )
+
+
+def _grades(candidates: pa.Table) -> pa.Table:
+    """The audit's grade check (audit.indicators.grades) on the printed texts with a
+    letter of the graded indicators: a grade with its score ("A (84,96)") that is not
+    the label or grade of the score's band in the indicator's grade table. A grade
+    without a score is not recomputable (no finding), as in the audit."""
+    from ..bands import band_table, classify
+    from ..catalog.printed import read_printed
+    from .layout import to_decimal
+
+    found = []
+    for row in candidates.to_pylist():
+        reading = read_printed(row["text"])
+        if reading.grade is None or reading.value is None:
+            continue
+        band = classify(band_table(row["grade_table"]), reading.value).band
+        if band is not None and reading.grade in {band.label, band.grade}:
+            continue
+        found.append(
+            {
+                **{c: row[c] for c in (*queries.KEY, "kind")},
+                "check": "grade",
+                "printed": row["text"],
+                "printed_value": row["value"],
+                "recomputed": to_decimal(reading.value, row["source"]),
+                "source": row["source"],
+            }
+        )
+    return _arrow(found, FINDINGS_COLUMNS)
+
+
+_TYPES = {"year": "int", "printed_value": "decimal", "recomputed": "decimal"}  # else text
+FINDINGS_COLUMNS = tuple((c, _TYPES.get(c, "text")) for c in queries.FINDINGS_COLUMNS)
 
 
 def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[str]:

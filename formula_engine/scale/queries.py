@@ -17,7 +17,8 @@ Each step is one SELECT; the engine materializes it under a name:
                and each budget row's children summed
     findings   the audit's arithmetic checks: a printed figure whose recomputation does
                not round to its printed digits (value, capaian, rollup), or that
-               another table prints with another value (cross_table)
+               another table prints with another value (cross_table), or whose
+               grade is not its score's band (grade)
 
 Exactness: values are DECIMAL(38, 12); ids whose unit is whole (Rupiah, counts) and
 whose every value is whole are BIGINT; quotients are exact to 12 decimals (the SQL
@@ -877,11 +878,46 @@ def cross_table(repeats: bool) -> list[exp.Select]:
     return parts
 
 
-def findings(indicators: Sequence[str], repeats: bool = True) -> exp.Query:
+def graded_rows(indicators: Sequence[str]) -> exp.Select:
+    """The printed figures of the indicators with a grade table (fe_graded: grp,
+    indicator, grade_table; `indicators` their ids) whose text has a letter: the
+    candidates of the audit's grade check ("A (84,96)": a grade and its score), read by
+    batch._grades in Python with the audit's own reading of a printed text."""
+    return (
+        exp.select(
+            *[col(c, "p") for c in (*KEY, "kind", "text", "value", "source")],
+            col("grade_table", "m"),
+        )
+        .from_(table("printed", "p"), copy=False)
+        .join(table("fe_groups", "g"), on=same_key("p", "g", ("region", "agency")), copy=False)
+        .join(
+            table("fe_graded", "m"),
+            on=both(
+                equal(col("grp", "m"), col("grp", "g")),
+                equal(col("indicator", "m"), col("indicator", "p")),
+            ),
+            copy=False,
+        )
+        .where(
+            both(  # the ids first: a test of a few small integers before the texts'
+                among(col("indicator", "p"), sorted(set(indicators))),
+                exp.RegexpLike(this=col("text", "p"), expression=string("[A-Za-z]")),
+            ),
+            copy=False,
+        )
+    )
+
+
+FINDINGS_COLUMNS = (*KEY, "kind", "check", "printed", "printed_value", "recomputed", "source")
+
+
+def findings(indicators: Sequence[str], repeats: bool = True, graded: bool = False) -> exp.Query:
     """value: a printed T or R against its formula; capaian: a printed capaian against
     the rule; rollup: a printed yearly figure against its quarters or its children;
     cross_table: a figure printed again in another table with another value
-    (cross_table; the keys printed twice are looked at only where any `repeats`).
+    (cross_table; the keys printed twice are looked at only where any `repeats`);
+    grade: a printed grade that is not its score's band (the table _grades, where
+    `graded`).
     The printed rows are narrowed before each join: to `indicators` (the ids of
     indicator entries) for the values, to the ids that have a rollup for the rollups."""
     sources = (
@@ -938,6 +974,10 @@ def findings(indicators: Sequence[str], repeats: bool = True) -> exp.Query:
             )
         )
         selects.append(select)
+    if graded:  # the grade check's findings, made in Python (batch._grades)
+        selects.append(
+            exp.select(*[col(c) for c in FINDINGS_COLUMNS]).from_(table("_grades"), copy=False)
+        )
     return union_all([*selects, *cross_table(repeats)])
 
 
