@@ -640,11 +640,11 @@ def _grades(candidates: pa.Table) -> pa.Table:
                 "source": row["source"],
             }
         )
-    return _arrow(found, FINDINGS_COLUMNS)
+    return _arrow(found, _FINDINGS_TYPES)
 
 
 _TYPES = {"year": "int", "printed_value": "decimal", "recomputed": "decimal"}  # else text
-FINDINGS_COLUMNS = tuple((c, _TYPES.get(c, "text")) for c in queries.FINDINGS_COLUMNS)
+_FINDINGS_TYPES = tuple((c, _TYPES.get(c, "text")) for c in queries.FINDINGS_COLUMNS)
 
 
 def _integers(runner: Engine, definitions: list[dict[str, Any]]) -> frozenset[str]:
