@@ -183,8 +183,9 @@ def verify_command(
     The exact path (the Model's exact back-end, achievement, classify) recomputes every
     formula value, capaian and predikat of a sample of the regions/agencies from the
     DATASETS' own rows: values of a whole unit (Rupiah, counts) must be equal, ratios
-    and capaian equal as presented (half-up, 2 decimals). A synthetic dataset's manifest.json: every planted
-    misprint must be a finding, and no finding another. Exit 1 on any difference.
+    and capaian equal as presented (half-up, 2 decimals). A synthetic dataset's
+    manifest.json: every planted misprint must be a finding, and no finding another.
+    Exit 1 on any difference.
     """
     from .scale.layout import LayoutError
     from .scale.verify import verify
