@@ -2,8 +2,9 @@
 the synthetic generator. The Spark engine: tests/test_scale_spark.py.
 
 The references are independent of the SQL: the exact path (the Model's exact back-end,
-achievement.achievement, bands.classify, numbers.round_half_up) recomputed here from the
-dataset's own rows, the audit of the bundled catalog, and the generator's manifest.
+achievement.achievement, bands.classify, numbers.round_half_up: scale/verify.py's
+Reference) recomputed from the dataset's own rows, the audit of the bundled catalog,
+and the generator's manifest.
 """
 
 from __future__ import annotations
@@ -26,16 +27,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from formula_engine.achievement import achievement
 from formula_engine.audit.budgets import budget_rollups
 from formula_engine.audit.indicators import cross_table, grades
 from formula_engine.bands import TABLE_IDS, band_table, classify
 from formula_engine.catalog import bundled_catalog_path, load_checked
 from formula_engine.cli import main
 from formula_engine.numbers import format_indonesian, round_half_up
-from formula_engine.outcomes import BASELINE, NotComputable
 from formula_engine.scale import batch, layout, queries, synth
 from formula_engine.scale.plan import compiled_groups, grouped_tables, groups_of
+from formula_engine.scale.verify import VALUE_KEY, Reference
 
 SEED = 11
 RATES = synth.Rates(missing=0.03, zero=0.02, misprint=0.03)
@@ -294,95 +294,37 @@ def test_a_tie_reached_through_a_rounded_quotient_is_decided_exactly(tmp_path: P
     assert found(result) == planted(manifest)
 
 
-def exact_path(folder: Path) -> dict[tuple[Any, ...], Fraction | str]:
-    """Every formula value and capaian recomputed by the exact back-end from the rows."""
-    plans = pq.read_table(folder / "plans").to_pylist()
-    definitions = pq.read_table(folder / "definitions").to_pylist()
-    rows = pq.read_table(folder / "values").to_pylist()
-    given: dict[tuple[Any, ...], Fraction] = {}
-    printed: dict[tuple[Any, ...], Fraction] = {}
-    for row in rows:
-        if row["value"] is None:
-            continue
-        value = Fraction(row["value"])
-        key = (row["region"], row["indicator"], row["kind"], row["year"])
-        given[key] = value
-        printed[key] = value
-    baseline_year = {p["region"]: p["baseline_year"] for p in plans}
-    results: dict[tuple[Any, ...], Fraction | str] = {}
-    (group,) = compiled_groups(plans, definitions)
-    polarity = {d["indicator"]: d["polarity"] for d in definitions if d["entry"] == "indicator"}
-    for region, _ in group.members:
-        for job in group.jobs:
-            for year in job.years:
-                figures: dict[str, Fraction | None] = {}
-                for kind in ("target", "realisation"):
-                    values: dict[str, dict[int | str, Fraction]] = {}
-                    for identifier, key in job.slots():
-                        at = (
-                            region,
-                            identifier,
-                            "baseline" if key == BASELINE else kind,
-                            baseline_year[region] if key == BASELINE else key,
-                        )
-                        if at in given:
-                            values.setdefault(identifier, {})[
-                                "awal" if key == BASELINE else key
-                            ] = given[at]
-                    outcome = job.formula.evaluate_value(values, year)
-                    where = ("computed", region, job.indicator, year, kind)
-                    if isinstance(outcome, NotComputable):
-                        results[where] = outcome.code
-                        figures[kind] = printed.get((region, job.indicator, kind, year))
-                    else:
-                        assert isinstance(outcome, Fraction)
-                        results[where] = figures[kind] = outcome
-                rule = polarity[job.indicator]
-                got = achievement(rule, figures["target"], figures["realisation"])
-                results[("capaian", region, job.indicator, year)] = (
-                    got.value if got.value is not None else "none"
-                )
-    return results
-
-
 def test_duckdb_equals_the_exact_path(
     synthetic: tuple[Path, synth.Manifest], duck: batch.BatchResult
 ) -> None:
-    expected = exact_path(synthetic[0])
-    computed = {
-        ("computed", r["region"], r["indicator"], r["year"], r["kind"]): r
-        for r in duck.tables["computed"].to_pylist()
-    }
+    """Every formula value and capaian against the exact path (scale/verify.py's
+    Reference: the Model's exact back-end, achievement, classify on the dataset's own
+    rows), stricter than `renstra verify`: ratios to 10^-10, not only as presented."""
+    rows = {name: pq.read_table(synthetic[0] / name).to_pylist() for name in layout.TABLES}
+    reference = Reference(rows["plans"], rows["definitions"], rows["values"])
+    expected = reference.computed()
+    computed = {tuple(r[c] for c in VALUE_KEY): r for r in duck.tables["computed"].to_pylist()}
     integers = 0
     for key, value in expected.items():
-        if key[0] == "computed":
-            row = computed.pop(key)
-            if isinstance(value, str):
-                assert (row["value"], row["reason"]) == (None, value), key
-            elif value.denominator == 1:  # counts (and Rupiah): exactly
-                integers += 1
-                assert Fraction(row["value"]) == value, key
-            else:  # ratios: exact to 12 decimals, hence to the presented 2
-                assert abs(Fraction(row["value"]) - value) < Fraction(1, 10**10), key
-                assert round_half_up(Fraction(row["value"]), 2) == round_half_up(value, 2), key
+        row = computed.pop(key)
+        if isinstance(value, str):
+            assert (row["value"], row["reason"]) == (None, value), key
+        elif value.denominator == 1:  # counts (and Rupiah): exactly
+            integers += 1
+            assert Fraction(row["value"]) == value, key
+        else:  # ratios: exact to 12 decimals, hence to the presented 2
+            assert abs(Fraction(row["value"]) - value) < Fraction(1, 10**10), key
+            assert round_half_up(Fraction(row["value"]), 2) == round_half_up(value, 2), key
     assert integers > 100 and computed == {}
-    capaian = {
-        (r["region"], r["indicator"], r["year"]): r for r in duck.tables["capaian"].to_pylist()
-    }
-    for key, value in expected.items():
-        if key[0] != "capaian":
-            continue
-        row = capaian[key[1:]]
-        if value == "none":
+    capaian = {tuple(r[c] for c in VALUE_KEY[:5]): r for r in duck.tables["capaian"].to_pylist()}
+    for key, (value, table) in reference.capaian(expected).items():
+        row = capaian[key]
+        if value is None:
             assert row["capaian"] is None and row["reason"] in ("E401", "E402"), key
             continue
-        assert isinstance(value, Fraction)
+        assert table == "capaian_interpretasi"  # the definitions' (layout.from_catalog)
         assert Fraction(row["capaian_rounded"]) == round_half_up(value, 2), key
-        assert row["predikat"] == classify(band_table(row_band(row)), value).label, key
-
-
-def row_band(row: dict[str, Any]) -> str:
-    return "capaian_interpretasi"  # the definitions' band table (layout.from_catalog)
+        assert row["predikat"] == classify(band_table(table), value).label, key
 
 
 def first_by_source(values: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -665,7 +607,7 @@ def test_the_statements_run_do_not_grow_with_formulas_or_regions(tmp_path: Path)
     assert large.statements <= 52
 
 
-def test_each_table_made_is_timed_once(tmp_path: Path) -> None:
+def test_each_table_the_engine_makes_is_timed(tmp_path: Path) -> None:
     """The steps' seconds (the bench's rate of the formulas: `computed`): every table
     the dataset is read into and every step made, within the whole run's time."""
     data, _ = synth.synthesize(1, SEED, RATES, indicators=3)

@@ -94,7 +94,7 @@ def verify(roots: Sequence[Path], result: Path, sample: int | None = 20) -> Veri
             return [row for row in rows if (row["region"], row["agency"]) in wanted]
 
         # only the chosen regions' rows are read (a national result has millions)
-        reference = _Reference(
+        reference = Reference(
             mine(_read(files["plans"], regions)),
             mine(_read(files["definitions"], regions)),
             mine(_read(files["values"], regions)),
@@ -156,8 +156,9 @@ def _misprints(report: Verification, roots: Sequence[Path], findings: list[dict[
     report.extra = sorted(found - planted, key=str)
 
 
-class _Reference:
-    """The exact path's values for some (region, agency) pairs, from their own rows."""
+class Reference:
+    """The exact path's values for some (region, agency) pairs, from their own rows
+    (also the reference of tests/test_scale.py's stricter comparison)."""
 
     def __init__(
         self,
@@ -168,13 +169,15 @@ class _Reference:
         self.groups = compiled_groups(plans, definitions) if plans else []
         self.baseline_year = {(p["region"], p["agency"]): p["baseline_year"] for p in plans}
         first: dict[tuple[Any, ...], dict[str, Any]] = {}  # the first source of each key
-        self.frame: set[tuple[Any, ...]] = set()  # (region, agency, period, kind) read
+        # (region, agency): its (period, kind) with a target or realisation (the frame)
+        self.frame: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for row in values:
             key = tuple(row[c] for c in VALUE_KEY)
             if key not in first or row["source"] < first[key]["source"]:
                 first[key] = row
             if row["kind"] in FIGURES:
-                self.frame.add((row["region"], row["agency"], row["period"], row["kind"]))
+                member = (row["region"], row["agency"])
+                self.frame.setdefault(member, set()).add((row["period"], row["kind"]))
         self.printed = {k: Fraction(r["value"]) for k, r in first.items() if r["value"] is not None}
         self.baselines: dict[tuple[Any, ...], Fraction] = {}  # (region, agency, id): any period's
         for (region, agency, indicator, year, _, kind), value in self.printed.items():
@@ -196,8 +199,7 @@ class _Reference:
         found: dict[tuple[Any, ...], Fraction | str] = {}
         for group in self.groups:
             for region, agency in group.members:
-                frame = [f for f in self.frame if f[:2] == (region, agency)]
-                for _, _, period, kind in frame:
+                for period, kind in self.frame.get((region, agency), ()):
                     for job in group.jobs:
                         for year in job.years:
                             values: dict[str, dict[int | str, Fraction]] = {}
@@ -253,7 +255,7 @@ def _larger(left: str | None, right: str | None) -> str | None:
 
 def _compare(
     report: Verification,
-    reference: _Reference,
+    reference: Reference,
     results: dict[str, list[dict[str, Any]]],
 ) -> None:
     computed = reference.computed()
