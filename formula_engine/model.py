@@ -205,13 +205,17 @@ def fast_columns(
         identifier, key = resolved
         array = np.asarray(column, dtype=np.float64)
         if array.shape != (rows,):
-            raise EvaluationError(
-                f"the column of {identifier!r} for {key} has shape {array.shape}, not ({rows},)",
-                code="E403",
-                hint="give one value per row (NaN for a missing one)",
-            )
+            raise _wrong_shape(f"the column of {identifier!r} for {key}", array.shape, rows)
         keyed[resolved] = array
     return keyed
+
+
+def _wrong_shape(column: str, shape: tuple[int, ...], rows: int) -> EvaluationError:
+    return EvaluationError(
+        f"{column} has shape {shape}, not ({rows},)",
+        code="E403",
+        hint="give one value per row (NaN for a missing one)",
+    )
 
 
 def unread_finite(columns: Columns, read: Collection[tuple[str, YearKey]]) -> None:
@@ -243,12 +247,9 @@ class TableResult:
 _MAX_COLUMNS = 100_000
 
 
-def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any, Any], int]:
-    """The columns of a dict, a pyarrow Table or a polars DataFrame, keyed (name, year),
-    and the number of rows. String names are split at their last `__`; a name without
-    one is E203 (name the column `<id>__<year>`, or ignore it)."""
-    import numpy as np
-
+def table_reader(table: object) -> tuple[list[Any], Callable[[Any], Any]]:
+    """The column names of a dict, a pyarrow Table or a polars DataFrame, and how to
+    read one column by its name."""
     module = type(table).__module__.partition(".")[0]
     column: Callable[[Any], Any]
     if module == "pyarrow":
@@ -276,14 +277,22 @@ def table_columns(table: object, ignore: Collection[str] = ()) -> tuple[dict[Any
             code="E403",
             hint="evaluate fewer columns at a time",
         )
-    keyed: dict[Any, Any] = {}
-    for name in names:
-        if name in ignore:
-            continue
-        key = name if isinstance(name, tuple) else _split_column_name(name)
-        keyed[key] = np.asarray(column(name), dtype=np.float64)  # a null reads as NaN
-    rows = len(next(iter(keyed.values()))) if keyed else 0
-    return keyed, rows
+    return names, column
+
+
+@dataclass(frozen=True, slots=True)
+class _TableRun:
+    """What `Model.evaluate_table` prepared for tables of one set of column names, years
+    and indicators, kept for the next such table: each column's name with the (id, year
+    key) it resolved to, the given columns that no program reads (checked for
+    infinities apart), and the programs in the order they run."""
+
+    columns: tuple[tuple[Any, tuple[str, YearKey]], ...]
+    unread: tuple[tuple[str, YearKey], ...]
+    programs: tuple[tuple[tuple[str, int], NumpyProgram], ...]
+
+
+_TABLE_RUNS = 256  # prepared runs kept per model (then forgotten, and prepared again)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -446,6 +455,7 @@ class Model:
         )
         self._symbolic: SympyCompiler | None = None
         self.column_names: dict[tuple[Any, Any], tuple[str, YearKey]] = {}
+        self._table_runs: dict[tuple[Any, ...], _TableRun] = {}
 
     def lower(self, formula: CompiledFormula, year: int) -> ir.Node:
         """The formula's IR for year n (cached by the lowering per tree, year, policy)."""
@@ -503,29 +513,72 @@ class Model:
         as in evaluate_many. The numpy program of each (indicator, year) is compiled
         once and kept; an indicator that another reads is computed once per year (in
         dependency order, the reader takes its values)."""
-        raw, rows = table_columns(table, ignore)
-        keyed = fast_columns(self.table, raw, rows, self.column_names)
+        import numpy as np
+
+        names, read = table_reader(table)
+        years = tuple(years)
+        chosen = None if indicators is None else tuple(indicators)
+        key = (type(table), tuple(names), years, chosen, frozenset(ignore))
+        run = self._table_runs.get(key)
+        if run is None:
+            run = self._prepare_table(names, years, chosen, ignore)
+            if len(self._table_runs) >= _TABLE_RUNS:
+                self._table_runs.clear()
+            self._table_runs[key] = run
+        keyed: dict[tuple[str, YearKey], Array] = {}
+        rows = -1
+        for name, resolved in run.columns:
+            array = np.asarray(read(name), dtype=np.float64)  # a null reads as NaN
+            if rows < 0:
+                rows = len(array) if array.ndim else 0
+            if array.shape != (rows,):
+                raise _wrong_shape(f"the column {name!r}", array.shape, rows)
+            keyed[resolved] = array
+        rows = max(rows, 0)
+        if run.unread:
+            from .backends.numpy import check_finite
+
+            check_finite(keyed, run.unread)
+        values: dict[tuple[str, int], Array] = {}
+        why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
+        with np.errstate(divide="ignore", invalid="ignore"):  # one for every program
+            for done, program in run.programs:  # an indicator read by a later one is
+                if reasons:  # taken from `values`, not computed again
+                    values[done], why[done] = program.run_with_reasons(keyed, rows, values, why)
+                else:
+                    values[done] = program.run(keyed, rows, values)
+        return TableResult(rows, values, why)
+
+    def _prepare_table(
+        self,
+        names: list[Any],
+        years: tuple[int, ...],
+        indicators: tuple[str, ...] | None,
+        ignore: Collection[str],
+    ) -> _TableRun:
+        """Resolve a table's column names (E203 with "did you mean" for a name that is
+        no input or indicator) and compile the programs of its indicators and years."""
+        columns: list[tuple[Any, tuple[str, YearKey]]] = []
+        for name in names:
+            if name in ignore:
+                continue
+            given = name if isinstance(name, tuple) else _split_column_name(name)
+            identifier = _declared(self.table, given[0], "column").id
+            key = year_key_of(given[1], f"the column of {identifier!r}")
+            columns.append((name, (identifier, key)))
         chosen = (
             self.order
             if indicators is None
             else [self.indicator(i).indicator or i for i in indicators]
         )
-        values: dict[tuple[str, int], Array] = {}
-        why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
-        programs = [
-            (identifier, year, self._indicators[identifier].numpy_program(year))
+        programs = tuple(
+            ((identifier, year), self._indicators[identifier].numpy_program(year))
             for year in years
             for identifier in chosen
-        ]
-        unread_finite(keyed, set().union(*(program.reads for _, _, program in programs)))
-        for identifier, year, program in programs:  # an indicator read by a later one is
-            if reasons:  # taken from `values`, not computed again
-                values[(identifier, year)], why[(identifier, year)] = program.with_reasons(
-                    keyed, rows, values, why
-                )
-            else:
-                values[(identifier, year)] = program(keyed, rows, values)
-        return TableResult(rows, values, why)
+        )
+        read = set().union(*(program.reads for _, program in programs))
+        unread = tuple(dict.fromkeys(key for _, key in columns if key not in read))
+        return _TableRun(tuple(columns), unread, programs)
 
     def sympy_compiler(self) -> SympyCompiler:
         if self._symbolic is None:

@@ -137,3 +137,42 @@ def test_columns_of_different_lengths_and_other_objects_are_errors() -> None:
         MODEL.evaluate_table({"a__2024": np.ones(2), "b__2024": np.ones(3)}, [2024])
     with pytest.raises(EvaluationError, match="cannot read columns from a list"):
         MODEL.evaluate_table([1, 2], [2024])
+
+
+def test_a_table_of_the_same_names_is_prepared_once_and_read_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The names are resolved and the programs chosen once per set of column names,
+    years and indicators; every call reads its own table's values and checks them."""
+    model = Model(DECLARATIONS)
+    prepared = [0]
+    original = Model._prepare_table
+
+    def counted(self: Model, *args: Any) -> Any:
+        prepared[0] += 1
+        return original(self, *args)
+
+    monkeypatch.setattr(Model, "_prepare_table", counted)
+    for scale in (1.0, 2.0, 3.0):
+        table = {
+            "a__2023": np.array(A_2023) * scale,
+            "a__2024": np.array(A_2024) * scale,
+            "b__2024": np.array(B_2024),
+        }
+        result = model.evaluate_table(table, [2024], reasons=False)
+        expected = [scale * a - scale * before for a, before in zip(A_2024, A_2023, strict=True)]
+        np.testing.assert_array_equal(result.values[("change", 2024)], expected)
+    assert prepared[0] == 1
+    model.evaluate_table(table, (2024,), indicators=["share"])  # other indicators
+    model.evaluate_table(dict(reversed(table.items())), [2024])  # the names in another order
+    assert prepared[0] == 3
+    with pytest.raises(EvaluationError, match="'b__2024' has shape"):  # checked every time
+        model.evaluate_table(table | {"b__2024": np.ones(3)}, [2024], reasons=False)
+    with pytest.raises(EvaluationError, match="'a' for 2024 holds an infinite value"):
+        model.evaluate_table(table | {"a__2024": np.full(4, np.inf)}, [2024], reasons=False)
+    with pytest.raises(EvaluationError, match="'b' for 2023 holds an infinite value"):
+        model.evaluate_table(table | {"b__2023": np.full(4, -np.inf)}, [2024])  # unread
+    with pytest.raises(ResolveError) as caught:  # an unknown name is never kept
+        for _ in range(2):
+            model.evaluate_table(table | {"c__2024": np.ones(4)}, [2024])
+    assert caught.value.code == "E203"

@@ -48,20 +48,25 @@ def counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int
 
 
 def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count how often the numpy programs compiled from now on read a column (one read
-    per slot step call)."""
+    """Count how often the numpy programs read a column: a column read as it is (set
+    before the run, `_read`) or through a slot step (a slot whose missing value is 0)."""
     counter = [0]
-    original = numpy_backend._slot
+    original_read, original_slot = numpy_backend._read, numpy_backend._slot
+
+    def read(column: Any) -> Any:
+        counter[0] += 1
+        return original_read(column)
 
     def slot(node: Any) -> Any:
-        step = original(node)
+        step = original_slot(node)
 
-        def read(registers: Any, columns: Any) -> Any:
+        def counted(registers: Any, columns: Any) -> Any:
             counter[0] += 1
             return step(registers, columns)
 
-        return read
+        return counted
 
+    monkeypatch.setattr(numpy_backend, "_read", read)
     monkeypatch.setattr(numpy_backend, "_slot", slot)
     return counter
 

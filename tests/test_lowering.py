@@ -107,7 +107,7 @@ def test_long_chains_lower_and_compile_in_linear_work(count: int, op: nodes.Bina
     order = ir.postorder(root)
     assert len(order) == count + 1  # one n-ary node over the slots
     assert ExactProgram(root).calls == count + 1
-    assert len(NumpyProgram(root).steps) == count + 1
+    assert NumpyProgram(root).nodes_run == count + 1
     query = SqlProgram(root).query()
     assert len(list(query.walk())) < 30 * count + 30  # a constant per term
     assert query.sql(dialect="duckdb")  # and it prints (the printer recurses)

@@ -55,10 +55,16 @@ def test_corners(values: list[float], expected: list[int] | None) -> None:
 _values = st.sampled_from([0.0, -0.0, 1.0, -2.5, 1e-308, BIG, -BIG, INF, -INF, NAN]) | st.floats()
 
 
-@given(arrays(np.float64, st.integers(0, 70), elements=_values))  # 8 rows a word, and a tail
-def test_agrees_with_the_plain_check(column: np.ndarray) -> None:
-    with np.errstate(over="ignore", invalid="ignore"):
-        rows = _not_finite(column)
+@pytest.mark.parametrize("words", [True, False])  # eight flags a word, or np.flatnonzero
+@given(column=arrays(np.float64, st.integers(0, 70), elements=_values))  # words and a tail
+def test_agrees_with_the_plain_check(words: bool, column: np.ndarray) -> None:
+    short = numpy_backend.WORDS_ROWS  # the words from this many rows (more than 70)
+    numpy_backend.WORDS_ROWS = 0 if words else short
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            rows = _not_finite(column)
+    finally:
+        numpy_backend.WORDS_ROWS = short
     assert (None if rows is None else rows.tolist()) == _plain(column)
 
 
