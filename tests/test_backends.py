@@ -86,6 +86,10 @@ def run_backends(
     values, codes = numpy_backend.NumpyProgram(root).with_reasons(columns, len(rows))
     plain = numpy_backend.NumpyProgram(root)(columns, len(rows))
     np.testing.assert_array_equal(plain, values)  # with or without reasons: the same values
+    with np.errstate(divide="ignore", invalid="ignore"):  # the reasons of every row, each
+        every = numpy_backend.NumpyProgram(root).every_reason(columns, len(rows))  # node's
+    np.testing.assert_array_equal(every[0], values)  # beside its value: those of the rows
+    np.testing.assert_array_equal(every[1], codes)  # not finite, gathered, are the same
     numpy_out = [
         (float(v), numpy_backend.REASON_CODES.get(int(c)))
         for v, c in zip(values, codes, strict=True)
