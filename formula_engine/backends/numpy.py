@@ -49,6 +49,7 @@ Floats = Array | float
 Reasons = npt.NDArray[np.int8] | int
 Columns = Mapping[tuple[str, YearKey], Array]
 Shared = Mapping[tuple[str, int], Array]
+SharedReasons = Mapping[tuple[str, int], npt.NDArray[np.int8]]
 OK, ZERO, MISSING = 0, 1, 2  # ordered: of two reasons, the larger wins
 REASON_CODES = {MISSING: "E401", ZERO: "E402"}
 Registers = list[Floats]
@@ -126,6 +127,13 @@ class NumpyProgram:
     def run(self, columns: Columns, rows: int, computed: Shared | None = None) -> Array:
         """As __call__, under the caller's `np.errstate(divide="ignore", invalid="ignore")`
         (Model.evaluate_table holds one over all its programs)."""
+        return self._run(columns, rows, computed)[0]
+
+    def _run(
+        self, columns: Columns, rows: int, computed: Shared | None
+    ) -> tuple[Array, npt.NDArray[np.intp] | None, bool]:
+        """The values, and the rows where they are not finite (None: none) if the checks
+        left to the result looked for them (the last item says whether they did)."""
         plan = self._plan_for(columns, computed)
         checking = None
         if plan.up_front and rows >= BESIDE_ROWS:  # read beside the run, on another core
@@ -145,15 +153,15 @@ class NumpyProgram:
                 checking.result()
         value = self._column(registers[-1], rows, columns, computed)
         if plan.settle:
-            _settle(value, registers, columns, plan)
-        return value
+            return value, _settle(value, registers, columns, plan), True
+        return value, None, False
 
     def with_reasons(
         self,
         columns: Columns,
         rows: int,
         computed: Shared | None = None,
-        computed_reasons: Mapping[tuple[str, int], npt.NDArray[np.int8]] | None = None,
+        computed_reasons: SharedReasons | None = None,
     ) -> tuple[Array, npt.NDArray[np.int8]]:
         """Values and, per row, why a value is NaN (MISSING, ZERO; OK where computed).
         `computed`, `computed_reasons`: as in __call__, with their reasons (both or neither)."""
@@ -165,7 +173,7 @@ class NumpyProgram:
         columns: Columns,
         rows: int,
         computed: Shared | None = None,
-        computed_reasons: Mapping[tuple[str, int], npt.NDArray[np.int8]] | None = None,
+        computed_reasons: SharedReasons | None = None,
     ) -> tuple[Array, npt.NDArray[np.int8]]:
         """As with_reasons, under the caller's np.errstate (see run). The values are the
         plain run's. A row's reason is not OK only where its value is not finite (every
@@ -174,8 +182,9 @@ class NumpyProgram:
         gathered into a table of their own (`every_reason`), unless they are more than
         half of the rows: at 10^6 rows with a few NaN, 11 ms less per indicator."""
         shared = computed if computed_reasons is not None else None
-        value = self.run(columns, rows, shared)
-        bad = _not_finite(value)
+        value, bad, seen = self._run(columns, rows, shared)
+        if not seen:
+            bad = _not_finite(value)
         if bad is None:
             return value, np.zeros(rows, dtype=np.int8)
         if 2 * bad.size > rows:
@@ -194,7 +203,7 @@ class NumpyProgram:
         columns: Columns,
         rows: int,
         computed: Shared | None = None,
-        computed_reasons: Mapping[tuple[str, int], npt.NDArray[np.int8]] | None = None,
+        computed_reasons: SharedReasons | None = None,
     ) -> tuple[Array, npt.NDArray[np.int8]]:
         """Values and reasons of every row, each node's reason beside its value (what
         run_with_reasons does for the rows whose value is not finite)."""
@@ -580,20 +589,24 @@ def _fill(target: Array, rows: npt.NDArray[np.intp], where: object, value: float
         target[rows] = value
 
 
-def _settle(value: Array, registers: Registers, columns: Columns, plan: _Plan) -> None:
+def _settle(
+    value: Array, registers: Registers, columns: Columns, plan: _Plan
+) -> npt.NDArray[np.intp] | None:
     """The checks left to the result. A value that is infinite in a column `plan.root`
     leaves the result not finite in its row (the lowering's operators keep a non-finite
     operand non-finite, see _propagates), so those columns are looked at only in the rows
     where the result is not finite, and so are the zero denominators of the divisions
     whose result reaches the root only through such operators: there the quotient's ±inf
     or NaN became the row's non-finite result, which is then NaN, as it would have been
-    had the division set it."""
+    had the division set it. The rows where the result is not finite are given back
+    (None: none), the same after that NaN."""
     rows = _not_finite(value)
     if rows is None:
-        return
+        return None
     _no_infinity(columns, plan.root, rows)
     for index in plan.denominators:
         _fill(value, rows, _at(registers[index], rows) == 0.0, np.nan)
+    return rows
 
 
 def _propagates(node: ir.Node, present: frozenset[tuple[str, int]]) -> tuple[bool, ...]:
