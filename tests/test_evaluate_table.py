@@ -176,3 +176,20 @@ def test_a_table_of_the_same_names_is_prepared_once_and_read_anew(
         for _ in range(2):
             model.evaluate_table(table | {"c__2024": np.ones(4)}, [2024])
     assert caught.value.code == "E203"
+
+
+def test_the_prepared_runs_kept_are_bounded() -> None:
+    """A caller that sends tables of ever new column names (a column per scenario, say)
+    does not grow the Model without bound: the prepared runs are forgotten at the bound,
+    and a table prepared again gives the same values."""
+    from formula_engine.model import _TABLE_RUNS
+
+    model = Model(DECLARATIONS)
+    base = {"a__2023": np.array(A_2023), "a__2024": np.array(A_2024)}
+    first = model.evaluate_table(base, [2024], indicators=["change"])
+    for index in range(_TABLE_RUNS + 10):
+        ignored = {f"note_{index}": np.zeros(4)}
+        model.evaluate_table(base | ignored, [2024], ["change"], ignore=list(ignored))
+        assert len(model._table_runs) <= _TABLE_RUNS
+    again = model.evaluate_table(base, [2024], indicators=["change"])
+    np.testing.assert_array_equal(again.values[("change", 2024)], first.values[("change", 2024)])
