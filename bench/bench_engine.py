@@ -378,6 +378,66 @@ def bench_table(sizes: list[int], rounds: int) -> list[str]:
     return lines
 
 
+def bench_catalog(sizes: list[int], rounds: int) -> list[str]:
+    """The bundled catalog's Model (its indicators of 2024, for every year of the plan)
+    over R rows of random inputs (0-999, so some denominators are zero): evaluate_table,
+    plain and with reasons, against our compiled float function of each formula called
+    row by row on prepared Python floats (`CompiledFormula.scalar`, as fast as a Python
+    lambda, see One evaluation)."""
+    from formula_engine import ir
+    from formula_engine.api import load_catalog
+
+    model = load_catalog(ROOT / "catalog").model(YEAR)
+    years = list(range(PLAN.first_year, PLAN.last_year + 1))
+    programs = [(i, y, model.indicator(i).scalar(y)) for y in years for i in model.order]
+    keys = sorted(
+        {(s.input, s.key) for i in model.order for y in years
+         for s in ir.slots(model.lower(model.indicator(i), y))},
+        key=str,
+    )  # fmt: skip
+    lines = [
+        f"{len(model.order)} indicators x {len(years)} years, {len(keys)} input columns",
+        "",
+        "| rows | engine (ms) | with reasons (ms) | scalar per row (ms) | engine/scalar "
+        "| with reasons/scalar | ns per value |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for rows in sizes:
+        generator = np.random.default_rng(7)
+        table = {
+            f"{name}__{year}": generator.integers(0, 1000, rows).astype(np.float64)
+            for name, year in keys
+        }
+        floats = {key: table[f"{key[0]}__{key[1]}"].tolist() for key in keys}
+        nan = float("nan")
+        prepared = [
+            (identifier, year, program.function,
+             list(zip(*(floats.get(key, [nan] * rows) for key in program.keys), strict=True)))
+            for identifier, year, program in programs
+        ]  # fmt: skip
+
+        def by_row(prepared: list[Any] = prepared) -> dict[tuple[str, int], list[float]]:
+            return {(i, y): [function(*row) for row in args] for i, y, function, args in prepared}
+
+        result = model.evaluate_table(table, years, reasons=False)
+        for key, values in by_row().items():
+            _same(f"the catalog's {key}", np.array(values), result.values[key])
+        contenders: dict[str, Callable[[], object]] = {
+            "engine": lambda t=table: model.evaluate_table(t, years, reasons=False),
+            "reasons": lambda t=table: model.evaluate_table(t, years),
+            "scalar": by_row,
+        }
+        times = _round_robin(contenders, rounds)
+        medians, ratios = _medians(times), _ratios(times, "scalar")
+        per_value = medians["engine"] / (rows * len(programs)) * 1e9
+        lines.append(
+            f"| {rows:,} | {medians['engine'] * 1e3:.2f} | {medians['reasons'] * 1e3:.2f} "
+            f"| {medians['scalar'] * 1e3:.1f} | {ratios['engine']:.3f}× "
+            f"| {ratios['reasons']:.3f}× | {per_value:.1f} |"
+        )
+    return lines
+
+
 def bench_single(rounds: int) -> list[str]:
     kind = _kinds()[0]
     formula = _model(kind).compile(kind.formula)
@@ -451,7 +511,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, action="append", help="batch sizes (repeatable)")
     parser.add_argument("--rounds", type=int, default=11, help="round-robin rounds (median)")
     parser.add_argument(
-        "--section", choices=["batch", "table", "single", "cold", "all"], default="all"
+        "--section",
+        choices=["batch", "table", "catalog", "single", "cold", "all"],
+        default="all",
     )
     parser.add_argument("--out", type=Path, help="also write the Markdown to this file")
     arguments = parser.parse_args()
@@ -464,6 +526,9 @@ def main() -> None:
     if arguments.section in ("table", "all"):
         out += ["### Whole model (`Model.evaluate_table`, the five kinds as indicators)", ""]
         out += [*bench_table(sizes, arguments.rounds), ""]
+    if arguments.section in ("catalog", "all"):
+        out += ["### The bundled catalog (`Model.evaluate_table`, 514 rows: the regions)", ""]
+        out += [*bench_catalog([514, 10_000], arguments.rounds), ""]
     if arguments.section in ("single", "all"):
         out += ["### One evaluation", "", *bench_single(arguments.rounds), ""]
     if arguments.section in ("cold", "all"):

@@ -193,3 +193,34 @@ def test_the_prepared_runs_kept_are_bounded() -> None:
         assert len(model._table_runs) <= _TABLE_RUNS
     again = model.evaluate_table(base, [2024], indicators=["change"])
     np.testing.assert_array_equal(again.values[("change", 2024)], first.values[("change", 2024)])
+
+
+def test_an_indicator_that_is_an_input_is_a_copy_of_its_column() -> None:
+    """Such results are rows of one block: none is the caller's column or shares memory
+    with it or with another result, and changing the table afterwards changes none."""
+    declarations = DECLARATIONS.model_copy(
+        update={
+            "indicators": (
+                *DECLARATIONS.indicators,
+                Indicator(id="same_a", label="Sama dengan A", unit="orang", formula="a"),
+                Indicator(id="seven", label="Tujuh", unit="1", formula="7"),
+            )
+        }
+    )
+    model = Model(declarations)
+    table = {f"a__{year}": np.arange(4.0) + year for year in (2023, 2024)} | {
+        "b__2024": np.array(B_2024)
+    }
+    for reasons in (False, True):
+        result = model.evaluate_table(table, [2023, 2024], reasons=reasons)
+        copies = [result.values[(i, y)] for i in ("same_a", "seven") for y in (2023, 2024)]
+        expected = [table["a__2023"], table["a__2024"], np.full(4, 7.0), np.full(4, 7.0)]
+        for copy, value in zip(copies, expected, strict=True):
+            np.testing.assert_array_equal(copy, value)
+            assert copy.shape == (4,) and copy.flags.writeable
+            assert not any(np.shares_memory(copy, column) for column in table.values())
+        for index, copy in enumerate(copies):
+            assert not any(np.shares_memory(copy, other) for other in copies[index + 1 :])
+        before = float(table["a__2024"][0])
+        table["a__2024"][0] -= 100.0
+        assert result.values[("same_a", 2024)][0] == before

@@ -50,6 +50,7 @@ Reasons = npt.NDArray[np.int8] | int
 Columns = Mapping[tuple[str, YearKey], Array]
 Shared = Mapping[tuple[str, int], Array]
 SharedReasons = Mapping[tuple[str, int], npt.NDArray[np.int8]]
+Fresh = Callable[[], Array | None]  # an empty column for a result, or None: allocate one
 OK, ZERO, MISSING = 0, 1, 2  # ordered: of two reasons, the larger wins
 REASON_CODES = {MISSING: "E401", ZERO: "E402"}
 Registers = list[Floats]
@@ -124,13 +125,25 @@ class NumpyProgram:
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.run(columns, rows, computed)
 
-    def run(self, columns: Columns, rows: int, computed: Shared | None = None) -> Array:
+    def run(
+        self,
+        columns: Columns,
+        rows: int,
+        computed: Shared | None = None,
+        fresh: Fresh | None = None,
+    ) -> Array:
         """As __call__, under the caller's `np.errstate(divide="ignore", invalid="ignore")`
-        (Model.evaluate_table holds one over all its programs)."""
-        return self._run(columns, rows, computed)[0]
+        (Model.evaluate_table holds one over all its programs). `fresh`: where the result
+        is a copy (of a column, say), an empty column to copy it into (None: allocate)."""
+        return self._run(columns, rows, computed, fresh)[0]
+
+    @property
+    def copies(self) -> bool:
+        """May the result be a copy (the root hands back an operand)?"""
+        return not self._fresh_root
 
     def _run(
-        self, columns: Columns, rows: int, computed: Shared | None
+        self, columns: Columns, rows: int, computed: Shared | None, fresh: Fresh | None = None
     ) -> tuple[Array, npt.NDArray[np.intp] | None, bool]:
         """The values, and the rows where they are not finite (None: none) if the checks
         left to the result looked for them (the last item says whether they did)."""
@@ -151,7 +164,7 @@ class NumpyProgram:
         finally:
             if checking is not None:  # its E403 first, as when it ran before the steps
                 checking.result()
-        value = self._column(registers[-1], rows, columns, computed)
+        value = self._column(registers[-1], rows, columns, computed, fresh)
         if plan.settle:
             return value, _settle(value, registers, columns, plan), True
         return value, None, False
@@ -174,15 +187,16 @@ class NumpyProgram:
         rows: int,
         computed: Shared | None = None,
         computed_reasons: SharedReasons | None = None,
+        fresh: Fresh | None = None,
     ) -> tuple[Array, npt.NDArray[np.int8]]:
-        """As with_reasons, under the caller's np.errstate (see run). The values are the
-        plain run's. A row's reason is not OK only where its value is not finite (every
-        operator and function keeps NaN; `and`, `or`, `if` and a given column decide
-        value and reason alike), so the reasons are worked out for those rows alone,
-        gathered into a table of their own (`every_reason`), unless they are more than
-        half of the rows: at 10^6 rows with a few NaN, 11 ms less per indicator."""
+        """As with_reasons, under the caller's np.errstate (see run, also for `fresh`). The
+        values are the plain run's. A row's reason is not OK only where its value is not
+        finite (every operator and function keeps NaN; `and`, `or`, `if` and a given
+        column decide value and reason alike), so the reasons are worked out for those
+        rows alone, gathered into a table of their own (`every_reason`), unless they are
+        more than half of the rows: at 10^6 rows with a few NaN, 11 ms less per indicator."""
         shared = computed if computed_reasons is not None else None
-        value, bad, seen = self._run(columns, rows, shared)
+        value, bad, seen = self._run(columns, rows, shared, fresh)
         if not seen:
             bad = _not_finite(value)
         if bad is None:
@@ -330,16 +344,31 @@ class NumpyProgram:
         self._plans[(present, shared)] = plan
         return plan
 
-    def _column(self, value: Floats, rows: int, columns: Columns, computed: Shared | None) -> Array:
+    def _column(
+        self,
+        value: Floats,
+        rows: int,
+        columns: Columns,
+        computed: Shared | None,
+        fresh: Fresh | None = None,
+    ) -> Array:
         """The result as a fresh column of `rows` values (never one of the caller's arrays,
-        nor one computed before)."""
+        nor one computed before), copied into `fresh()` where it is a copy."""
         if not isinstance(value, np.ndarray) or value.ndim == 0:
-            return np.full(rows, float(value))
+            out = fresh() if fresh is not None else None
+            if out is None:
+                return np.full(rows, float(value))
+            out.fill(float(value))
+            return out
         if not self._fresh_root and (
             any(value is columns.get(key) for key in self.reads)
             or any(value is column for column in (computed or {}).values())
         ):
-            return value.copy()
+            out = fresh() if fresh is not None else None
+            if out is None:
+                return value.copy()
+            np.copyto(out, value)
+            return out
         return value
 
     def _operands(self, node: ir.Node) -> list[int]:
