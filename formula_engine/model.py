@@ -295,9 +295,29 @@ class _TableRun:
     unread: tuple[tuple[str, YearKey], ...]
     programs: tuple[tuple[tuple[str, int], NumpyProgram], ...]
     copies: int  # the programs whose result may be a copy (of a column, say)
+    stacks: tuple[_Stack, ...]  # for a short table: indicators whose years run as one
+    others: tuple[tuple[tuple[str, int], NumpyProgram], ...]  # and the programs left
+    others_copies: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Stack:
+    """An indicator whose programs for the years of a table have one shape
+    (NumpyProgram.layout) and read no indicator: for a short table they run as one
+    program (the first year's) over each column's years end to end, and each year's
+    values are a view of its part of the result. `columns`: per column of that
+    program, the column each year reads at its place."""
+
+    program: NumpyProgram
+    columns: tuple[tuple[tuple[str, YearKey], tuple[tuple[str, YearKey], ...]], ...]
+    results: tuple[tuple[tuple[str, int], NumpyProgram], ...]  # per year
 
 
 _TABLE_RUNS = 256  # prepared runs kept per model (then forgotten, and prepared again)
+# A table of at most this many rows x years runs an indicator's years as one program
+# (see _Stack): below it the calls of one program per year cost more than putting the
+# years' columns end to end. Measured in docs/performance.md (issue 9).
+STACK_VALUES = 1 << 16
 
 
 @functools.lru_cache(maxsize=4096)
@@ -546,10 +566,16 @@ class Model:
             check_finite(keyed, run.unread)
         values: dict[tuple[str, int], Array] = {}
         why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
-        block = iter(np.empty((run.copies, rows)) if run.copies else ())
+        stacked = bool(run.stacks) and rows * len(years) <= STACK_VALUES
+        programs, copies = (
+            (run.others, run.others_copies) if stacked else (run.programs, run.copies)
+        )
+        block = iter(np.empty((copies, rows)) if copies else ())
         fresh = functools.partial(next, block, None)  # a row of the block, then None
         with np.errstate(divide="ignore", invalid="ignore"):  # one for every program
-            for done, program in run.programs:  # an indicator read by a later one is
+            for stack in run.stacks if stacked else ():  # they read no indicator: first
+                _run_stack(stack, keyed, rows, reasons, values, why)
+            for done, program in programs:  # an indicator read by a later one is
                 if reasons:  # taken from `values`, not computed again
                     values[done], why[done] = program.run_with_reasons(
                         keyed, rows, values, why, fresh
@@ -588,7 +614,11 @@ class Model:
         read = set().union(*(program.reads for _, program in programs))
         unread = tuple(dict.fromkeys(key for _, key in columns if key not in read))
         copies = sum(program.copies for _, program in programs)
-        return _TableRun(tuple(columns), unread, programs, copies)
+        stacks = _stacks(programs, len(years)) if len(years) > 1 else ()
+        stacked = {done for stack in stacks for done, _ in stack.results}
+        others = tuple((done, program) for done, program in programs if done not in stacked)
+        others_copies = sum(program.copies for _, program in others)
+        return _TableRun(tuple(columns), unread, programs, copies, stacks, others, others_copies)
 
     def sympy_compiler(self) -> SympyCompiler:
         if self._symbolic is None:
@@ -602,6 +632,67 @@ class Model:
 
         domains = {i.id: i.domain for i in declarations.inputs}
         return SympyCompiler(declarations.plan, domains)
+
+
+def _stacks(
+    programs: tuple[tuple[tuple[str, int], NumpyProgram], ...], years: int
+) -> tuple[_Stack, ...]:
+    """The indicators whose programs (year-major, `years` of them each) can run as one
+    (see _Stack): one shape, and each column of the first year's program at one column
+    of each other year's."""
+    found: list[_Stack] = []
+    for start in range(len(programs) // years):
+        results = programs[start :: len(programs) // years]
+        layouts = [program.layout() for _, program in results]
+        first = layouts[0]
+        if first is None or any(other is None or other[0] != first[0] for other in layouts):
+            continue
+        columns: dict[tuple[str, YearKey], tuple[tuple[str, YearKey], ...]] = {}
+        for place, key in enumerate(first[1]):
+            at = tuple(layout[1][place] for layout in layouts if layout is not None)
+            if columns.setdefault(key, at) != at:  # one column read at two places
+                break
+        else:
+            found.append(_Stack(results[0][1], tuple(columns.items()), results))
+    return tuple(found)
+
+
+def _run_stack(
+    stack: _Stack,
+    columns: Columns,
+    rows: int,
+    reasons: bool,
+    values: dict[tuple[str, int], Array],
+    why: dict[tuple[str, int], npt.NDArray[np.int8]],
+) -> None:
+    """An indicator's years as one program over their columns end to end; each year's
+    values (and reasons) are a view of its part. An infinite value is E403 of its own
+    column and year: the years are then run one by one, and the first one raises it."""
+    import numpy as np
+
+    from .backends.exact import InputError
+
+    joined: dict[tuple[str, YearKey], Array] = {}
+    for key, keys in stack.columns:
+        parts = [columns.get(each) for each in keys]
+        if any(part is not None for part in parts):
+            joined[key] = np.concatenate(
+                [np.full(rows, np.nan) if part is None else part for part in parts]
+            )
+    length = rows * len(stack.results)
+    try:
+        if reasons:
+            value, code = stack.program.run_with_reasons(joined, length)
+        else:
+            value = stack.program.run(joined, length)
+    except InputError:
+        for _, program in stack.results:
+            program.run(columns, rows)
+        raise
+    for part, (done, _) in enumerate(stack.results):
+        values[done] = value[part * rows : (part + 1) * rows]
+        if reasons:
+            why[done] = code[part * rows : (part + 1) * rows]
 
 
 def ad_hoc_declarations(

@@ -224,3 +224,67 @@ def test_an_indicator_that_is_an_input_is_a_copy_of_its_column() -> None:
         before = float(table["a__2024"][0])
         table["a__2024"][0] -= 100.0
         assert result.values[("same_a", 2024)][0] == before
+
+
+def _every_year_table(model: Model, rows: int, seed: int) -> dict[str, np.ndarray]:
+    """Random columns for every input a model's indicators read in the plan's years:
+    values 0-3 (zero denominators), some NaN (missing), some columns absent."""
+    from formula_engine import ir
+
+    generator = np.random.default_rng(seed)
+    keys = {
+        (slot.input, slot.key)
+        for identifier in model.order
+        for year in range(model.plan.first_year, model.plan.last_year + 1)
+        for slot in ir.slots(model.lower(model.indicator(identifier), year))
+    }
+    table = {}
+    for name, year in sorted(keys, key=str):
+        if generator.random() < 0.1:
+            continue  # absent: every row missing
+        column = generator.integers(0, 4, rows).astype(np.float64)
+        column[generator.random(rows) < 0.1] = np.nan
+        table[f"{name}__{year}"] = column
+    return table
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("catalog", [False, True])
+def test_the_years_of_an_indicator_run_as_one_give_the_same(
+    monkeypatch: pytest.MonkeyPatch, catalog: bool, seed: int
+) -> None:
+    """A short table runs each indicator's years as one program over their columns end to
+    end: the same values and reasons, bit for bit, as one program per year; on the
+    bundled catalog and on a model whose indicators read others (and n-1)."""
+    import formula_engine.model as model_module
+    from formula_engine.api import load_catalog
+
+    if catalog:
+        model = load_catalog().model(2024)
+    else:
+        model = Model(
+            DECLARATIONS.model_copy(update={"plan": Plan(first_year=2022, last_year=2026)})
+        )
+    years = list(range(model.plan.first_year, model.plan.last_year + 1))
+    table = _every_year_table(model, 7, seed)
+    results = {}
+    for limit in (0, model_module.STACK_VALUES):
+        monkeypatch.setattr(model_module, "STACK_VALUES", limit)
+        results[limit] = model.evaluate_table(table, years, ignore=())
+    apart, together = results.values()
+    run = next(iter(model._table_runs.values()))
+    assert run.stacks and len(run.stacks) >= len(model.order) // 2  # most of them
+    assert sorted(apart.values) == sorted(together.values)
+    for key, value in apart.values.items():
+        np.testing.assert_array_equal(together.values[key], value, err_msg=str(key))
+        np.testing.assert_array_equal(together.reasons[key], apart.reasons[key])
+    assert np.isnan(np.concatenate(list(apart.values.values()))).any()  # not only values
+
+
+def test_an_infinity_in_years_run_as_one_names_its_own_column_and_year() -> None:
+    model = Model(DECLARATIONS)
+    table = {f"{name}__{year}": np.ones(3) for name in "ab" for year in range(2022, 2027)}
+    table["b__2025"] = np.array([1.0, -np.inf, 1.0])
+    for reasons in (False, True):
+        with pytest.raises(EvaluationError, match="'b' for 2025 holds an infinite value"):
+            model.evaluate_table(table, range(2023, 2027), reasons=reasons)

@@ -371,6 +371,38 @@ class NumpyProgram:
             return out
         return value
 
+    def layout(self) -> tuple[tuple[object, ...], tuple[tuple[str, YearKey], ...]] | None:
+        """The program's shape with its columns left out, and the column of each slot in
+        postorder. Two programs of one shape compute alike from the columns at the same
+        positions, so Model.evaluate_table runs an indicator's years as one program
+        over their columns end to end. None: the program reads an indicator (its plan
+        depends on the columns given for it)."""
+        shape: list[object] = []
+        keys: list[tuple[str, YearKey]] = []
+        for node in self.order:
+            match node:
+                case ir.Inline():
+                    return None
+                case ir.Const(value=value):
+                    fields: object = (type(value).__name__, value)
+                case ir.Slot(zero_if_missing=zero):
+                    fields = zero
+                    keys.append((node.input, node.key))
+                case ir.Add(signs=signs):
+                    fields = signs
+                case ir.Div(zero_if_zero=zero):
+                    fields = zero
+                case ir.Compare(op=op) | ir.Logic(op=op):
+                    fields = op
+                case ir.Apply(function=name):
+                    fields = name
+                case ir.Mul() | ir.Neg() | ir.Not() | ir.Cond():
+                    fields = None
+                case _:
+                    assert_never(node)
+            shape.append((type(node).__name__, fields, tuple(self._operands(node))))
+        return tuple(shape), tuple(keys)
+
     def _operands(self, node: ir.Node) -> list[int]:
         return [self._index[id(child)] for child in ir.children(node)]
 
