@@ -295,29 +295,30 @@ class _TableRun:
     unread: tuple[tuple[str, YearKey], ...]
     programs: tuple[tuple[tuple[str, int], NumpyProgram], ...]
     copies: int  # the programs whose result may be a copy (of a column, say)
-    stacks: tuple[_Stack, ...]  # for a short table: indicators whose years run as one
+    stacks: tuple[_Stack, ...]  # for a short table: programs of one shape run as one
     others: tuple[tuple[tuple[str, int], NumpyProgram], ...]  # and the programs left
     others_copies: int
 
 
 @dataclass(frozen=True, slots=True)
 class _Stack:
-    """An indicator whose programs for the years of a table have one shape
-    (NumpyProgram.layout) and read no indicator: for a short table they run as one
-    program (the first year's) over each column's years end to end, and each year's
-    values are a view of its part of the result. `columns`: per column of that
-    program, the column each year reads at its place."""
+    """Programs of one shape (NumpyProgram.layout) that read no indicator: the years of
+    an indicator, indicators of one kind (a share a / b x 100%, an input as it is). For
+    a short table they run as one program, the first one, over their columns end to
+    end, and each one's values are a view of its part of the result. `columns`: the
+    first program's columns; per member, the column it reads at each of them."""
 
     program: NumpyProgram
-    columns: tuple[tuple[tuple[str, YearKey], tuple[tuple[str, YearKey], ...]], ...]
-    results: tuple[tuple[tuple[str, int], NumpyProgram], ...]  # per year
+    columns: tuple[tuple[str, YearKey], ...]
+    members: tuple[tuple[tuple[str, int], NumpyProgram, tuple[tuple[str, YearKey], ...]], ...]
 
 
 _TABLE_RUNS = 256  # prepared runs kept per model (then forgotten, and prepared again)
-# A table of at most this many rows x years runs an indicator's years as one program
-# (see _Stack): below it the calls of one program per year cost more than putting the
-# years' columns end to end. Measured in docs/performance.md (issue 9).
-STACK_VALUES = 1 << 16
+# A table of at most STACK_ROWS rows runs programs of one shape as one (see _Stack),
+# over at most STACK_VALUES values (rows x programs) at a time: there the calls of one
+# program each cost more than putting their columns end to end; on longer tables the
+# joined columns leave the cache. Measured in docs/performance.md (issue 9).
+STACK_ROWS, STACK_VALUES = 1 << 14, 1 << 16
 
 
 @functools.lru_cache(maxsize=4096)
@@ -566,7 +567,7 @@ class Model:
             check_finite(keyed, run.unread)
         values: dict[tuple[str, int], Array] = {}
         why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
-        stacked = bool(run.stacks) and rows * len(years) <= STACK_VALUES
+        stacked = bool(run.stacks) and rows <= STACK_ROWS
         programs, copies = (
             (run.others, run.others_copies) if stacked else (run.programs, run.copies)
         )
@@ -614,8 +615,8 @@ class Model:
         read = set().union(*(program.reads for _, program in programs))
         unread = tuple(dict.fromkeys(key for _, key in columns if key not in read))
         copies = sum(program.copies for _, program in programs)
-        stacks = _stacks(programs, len(years)) if len(years) > 1 else ()
-        stacked = {done for stack in stacks for done, _ in stack.results}
+        stacks = _stacks(programs)
+        stacked = {done for stack in stacks for done, _, _ in stack.members}
         others = tuple((done, program) for done, program in programs if done not in stacked)
         others_copies = sum(program.copies for _, program in others)
         return _TableRun(tuple(columns), unread, programs, copies, stacks, others, others_copies)
@@ -634,26 +635,26 @@ class Model:
         return SympyCompiler(declarations.plan, domains)
 
 
-def _stacks(
-    programs: tuple[tuple[tuple[str, int], NumpyProgram], ...], years: int
-) -> tuple[_Stack, ...]:
-    """The indicators whose programs (year-major, `years` of them each) can run as one
-    (see _Stack): one shape, and each column of the first year's program at one column
-    of each other year's."""
+def _stacks(programs: tuple[tuple[tuple[str, int], NumpyProgram], ...]) -> tuple[_Stack, ...]:
+    """The programs that can run as one with another (see _Stack): one shape, and each
+    column of the first one at one column of each other one."""
+    shapes: dict[object, list[tuple[tuple[str, int], NumpyProgram, tuple[Any, ...]]]] = {}
+    for done, program in programs:
+        layout = program.layout()
+        if layout is not None:
+            shapes.setdefault(layout[0], []).append((done, program, layout[1]))
     found: list[_Stack] = []
-    for start in range(len(programs) // years):
-        results = programs[start :: len(programs) // years]
-        layouts = [program.layout() for _, program in results]
-        first = layouts[0]
-        if first is None or any(other is None or other[0] != first[0] for other in layouts):
-            continue
-        columns: dict[tuple[str, YearKey], tuple[tuple[str, YearKey], ...]] = {}
-        for place, key in enumerate(first[1]):
-            at = tuple(layout[1][place] for layout in layouts if layout is not None)
-            if columns.setdefault(key, at) != at:  # one column read at two places
-                break
-        else:
-            found.append(_Stack(results[0][1], tuple(columns.items()), results))
+    for alike in shapes.values():
+        first = alike[0][2]
+        columns = tuple(dict.fromkeys(first))
+        members = []
+        for done, program, keys in alike:
+            own: dict[tuple[str, YearKey], tuple[str, YearKey]] = {}  # (one column of
+            pairs = zip(first, keys, strict=True)  # the first at two of another's: apart)
+            if all(own.setdefault(key, mine) == mine for key, mine in pairs):
+                members.append((done, program, tuple(own[key] for key in columns)))
+        if len(members) > 1:
+            found.append(_Stack(alike[0][1], columns, tuple(members)))
     return tuple(found)
 
 
@@ -665,34 +666,38 @@ def _run_stack(
     values: dict[tuple[str, int], Array],
     why: dict[tuple[str, int], npt.NDArray[np.int8]],
 ) -> None:
-    """An indicator's years as one program over their columns end to end; each year's
-    values (and reasons) are a view of its part. An infinite value is E403 of its own
-    column and year: the years are then run one by one, and the first one raises it."""
+    """Programs of one shape as one, over their columns end to end (as many at a time as
+    STACK_VALUES allows); each one's values (and reasons) are a view of its part. An
+    infinite value is E403 of its own column: the programs are then run one by one,
+    and the first one raises it."""
     import numpy as np
 
     from .backends.exact import InputError
 
-    joined: dict[tuple[str, YearKey], Array] = {}
-    for key, keys in stack.columns:
-        parts = [columns.get(each) for each in keys]
-        if any(part is not None for part in parts):
-            joined[key] = np.concatenate(
-                [np.full(rows, np.nan) if part is None else part for part in parts]
-            )
-    length = rows * len(stack.results)
-    try:
-        if reasons:
-            value, code = stack.program.run_with_reasons(joined, length)
-        else:
-            value = stack.program.run(joined, length)
-    except InputError:
-        for _, program in stack.results:
-            program.run(columns, rows)
-        raise
-    for part, (done, _) in enumerate(stack.results):
-        values[done] = value[part * rows : (part + 1) * rows]
-        if reasons:
-            why[done] = code[part * rows : (part + 1) * rows]
+    size = max(2, STACK_VALUES // max(rows, 1))
+    for start in range(0, len(stack.members), size):
+        members = stack.members[start : start + size]
+        joined: dict[tuple[str, YearKey], Array] = {}
+        for place, key in enumerate(stack.columns):
+            parts = [columns.get(own[place]) for _, _, own in members]
+            if any(part is not None for part in parts):
+                joined[key] = np.concatenate(
+                    [np.full(rows, np.nan) if part is None else part for part in parts]
+                )
+        length = rows * len(members)
+        try:
+            if reasons:
+                value, code = stack.program.run_with_reasons(joined, length)
+            else:
+                value = stack.program.run(joined, length)
+        except InputError:
+            for _, program, _ in members:
+                program.run(columns, rows)
+            raise
+        for part, (done, _, _) in enumerate(members):
+            values[done] = value[part * rows : (part + 1) * rows]
+            if reasons:
+                why[done] = code[part * rows : (part + 1) * rows]
 
 
 def ad_hoc_declarations(

@@ -250,12 +250,13 @@ def _every_year_table(model: Model, rows: int, seed: int) -> dict[str, np.ndarra
 
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("catalog", [False, True])
-def test_the_years_of_an_indicator_run_as_one_give_the_same(
+def test_programs_of_one_shape_run_as_one_give_the_same(
     monkeypatch: pytest.MonkeyPatch, catalog: bool, seed: int
 ) -> None:
-    """A short table runs each indicator's years as one program over their columns end to
-    end: the same values and reasons, bit for bit, as one program per year; on the
-    bundled catalog and on a model whose indicators read others (and n-1)."""
+    """A short table runs the programs of one shape (an indicator's years, indicators of
+    one kind) as one program over their columns end to end: the same values and
+    reasons, bit for bit, as one program each; on the bundled catalog and on a model
+    whose indicators read others (and n-1)."""
     import formula_engine.model as model_module
     from formula_engine.api import load_catalog
 
@@ -268,12 +269,13 @@ def test_the_years_of_an_indicator_run_as_one_give_the_same(
     years = list(range(model.plan.first_year, model.plan.last_year + 1))
     table = _every_year_table(model, 7, seed)
     results = {}
-    for limit in (0, model_module.STACK_VALUES):
-        monkeypatch.setattr(model_module, "STACK_VALUES", limit)
+    for limit in (-1, model_module.STACK_ROWS):
+        monkeypatch.setattr(model_module, "STACK_ROWS", limit)
         results[limit] = model.evaluate_table(table, years, ignore=())
     apart, together = results.values()
     run = next(iter(model._table_runs.values()))
-    assert run.stacks and len(run.stacks) >= len(model.order) // 2  # most of them
+    stacked = sum(len(stack.members) for stack in run.stacks)
+    assert stacked >= len(run.programs) // 2  # most of them
     assert sorted(apart.values) == sorted(together.values)
     for key, value in apart.values.items():
         np.testing.assert_array_equal(together.values[key], value, err_msg=str(key))
@@ -281,10 +283,23 @@ def test_the_years_of_an_indicator_run_as_one_give_the_same(
     assert np.isnan(np.concatenate(list(apart.values.values()))).any()  # not only values
 
 
-def test_an_infinity_in_years_run_as_one_names_its_own_column_and_year() -> None:
-    model = Model(DECLARATIONS)
-    table = {f"{name}__{year}": np.ones(3) for name in "ab" for year in range(2022, 2027)}
-    table["b__2025"] = np.array([1.0, -np.inf, 1.0])
+@pytest.mark.parametrize("where", ["b__2025", "c__2024"])
+def test_an_infinity_in_programs_run_as_one_names_its_own_column_and_year(where: str) -> None:
+    declarations = DECLARATIONS.model_copy(
+        update={
+            "inputs": (*DECLARATIONS.inputs, Input(id="c", label="Jumlah C", unit="orang")),
+            "indicators": (
+                *DECLARATIONS.indicators,  # one shape with share, in other columns:
+                Indicator(id="other", label="Persentase C", unit="%", formula="c / a x 100%"),
+            ),
+        }
+    )
+    model = Model(declarations)
+    table = {f"{name}__{year}": np.ones(3) for name in "abc" for year in range(2022, 2027)}
+    table[where] = np.array([1.0, -np.inf, 1.0])
+    name, year = where.split("__")
     for reasons in (False, True):
-        with pytest.raises(EvaluationError, match="'b' for 2025 holds an infinite value"):
+        with pytest.raises(EvaluationError, match=f"'{name}' for {year} holds an infinite"):
             model.evaluate_table(table, range(2023, 2027), reasons=reasons)
+    run = next(iter(model._table_runs.values()))
+    assert any(len(stack.members) == 8 for stack in run.stacks)  # share and other, 4 years
