@@ -378,6 +378,82 @@ def bench_table(sizes: list[int], rounds: int) -> list[str]:
     return lines
 
 
+YEARS = [2023, 2024, 2025, 2026]  # the plan's years with a year before them (n-1)
+
+
+def _cumulative_of(c: dict[str, Array]) -> Array:
+    """akumulasi(a) / b x 100% over any number of years: c0 ... the a's, the last one b."""
+    *terms, b = (c[f"c{index}"] for index in range(len(c)))
+    total = terms[0] + terms[1] if len(terms) > 1 else terms[0].copy()
+    for term in terms[2:]:
+        total += term
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = total / b * 100.0
+    out[b == 0.0] = np.nan
+    return out
+
+
+def _columns_of(kind: Kind, year: int) -> list[tuple[str, int]]:
+    """The (input, year) columns of `kind` for `year`: each column as many years on."""
+    if kind.name == "cumulative share":
+        return [("a", each) for each in range(PLAN.first_year, year + 1)] + [("b", year)]
+    return [(name, at + year - YEAR) for name, at in kind.columns]
+
+
+def bench_years(sizes: list[int], rounds: int) -> list[str]:
+    """Model.evaluate_table over the five kinds for every year of YEARS at once (R rows x
+    years, as a whole catalog is evaluated), against hand-written numpy of every kind
+    for every year on the same columns."""
+    model, kinds = _catalog_of_kinds()
+    lines = [
+        "| rows | years | engine (ms) | sum of numpy (ms) | engine/numpy "
+        "| fastest: engine/numpy | with reasons (ms) | with reasons/numpy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for rows in sizes:
+        generator = np.random.default_rng(7)
+        table: dict[str, Array] = {}
+        work: list[tuple[Callable[[dict[str, Array]], Array], dict[str, Array], str]] = []
+        for index, (kind, names) in enumerate(kinds):
+            for year in YEARS:
+                data: dict[str, Array] = {}
+                for place, (name, at) in enumerate(_columns_of(kind, year)):
+                    column = f"{names[name]}__{at}"
+                    if column not in table:
+                        table[column] = generator.integers(0, 10_000, rows).astype(np.float64)
+                    data[f"c{place}"] = table[column]
+                if kind.name == "budget rollup equality":  # half the rows add up
+                    parts = sum(data[f"c{i}"] for i in range(1, 6))
+                    data["c0"] = np.where(generator.random(rows) < 0.5, parts, parts + 1.0)
+                    table[f"{names['p']}__{year}"] = data["c0"]
+                hand = _cumulative_of if kind.name == "cumulative share" else kind.numpy
+                work.append((hand, data, f"k{index}"))
+        result = model.evaluate_table(table, YEARS, reasons=False)
+        for position, (hand, data, identifier) in enumerate(work):
+            year = YEARS[position % len(YEARS)]
+            _same(
+                f"evaluate_table {identifier} {year}", hand(data), result.values[(identifier, year)]
+            )
+
+        def by_hand(work: list[Any] = work) -> list[Array]:
+            return [hand(data) for hand, data, _ in work]
+
+        contenders: dict[str, Callable[[], object]] = {
+            "engine": lambda t=table: model.evaluate_table(t, YEARS, reasons=False),
+            "numpy": by_hand,
+            "reasons": lambda t=table: model.evaluate_table(t, YEARS),
+        }
+        times = _round_robin(contenders, rounds, _repeat(rows * len(YEARS)))
+        medians, ratios = _medians(times), _ratios(times, "numpy")
+        lines.append(
+            f"| {rows:,} | {len(YEARS)} | {medians['engine'] * 1e3:.3f} "
+            f"| {medians['numpy'] * 1e3:.3f} | {ratios['engine']:.2f}× "
+            f"| {_fastest(times, 'engine', 'numpy'):.2f}× | {medians['reasons'] * 1e3:.3f} "
+            f"| {ratios['reasons']:.2f}× |"
+        )
+    return lines
+
+
 def bench_catalog(sizes: list[int], rounds: int) -> list[str]:
     """The bundled catalog's Model (its indicators of 2024, for every year of the plan)
     over R rows of random inputs (0-999, so some denominators are zero): evaluate_table,
@@ -526,6 +602,8 @@ def main() -> None:
     if arguments.section in ("table", "all"):
         out += ["### Whole model (`Model.evaluate_table`, the five kinds as indicators)", ""]
         out += [*bench_table(sizes, arguments.rounds), ""]
+        out += ["Every year of the plan with a year before it, in one call:", ""]
+        out += [*bench_years(sizes, arguments.rounds), ""]
     if arguments.section in ("catalog", "all"):
         out += ["### The bundled catalog (`Model.evaluate_table`, 514 rows: the regions)", ""]
         out += [*bench_catalog([514, 10_000], arguments.rounds), ""]

@@ -317,8 +317,9 @@ _TABLE_RUNS = 256  # prepared runs kept per model (then forgotten, and prepared 
 # A table of at most STACK_ROWS rows runs programs of one shape as one (see _Stack),
 # over at most STACK_VALUES values (rows x programs) at a time: there the calls of one
 # program each cost more than putting their columns end to end; on longer tables the
-# joined columns leave the cache. Measured in docs/performance.md (issue 9).
-STACK_ROWS, STACK_VALUES = 1 << 14, 1 << 16
+# copies can cost more than the calls (a few programs of a shape, or the joined columns
+# out of the cache). Measured in docs/performance.md (issue 9).
+STACK_ROWS, STACK_VALUES = 1 << 11, 1 << 16
 
 
 @functools.lru_cache(maxsize=4096)
