@@ -316,10 +316,11 @@ class _Stack:
 _TABLE_RUNS = 256  # prepared runs kept per model (then forgotten, and prepared again)
 # A table of at most STACK_ROWS rows runs programs of one shape as one (see _Stack),
 # over at most STACK_VALUES values (rows x programs) at a time: there the calls of one
-# program each cost more than putting their columns end to end; on longer tables the
-# copies can cost more than the calls (a few programs of a shape, or the joined columns
-# out of the cache). Measured in docs/performance.md (issue 9).
-STACK_ROWS, STACK_VALUES = 1 << 11, 1 << 16
+# program each cost more than putting their columns end to end. Up to MANY_ROWS rows,
+# so do MANY programs of one shape or more; fewer cost more in copies than in calls
+# there, and on longer tables the joined columns leave the cache. Measured in
+# docs/performance.md (issue 9).
+STACK_ROWS, STACK_VALUES, MANY_ROWS, MANY = 1 << 11, 1 << 16, 1 << 14, 16
 
 
 @functools.lru_cache(maxsize=4096)
@@ -568,7 +569,7 @@ class Model:
             check_finite(keyed, run.unread)
         values: dict[tuple[str, int], Array] = {}
         why: dict[tuple[str, int], npt.NDArray[np.int8]] = {}
-        stacked = bool(run.stacks) and rows <= STACK_ROWS
+        stacked = bool(run.stacks) and rows <= max(STACK_ROWS, MANY_ROWS)
         programs, copies = (
             (run.others, run.others_copies) if stacked else (run.programs, run.copies)
         )
@@ -675,6 +676,13 @@ def _run_stack(
 
     from .backends.exact import InputError
 
+    if rows > STACK_ROWS and len(stack.members) < MANY:  # few of a shape: one by one
+        for done, program, _ in stack.members:
+            if reasons:
+                values[done], why[done] = program.run_with_reasons(columns, rows)
+            else:
+                values[done] = program.run(columns, rows)
+        return
     size = max(2, STACK_VALUES // max(rows, 1))
     for start in range(0, len(stack.members), size):
         members = stack.members[start : start + size]

@@ -268,18 +268,25 @@ def test_programs_of_one_shape_run_as_one_give_the_same(
         )
     years = list(range(model.plan.first_year, model.plan.last_year + 1))
     table = _every_year_table(model, 7, seed)
-    results = {}
-    for limit in (-1, model_module.STACK_ROWS):
-        monkeypatch.setattr(model_module, "STACK_ROWS", limit)
-        results[limit] = model.evaluate_table(table, years, ignore=())
-    apart, together = results.values()
+    results = []
+    settings = [  # STACK_ROWS, MANY_ROWS, MANY: one each; as one; few of a shape, apart
+        (-1, -1, model_module.MANY),
+        (model_module.STACK_ROWS, model_module.MANY_ROWS, model_module.MANY),
+        (4, model_module.MANY_ROWS, 10**6),
+    ]
+    for setting in settings:
+        for name, limit in zip(("STACK_ROWS", "MANY_ROWS", "MANY"), setting, strict=True):
+            monkeypatch.setattr(model_module, name, limit)
+        results.append(model.evaluate_table(table, years, ignore=()))
+    apart = results[0]
     run = next(iter(model._table_runs.values()))
     stacked = sum(len(stack.members) for stack in run.stacks)
     assert stacked >= len(run.programs) // 2  # most of them
-    assert sorted(apart.values) == sorted(together.values)
-    for key, value in apart.values.items():
-        np.testing.assert_array_equal(together.values[key], value, err_msg=str(key))
-        np.testing.assert_array_equal(together.reasons[key], apart.reasons[key])
+    for together in results[1:]:
+        assert sorted(apart.values) == sorted(together.values)
+        for key, value in apart.values.items():
+            np.testing.assert_array_equal(together.values[key], value, err_msg=str(key))
+            np.testing.assert_array_equal(together.reasons[key], apart.reasons[key])
     assert np.isnan(np.concatenate(list(apart.values.values()))).any()  # not only values
 
 
